@@ -1,0 +1,148 @@
+"""What flows into and out of the phone core.
+
+Inputs are facts (from the SIP, audio and store adapters) or user intents (from the UI, the
+command line or remote control). Outputs are commands for the adapters, or events for the UI.
+Every message is a frozen dataclass so the core stays a pure function of its inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# ---- facts from the SIP adapter -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegistrationChanged:
+    account: int
+    code: int  # last REGISTER final status; 0 while in progress
+    reason: str
+    expires: int  # >0 while registered
+    active: bool  # pjsua2's "regIsActive"
+
+
+@dataclass(frozen=True)
+class IncomingCall:
+    call: str  # id chosen by the adapter ("i<n>")
+    account: int
+    remote_uri: str
+    remote_name: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class CallProgress:
+    """A pjsua2 invite-session state change of a known call."""
+
+    call: str
+    sip_state: str  # CALLING, INCOMING, EARLY, CONNECTING, CONFIRMED, DISCONNECTED
+    code: int
+    reason: str
+    has_sdp: bool = False  # the message that caused it carried SDP (early media)
+    remote_uri: str = ""
+    remote_name: str = ""
+
+
+@dataclass(frozen=True)
+class MessageReceived:
+    """An out-of-dialog SIP MESSAGE (the handset's MESSAGE key shows these)."""
+
+    account: int
+    from_uri: str
+    body: str
+    received_at: float  # monotonic time the callback ran
+
+
+@dataclass(frozen=True)
+class TransportInfo:
+    """Where the engine listens; the idle screen shows the port when it is not the asked one."""
+
+    port: int
+    asked_port: int
+    note: str = ""
+
+
+# ---- user intents ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Dial:
+    target: str  # number, sip:/sips:/tel: URI or user@host
+    account: int | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    call: str | None = None  # None: the ringing call
+
+
+@dataclass(frozen=True)
+class Hangup:
+    call: str | None = None  # None: the active call, else the ringing one
+
+
+@dataclass(frozen=True)
+class HangupAll:
+    pass
+
+
+@dataclass(frozen=True)
+class Tick:
+    """Time passed; the core fires due timers."""
+
+    now: float
+
+
+# ---- commands for the adapters --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaceCall:
+    call: str
+    account: int
+    uri: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class AnswerCall:
+    """Send a response to an incoming INVITE: 180, 200, or a final 3xx-6xx."""
+
+    call: str
+    code: int
+    reason: str = ""
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class HangupCall:
+    call: str
+    code: int = 0  # 0: pjsua2 picks (CANCEL/BYE/603)
+
+
+# ---- events for the UI ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Publish:
+    """An event for whoever listens (the UI, tests, later Action URL)."""
+
+    kind: str
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+Input = (
+    RegistrationChanged
+    | IncomingCall
+    | CallProgress
+    | MessageReceived
+    | TransportInfo
+    | Dial
+    | Answer
+    | Hangup
+    | HangupAll
+    | Tick
+)
+Command = PlaceCall | AnswerCall | HangupCall
+Output = Command | Publish
