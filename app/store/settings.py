@@ -1,4 +1,4 @@
-"""The settings model, saved as JSON in the config directory.
+"""Loading and saving the settings (app/phone/settings.py) as JSON in the config directory.
 
 Writes are atomic (write, fsync, rename) so a crash mid-save leaves the previous file intact.
 A file that cannot be read is moved aside with a timestamp and defaults are used; the caller
@@ -11,61 +11,50 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict, dataclass, field, fields
+import typing
+from dataclasses import asdict, dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
+from app.phone.settings import Settings
+
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
 SETTINGS_FILE = "settings.json"
 
 
-@dataclass
-class AccountSettings:
-    enabled: bool = True
-    label: str = ""
-    display_name: str = ""
-    user: str = ""
-    auth_name: str = ""
-    password: str = ""
-    realm: str = ""  # empty: learnt from the registrar's first challenge
-    server: str = ""
-    port: int = 5060
-    transport: str = "udp"  # udp | tcp | tls
-    outbound_proxy: str = ""
-    expires: int = 3600
+def _build(cls: type[Any], raw: Any) -> Any:
+    """Rebuild a (nested) settings dataclass from JSON, ignoring unknown keys."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"{cls.__name__}: expected an object, got {type(raw).__name__}")
+    hints = typing.get_type_hints(cls)
+    kwargs: dict[str, Any] = {}
+    for f in fields(cls):
+        if f.name not in raw:
+            continue
+        value = raw[f.name]
+        hint = hints[f.name]
+        origin = typing.get_origin(hint)
+        args = typing.get_args(hint)
+        if is_dataclass(hint):
+            value = _build(hint, value)  # type: ignore[arg-type]
+        elif origin is list and args and is_dataclass(args[0]):
+            value = [_build(args[0], v) for v in value]  # type: ignore[arg-type]
+        elif origin is dict and len(args) == 2 and is_dataclass(args[1]):
+            value = {args[0](k): _build(args[1], v) for k, v in value.items()}  # type: ignore[arg-type]
+        elif origin is dict and len(args) == 2 and args[0] is int:
+            value = {int(k): v for k, v in value.items()}
+        kwargs[f.name] = value
+    return cls(**kwargs)
 
-    @property
-    def domain(self) -> str:
-        return self.server if self.port in (0, 5060) else f"{self.server}:{self.port}"
 
-    @property
-    def aor(self) -> str:
-        return f"sip:{self.user}@{self.server}"
+def settings_from_dict(raw: dict[str, Any]) -> Settings:
+    result: Settings = _build(Settings, raw)
+    return result
 
 
-@dataclass
-class Settings:
-    schema: int = SCHEMA_VERSION
-    sip_port: int = 5060
-    accounts: list[AccountSettings] = field(default_factory=list)
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> Settings:
-        known = {f.name for f in fields(AccountSettings)}
-        accounts = [
-            AccountSettings(**{k: v for k, v in a.items() if k in known})
-            for a in raw.get("accounts", [])
-        ]
-        return cls(
-            schema=int(raw.get("schema", SCHEMA_VERSION)),
-            sip_port=int(raw.get("sip_port", 5060)),
-            accounts=accounts,
-        )
+def settings_to_dict(settings: Settings) -> dict[str, Any]:
+    return asdict(settings)
 
 
 @dataclass
@@ -82,7 +71,7 @@ def load_settings(config_dir: Path) -> LoadResult:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
             raise ValueError("top level is not an object")
-        return LoadResult(Settings.from_dict(raw))
+        return LoadResult(settings_from_dict(raw))
     except (OSError, ValueError, TypeError) as exc:
         aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
         try:
@@ -110,5 +99,5 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 def save_settings(config_dir: Path, settings: Settings) -> None:
     config_dir.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(settings.to_dict(), indent=2, sort_keys=True)
+    text = json.dumps(settings_to_dict(settings), indent=2, sort_keys=True)
     atomic_write(config_dir / SETTINGS_FILE, text.encode("utf-8"))
