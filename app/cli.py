@@ -1,0 +1,88 @@
+"""`deskphone`: the command line entry point (also `python -m app`)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from importlib import metadata
+from pathlib import Path
+
+from app import __version__
+from app.logs import setup_logging
+from app.paths import default_config_dir, runtime_dir
+
+NO_DISPLAY = (
+    "deskphone: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+    "Run it on a desktop, or on a virtual display:  xvfb-run -a deskphone"
+)
+
+
+def pjsua2_version() -> str:
+    try:
+        return metadata.version("pjsua2-python")
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="deskphone", description="A Yealink-style desk softphone")
+    p.add_argument("uri", nargs="?", default="", help="sip:, sips:, tel: URI or number to dial")
+    p.add_argument(
+        "--config-dir",
+        type=Path,
+        default=None,
+        help="settings, history and logs (default: $XDG_CONFIG_HOME/deskphone)",
+    )
+    p.add_argument("--sip-port", type=int, default=None, help="SIP port (default 5060)")
+    p.add_argument("--bind", default="", help="address for SIP and media (default: all)")
+    p.add_argument("--log-file", type=Path, default=None)
+    p.add_argument(
+        "--log-level",
+        default="INFO",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"],
+    )
+    p.add_argument("--version", action="store_true", help="print versions and exit")
+    p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("--test-hooks", action="store_true", help=argparse.SUPPRESS)
+    return p.parse_args(argv)
+
+
+def has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM", "").startswith(("offscreen", "minimal", "vnc")):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.version:
+        print(
+            f"DeskPhone {__version__} (pjsua2 {pjsua2_version()}, Python {sys.version.split()[0]})"
+        )
+        return 0
+    if not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 2
+    config_dir: Path = args.config_dir or default_config_dir()
+    config_dir.mkdir(parents=True, exist_ok=True)
+    setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
+
+    from ui.app import UiOptions, run  # Qt is loaded only when a window is wanted
+
+    return run(
+        UiOptions(
+            config_dir=config_dir,
+            control_path=runtime_dir() / f"engine-{os.getpid()}.sock",
+            sip_port=args.sip_port,
+            bind=args.bind,
+            log_level=args.log_level.upper(),
+            dial=args.uri,
+            startup_probe=args.startup_probe,
+            test_hooks=args.test_hooks,
+        )
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""The engine: one thread owns pjsua2 and the phone core and blocks in libHandleEvents().
+
+Facts from pjsua2 callbacks go straight into the core on this same thread, and the core's
+commands are executed before the callback returns, so a decision (like following a 302) never
+waits for another thread. Intents from the control socket arrive through a queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import signal
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from app import __version__
+from app.engine.control import ControlServer, Inbound
+from app.engine.wake import Waker
+from app.phone.core import PhoneCore
+from app.phone.messages import Input, Publish, Tick, TransportInfo
+from app.protocol import PROTOCOL_VERSION, ProtocolError, event, to_input
+from app.sip import guard
+from app.sip.adapter import SipAdapter
+from app.sip.stack import SipStack, StackOptions
+from app.store.settings import load_settings
+
+log = logging.getLogger("deskphone.engine")
+
+MAX_WAIT_MS = 200  # upper bound of one libHandleEvents() wait; signals are seen this often
+
+
+@dataclass
+class EngineOptions:
+    config_dir: Path
+    control_path: Path
+    sip_port: int | None = None  # None: the settings' port
+    bind: str = ""
+    exit_on_disconnect: bool = False
+    test_hooks: bool = False
+    sip_log_level: int = 4
+
+
+class Engine:
+    def __init__(self, options: EngineOptions) -> None:
+        self.options = options
+        loaded = load_settings(options.config_dir)
+        self.settings = loaded.settings
+        self.settings_warning = loaded.warning
+        port = options.sip_port if options.sip_port is not None else self.settings.sip_port
+        self.stack = SipStack(
+            StackOptions(
+                port=port,
+                bind=options.bind,
+                log_dir=options.config_dir / "logs",
+                log_level=options.sip_log_level,
+            )
+        )
+        self.core = PhoneCore(self.settings, time.monotonic)
+        self.adapter = SipAdapter(self.stack, self.feed)
+        self.control: ControlServer | None = None
+        self.waker: Waker | None = None
+        self._pending: deque[Input] = deque()
+        self._draining = False
+        self._stop = False
+        self._had_client = False
+
+    # ---- the phone core's single entry point on this thread ---------------------------
+
+    def feed(self, msg: Input) -> None:
+        """Run an input through the core and carry out what it says; re-entrant safe."""
+        self._pending.append(msg)
+        if self._draining:
+            return  # a command being executed fed back a fact: handled by the outer loop
+        self._draining = True
+        try:
+            while self._pending:
+                for out in self.core.handle(self._pending.popleft()):
+                    if isinstance(out, Publish):
+                        self._publish(out.kind, out.data)
+                    else:
+                        self.adapter.execute(out)
+        finally:
+            self._draining = False
+
+    def _publish(self, kind: str, data: dict[str, Any]) -> None:
+        if self.control is not None:
+            self.control.send(event(kind, **data))
+
+    # ---- life cycle --------------------------------------------------------------------
+
+    def run(self) -> int:
+        self.stack.start()
+        self.waker = Waker(self.options.bind, self.stack.port)
+        self.control = ControlServer(self.options.control_path, self.waker.wake)
+        self.control.start()
+        self.adapter.create_accounts(self.settings, self.options.bind)
+        asked = (
+            self.options.sip_port if self.options.sip_port is not None else self.settings.sip_port
+        )
+        self.feed(TransportInfo(self.stack.port, asked, self.stack.port_note))
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        # The supervisor waits for this line before connecting.
+        print(f"READY {self.options.control_path} {self.stack.port}", flush=True)
+        try:
+            self._loop()
+        finally:
+            self._shutdown()
+        return 0
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        log.info("signal %d: shutting down", signum)
+        self._stop = True
+
+    def _loop(self) -> None:
+        assert self.control is not None and self.waker is not None
+        while not self._stop:
+            self.stack.handle_events(self._wait_ms())
+            self.waker.woken()
+            self._drain_inbox()
+            if self.core.next_deadline() is not None:
+                self.feed(Tick(time.monotonic()))
+
+    def _wait_ms(self) -> int:
+        deadline = self.core.next_deadline()
+        if deadline is None:
+            return MAX_WAIT_MS
+        return max(0, min(MAX_WAIT_MS, int((deadline - time.monotonic()) * 1000) + 1))
+
+    def _shutdown(self) -> None:
+        log.info("engine stopping")
+        self.adapter.shutdown()
+        self.stack.destroy()
+        if self.control is not None:
+            self.control.close()
+        if self.waker is not None:
+            self.waker.close()
+
+    # ---- control messages --------------------------------------------------------------
+
+    def _drain_inbox(self) -> None:
+        assert self.control is not None
+        while True:
+            try:
+                item = self.control.inbox.get_nowait()
+            except queue.Empty:
+                return
+            self._on_inbound(item)
+
+    def _on_inbound(self, item: Inbound) -> None:
+        assert self.control is not None
+        if item.kind == "connected":
+            self._had_client = True
+            self.control.send(self._hello(), item.client)
+            self.control.send(event("snapshot", **self.core.snapshot()), item.client)
+        elif item.kind == "disconnected":
+            if self.options.exit_on_disconnect and self.control.client_count == 0:
+                log.info("last control client left: shutting down")
+                self._stop = True
+        elif item.kind == "message":
+            self._on_message(item.client, item.msg)
+
+    def _hello(self) -> dict[str, Any]:
+        return event(
+            "hello",
+            protocol=PROTOCOL_VERSION,
+            version=__version__,
+            pjsua2=self.stack.version,
+            pid=os.getpid(),
+            port=self.stack.port,
+            port_note=self.stack.port_note,
+            settings_warning=self.settings_warning,
+        )
+
+    def _on_message(self, client: int, msg: dict[str, Any]) -> None:
+        assert self.control is not None
+        rx = time.monotonic()
+        try:
+            core_input = to_input(msg)
+        except ProtocolError as exc:
+            self.control.send(event("error", text=str(exc)), client)
+            return
+        if core_input is not None:
+            self.feed(core_input)
+            return
+        op = msg["op"]
+        if op == "ping":
+            self.control.send(event("pong", t=msg.get("ts"), rx=rx), client)
+        elif op == "snapshot":
+            self.control.send(event("snapshot", **self.core.snapshot()), client)
+        elif op == "status":
+            self.control.send(event("status", callback_failures=guard.failures), client)
+        elif op == "quit":
+            self._stop = True
+        elif op == "debug_abort" and self.options.test_hooks:
+            log.warning("debug_abort: aborting the engine on request")
+            os.abort()
+        else:
+            self.control.send(event("error", text=f"op {op!r} not allowed"), client)

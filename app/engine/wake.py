@@ -1,0 +1,39 @@
+"""Waking the SIP thread out of libHandleEvents() from another thread.
+
+pjsua2 offers no wake-up call, but libHandleEvents() returns as soon as any of its sockets has
+data. A CRLF keep-alive datagram sent to our own UDP transport is such data, and pjsip drops
+keep-alives silently (RFC 5626 §3.5.1), so it costs one loop turn and nothing else. This lets
+the loop block for long stretches (idle CPU near zero) while intents still arrive at once.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+
+KEEPALIVE = b"\r\n\r\n"
+
+
+class Waker:
+    def __init__(self, host: str, port: int) -> None:
+        self._addr = (host or "127.0.0.1", port)
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._sock.setblocking(False)
+        self._pending = threading.Event()
+
+    def wake(self) -> None:
+        # Coalesce: one datagram in flight is enough to end the current wait.
+        if self._pending.is_set():
+            return
+        self._pending.set()
+        try:
+            self._sock.sendto(KEEPALIVE, self._addr)
+        except OSError:
+            self._pending.clear()
+
+    def woken(self) -> None:
+        """Called by the SIP thread after each loop turn."""
+        self._pending.clear()
+
+    def close(self) -> None:
+        self._sock.close()

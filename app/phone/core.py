@@ -1,0 +1,262 @@
+"""The phone core: every rule of the handset as a pure state machine.
+
+Adapters feed it facts and the UI feeds it intents through `handle()`; it answers with commands
+for the adapters and events for the UI. It never does I/O and never reads a clock on its own
+(the engine passes time in), so it is tested fast without a network.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import asdict, replace
+from typing import Any
+
+from app.phone.dialing import DialError, to_request_uri
+from app.phone.messages import (
+    Answer,
+    AnswerCall,
+    CallProgress,
+    Dial,
+    Hangup,
+    HangupAll,
+    HangupCall,
+    IncomingCall,
+    Input,
+    MessageReceived,
+    Output,
+    PlaceCall,
+    Publish,
+    RegistrationChanged,
+    Tick,
+    TransportInfo,
+)
+from app.phone.model import (
+    AccountView,
+    CallState,
+    CallView,
+    Direction,
+    RegState,
+    failure_text,
+)
+from app.phone.settings import Settings
+
+LOCAL_ACCOUNT = 0  # the embedded account that needs no server (direct IP calls)
+ENDED_LINGER = 3.0  # seconds a finished or failed call stays on screen, as on the handset
+
+_LIVE = {
+    CallState.DIALING,
+    CallState.CONNECTING,
+    CallState.RINGBACK,
+    CallState.CALLIN,
+    CallState.TALKING,
+    CallState.HOLD,
+    CallState.HELD,
+}
+
+
+def call_dict(view: CallView) -> dict[str, Any]:
+    return asdict(view)
+
+
+def account_dict(view: AccountView) -> dict[str, Any]:
+    return asdict(view)
+
+
+class PhoneCore:
+    def __init__(self, settings: Settings, clock: Callable[[], float]) -> None:
+        self.settings = settings
+        self._clock = clock
+        self.accounts: dict[int, AccountView] = {}
+        self.calls: dict[str, CallView] = {}
+        self.transport: TransportInfo | None = None
+        self.last_dialed = ""
+        self._ids = itertools.count(1)
+        self._timers: dict[str, float] = {}
+        self._configure_accounts()
+
+    # ---- queries --------------------------------------------------------------------------
+
+    def live_calls(self) -> list[CallView]:
+        return [c for c in self.calls.values() if c.state in _LIVE]
+
+    def next_deadline(self) -> float | None:
+        return min(self._timers.values(), default=None)
+
+    def snapshot(self) -> dict[str, Any]:
+        return {
+            "accounts": [account_dict(a) for a in self.accounts.values()],
+            "calls": [call_dict(c) for c in self.calls.values()],
+            "transport": asdict(self.transport) if self.transport else None,
+        }
+
+    def domain_of(self, account: int) -> str | None:
+        if account == LOCAL_ACCOUNT or account > len(self.settings.accounts):
+            return None
+        return self.settings.accounts[account - 1].domain
+
+    # ---- the one entry point --------------------------------------------------------------
+
+    def handle(self, msg: Input) -> list[Output]:
+        match msg:
+            case RegistrationChanged():
+                return self._on_registration(msg)
+            case IncomingCall():
+                return self._on_incoming(msg)
+            case CallProgress():
+                return self._on_progress(msg)
+            case MessageReceived():
+                return [Publish("message", asdict(msg))]
+            case TransportInfo():
+                self.transport = msg
+                return [Publish("transport", asdict(msg))]
+            case Dial():
+                return self._dial(msg)
+            case Answer():
+                return self._answer(msg)
+            case Hangup():
+                return self._hangup(msg)
+            case HangupAll():
+                return [HangupCall(c.id) for c in self.live_calls()]
+            case Tick():
+                return self._tick(msg.now)
+        return []
+
+    # ---- accounts -------------------------------------------------------------------------
+
+    def _configure_accounts(self) -> None:
+        for index, acc in enumerate(self.settings.accounts, start=1):
+            if acc.enabled and acc.server and acc.user:
+                label = acc.label or acc.user
+                self.accounts[index] = AccountView(index, label, acc.aor, RegState.REGISTERING)
+        if not self.accounts:
+            self.accounts[LOCAL_ACCOUNT] = AccountView(
+                LOCAL_ACCOUNT, "DeskPhone", "", RegState.NO_SERVICE
+            )
+
+    def _on_registration(self, msg: RegistrationChanged) -> list[Output]:
+        view = self.accounts.get(msg.account)
+        if view is None:
+            return []
+        if msg.code // 100 == 2 and msg.expires > 0:
+            state = RegState.REGISTERED
+        elif msg.code // 100 == 2:
+            state = RegState.UNREGISTERED
+        elif msg.code == 0 or msg.code in (100, 180):
+            state = RegState.REGISTERING
+        else:
+            state = RegState.FAILED
+        new = replace(view, state=state, code=msg.code, reason=msg.reason, expires=msg.expires)
+        self.accounts[msg.account] = new
+        return [Publish("account", account_dict(new))]
+
+    def _pick_account(self, wanted: int | None) -> int:
+        if wanted is not None and wanted in self.accounts:
+            return wanted
+        for index, view in self.accounts.items():
+            if view.state == RegState.REGISTERED:
+                return index
+        return next(iter(self.accounts))
+
+    # ---- calls ----------------------------------------------------------------------------
+
+    def _new_call(self, prefix: str, **kwargs: Any) -> CallView:
+        call_id = f"{prefix}{next(self._ids)}"
+        view = CallView(id=call_id, started=self._clock(), **kwargs)
+        self.calls[call_id] = view
+        return view
+
+    def _dial(self, msg: Dial) -> list[Output]:
+        account = self._pick_account(msg.account)
+        try:
+            uri = to_request_uri(msg.target, self.domain_of(account))
+        except DialError as exc:
+            return [Publish("error", {"text": str(exc)})]
+        self.last_dialed = msg.target
+        view = self._new_call(
+            "o",
+            account=account,
+            direction=Direction.OUTGOING,
+            remote_uri=uri,
+            state=CallState.CONNECTING,
+        )
+        return [PlaceCall(view.id, account, uri), Publish("call", call_dict(view))]
+
+    def _on_incoming(self, msg: IncomingCall) -> list[Output]:
+        view = CallView(
+            id=msg.call,
+            account=msg.account if msg.account in self.accounts else self._pick_account(None),
+            direction=Direction.INCOMING,
+            remote_uri=msg.remote_uri,
+            remote_name=msg.remote_name,
+            state=CallState.CALLIN,
+            started=self._clock(),
+        )
+        self.calls[view.id] = view
+        return [AnswerCall(view.id, 180), Publish("call", call_dict(view))]
+
+    def _on_progress(self, msg: CallProgress) -> list[Output]:
+        view = self.calls.get(msg.call)
+        if view is None or view.state not in _LIVE:
+            return []
+        now = self._clock()
+        changes: dict[str, Any] = {"code": msg.code, "reason": msg.reason}
+        if msg.remote_name and not view.remote_name:
+            changes["remote_name"] = msg.remote_name
+        match msg.sip_state:
+            case "EARLY" if view.direction == Direction.OUTGOING and msg.code in (180, 183):
+                changes["state"] = CallState.RINGBACK
+            case "CONFIRMED":
+                changes["state"] = CallState.TALKING
+                if not view.answered:
+                    changes["answered"] = now
+            case "DISCONNECTED":
+                changes.update(self._ending(view, msg, now))
+        new = replace(view, **changes)
+        self.calls[view.id] = new
+        return [Publish("call", call_dict(new))]
+
+    def _ending(self, view: CallView, msg: CallProgress, now: float) -> dict[str, Any]:
+        self._timers[f"remove:{view.id}"] = now + ENDED_LINGER
+        if view.answered or view.direction == Direction.INCOMING:
+            return {"state": CallState.FINISHED, "ended": now, "text": "Call Finish"}
+        if msg.code >= 300:
+            return {
+                "state": CallState.FAILED,
+                "ended": now,
+                "text": failure_text(msg.code, msg.reason),
+            }
+        return {"state": CallState.FINISHED, "ended": now, "text": "Call Finish"}
+
+    def _find(self, call: str | None, states: set[CallState]) -> CallView | None:
+        if call is not None:
+            view = self.calls.get(call)
+            return view if view is not None and view.state in states else None
+        return next((c for c in self.calls.values() if c.state in states), None)
+
+    def _answer(self, msg: Answer) -> list[Output]:
+        view = self._find(msg.call, {CallState.CALLIN})
+        return [AnswerCall(view.id, 200)] if view else []
+
+    def _hangup(self, msg: Hangup) -> list[Output]:
+        talking = _LIVE - {CallState.CALLIN}
+        view = self._find(msg.call, talking) if msg.call is None else self._find(msg.call, _LIVE)
+        if view is None:
+            view = self._find(None, {CallState.CALLIN})
+        if view is None:
+            return []
+        if view.state == CallState.CALLIN:
+            return [HangupCall(view.id, self.settings.features.normal_refuse_code)]
+        return [HangupCall(view.id)]
+
+    def _tick(self, now: float) -> list[Output]:
+        out: list[Output] = []
+        for key, deadline in sorted(self._timers.items(), key=lambda kv: kv[1]):
+            if deadline > now:
+                continue
+            del self._timers[key]
+            kind, _, arg = key.partition(":")
+            if kind == "remove" and arg in self.calls:
+                del self.calls[arg]
+                out.append(Publish("call_removed", {"id": arg}))
+        return out

@@ -1,0 +1,50 @@
+"""Turning what the user typed into a SIP request URI, the way the handset does."""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER = re.compile(r"^[0-9*#+]+$")
+_HOSTLIKE = re.compile(r"^[A-Za-z0-9.\-\[\]:]+$")
+
+
+class DialError(ValueError):
+    """The text cannot be dialled; the message is shown on screen."""
+
+
+def to_request_uri(target: str, domain: str | None) -> str:
+    """Map a typed target to a request URI.
+
+    `domain` is the account's domain (host[:port]); None means the embedded local account,
+    which can only reach full URIs or user@host.
+    """
+    text = target.strip()
+    if not text:
+        raise DialError("Empty number")
+    lowered = text.lower()
+    if lowered.startswith(("sip:", "sips:")):
+        return text
+    if lowered.startswith("tel:"):
+        number = text[4:].split(";", 1)[0]
+        return _number_uri(number, domain)
+    if "@" in text:
+        user, _, host = text.partition("@")
+        if not user or not host or not _HOSTLIKE.match(host):
+            raise DialError(f"Invalid address: {text}")
+        return f"sip:{text}"
+    if _NUMBER.match(text):
+        return _number_uri(text, domain)
+    if domain is None and _HOSTLIKE.match(text) and "." in text:
+        return f"sip:{text}"  # an IP direct call to a host
+    if domain is not None and re.match(r"^[A-Za-z0-9._\-+]+$", text):
+        return f"sip:{text}@{domain}"
+    raise DialError(f"Invalid address: {text}")
+
+
+def _number_uri(number: str, domain: str | None) -> str:
+    digits = number.replace("-", "").replace(" ", "").replace(".", "")
+    if not _NUMBER.match(digits):
+        raise DialError(f"Invalid number: {number}")
+    if domain is None:
+        raise DialError("No account to dial a number: use sip:user@host")
+    return f"sip:{digits}@{domain}"

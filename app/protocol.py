@@ -1,0 +1,84 @@
+"""The engine's control protocol: one JSON object per line over a local (Unix) socket.
+
+Engine → client: events `{"v": 1, "ev": NAME, "ts": MONOTONIC, ...}`; the first is `hello`,
+then a `snapshot` of the whole state, then changes. Client → engine: intents
+`{"v": 1, "op": NAME, ...}`. `ts` is CLOCK_MONOTONIC, which is shared by all processes on the
+machine, so latencies can be read across the socket. A message with another major version is
+refused with an `error` event.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from app.phone.messages import Answer, Dial, Hangup, HangupAll, Input
+
+PROTOCOL_VERSION = 1
+MAX_LINE = 1 << 20  # a longer line is a broken peer, not a message
+
+
+class ProtocolError(ValueError):
+    pass
+
+
+def encode(obj: dict[str, Any]) -> bytes:
+    return (json.dumps(obj, separators=(",", ":"), default=str) + "\n").encode("utf-8")
+
+
+def event(name: str, **data: Any) -> dict[str, Any]:
+    return {"v": PROTOCOL_VERSION, "ev": name, "ts": time.monotonic(), **data}
+
+
+def intent(name: str, **data: Any) -> dict[str, Any]:
+    return {"v": PROTOCOL_VERSION, "op": name, "ts": time.monotonic(), **data}
+
+
+def decode(line: bytes) -> dict[str, Any]:
+    if len(line) > MAX_LINE:
+        raise ProtocolError("message too long")
+    try:
+        obj = json.loads(line)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ProtocolError(f"not JSON: {exc}") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError("not an object")
+    if obj.get("v") != PROTOCOL_VERSION:
+        raise ProtocolError(f"protocol version {obj.get('v')!r}, expected {PROTOCOL_VERSION}")
+    return obj
+
+
+def _opt_str(msg: dict[str, Any], key: str) -> str | None:
+    value = msg.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ProtocolError(f"{key} must be a string")
+    return value
+
+
+def to_input(msg: dict[str, Any]) -> Input | None:
+    """The phone-core intent a client message asks for; None for engine-level operations."""
+    op = msg.get("op")
+    if op == "dial":
+        target = _opt_str(msg, "target")
+        if not target:
+            raise ProtocolError("dial needs a target")
+        account = msg.get("account")
+        if account is not None and not isinstance(account, int):
+            raise ProtocolError("account must be an integer")
+        return Dial(target, account)
+    if op == "answer":
+        return Answer(_opt_str(msg, "call"))
+    if op == "hangup":
+        return Hangup(_opt_str(msg, "call"))
+    if op == "hangup_all":
+        return HangupAll()
+    if op in ENGINE_OPS:
+        return None
+    raise ProtocolError(f"unknown op {op!r}")
+
+
+# Operations the engine handles itself rather than the phone core.
+ENGINE_OPS = frozenset({"hello", "ping", "snapshot", "status", "quit", "debug_abort"})

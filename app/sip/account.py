@@ -1,0 +1,78 @@
+"""pjsua2 accounts: the configured ones that register, and the embedded local one."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import pjsua2 as pj
+
+from app.phone.settings import AccountSettings
+from app.sip.guard import guarded
+
+log = logging.getLogger("deskphone.sip")
+
+
+def account_config(index: int, acc: AccountSettings, bind: str) -> pj.AccountConfig:
+    cfg = pj.AccountConfig()
+    transport = "" if acc.transport == "udp" else f";transport={acc.transport}"
+    scheme = "sips" if acc.transport == "tls" else "sip"
+    name = f'"{acc.display_name}" ' if acc.display_name else ""
+    cfg.idUri = f"{name}<{scheme}:{acc.user}@{acc.server}>"
+    cfg.regConfig.registrarUri = f"{scheme}:{acc.domain}{transport}"
+    cfg.regConfig.timeoutSec = acc.expires
+    cfg.regConfig.retryIntervalSec = 30
+    cfg.regConfig.firstRetryIntervalSec = 5
+    if acc.password:
+        # TODO(issue 4): learn the realm from the registrar's first challenge instead of "*".
+        realm = acc.realm or "*"
+        cred = pj.AuthCredInfo("digest", realm, acc.auth_name or acc.user, 0, acc.password)
+        cfg.sipConfig.authCreds.append(cred)
+    if acc.outbound_proxy:
+        cfg.sipConfig.proxies.append(f"sip:{acc.outbound_proxy};lr{transport}")
+    if bind:
+        cfg.mediaConfig.transportConfig.boundAddress = bind
+        cfg.mediaConfig.transportConfig.publicAddress = bind
+    cfg.priority = 100 - index
+    return cfg
+
+
+def local_config(bind: str, port: int) -> pj.AccountConfig:
+    cfg = pj.AccountConfig()
+    host = bind or "localhost"
+    cfg.idUri = f"<sip:deskphone@{host}:{port}>"
+    if bind:
+        cfg.mediaConfig.transportConfig.boundAddress = bind
+        cfg.mediaConfig.transportConfig.publicAddress = bind
+    cfg.priority = 0
+    return cfg
+
+
+class SipAccount(pj.Account):  # type: ignore[misc]
+    """Forwards registration, incoming calls and messages to the adapter's handlers."""
+
+    def __init__(
+        self,
+        index: int,
+        on_reg: Callable[[int, Any], None],
+        on_incoming: Callable[[int, Any], None],
+        on_message: Callable[[int, Any], None],
+    ) -> None:
+        super().__init__()
+        self.index = index
+        self._on_reg = on_reg
+        self._on_incoming = on_incoming
+        self._on_message = on_message
+
+    @guarded()
+    def onRegState(self, prm: Any) -> None:
+        self._on_reg(self.index, prm)
+
+    @guarded()
+    def onIncomingCall(self, prm: Any) -> None:
+        self._on_incoming(self.index, prm)
+
+    @guarded()
+    def onInstantMessage(self, prm: Any) -> None:
+        self._on_message(self.index, prm)

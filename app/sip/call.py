@@ -1,0 +1,39 @@
+"""pjsua2 calls: one Python object per live call, dropped after DISCONNECTED (stack-notes §2)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pjsua2 as pj
+
+from app.sip.guard import guarded
+
+
+class SipCall(pj.Call):  # type: ignore[misc]
+    def __init__(
+        self,
+        account: pj.Account,
+        core_id: str,
+        on_state: Callable[[SipCall, Any], None],
+        on_media: Callable[[SipCall], None],
+        on_redirect: Callable[[SipCall, Any], int],
+        pj_call_id: int = pj.PJSUA_INVALID_ID,
+    ) -> None:
+        super().__init__(account, pj_call_id)
+        self.core_id = core_id
+        self._on_state = on_state
+        self._on_media = on_media
+        self._on_redirect = on_redirect
+
+    @guarded()
+    def onCallState(self, prm: Any) -> None:
+        self._on_state(self, prm)
+
+    @guarded()
+    def onCallMediaState(self, prm: Any) -> None:
+        self._on_media(self)
+
+    @guarded(default=pj.PJSIP_REDIRECT_STOP)
+    def onCallRedirected(self, prm: Any) -> int:
+        return self._on_redirect(self, prm)

@@ -1,0 +1,144 @@
+"""pjsua2 Endpoint lifecycle: start and stop in the order that survived (stack-notes §2).
+
+Only the engine's SIP thread may call anything here: it is the thread that ran libCreate().
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pjsua2 as pj
+
+from app.sip.guard import clear_last_exception
+from app.sip.logwriter import PjLogWriter, open_sip_log
+
+log = logging.getLogger("deskphone.sip")
+
+EADDRINUSE_HINT = "address already in use"
+
+
+@dataclass
+class StackOptions:
+    port: int = 5060
+    bind: str = ""  # empty: all interfaces, as a desk phone listens
+    log_dir: Path | None = None
+    log_level: int = 4  # 4 logs every SIP message
+    user_agent: str = "DeskPhone"
+
+
+def _free_port_pair(bind: str) -> int:
+    """A port number free for both UDP and TCP."""
+    for _ in range(50):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind((bind or "0.0.0.0", 0))
+            port = int(udp.getsockname()[1])
+            try:
+                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                    tcp.bind((bind or "0.0.0.0", port))
+                    return port
+            except OSError:
+                continue
+    raise OSError("no free port for SIP")
+
+
+class SipStack:
+    def __init__(self, options: StackOptions) -> None:
+        self.options = options
+        self.ep: pj.Endpoint | None = None
+        self.port = 0
+        self.port_note = ""
+        self._writer: PjLogWriter | None = None
+        self._transports: list[int] = []
+
+    @property
+    def version(self) -> str:
+        return str(self.ep.libVersion().full) if self.ep else ""
+
+    def start(self) -> None:
+        opts = self.options
+        ep = pj.Endpoint()
+        ep.libCreate()
+        self.ep = ep
+        cfg = pj.EpConfig()
+        cfg.uaConfig.threadCnt = 0
+        cfg.uaConfig.mainThreadOnly = True
+        cfg.uaConfig.userAgent = opts.user_agent
+        cfg.medConfig.threadCnt = 1
+        # With a writer set, pjsua hands it what passes consoleLevel (the console stays quiet).
+        cfg.logConfig.consoleLevel = opts.log_level if opts.log_dir is not None else 0
+        cfg.logConfig.level = opts.log_level
+        cfg.logConfig.msgLogging = True
+        if opts.log_dir is not None:
+            open_sip_log(opts.log_dir)
+            self._writer = PjLogWriter()
+            cfg.logConfig.writer = self._writer
+            cfg.logConfig.decor = (
+                pj.PJ_LOG_HAS_TIME
+                | pj.PJ_LOG_HAS_MICRO_SEC
+                | pj.PJ_LOG_HAS_SENDER
+                | pj.PJ_LOG_HAS_NEWLINE
+                | pj.PJ_LOG_HAS_INDENT
+            )
+        ep.libInit(cfg)
+        self._create_transports()
+        ep.libStart()
+        ep.audDevManager().setNullDev()
+        log.info("pjsua2 %s started on port %d", self.version, self.port)
+
+    def _create_transports(self) -> None:
+        assert self.ep is not None
+        asked = self.options.port
+        candidates = [asked] if asked else []
+        for attempt in range(len(candidates) + 3):
+            port = (
+                candidates[attempt]
+                if attempt < len(candidates)
+                else _free_port_pair(self.options.bind)
+            )
+            created: list[int] = []
+            try:
+                for kind in (pj.PJSIP_TRANSPORT_UDP, pj.PJSIP_TRANSPORT_TCP):
+                    tcfg = pj.TransportConfig()
+                    tcfg.port = port
+                    if self.options.bind:
+                        tcfg.boundAddress = self.options.bind
+                        tcfg.publicAddress = self.options.bind
+                    created.append(self.ep.transportCreate(kind, tcfg))
+            except pj.Error as exc:
+                for tid in created:
+                    self.ep.transportClose(tid)
+                log.warning("SIP port %d unusable: %s", port, exc.info())
+                continue
+            self._transports = created
+            self.port = port
+            if asked and port != asked:
+                self.port_note = f"SIP port {asked} is in use; using {port}"
+                log.warning(self.port_note)
+            return
+        raise RuntimeError("could not open any SIP port")
+
+    def handle_events(self, timeout_ms: int) -> int:
+        assert self.ep is not None
+        return int(self.ep.libHandleEvents(timeout_ms))
+
+    def pump(self, seconds: float) -> None:
+        assert self.ep is not None
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.ep.libHandleEvents(10)
+
+    def destroy(self) -> None:
+        """Last step of teardown: every Call, Account and port must already be gone."""
+        if self.ep is None:
+            return
+        clear_last_exception()
+        gc.collect()
+        self.ep.libDestroy()
+        self.ep = None
+        self._writer = None
+        log.info("pjsua2 stopped")

@@ -1,0 +1,135 @@
+"""The UI process: the window, the engine it supervises, and a clean exit."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import signal
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSocketNotifier, QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.client.supervisor import EngineConfig
+from app.phone.model import RegState
+from ui.bridge import EngineBridge
+from ui.main_window import MainWindow
+
+log = logging.getLogger("deskphone.ui")
+
+
+@dataclass
+class UiOptions:
+    config_dir: Path
+    control_path: Path
+    sip_port: int | None = None
+    bind: str = ""
+    log_level: str = "INFO"
+    dial: str = ""
+    startup_probe: bool = False
+    test_hooks: bool = False
+
+
+class DeskPhoneApp:
+    """Wires the window to the engine; owned by `run()` or by a test."""
+
+    def __init__(self, options: UiOptions) -> None:
+        self.options = options
+        self.window = MainWindow()
+        self.bridge = EngineBridge(
+            EngineConfig(
+                config_dir=options.config_dir,
+                control_path=options.control_path,
+                sip_port=options.sip_port,
+                bind=options.bind,
+                log_level=options.log_level,
+                test_hooks=options.test_hooks,
+            )
+        )
+        self.bridge.engine_event.connect(self._on_event)
+        self.bridge.status.connect(self.window.on_status)
+        self.window.intent.connect(self._on_intent)
+        self._pending_dial = options.dial
+        self.idle_reached = False
+        self.exit_code: int | None = None
+
+    def start(self) -> None:
+        self.window.show()
+        self.bridge.start()
+
+    def shutdown(self) -> int | None:
+        """Hang up any call, stop the engine, and report its exit code."""
+        if self.exit_code is None:
+            self.exit_code = self.bridge.stop()
+            log.info("engine stopped: %s", self.exit_code)
+        return self.exit_code
+
+    def _on_intent(self, op: str, data: dict[str, Any]) -> None:
+        self.bridge.send(op, **data)
+
+    def _on_event(self, msg: dict[str, Any]) -> None:
+        self.window.on_event(msg)
+        if msg.get("ev") in ("snapshot", "account"):
+            self._maybe_idle()
+
+    def _maybe_idle(self) -> None:
+        states = {a["state"] for a in self.window.state.accounts.values()}
+        settled = states and not states & {RegState.REGISTERING}
+        if not settled:
+            return
+        if not self.idle_reached:
+            self.idle_reached = True
+            log.info("idle screen reached (%s)", self.window.reg_label.text())
+            if self.options.startup_probe:
+                print(f"IDLE {self.window.reg_label.text()}", flush=True)
+                QTimer.singleShot(0, self.window.close)
+        if self._pending_dial:
+            target, self._pending_dial = self._pending_dial, ""
+            self.bridge.send("dial", target=target)
+
+
+def _install_signal_handlers(app: QApplication) -> QSocketNotifier:
+    """SIGTERM/SIGINT close the window the normal way (hang up, stop the engine, exit 0).
+
+    Python runs signal handlers only between bytecodes, which a sleeping Qt loop never does:
+    the wakeup fd makes the Qt loop itself wake on a signal, without a polling timer.
+    """
+    rsock, wsock = socket.socketpair()
+    rsock.setblocking(False)
+    wsock.setblocking(False)
+    signal.set_wakeup_fd(wsock.fileno())
+    notifier = QSocketNotifier(rsock.fileno(), QSocketNotifier.Type.Read)
+
+    def on_wakeup() -> None:
+        with contextlib.suppress(OSError):
+            rsock.recv(64)
+
+    notifier.activated.connect(on_wakeup)
+    notifier.setProperty("sockets", (rsock, wsock))  # keep both alive with the notifier
+
+    def on_signal(signum: int, frame: Any) -> None:
+        log.info("signal %d: quitting", signum)
+        for widget in app.topLevelWidgets():
+            widget.close()
+        app.quit()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    return notifier
+
+
+def run(options: UiOptions) -> int:
+    qt_app = QApplication.instance() or QApplication(["deskphone"])
+    assert isinstance(qt_app, QApplication)
+    qt_app.setApplicationName("DeskPhone")
+    phone = DeskPhoneApp(options)
+    phone.window.closing.connect(phone.shutdown)
+    notifier = _install_signal_handlers(qt_app)
+    phone.start()
+    qt_app.exec()
+    phone.shutdown()
+    del notifier
+    return 0

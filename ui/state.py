@@ -1,0 +1,65 @@
+"""The UI's copy of the engine's state, rebuilt from snapshots and events (no widgets here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.phone.model import CALL_TEXT, REG_TEXT, CallState, RegState
+
+
+@dataclass
+class UiState:
+    engine: str = "starting"  # starting | running | restarting | stopped
+    restarts: int = 0
+    last_exit: str = ""
+    port: int = 0
+    port_note: str = ""
+    warning: str = ""
+    accounts: dict[int, dict[str, Any]] = field(default_factory=dict)
+    calls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    error: str = ""
+
+    def apply(self, msg: dict[str, Any]) -> None:
+        ev = msg.get("ev")
+        if ev == "hello":
+            self.port = int(msg.get("port", 0))
+            self.port_note = str(msg.get("port_note", ""))
+            self.warning = str(msg.get("settings_warning", ""))
+        elif ev == "snapshot":
+            self.accounts = {int(a["index"]): a for a in msg.get("accounts", [])}
+            self.calls = {str(c["id"]): c for c in msg.get("calls", [])}
+        elif ev == "account":
+            self.accounts[int(msg["index"])] = msg
+        elif ev == "call":
+            self.calls[str(msg["id"])] = msg
+        elif ev == "call_removed":
+            self.calls.pop(str(msg["id"]), None)
+        elif ev == "error":
+            self.error = str(msg.get("text", ""))
+
+    def registration_text(self) -> str:
+        if self.engine == "restarting":
+            return "Restarting…"
+        if not self.accounts:
+            return "Registering" if self.engine != "stopped" else "No Service"
+        first = self.accounts[min(self.accounts)]
+        return REG_TEXT.get(RegState(first["state"]), str(first["state"]))
+
+    def account_label(self) -> str:
+        if not self.accounts:
+            return ""
+        return str(self.accounts[min(self.accounts)].get("label", ""))
+
+    def is_registered(self) -> bool:
+        return any(a["state"] == RegState.REGISTERED for a in self.accounts.values())
+
+    def current_call(self) -> dict[str, Any] | None:
+        return next(iter(self.calls.values()), None)
+
+    def call_text(self) -> str:
+        call = self.current_call()
+        if call is None:
+            return ""
+        state = CallState(call["state"])
+        return str(call.get("text") or CALL_TEXT.get(state, state))
