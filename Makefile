@@ -1,0 +1,44 @@
+# DeskPhone: `make run` installs what it needs and starts the phone; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+ARGS   ?=
+
+.PHONY: run test test-fast lint bench deps-run deps-test clean
+
+run: deps-run $(STAMP)
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo "No display: starting DeskPhone on a virtual display (xvfb-run -a)."; \
+	  xvfb-run -a $(VENV)/bin/deskphone $(ARGS); \
+	else $(VENV)/bin/deskphone $(ARGS); fi
+
+test: deps-test $(STAMP)
+	@$(PY) -m ruff check app ui tests
+	@$(PY) -m mypy
+	@packaging/run-tests.sh $(PY)
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -m "not sip and not gui and not audio and not slow" -q
+
+lint: $(STAMP)
+	$(PY) -m ruff check app ui tests && $(PY) -m mypy
+
+bench: deps-test $(STAMP)
+	$(PY) tests/bench/run.py
+
+deps-run:
+	@packaging/system-deps.sh run
+
+deps-test:
+	@packaging/system-deps.sh test
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert (3, 11) <= sys.version_info[:2] < (3, 13), "DeskPhone needs Python 3.11 or 3.12"'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+clean:
+	rm -rf $(VENV) tests/artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Install the Debian packages DeskPhone needs: `run` (the app) or `test` (the app + test peers).
+# As root it installs what is missing with apt-get; otherwise it prints the exact apt line.
+set -euo pipefail
+what=${1:-run}
+
+run_pkgs=(python3 python3-venv python3-pip libportaudio2 xvfb xauth
+  libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
+  libxkbcommon-x11-0 libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libxcb-xkb1
+  libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core)
+test_pkgs=(sip-tester kamailio pulseaudio pulseaudio-utils libasound2-plugins baresip tshark
+  procps)
+
+pkgs=("${run_pkgs[@]}")
+[ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
+
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "DeskPhone needs these Debian packages. Install them with:" >&2
+  echo "  sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "Installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,226 @@
+"""Real SIP peers on 127.0.0.1 for tests: Kamailio (registrar/proxy) and SIPp, with free ports.
+
+Every peer gets its own ports, bounded run time and a clean teardown, so tests can run one after
+another without clashes. Traffic stays on loopback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PEERS = Path(__file__).resolve().parent / "peers"
+HOST = "127.0.0.1"
+
+
+def free_port(udp_and_tcp: bool = True) -> int:
+    """A port on 127.0.0.1 that is free for UDP (and TCP) right now."""
+    for _ in range(100):
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.bind((HOST, 0))
+            port = int(udp.getsockname()[1])
+            if not udp_and_tcp:
+                return port
+            try:
+                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
+                    tcp.bind((HOST, port))
+                    return port
+            except OSError:
+                continue
+    raise RuntimeError("no free port")
+
+
+def free_even_port_pair() -> int:
+    """An even port with the next one free too (RTP + RTCP for SIPp's -mp)."""
+    for _ in range(200):
+        port = free_port(udp_and_tcp=False)
+        if port % 2:
+            continue
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                s.bind((HOST, port + 1))
+            return port
+        except OSError:
+            continue
+    raise RuntimeError("no free RTP port pair")
+
+
+def sip_options_ping(port: int, timeout: float = 0.5) -> bool:
+    """True if something answers a SIP OPTIONS on 127.0.0.1:port over UDP."""
+    call_id = uuid.uuid4().hex
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((HOST, 0))
+        lport = s.getsockname()[1]
+        msg = (
+            f"OPTIONS sip:ping@{HOST}:{port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP {HOST}:{lport};branch=z9hG4bK{call_id[:12]};rport\r\n"
+            f"From: <sip:probe@{HOST}:{lport}>;tag={call_id[:8]}\r\n"
+            f"To: <sip:ping@{HOST}:{port}>\r\nCall-ID: {call_id}\r\nCSeq: 1 OPTIONS\r\n"
+            "Max-Forwards: 70\r\nContent-Length: 0\r\n\r\n"
+        )
+        s.settimeout(timeout)
+        s.sendto(msg.encode(), (HOST, port))
+        try:
+            data, _ = s.recvfrom(65535)
+        except TimeoutError:
+            return False
+        return data.startswith(b"SIP/2.0 ")
+
+
+@dataclass
+class Kamailio:
+    port: int
+    workdir: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def domain(self) -> str:
+        return f"{HOST}:{self.port}"
+
+    def start(self, follow_3xx: bool = False) -> None:
+        if shutil.which("kamailio") is None:
+            raise RuntimeError("kamailio is not installed: run `make test`")
+        cfg_text = (PEERS / "kamailio-min.cfg").read_text()
+        cfg_text = cfg_text.replace("127.0.0.1:5070", f"{HOST}:{self.port}")
+        if follow_3xx:
+            cfg_text = cfg_text.replace("#!define FOLLOW3XX 0", "#!define FOLLOW3XX_ON")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        cfg = self.workdir / "kamailio.cfg"
+        cfg.write_text(cfg_text)
+        log = open(self.workdir / "kamailio.log", "wb")  # noqa: SIM115 (lives with the process)
+        self.proc = subprocess.Popen(
+            ["kamailio", "-f", str(cfg), "-DD", "-E", "-Y", str(self.workdir), "-m", "32",
+             "-M", "4", "-P", str(self.workdir / "kamailio.pid")],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"kamailio exited: {(self.workdir / 'kamailio.log').read_text()}")
+            if sip_options_ping(self.port, 0.2):
+                return
+        raise RuntimeError("kamailio did not answer OPTIONS within 10 s")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, 15)
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, 9)
+            self.proc.wait(5)
+        self.proc = None
+
+
+@dataclass
+class Sipp:
+    """One SIPp instance running a scenario file from tests/peers (or an absolute path)."""
+
+    scenario: str
+    port: int
+    workdir: Path
+    target: str = ""  # host:port to send to (UAC); empty for a UAS
+    service: str = ""
+    keys: dict[str, str] = field(default_factory=dict)
+    calls: int = 1
+    timeout: float = 30.0
+    media_port: int = 0
+    extra: list[str] = field(default_factory=list)
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{Path(self.scenario).stem}-{self.port}"
+
+    @property
+    def message_file(self) -> Path:
+        return self.workdir / f"{self.name}.messages.log"
+
+    @property
+    def log_file(self) -> Path:
+        return self.workdir / f"{self.name}.log"
+
+    def argv(self) -> list[str]:
+        scenario = Path(self.scenario)
+        if not scenario.is_absolute():
+            scenario = PEERS / scenario
+        media = self.media_port or free_even_port_pair()
+        args = ["sipp", "-sf", str(scenario), "-i", HOST, "-mi", HOST, "-p", str(self.port),
+                "-mp", str(media), "-m", str(self.calls), "-nostdin",
+                "-timeout", f"{int(self.timeout)}s", "-timeout_error",
+                "-trace_msg", "-message_file", str(self.message_file),
+                "-trace_err", "-error_file", str(self.workdir / f"{self.name}.errors.log"),
+                "-trace_logs", "-log_file", str(self.log_file)]
+        if self.service:
+            args += ["-s", self.service]
+        for key, value in self.keys.items():
+            args += ["-key", key, value]
+        args += self.extra
+        if self.target:
+            args.append(self.target)
+        return args
+
+    def start(self) -> Sipp:
+        if shutil.which("sipp") is None:
+            raise RuntimeError("sipp is not installed: run `make test`")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        out = open(self.workdir / f"{self.name}.stdout", "wb")  # noqa: SIM115
+        self.proc = subprocess.Popen(self.argv(), stdout=out, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        return self
+
+    def wait(self, timeout: float | None = None) -> int:
+        assert self.proc is not None
+        return self.proc.wait(timeout if timeout is not None else self.timeout + 5)
+
+    def run(self) -> int:
+        return self.start().wait()
+
+    def messages(self) -> str:
+        return self.message_file.read_text(errors="replace") if self.message_file.exists() else ""
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.proc.pid, 9)
+            self.proc.wait(5)
+
+    def wait_listening(self, timeout: float = 5.0) -> None:
+        """A SIPp UAS is up once its UDP port is bound."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                    s.bind((HOST, self.port))
+            except OSError:
+                return
+            time.sleep(0.02)
+        raise RuntimeError(f"sipp did not bind {self.port}")
+
+
+@contextlib.contextmanager
+def kamailio(workdir: Path, follow_3xx: bool = False) -> Iterator[Kamailio]:
+    kam = Kamailio(free_port(), workdir)
+    kam.start(follow_3xx)
+    try:
+        yield kam
+    finally:
+        kam.stop()
+
+
+def register_user(kam: Kamailio, user: str, port: int, workdir: Path) -> None:
+    """Register a SIPp-played user at Kamailio so the proxy can route to 127.0.0.1:port."""
+    code = Sipp("reg.xml", port, workdir, target=kam.domain, service=user, timeout=10).run()
+    if code != 0:
+        raise RuntimeError(f"registering {user} failed with sipp exit {code}")
