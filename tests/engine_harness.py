@@ -65,8 +65,9 @@ class EngineClient:
     def send_raw(self, raw: bytes) -> None:
         self.sock.sendall(raw)
 
-    def wait_for(self, pred: Callable[[Event], bool], timeout: float = 10.0,
-                 since: int = 0) -> Event:
+    def wait_for(
+        self, pred: Callable[[Event], bool], timeout: float = 10.0, since: int = 0
+    ) -> Event:
         deadline = time.monotonic() + timeout
         with self._cond:
             while True:
@@ -90,7 +91,8 @@ class EngineClient:
 
     def wait_call(self, state: str, timeout: float = 10.0, since: int = 0) -> Event:
         return self.wait_for(
-            lambda e: e.get("ev") == "call" and e.get("state") == state, timeout, since)
+            lambda e: e.get("ev") == "call" and e.get("state") == state, timeout, since
+        )
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
@@ -99,8 +101,9 @@ class EngineClient:
 
 
 class EngineProcess:
-    def __init__(self, config_dir: Path, sip_port: int = 0,
-                 env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, config_dir: Path, sip_port: int = 0, env: dict[str, str] | None = None
+    ) -> None:
         self.config_dir = config_dir
         self.control = config_dir / "engine.sock"
         self.sip_port = sip_port
@@ -111,10 +114,26 @@ class EngineProcess:
 
     def start(self, timeout: float = 20.0) -> EngineProcess:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app.engine", "--config-dir", str(self.config_dir),
-             "--control", str(self.control), "--sip-port", str(self.sip_port),
-             "--bind", "127.0.0.1", "--test-hooks", "--log-level", "DEBUG"],
-            cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "app.engine",
+                "--config-dir",
+                str(self.config_dir),
+                "--control",
+                str(self.control),
+                "--sip-port",
+                str(self.sip_port),
+                "--bind",
+                "127.0.0.1",
+                "--test-hooks",
+                "--log-level",
+                "DEBUG",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
         )
         assert self.proc.stdout is not None

@@ -97,14 +97,31 @@ class Kamailio:
         cfg.write_text(cfg_text)
         log = open(self.workdir / "kamailio.log", "wb")  # noqa: SIM115 (lives with the process)
         self.proc = subprocess.Popen(
-            ["kamailio", "-f", str(cfg), "-DD", "-E", "-Y", str(self.workdir), "-m", "32",
-             "-M", "4", "-P", str(self.workdir / "kamailio.pid")],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+            [
+                "kamailio",
+                "-f",
+                str(cfg),
+                "-DD",
+                "-E",
+                "-Y",
+                str(self.workdir),
+                "-m",
+                "32",
+                "-M",
+                "4",
+                "-P",
+                str(self.workdir / "kamailio.pid"),
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"kamailio exited: {(self.workdir / 'kamailio.log').read_text()}")
+                raise RuntimeError(
+                    f"kamailio exited: {(self.workdir / 'kamailio.log').read_text()}"
+                )
             if sip_options_ping(self.port, 0.2):
                 return
         raise RuntimeError("kamailio did not answer OPTIONS within 10 s")
@@ -156,12 +173,34 @@ class Sipp:
         if not scenario.is_absolute():
             scenario = PEERS / scenario
         media = self.media_port or free_even_port_pair()
-        args = ["sipp", "-sf", str(scenario), "-i", HOST, "-mi", HOST, "-p", str(self.port),
-                "-mp", str(media), "-m", str(self.calls), "-nostdin",
-                "-timeout", f"{int(self.timeout)}s", "-timeout_error",
-                "-trace_msg", "-message_file", str(self.message_file),
-                "-trace_err", "-error_file", str(self.workdir / f"{self.name}.errors.log"),
-                "-trace_logs", "-log_file", str(self.log_file)]
+        args = [
+            "sipp",
+            "-sf",
+            str(scenario),
+            "-i",
+            HOST,
+            "-mi",
+            HOST,
+            "-p",
+            str(self.port),
+            "-mp",
+            str(media),
+            "-m",
+            str(self.calls),
+            "-nostdin",
+            "-timeout",
+            f"{int(self.timeout)}s",
+            "-timeout_error",
+            "-trace_msg",
+            "-message_file",
+            str(self.message_file),
+            "-trace_err",
+            "-error_file",
+            str(self.workdir / f"{self.name}.errors.log"),
+            "-trace_logs",
+            "-log_file",
+            str(self.log_file),
+        ]
         if self.service:
             args += ["-s", self.service]
         for key, value in self.keys.items():
@@ -176,8 +215,13 @@ class Sipp:
             raise RuntimeError("sipp is not installed: run `make test`")
         self.workdir.mkdir(parents=True, exist_ok=True)
         out = open(self.workdir / f"{self.name}.stdout", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(self.argv(), stdout=out, stderr=subprocess.STDOUT,
-                                     stdin=subprocess.DEVNULL, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.argv(),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         return self
 
     def wait(self, timeout: float | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 _NUMBER = re.compile(r"^[0-9*#+]+$")
+_SEPARATORS = re.compile(r"[\s\-.()]")
 _HOSTLIKE = re.compile(r"^[A-Za-z0-9.\-\[\]:]+$")
 
 
@@ -32,7 +33,7 @@ def to_request_uri(target: str, domain: str | None) -> str:
         if not user or not host or not _HOSTLIKE.match(host):
             raise DialError(f"Invalid address: {text}")
         return f"sip:{text}"
-    if _NUMBER.match(text):
+    if _NUMBER.match(_strip_separators(text)):
         return _number_uri(text, domain)
     if domain is None and _HOSTLIKE.match(text) and "." in text:
         return f"sip:{text}"  # an IP direct call to a host
@@ -42,9 +43,15 @@ def to_request_uri(target: str, domain: str | None) -> str:
 
 
 def _number_uri(number: str, domain: str | None) -> str:
-    digits = number.replace("-", "").replace(" ", "").replace(".", "")
+    digits = _strip_separators(number)
     if not _NUMBER.match(digits):
         raise DialError(f"Invalid number: {number}")
     if domain is None:
         raise DialError("No account to dial a number: use sip:user@host")
     return f"sip:{digits}@{domain}"
+
+
+def _strip_separators(number: str) -> str:
+    return (
+        number.replace("-", "").replace(" ", "").replace(".", "").replace("(", "").replace(")", "")
+    )

@@ -25,7 +25,7 @@ def test_registers_calls_through_kamailio_and_hangs_up(tmp_path: Path, config_di
         bob.start()
         bob.wait_listening()
         write_account(config_dir, "alice", HOST, kam.port)
-        with running_engine(config_dir) as (engine, client):
+        with running_engine(config_dir) as (_engine, client):
             client.wait_account("Registered")
             client.send("dial", target=f"sip:bob@{kam.domain}")
             client.wait_call("RingBack")
@@ -51,7 +51,8 @@ def test_exception_in_a_callback_is_logged_and_the_engine_goes_on(
         with running_engine(config_dir, env=env) as (engine, client):
             client.send("status")
             status = client.wait_for(
-                lambda e: e.get("ev") == "status" and e["callback_failures"] > 0, 10)
+                lambda e: e.get("ev") == "status" and e["callback_failures"] > 0, 10
+            )
             assert status["callback_failures"] >= 1
             # still alive and working: a direct call connects and ends
             client.send("dial", target=f"sip:carol@{HOST}:{callee.port}")
@@ -68,7 +69,7 @@ def test_exception_in_a_callback_is_logged_and_the_engine_goes_on(
 def test_without_an_account_direct_calls_work(tmp_path: Path, config_dir: Path) -> None:
     callee = _uas(tmp_path).start()
     callee.wait_listening()
-    with running_engine(config_dir) as (engine, client):
+    with running_engine(config_dir) as (_engine, client):
         snapshot = client.wait_for(lambda e: e.get("ev") == "snapshot")
         assert [a["state"] for a in snapshot["accounts"]] == ["NoService"]
         client.send("dial", target=f"sip:carol@{HOST}:{callee.port}")

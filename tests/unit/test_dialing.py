@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import pytest
+
+from app.phone.dialing import DialError, to_request_uri
+
+
+@pytest.mark.parametrize(
+    ("typed", "domain", "uri"),
+    [
+        ("2001", "pbx.example", "sip:2001@pbx.example"),
+        ("+49 30-1234", "pbx.example:5070", "sip:+49301234@pbx.example:5070"),
+        ("tel:+15551234;phone-context=x", "pbx", "sip:+15551234@pbx"),
+        ("sip:bob@10.1.2.3:5062", None, "sip:bob@10.1.2.3:5062"),
+        ("sips:bob@example.org", "pbx", "sips:bob@example.org"),
+        ("bob@example.org", None, "sip:bob@example.org"),
+        ("bob", "pbx", "sip:bob@pbx"),
+        ("example.org", None, "sip:example.org"),
+        ("*72#", "pbx", "sip:*72#@pbx"),
+    ],
+)
+def test_targets_become_request_uris(typed: str, domain: str | None, uri: str) -> None:
+    assert to_request_uri(typed, domain) == uri
+
+
+@pytest.mark.parametrize(
+    ("typed", "domain", "message"),
+    [
+        ("", "pbx", "Empty number"),
+        ("   ", None, "Empty number"),
+        ("12ab34", None, "Invalid address: 12ab34"),
+        ("1234", None, "No account to dial a number"),
+        ("@host", None, "Invalid address"),
+        ("bob@bad host", None, "Invalid address"),
+    ],
+)
+def test_bad_targets_get_a_message(typed: str, domain: str | None, message: str) -> None:
+    with pytest.raises(DialError, match=message):
+        to_request_uri(typed, domain)
