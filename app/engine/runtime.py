@@ -189,7 +189,9 @@ class Engine:
             self.feed(core_input)
             return
         op = msg["op"]
-        if op == "ping":
+        if op == "hello":
+            log.info("control client %d: %s pid %s", client, msg.get("client"), msg.get("pid"))
+        elif op == "ping":
             self.control.send(event("pong", t=msg.get("ts"), rx=rx), client)
         elif op == "snapshot":
             self.control.send(event("snapshot", **self.core.snapshot()), client)

@@ -70,6 +70,7 @@ def test_engine_death_restarts_and_reregisters(
 ) -> None:
     qtbot.waitUntil(lambda: _registered(phone), timeout=10000)
     phone.window.grab().save(str(screens_dir / "main-window-registered.png"))
+    assert phone.window.state.error == "", phone.window.state.error
     first_pid = phone.bridge.supervisor.pid
     killed_at = time.monotonic()
     if how == "sigkill":
