@@ -10,6 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QCheckBox, QDialog, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
+from app.phone.forward import decide_incoming
 from app.phone.settings import AccountSettings, ForwardRule, Settings
 from ui.settings.dialog import SettingsDialog
 from ui.settings.forward_tab import ForwardTab
@@ -170,6 +171,10 @@ def test_valid_change_is_emitted_on_ok(opened: Opened, screens_dir: Path) -> Non
     assert fwd.never_forward == ["112", "911"]
     assert fwd.per_account is False
     assert opened.emitted[0].accounts == opened.original.accounts  # other tabs' data kept
+    # in effect for the next call: the engine asks the rules with the new settings
+    account = opened.emitted[0].accounts[0]
+    decision = decide_incoming(fwd, False, 0, account, "sip:alice@127.0.0.1", False)
+    assert (decision.kind, decision.contact) == ("now", "<sip:3603@127.0.0.1>")
     assert opened.dialog.result() == QDialog.DialogCode.Accepted
     assert not opened.dialog.isVisible()
 
@@ -237,3 +242,16 @@ def test_screenshot_with_errors(opened: Opened, screens_dir: Path) -> None:
     opened.click(opened.dialog.ok_button)
     assert len(opened.dialog.errors()) == 4
     opened.shot(screens_dir, "settings-forward-errors.png")
+
+
+def test_invalid_loaded_settings_are_shown_at_once(qtbot: QtBot) -> None:
+    settings = make_settings()
+    settings.forward.phone.always = ForwardRule(True, "")
+    settings.forward.phone.no_answer_rings = 40
+    opened = Opened(qtbot, settings)
+    assert "Enter the number" in visible_error(opened, "forward.always.target")
+    assert visible_error(opened, "forward.no_answer_rings") == "Ring time must be 0 to 20 rings"
+    opened.type_into(opened.tab.boxes["always"].target.edit, "12")
+    opened.click(opened.dialog.ok_button)
+    assert opened.emitted == []  # the ring time is still wrong
+    assert opened.dialog.isVisible()
