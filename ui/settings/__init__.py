@@ -1,0 +1,1 @@
+"""The settings dialog (Qt): a tab per area of Settings, OK / Cancel / Apply."""
