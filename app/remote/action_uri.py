@@ -213,12 +213,12 @@ def _parse(query: str) -> ParseResult:
         )
     except (ValueError, UnicodeDecodeError):
         return BadRequest("malformed query")
+    for k, v in pairs:
+        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in k + v):
+            return BadRequest("control characters in query")
     params = [(k.strip().lower(), v.strip()) for k, v in pairs]
     if any(not k for k, _ in params):
         return BadRequest("malformed query")
-    for _, v in params:
-        if any(ord(c) < 0x20 or ord(c) == 0x7F for c in v):
-            return BadRequest("control characters in query")
     names = [k for k, _ in params]
     if "phonecfg" in names:
         return _parse_phonecfg(params)

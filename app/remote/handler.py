@@ -106,14 +106,11 @@ class ActionUriHandler:
 
     def _handle(self, method: str, target: str, ip: str, authorization: str | None) -> Response:
         s = self._settings
+        refusal = self._gate(s, ip)
+        if refusal is not None:
+            return refusal
         if method not in ("GET", "HEAD"):
             return _text(405, "only GET", ("Allow", "GET, HEAD"))
-        if not s.action_uri_enabled:
-            log.warning("action URI: refused %s: disabled", ip)
-            return _text(403, "action URI is disabled")
-        if not ip_allowed(ip, s.action_uri_allow):
-            log.warning("action URI: refused %s: address not allowed", ip)
-            return _text(403, "address not allowed")
         if len(target) > MAX_TARGET:
             return self._bad(ip, "request too long")
         try:
@@ -144,6 +141,19 @@ class ActionUriHandler:
         if isinstance(parsed, ConfigQuery):
             return self._report(ip, parsed)
         return self._run(ip, parsed)
+
+    def gate(self, client_ip: str) -> Response | None:
+        """The 403 (logged) for a client that may not talk to us at all, else None."""
+        return self._gate(self._settings, normalise_ip(client_ip))
+
+    def _gate(self, s: RemoteSettings, ip: str) -> Response | None:
+        if not s.action_uri_enabled:
+            log.warning("action URI: refused %s: disabled", ip)
+            return _text(403, "action URI is disabled")
+        if not ip_allowed(ip, s.action_uri_allow):
+            log.warning("action URI: refused %s: address not allowed", ip)
+            return _text(403, "address not allowed")
+        return None
 
     def _check_auth(self, s: RemoteSettings, authorization: str | None, query: str) -> str:
         if not s.action_uri_user and not s.action_uri_password:

@@ -33,6 +33,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
     server: _Server
     timeout = SOCKET_TIMEOUT
     protocol_version = "HTTP/1.0"  # one request per connection: nothing lingers
+    default_request_version = "HTTP/1.0"  # so even an unparsable request gets a status line
     server_version = "DeskPhone"
     sys_version = ""
 
@@ -60,6 +61,29 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if send_body and response.body:
             self.wfile.write(response.body)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """The stdlib's parse errors (bad request line, too long, too many headers, unknown
+        method or version) all become a plain 400 with a short reason, never an HTML page."""
+        self.close_connection = True
+        refusal = self.server.handler.gate(self.client_address[0])
+        if refusal is not None:  # an outsider learns nothing more from garbage
+            status, body = refusal.status, refusal.body
+        else:
+            text = (message or self.responses.get(code, ("Bad request",))[0])[:80]
+            reason = "".join(c if " " <= c <= "~" else "?" for c in text)
+            log.info("action URI: bad request from %s: %s", self.client_address[0], reason)
+            status, body = 400, (reason + "\n").encode("ascii")
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+        except OSError:
+            pass  # the client is gone; nothing to tell it
 
     def log_message(self, format: str, *args: Any) -> None:
         # Refusals are logged by the handler; the stdlib's lines (send_error) go to debug.
