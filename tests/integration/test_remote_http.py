@@ -230,12 +230,7 @@ def malformed_requests() -> list[bytes]:
         b"GET /servlet?key=OK HTTP/1.1\r\n" + b"X-A: b\r\n" * 120 + b"\r\n",
         b"GET /servlet?key=\xff\xfe HTTP/1.1\r\n\r\n",
     ]
-    out = []
-    i = 0
-    while len(out) < 100:
-        out.append(requests[i % len(requests)])
-        i += 1
-    return out
+    return [requests[i % len(requests)] for i in range(100)]
 
 
 def test_100_malformed_requests_get_400_and_the_server_keeps_working(
