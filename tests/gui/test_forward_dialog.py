@@ -173,7 +173,7 @@ def test_valid_change_is_emitted_on_ok(opened: Opened, screens_dir: Path) -> Non
     assert opened.emitted[0].accounts == opened.original.accounts  # other tabs' data kept
     # in effect for the next call: the engine asks the rules with the new settings
     account = opened.emitted[0].accounts[0]
-    decision = decide_incoming(fwd, False, 0, account, "sip:alice@127.0.0.1", False)
+    decision = decide_incoming(fwd, False, 1, account, "sip:alice@127.0.0.1", False)
     assert (decision.kind, decision.contact) == ("now", "<sip:3603@127.0.0.1>")
     assert opened.dialog.result() == QDialog.DialogCode.Accepted
     assert not opened.dialog.isVisible()
@@ -227,8 +227,9 @@ def test_per_account_mode(opened: Opened, screens_dir: Path) -> None:
     opened.click(opened.dialog.ok_button)
     fwd = opened.emitted[0].forward
     assert fwd.per_account is True
-    assert set(fwd.accounts) == {1}  # looking at account 1 did not give it a set
-    assert fwd.accounts[1].always == ForwardRule(True, "700")
+    # keys are 1-based like account.X; looking at account 1 did not give it a set
+    assert set(fwd.accounts) == {2}
+    assert fwd.accounts[2].always == ForwardRule(True, "700")
     assert fwd.phone == opened.original.forward.phone  # the phone set is kept for later
 
 

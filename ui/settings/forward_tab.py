@@ -215,8 +215,9 @@ class ForwardTab(SettingsTab):
 
     def _set_key(self) -> str:
         if self.mode.currentIndex() == 1:
+            # Account keys are 1-based, like Yealink's account.X and the phone core's indices.
             index = self.account.currentIndex()
-            return f"accounts.{index}" if index >= 0 else ""
+            return f"accounts.{index + 1}" if index >= 0 else ""
         return "phone"
 
     def _current_set(self, create: bool) -> ForwardSet | None:
@@ -320,6 +321,8 @@ class ForwardTab(SettingsTab):
                 if k.startswith("forward.accounts.") and not k.startswith(prefix)
             }
         )
-        text = ", ".join(self._accounts[i] if i < len(self._accounts) else str(i) for i in others)
+        text = ", ".join(
+            self._accounts[i - 1] if 0 < i <= len(self._accounts) else str(i) for i in others
+        )
         self.other_errors.setText(f"Also fix account {text}" if others else "")
         self.other_errors.setVisible(bool(others))
