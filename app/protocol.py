@@ -81,4 +81,6 @@ def to_input(msg: dict[str, Any]) -> Input | None:
 
 
 # Operations the engine handles itself rather than the phone core.
-ENGINE_OPS = frozenset({"hello", "ping", "snapshot", "status", "quit", "debug_abort"})
+ENGINE_OPS = frozenset(
+    {"hello", "ping", "snapshot", "status", "reload_settings", "quit", "debug_abort"}
+)

@@ -102,6 +102,7 @@ class Engine:
         asked = (
             self.options.sip_port if self.options.sip_port is not None else self.settings.sip_port
         )
+        self.core.local_domain = f"{self.options.bind or '127.0.0.1'}:{self.stack.port}"
         self.feed(TransportInfo(self.stack.port, asked, self.stack.port_note))
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
@@ -165,6 +166,17 @@ class Engine:
         elif item.kind == "message":
             self._on_message(item.client, item.msg)
 
+    def _reload_settings(self) -> None:
+        """The UI saved new settings: forward, DND and feature rules apply to the next call."""
+        loaded = load_settings(self.options.config_dir)
+        if loaded.warning:
+            self._publish("error", {"text": loaded.warning})
+            return
+        self.settings = loaded.settings
+        self.core.update_settings(loaded.settings)
+        log.info("settings reloaded")
+        self._publish("settings_reloaded", {})
+
     def _hello(self) -> dict[str, Any]:
         return event(
             "hello",
@@ -193,6 +205,8 @@ class Engine:
             log.info("control client %d: %s pid %s", client, msg.get("client"), msg.get("pid"))
         elif op == "ping":
             self.control.send(event("pong", t=msg.get("ts"), rx=rx), client)
+        elif op == "reload_settings":
+            self._reload_settings()
         elif op == "snapshot":
             self.control.send(event("snapshot", **self.core.snapshot()), client)
         elif op == "status":

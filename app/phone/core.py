@@ -13,6 +13,8 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from app.phone.dialing import DialError, to_request_uri
+from app.phone.forward import ForwardDecision
+from app.phone.incoming import route_incoming
 from app.phone.messages import (
     Answer,
     AnswerCall,
@@ -73,6 +75,8 @@ class PhoneCore:
         self.last_dialed = ""
         self._ids = itertools.count(1)
         self._timers: dict[str, float] = {}
+        self._forwards: dict[str, ForwardDecision] = {}  # armed no-answer forwards
+        self.local_domain = ""  # host:port of the embedded account, for numbers without a server
         self._configure_accounts()
 
     # ---- queries --------------------------------------------------------------------------
@@ -183,17 +187,54 @@ class PhoneCore:
         return [PlaceCall(view.id, account, uri), Publish("call", call_dict(view))]
 
     def _on_incoming(self, msg: IncomingCall) -> list[Output]:
+        account = msg.account if msg.account in self.accounts else self._pick_account(None)
+        in_call = any(c.id != msg.call for c in self.live_calls())
+        route = route_incoming(self.settings, account, msg.remote_uri, in_call, self.local_domain)
         view = CallView(
             id=msg.call,
-            account=msg.account if msg.account in self.accounts else self._pick_account(None),
+            account=account,
             direction=Direction.INCOMING,
             remote_uri=msg.remote_uri,
             remote_name=msg.remote_name,
             state=CallState.CALLIN,
             started=self._clock(),
+            extra=_diversion_extra(msg.headers),
         )
         self.calls[view.id] = view
-        return [AnswerCall(view.id, 180), Publish("call", call_dict(view))]
+        if route.kind == "ring":
+            if route.forward is not None:
+                self._forwards[view.id] = route.forward
+                self._timers[f"fwd:{view.id}"] = view.started + route.forward.delay
+            ringing = self.settings.features.ringing_timeout
+            self._timers[f"ring:{view.id}"] = view.started + ringing
+            return [AnswerCall(view.id, 180), Publish("call", call_dict(view))]
+        if route.kind == "forward" and route.forward is not None:
+            return self._forward(view, route.forward)
+        ended = self._end_now(view, "refused", route.why)
+        return [AnswerCall(view.id, route.code, route.reason), Publish("call", call_dict(ended))]
+
+    def _forward(self, view: CallView, decision: ForwardDecision) -> list[Output]:
+        ended = self._end_now(view, "forwarded", decision.reason, forwarded_to=decision.target)
+        return [
+            AnswerCall(view.id, decision.code, decision.status_text, decision.headers),
+            Publish("call", call_dict(ended)),
+        ]
+
+    def _end_now(self, view: CallView, result: str, why: str, **extra: str) -> CallView:
+        now = self._clock()
+        ended = replace(
+            view,
+            state=CallState.FINISHED,
+            ended=now,
+            text="Call Finish",
+            extra={**view.extra, "result": result, "why": why, **extra},
+        )
+        self.calls[view.id] = ended
+        for key in (f"fwd:{view.id}", f"ring:{view.id}"):
+            self._timers.pop(key, None)
+        self._forwards.pop(view.id, None)
+        self._timers[f"remove:{view.id}"] = now + ENDED_LINGER
+        return ended
 
     def _on_progress(self, msg: CallProgress) -> list[Output]:
         view = self.calls.get(msg.call)
@@ -218,6 +259,16 @@ class PhoneCore:
 
     def _ending(self, view: CallView, msg: CallProgress, now: float) -> dict[str, Any]:
         self._timers[f"remove:{view.id}"] = now + ENDED_LINGER
+        self._timers.pop(f"fwd:{view.id}", None)
+        self._timers.pop(f"ring:{view.id}", None)
+        self._forwards.pop(view.id, None)
+        if view.direction == Direction.INCOMING and not view.answered:
+            return {
+                "state": CallState.FINISHED,
+                "ended": now,
+                "text": "Call Finish",
+                "extra": {**view.extra, "result": "missed"},
+            }
         if view.answered or view.direction == Direction.INCOMING:
             return {"state": CallState.FINISHED, "ended": now, "text": "Call Finish"}
         if msg.code >= 300:
@@ -246,6 +297,7 @@ class PhoneCore:
         if view is None:
             return []
         if view.state == CallState.CALLIN:
+            self.calls[view.id] = replace(view, extra={**view.extra, "result": "rejected"})
             return [HangupCall(view.id, self.settings.features.normal_refuse_code)]
         return [HangupCall(view.id)]
 
@@ -256,7 +308,34 @@ class PhoneCore:
                 continue
             del self._timers[key]
             kind, _, arg = key.partition(":")
-            if kind == "remove" and arg in self.calls:
+            view = self.calls.get(arg)
+            if view is None:
+                continue
+            if kind == "remove":
                 del self.calls[arg]
                 out.append(Publish("call_removed", {"id": arg}))
+            elif kind == "fwd" and view.state == CallState.CALLIN and arg in self._forwards:
+                out.extend(self._forward(view, self._forwards.pop(arg)))
+            elif kind == "ring" and view.state == CallState.CALLIN:
+                # Rang out unanswered: the phone stops ringing and the call is missed.
+                ended = self._end_now(view, "missed", "ringing timeout")
+                out += [HangupCall(arg, 480), Publish("call", call_dict(ended))]
         return out
+
+    def update_settings(self, settings: Settings) -> None:
+        """New settings take effect for the next decision (forward, DND, codes) at once."""
+        self.settings = settings
+
+
+def _diversion_extra(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Who diverted this call to us (Diversion, RFC 5806): the screen shows "From FWD"."""
+    for name, value in headers:
+        if name.lower() == "diversion":
+            uri = value.split(">", 1)[0].lstrip(" <") if "<" in value else value.split(";")[0]
+            reason = ""
+            for param in value.split(">", 1)[-1].split(";"):
+                key, _, val = param.strip().partition("=")
+                if key.lower() == "reason":
+                    reason = val.strip('"')
+            return {"diverted_by": uri.strip(), "diversion_reason": reason}
+    return {}

@@ -181,7 +181,8 @@ class SipAdapter:
         call = self._new_call(self.accounts[index], core_id, int(prm.callId))
         info = call.getInfo()
         remote = str(info.remoteUri)
-        self._feed(IncomingCall(core_id, index, remote, display_name(remote)))
+        headers = header_values(str(prm.rdata.wholeMsg), _INCOMING_HEADERS)
+        self._feed(IncomingCall(core_id, index, remote, display_name(remote), headers))
 
     def _on_message(self, index: int, prm: Any) -> None:
         self._feed(MessageReceived(index, str(prm.fromUri), str(prm.msgBody), time.monotonic()))
@@ -213,6 +214,26 @@ class SipAdapter:
     def _on_redirect(self, call: SipCall, prm: Any) -> int:
         # The redirect policy (issue 6) decides here; until then pjsua2's default.
         return int(pj.PJSIP_REDIRECT_STOP)
+
+
+_INCOMING_HEADERS = {
+    "diversion": "Diversion",
+    "p-asserted-identity": "P-Asserted-Identity",
+    "alert-info": "Alert-Info",
+    "history-info": "History-Info",
+}
+
+
+def header_values(message: str, wanted: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Selected headers of a raw SIP message (folded lines joined), in order of appearance."""
+    head = message.split("\r\n\r\n", 1)[0].replace("\r\n ", " ").replace("\r\n\t", " ")
+    found = []
+    for line in head.split("\r\n")[1:]:
+        name, sep, value = line.partition(":")
+        key = name.strip().lower()
+        if sep and key in wanted:
+            found.append((wanted[key], value.strip()))
+    return tuple(found)
 
 
 def _header(name: str, value: str) -> pj.SipHeader:
