@@ -29,6 +29,28 @@ def get_path(root: Any, path: str) -> Any:
     return obj
 
 
+def set_path(root: Any, path: str, value: Any) -> None:
+    parts = path.split(".")
+    parent = root
+    for part in parts[:-1]:
+        parent = _step(parent, part)
+    last = parts[-1]
+    if isinstance(parent, list):
+        parent[int(last)] = value
+    elif isinstance(parent, dict):
+        parent[_dict_key(parent, last)] = value
+    else:
+        setattr(parent, last, value)
+
+
+def has_path(root: Any, path: str) -> bool:
+    try:
+        get_path(root, path)
+    except (KeyError, IndexError, AttributeError, ValueError):
+        return False
+    return True
+
+
 def reset_path(root: Any, path: str) -> None:
     """Put the value at `path` back to its default; list items and dict entries are removed."""
     parts = path.split(".")
