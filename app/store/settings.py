@@ -156,7 +156,7 @@ def _move_aside(path: Path, why: str, secrets: SecretStore) -> LoadResult:
         aside = path
     msg = f"Settings file unreadable ({why}); kept as {aside.name}, defaults loaded"
     log.error(msg)
-    settings = Settings()
+    settings = Settings(schema=SCHEMA_VERSION)
     _fill_secrets(settings, secrets)
     return LoadResult(settings, warning=msg, secrets_note=secrets.where)
 
@@ -182,8 +182,7 @@ def load_settings(config_dir: Path, secrets: SecretStore | None = None) -> LoadR
     secrets = secrets if secrets is not None else SecretStore(config_dir)
     path = config_dir / SETTINGS_FILE
     if not path.exists():
-        settings = Settings()
-        settings.schema = SCHEMA_VERSION
+        settings = Settings(schema=SCHEMA_VERSION)
         _fill_secrets(settings, secrets)
         return LoadResult(settings, secrets_note=secrets.where)
     try:
