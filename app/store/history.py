@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import threading
 import time
@@ -133,18 +134,28 @@ def _sql_error_text(exc: sqlite3.Error, path: Path) -> str:
     return f"Could not save the call history: {why}. Calls saved before are unchanged."
 
 
+def _folder_read_only(folder: Path) -> bool:
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY) or not os.access(folder, os.W_OK)
+    except OSError:
+        return False
+
+
 class CallHistory:
     def __init__(self, config_dir: Path, limit: int = DEFAULT_LIMIT) -> None:
         self.path = config_dir / HISTORY_FILE
         self.limit = limit
-        self.warning = ""  # set when a broken database was moved aside
+        self.warning = ""  # set when a broken database was moved aside or is read-only
+        self.read_only = False
         self._lock = threading.Lock()
         try:
             config_dir.mkdir(parents=True, exist_ok=True)
             self._db = self._open()
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError) and "unable to open" in str(exc):
+        except sqlite3.OperationalError as exc:
+            if not _folder_read_only(config_dir):
                 raise StoreError(_sql_error_text(exc, self.path), self.path) from exc
+            self._db = self._open_read_only(exc)
+        except sqlite3.DatabaseError as exc:
             self._move_aside(exc)
             self._db = self._open()
         except OSError as exc:
@@ -169,6 +180,30 @@ class CallHistory:
             raise
         return db
 
+    def _open_read_only(self, exc: sqlite3.Error) -> sqlite3.Connection:
+        """Show the saved calls from a read-only folder; new calls cannot be recorded."""
+        self.read_only = True
+        self.warning = (
+            f"The folder {self.path.parent} is read-only: the call history is shown but new "
+            "calls are not recorded."
+        )
+        log.error("%s (%s)", self.warning, exc)
+        if not self.path.exists():
+            return sqlite3.connect(":memory:", check_same_thread=False)
+        for query in ("mode=ro", "immutable=1"):
+            try:
+                db = sqlite3.connect(
+                    f"{self.path.as_uri()}?{query}", uri=True, check_same_thread=False
+                )
+            except sqlite3.Error:
+                continue
+            try:
+                db.execute("SELECT COUNT(*) FROM calls").fetchone()
+                return db
+            except sqlite3.Error:
+                db.close()
+        raise StoreError(_sql_error_text(exc, self.path), self.path) from exc
+
     def _move_aside(self, exc: Exception) -> None:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         aside = self.path.with_name(f"{self.path.name}.broken-{stamp}")
@@ -182,6 +217,8 @@ class CallHistory:
     # ---- writing ----------------------------------------------------------------------
 
     def _write(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Cursor:
+        if self.read_only:
+            raise StoreError(self.warning, self.path)
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -194,7 +231,8 @@ class CallHistory:
                     )
                     self._db.execute("COMMIT")
                 except BaseException:
-                    self._db.execute("ROLLBACK")
+                    if self._db.in_transaction:  # SQLite already rolled back on SQLITE_FULL
+                        self._db.execute("ROLLBACK")
                     raise
             except sqlite3.Error as exc:
                 raise StoreError(_sql_error_text(exc, self.path), self.path) from exc

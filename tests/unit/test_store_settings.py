@@ -12,9 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from app.phone.model import Direction
 from app.phone.settings import AccountSettings, Settings
 from app.store import fsutil
+from app.store.directory import Contact, Directory
 from app.store.errors import InvalidSettings, StoreError
+from app.store.history import CallHistory, CallRecord
 from app.store.secrets import SecretStore
 from app.store.settings import SCHEMA_VERSION, SETTINGS_FILE, load_settings, save_settings
 from app.store.validate import validate_settings
@@ -138,12 +141,21 @@ def _mount(*args: str) -> bool:
     return subprocess.run(["mount", *args], capture_output=True).returncode == 0
 
 
+def _unmount(path: Path) -> None:
+    # lazily when a failed test left a file open, so no mount outlives the test run
+    if subprocess.run(["umount", str(path)], capture_output=True).returncode != 0:
+        subprocess.run(["umount", "-l", str(path)], check=False)
+
+
 @pytest.fixture
 def read_only_dir(tmp_path: Path) -> Iterator[Path]:
     src, dst = tmp_path / "src", tmp_path / "ro"
     src.mkdir()
     dst.mkdir()
     save_settings(src, _sample(), _store(src))
+    with CallHistory(src) as h:
+        h.add(CallRecord(Direction.INCOMING, 0, "sip:1@pbx", started=1))
+    Directory(src).add(Contact("Bob", office="1003"))
     if os.geteuid() != 0 or not _mount("--bind", str(src), str(dst)):
         pytest.skip("needs root to bind-mount a read-only directory")
     try:
@@ -151,7 +163,7 @@ def read_only_dir(tmp_path: Path) -> Iterator[Path]:
             pytest.skip("read-only remount not permitted here")
         yield dst
     finally:
-        subprocess.run(["umount", str(dst)], check=False)
+        _unmount(dst)
 
 
 def test_read_only_config_dir_gives_clear_error_and_keeps_settings(read_only_dir: Path) -> None:
@@ -165,29 +177,45 @@ def test_read_only_config_dir_gives_clear_error_and_keeps_settings(read_only_dir
     assert load_settings(read_only_dir, _store(read_only_dir)).settings.sip_port == 5060
 
 
+def test_read_only_config_dir_history_and_contacts(read_only_dir: Path) -> None:
+    with CallHistory(read_only_dir) as h:
+        assert h.read_only and "read-only" in h.warning
+        assert [c.remote_uri for c in h.calls()] == ["sip:1@pbx"]  # still shown
+        with pytest.raises(StoreError, match="read-only"):
+            h.add(CallRecord(Direction.INCOMING, 0, "sip:2@pbx", started=2))
+    d = Directory(read_only_dir)
+    with pytest.raises(StoreError, match="read-only"):
+        d.add(Contact("Carol", office="1004"))
+    assert [c.name for c in Directory(read_only_dir).contacts()] == ["Bob"]
+
+
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     mnt = tmp_path / "tiny"
     mnt.mkdir()
-    if os.geteuid() != 0 or not _mount("-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mnt)):
+    if os.geteuid() != 0 or not _mount("-t", "tmpfs", "-o", "size=512k", "tmpfs", str(mnt)):
         pytest.skip("needs root to mount a small tmpfs")
     try:
         yield mnt
     finally:
-        subprocess.run(["umount", str(mnt)], check=False)
+        _unmount(mnt)
 
 
-def test_full_disk_gives_clear_error_and_keeps_settings(small_disk: Path) -> None:
-    save_settings(small_disk, _sample(), _store(small_disk))
-    before = (small_disk / SETTINGS_FILE).read_bytes()
+def _fill_disk(small_disk: Path) -> None:
     fd = os.open(small_disk / "filler", os.O_WRONLY | os.O_CREAT)
-    try:  # fill the rest of the 64 KiB
+    try:  # fill the rest of the 512 KiB
         with pytest.raises(OSError) as full:
             while True:
                 os.write(fd, b"x" * 4096)
         assert full.value.errno == errno.ENOSPC
     finally:
         os.close(fd)
+
+
+def test_full_disk_gives_clear_error_and_keeps_settings(small_disk: Path) -> None:
+    save_settings(small_disk, _sample(), _store(small_disk))
+    before = (small_disk / SETTINGS_FILE).read_bytes()
+    _fill_disk(small_disk)
     big = _sample()
     big.remote.action_urls = {"incoming_call": "http://h/" + "a" * 20000}
     with pytest.raises(StoreError) as info:
@@ -195,6 +223,24 @@ def test_full_disk_gives_clear_error_and_keeps_settings(small_disk: Path) -> Non
     assert "disk" in str(info.value) and "full" in str(info.value)
     assert (small_disk / SETTINGS_FILE).read_bytes() == before
     assert not list(small_disk.glob(".settings.json.tmp-*"))  # no half-written leftovers
+
+
+def test_full_disk_history_and_contacts(small_disk: Path) -> None:
+    h = CallHistory(small_disk)
+    h.add(CallRecord(Direction.INCOMING, 0, "sip:1@pbx", started=1))
+    d = Directory(small_disk)
+    d.add(Contact("Bob", office="1003"))
+    _fill_disk(small_disk)
+    with pytest.raises(StoreError, match="full"):
+        for i in range(200):  # SQLite may still have room in pages it already holds
+            h.add(CallRecord(Direction.INCOMING, 0, "sip:x@pbx" + "x" * 2000, started=2 + i))
+    with pytest.raises(StoreError, match="full"):
+        d.add(Contact("Carol " + "c" * 8000, office="1004"))
+    h.close()
+    (small_disk / "filler").unlink()
+    with CallHistory(small_disk) as again:
+        assert again.calls()[-1].remote_uri == "sip:1@pbx"
+    assert [c.name for c in Directory(small_disk).contacts()] == ["Bob"]
 
 
 def test_enospc_on_write_is_reported_simulated(config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
