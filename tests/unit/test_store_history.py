@@ -18,7 +18,11 @@ def _fill(h: CallHistory) -> None:
     h.add(CallRecord(IN, 0, "sip:1@pbx", "One", started=100, answered=102, ended=160))
     h.add(CallRecord(IN, 0, "sip:2@pbx", "Two", started=200, ended=230, result=CallResult.MISSED))
     h.add(CallRecord(OUT, 1, "sip:3@pbx", started=300, ended=305, result=CallResult.BUSY, code=486))
-    h.add(CallRecord(IN, 0, "sip:4@pbx", started=400, result=CallResult.FORWARDED, forward_target="5000"))
+    h.add(
+        CallRecord(
+            IN, 0, "sip:4@pbx", started=400, result=CallResult.FORWARDED, forward_target="5000"
+        )
+    )
     h.add(
         CallRecord(
             OUT, 0, "sip:5@pbx", started=500, answered=501, ended=560,

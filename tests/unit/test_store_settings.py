@@ -14,7 +14,6 @@ import pytest
 
 from app.phone.model import Direction
 from app.phone.settings import AccountSettings, Settings
-from app.store import fsutil
 from app.store.directory import Contact, Directory
 from app.store.errors import InvalidSettings, StoreError
 from app.store.history import CallHistory, CallRecord
@@ -87,7 +86,12 @@ def test_corrupt_file_is_moved_aside_and_defaults_loaded(config_dir: Path) -> No
 
 
 def test_out_of_range_values_in_file_are_reset_naming_the_key(config_dir: Path) -> None:
-    raw = {"schema": 2, "sip_port": 5062, "dnd": {"refuse_code": 999}, "audio": {"volume_ringer": 40}}
+    raw = {
+        "schema": 2,
+        "sip_port": 5062,
+        "dnd": {"refuse_code": 999},
+        "audio": {"volume_ringer": 40},
+    }
     (config_dir / SETTINGS_FILE).write_text(json.dumps(raw))
     result = load_settings(config_dir, _store(config_dir))
     assert result.settings.sip_port == 5062  # the good value survives
@@ -102,13 +106,19 @@ def test_out_of_range_values_in_file_are_reset_naming_the_key(config_dir: Path) 
         (lambda s: setattr(s.accounts[0], "port", 70000), "accounts.0.port"),
         (lambda s: setattr(s.accounts[0], "transport", "sctp"), "accounts.0.transport"),
         (lambda s: setattr(s.accounts[0], "expires", 10), "accounts.0.expires"),
-        (lambda s: setattr(s.forward.phone, "no_answer_rings", 21), "forward.phone.no_answer_rings"),
+        (
+            lambda s: setattr(s.forward.phone, "no_answer_rings", 21),
+            "forward.phone.no_answer_rings",
+        ),
         (lambda s: setattr(s.dnd, "refuse_code", 500), "dnd.refuse_code"),
         (lambda s: setattr(s.features, "auto_answer_delay", 5), "features.auto_answer_delay"),
         (lambda s: setattr(s.audio, "volume_handset", 16), "audio.volume_handset"),
         (lambda s: setattr(s.audio, "tone_country", "Atlantis"), "audio.tone_country"),
         (lambda s: setattr(s.features.redirect, "mode", "maybe"), "features.redirect.mode"),
-        (lambda s: setattr(s.features.redirect, "max_redirects", 21), "features.redirect.max_redirects"),
+        (
+            lambda s: setattr(s.features.redirect, "max_redirects", 21),
+            "features.redirect.max_redirects",
+        ),
         (lambda s: setattr(s, "sip_port", "5060"), "sip_port"),
         (lambda s: s.audio.custom_tones.update(busy="480+620/x"), "audio.custom_tones.busy"),
         (lambda s: setattr(s.forward.phone.always, "enabled", True), "forward.phone.always.target"),
@@ -243,7 +253,9 @@ def test_full_disk_history_and_contacts(small_disk: Path) -> None:
     assert [c.name for c in Directory(small_disk).contacts()] == ["Bob"]
 
 
-def test_enospc_on_write_is_reported_simulated(config_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_enospc_on_write_is_reported_simulated(
+    config_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Same as above without mounts: os.write raising ENOSPC (runs everywhere)."""
     save_settings(config_dir, _sample(), _store(config_dir))
     before = (config_dir / SETTINGS_FILE).read_bytes()
@@ -251,7 +263,7 @@ def test_enospc_on_write_is_reported_simulated(config_dir: Path, monkeypatch: py
     def full(fd: int, data: object) -> int:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(fsutil.os, "write", full)
+    monkeypatch.setattr(os, "write", full)  # fsutil writes through os.write
     with pytest.raises(StoreError, match="full"):
         save_settings(config_dir, Settings(), _store(config_dir))
     monkeypatch.undo()

@@ -28,7 +28,13 @@ def test_sample_imports_what_deskphone_has() -> None:
     a1, a2 = s.accounts
     assert (a1.label, a1.user, a1.server, a1.expires) == ("Office", "1001", "pbx.example.com", 1800)
     assert a1.outbound_proxy == "sbc.example.com:5070" and a1.password == "Al1ce-Secret!"
-    assert (a2.transport, a2.port, a2.dtmf, a2.auto_answer, a2.dnd) == ("tls", 5061, "info", True, True)
+    assert (a2.transport, a2.port, a2.dtmf, a2.auto_answer, a2.dnd) == (
+        "tls",
+        5061,
+        "info",
+        True,
+        True,
+    )
     fwd = s.forward.phone
     assert fwd.always.enabled and fwd.always.target == "4000" and fwd.always.on_code == "*72"
     assert fwd.busy.target == "5000" and fwd.no_answer.target == "sip:6000@pbx.example.com"
@@ -79,7 +85,10 @@ def test_export_leaves_passwords_out_and_reimport_keeps_current_ones() -> None:
 
 
 def test_malformed_lines_reported_with_numbers_rest_imports() -> None:
-    text = HEADER + "account.1.label = A\nthis line has no equals\nbad key = 1\naccount.1.user_name = 7\n"
+    text = (
+        HEADER
+        + "account.1.label = A\nthis line has no equals\nbad key = 1\naccount.1.user_name = 7\n"
+    )
     s, report = import_cfg(text)
     assert [r.line for r in report.malformed] == [3, 4]
     assert s.accounts[0].label == "A" and s.accounts[0].user == "7"
