@@ -117,6 +117,14 @@ class RemoteSettings:
 
 
 @dataclass
+class ProvisionSettings:
+    """Yealink-style auto-provisioning (app/store/provision_http.py)."""
+
+    url: str = ""  # static.auto_provision.server.url: folder holding the .cfg files
+    mac: str = ""  # this device's MAC for <MAC>.cfg; 12 hex digits, separators allowed
+
+
+@dataclass
 class Settings:
     schema: int = 1
     sip_port: int = 5060
@@ -126,3 +134,4 @@ class Settings:
     features: FeatureSettings = field(default_factory=FeatureSettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
     remote: RemoteSettings = field(default_factory=RemoteSettings)
+    provisioning: ProvisionSettings = field(default_factory=ProvisionSettings)

@@ -2,25 +2,49 @@
 
 Writes are atomic (write, fsync, rename) so a crash mid-save leaves the previous file intact.
 A file that cannot be read is moved aside with a timestamp and defaults are used; the caller
-gets a warning text to show.
+gets a warning text to show. Passwords never reach settings.json: they go to the SecretStore
+(keyring or a private file). The file carries a schema number; older files are migrated.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
+import shutil
 import time
 import typing
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 from app.phone.settings import Settings
+from app.store.errors import InvalidSettings, StoreError
+from app.store.fsutil import atomic_write, safe_write
+from app.store.paths import path_sort_key, reset_path
+from app.store.secrets import ACTION_URI_SECRET, SecretStore, account_secret
+from app.store.validate import MAX_ACCOUNTS, validate_settings
+
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "SETTINGS_FILE",
+    "InvalidSettings",
+    "LoadResult",
+    "StoreError",
+    "atomic_write",
+    "load_settings",
+    "migrate",
+    "save_settings",
+    "settings_from_dict",
+    "settings_to_dict",
+]
 
 log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "settings.json"
+# 1: the first store, passwords inside settings.json. 2: passwords in the SecretStore.
+SCHEMA_VERSION = 2
 
 
 def _build(cls: type[Any], raw: Any) -> Any:
@@ -57,47 +81,168 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
     return asdict(settings)
 
 
+# ---- passwords ----------------------------------------------------------------------------
+
+
+def _secret_slots(settings: Settings) -> list[tuple[str, Any, str]]:
+    """(secret name, object, attribute) of every password in the settings."""
+    slots: list[tuple[str, Any, str]] = [
+        (account_secret(i), a, "password") for i, a in enumerate(settings.accounts)
+    ]
+    slots.append((ACTION_URI_SECRET, settings.remote, "action_uri_password"))
+    return slots
+
+
+def _strip_inline_passwords(raw: dict[str, Any], secrets: SecretStore) -> bool:
+    """Move passwords found in a raw settings dict into the secret store; True if any."""
+    found: dict[str, str] = {}
+    accounts = raw.get("accounts")
+    for i, acc in enumerate(accounts if isinstance(accounts, list) else []):
+        if isinstance(acc, dict) and acc.get("password"):
+            found[account_secret(i)] = str(acc.pop("password"))
+    remote = raw.get("remote")
+    if isinstance(remote, dict) and remote.get("action_uri_password"):
+        found[ACTION_URI_SECRET] = str(remote.pop("action_uri_password"))
+    if found:
+        secrets.set_many(found)
+    return bool(found)
+
+
+# ---- migrations: MIGRATIONS[n] turns a schema-n dict into a schema-(n+1) dict --------------
+
+Migration = Callable[[dict[str, Any], SecretStore], dict[str, Any]]
+
+
+def _v1_to_v2(raw: dict[str, Any], secrets: SecretStore) -> dict[str, Any]:
+    _strip_inline_passwords(raw, secrets)
+    return raw
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+
+
+def migrate(raw: dict[str, Any], secrets: SecretStore) -> tuple[dict[str, Any], int]:
+    """Run the migrations from the file's schema (1 when absent) up; returns (dict, old)."""
+    old = raw.get("schema", 1)
+    if not isinstance(old, int) or isinstance(old, bool) or old < 1:
+        raise ValueError(f"schema {old!r} is not a version number")
+    version = old
+    while version < SCHEMA_VERSION:
+        raw = MIGRATIONS[version](raw, secrets)
+        version += 1
+        raw["schema"] = version
+    return raw, old
+
+
+# ---- load ---------------------------------------------------------------------------------
+
+
 @dataclass
 class LoadResult:
     settings: Settings
-    warning: str = ""  # shown on screen and logged when the file was broken
+    warning: str = ""  # shown on screen and logged when the file was broken or values reset
+    secrets_note: str = ""  # where passwords are kept, for the settings dialog
 
 
-def load_settings(config_dir: Path) -> LoadResult:
+def _move_aside(path: Path, why: str, secrets: SecretStore) -> LoadResult:
+    aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
+    n = 1
+    while aside.exists():
+        aside = aside.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}-{n}")
+        n += 1
+    try:
+        path.rename(aside)
+    except OSError:
+        aside = path
+    msg = f"Settings file unreadable ({why}); kept as {aside.name}, defaults loaded"
+    log.error(msg)
+    settings = Settings(schema=SCHEMA_VERSION)
+    _fill_secrets(settings, secrets)
+    return LoadResult(settings, warning=msg, secrets_note=secrets.where)
+
+
+def _fill_secrets(settings: Settings, secrets: SecretStore) -> None:
+    for name, obj, attr in _secret_slots(settings):
+        setattr(obj, attr, secrets.get(name))
+
+
+def _reset_invalid(settings: Settings) -> list[str]:
+    errors = validate_settings(settings)
+    if "accounts" in errors:  # too many: keep the first ones rather than none
+        del settings.accounts[MAX_ACCOUNTS:]
+    for path in sorted((p for p in errors if p != "accounts"), key=path_sort_key, reverse=True):
+        try:
+            reset_path(settings, path)
+        except (KeyError, IndexError, AttributeError, ValueError):
+            log.warning("could not reset %s", path)
+    return list(errors.values())
+
+
+def load_settings(config_dir: Path, secrets: SecretStore | None = None) -> LoadResult:
+    secrets = secrets if secrets is not None else SecretStore(config_dir)
     path = config_dir / SETTINGS_FILE
     if not path.exists():
-        return LoadResult(Settings())
+        settings = Settings(schema=SCHEMA_VERSION)
+        _fill_secrets(settings, secrets)
+        return LoadResult(settings, secrets_note=secrets.where)
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(raw, dict):
             raise ValueError("top level is not an object")
-        return LoadResult(settings_from_dict(raw))
-    except (OSError, ValueError, TypeError) as exc:
-        aside = path.with_name(f"{path.name}.broken-{time.strftime('%Y%m%d-%H%M%S')}")
-        try:
-            path.rename(aside)
-        except OSError:
-            aside = path
-        msg = f"Settings file unreadable ({exc}); kept as {aside.name}, defaults loaded"
-        log.error(msg)
-        return LoadResult(Settings(), warning=msg)
+        raw, old = migrate(raw, secrets)
+        dirty = old < SCHEMA_VERSION or _strip_inline_passwords(raw, secrets)
+        settings = settings_from_dict(raw)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        return _move_aside(path, str(exc), secrets)
+    warnings: list[str] = []
+    if old > SCHEMA_VERSION:
+        keep = path.with_name(f"{path.name}.schema{old}")
+        if not keep.exists():
+            shutil.copy2(path, keep)
+        warnings.append(
+            f"Settings were written by a newer DeskPhone (schema {old}); loaded what this "
+            f"version knows, the original is kept as {keep.name}"
+        )
+    settings.schema = SCHEMA_VERSION
+    refused = _reset_invalid(settings)
+    if refused:
+        warnings.append("Settings out of range were reset to defaults: " + "; ".join(refused))
+    _fill_secrets(settings, secrets)
+    if dirty and not refused:
+        try:  # rewrite now so no password stays in settings.json on disk
+            _write(config_dir, settings)
+        except StoreError as exc:
+            warnings.append(str(exc))
+    for w in warnings:
+        log.warning(w)
+    return LoadResult(settings, warning="\n".join(warnings), secrets_note=secrets.where)
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+# ---- save ---------------------------------------------------------------------------------
 
 
-def save_settings(config_dir: Path, settings: Settings) -> None:
-    config_dir.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(settings_to_dict(settings), indent=2, sort_keys=True)
-    atomic_write(config_dir / SETTINGS_FILE, text.encode("utf-8"))
+def _write(config_dir: Path, settings: Settings) -> None:
+    data = settings_to_dict(settings)
+    data["schema"] = SCHEMA_VERSION
+    for acc in data["accounts"]:
+        acc["password"] = ""
+    data["remote"]["action_uri_password"] = ""
+    text = json.dumps(data, indent=2, sort_keys=True)
+    safe_write("the settings", config_dir / SETTINGS_FILE, text.encode("utf-8"))
+
+
+def save_settings(config_dir: Path, settings: Settings, secrets: SecretStore | None = None) -> None:
+    """Validate, put the passwords in the secret store, then write settings.json atomically.
+
+    Raises InvalidSettings (errors by key path) or StoreError (a sentence for the user); in
+    both cases the previously saved settings are untouched.
+    """
+    errors = validate_settings(settings)
+    if errors:
+        raise InvalidSettings(errors)
+    secrets = secrets if secrets is not None else SecretStore(config_dir)
+    values = {name: str(getattr(obj, attr)) for name, obj, attr in _secret_slots(settings)}
+    stored = [account_secret(i) for i in range(len(settings.accounts), MAX_ACCOUNTS)]
+    values.update({name: "" for name in stored if secrets.get(name)})
+    secrets.set_many(values)
+    _write(config_dir, settings)

@@ -1,0 +1,152 @@
+"""Where passwords live: the system keyring, else a file only the user can read.
+
+settings.json never holds a password. `app/store/settings.py` strips them into this store on
+save and fills them back on load. Secret names are `account.<index>.password` (index into
+Settings.accounts, from 0) and `remote.action_uri_password`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from app.store.errors import StoreError
+from app.store.fsutil import safe_write
+
+log = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "deskphone"
+SECRETS_FILE = "secrets.json"
+ACTION_URI_SECRET = "remote.action_uri_password"
+
+
+def account_secret(index: int) -> str:
+    return f"account.{index}.password"
+
+
+def usable_keyring(backend: Any | None = None) -> Any | None:
+    """The keyring backend if it can really store secrets, else None.
+
+    keyring picks `fail.Keyring` (priority 0) when no backend exists, e.g. on a server
+    without Secret Service; a chainer with no members is just as useless.
+    """
+    try:
+        import keyring
+        from keyring.backends import chainer, fail
+    except ImportError:
+        return None
+    kr = backend if backend is not None else keyring.get_keyring()
+    if isinstance(kr, fail.Keyring):
+        return None
+    if isinstance(kr, chainer.ChainerBackend) and not kr.backends:
+        return None
+    try:
+        priority = float(kr.priority)
+    except Exception:  # a backend may raise while probing its own availability
+        return None
+    return kr if priority > 0 else None
+
+
+class SecretStore:
+    """Passwords by name. `kind` is "keyring" or "file"; `where` is a sentence for the dialog."""
+
+    def __init__(self, config_dir: Path, backend: Any | None = None, use_keyring: bool = True):
+        self.path = config_dir / SECRETS_FILE
+        self._keyring = usable_keyring(backend) if use_keyring else None
+        self.note = ""  # set when the keyring failed at run time and the file took over
+
+    @property
+    def kind(self) -> str:
+        return "keyring" if self._keyring is not None else "file"
+
+    @property
+    def where(self) -> str:
+        if self._keyring is not None:
+            name = getattr(self._keyring, "name", type(self._keyring).__name__)
+            return f"Passwords are kept in the system keyring ({name})."
+        text = (
+            "No system keyring is available: passwords are kept in "
+            f"{self.path}, readable only by you."
+        )
+        return f"{text} {self.note}" if self.note else text
+
+    # ---- the private file --------------------------------------------------------------
+
+    def _read_file(self) -> dict[str, str]:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return {}
+        except OSError as exc:
+            raise StoreError(
+                f"Could not read the password file {self.path}: {exc.strerror}"
+            ) from exc
+        if stat.S_IMODE(st.st_mode) & 0o077:
+            # someone widened it; narrow it back before reading what it holds
+            with contextlib.suppress(OSError):
+                os.chmod(self.path, 0o600)
+        try:
+            raw = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            log.error("password file %s unreadable: %s", self.path, type(exc).__name__)
+            return {}
+        if not isinstance(raw, dict):
+            return {}
+        return {str(k): str(v) for k, v in raw.items() if isinstance(v, str)}
+
+    def _write_file(self, data: dict[str, str]) -> None:
+        if not data and not self.path.exists():
+            return
+        text = json.dumps(data, indent=1, sort_keys=True)
+        safe_write("the passwords", self.path, text.encode("utf-8"), mode=0o600)
+
+    # ---- public ------------------------------------------------------------------------
+
+    def get(self, name: str) -> str:
+        if self._keyring is not None:
+            try:
+                value = self._keyring.get_password(KEYRING_SERVICE, name)
+            except Exception as exc:
+                log.warning("keyring read of %s failed: %s", name, type(exc).__name__)
+                value = None
+            if value:
+                return str(value)
+        return self._read_file().get(name, "")
+
+    def set_many(self, values: dict[str, str]) -> None:
+        """Store each value; an empty value deletes the secret."""
+        file_data = self._read_file()
+        before = dict(file_data)
+        for name, value in values.items():
+            if self._keyring is not None and self._keyring_set(name, value):
+                file_data.pop(name, None)  # the keyring holds it now
+                continue
+            if value:
+                file_data[name] = value
+            else:
+                file_data.pop(name, None)
+        if file_data != before:
+            self._write_file(file_data)
+
+    def set(self, name: str, value: str) -> None:
+        self.set_many({name: value})
+
+    def _keyring_set(self, name: str, value: str) -> bool:
+        assert self._keyring is not None
+        try:
+            if value:
+                self._keyring.set_password(KEYRING_SERVICE, name, value)
+            else:
+                with contextlib.suppress(Exception):
+                    self._keyring.delete_password(KEYRING_SERVICE, name)
+            return True
+        except Exception as exc:
+            log.error("keyring write failed (%s); using the private file", type(exc).__name__)
+            self._keyring = None
+            self.note = "(The system keyring refused a password.)"
+            return False
