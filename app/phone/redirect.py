@@ -16,7 +16,14 @@ from urllib.parse import unquote
 
 from app.phone.model import failure_text
 from app.phone.settings import RedirectSettings
-from app.phone.sipuri import Contact, Diversion, SipUri, normalise_target, parse_uri
+from app.phone.sipuri import (
+    Contact,
+    Diversion,
+    SipUri,
+    header_values,
+    normalise_target,
+    parse_uri,
+)
 
 MAX_TARGETS = 16  # Contacts looked at per 3xx: each may cost a call attempt
 
@@ -108,6 +115,8 @@ class RedirectTracker:
     def __init__(self, original_uri: str, account_domain: str, settings: RedirectSettings):
         self._domain = account_domain
         self._settings = settings
+        # Anything but the three known words is the default, like the store does.
+        self._mode = str(settings.mode).strip().lower()
         first = normalise_target(original_uri, account_domain) or original_uri.strip()
         parsed = parse_uri(first)
         self._secure = parsed is not None and parsed.scheme == "sips"
@@ -120,6 +129,7 @@ class RedirectTracker:
         self._redirects = 0
         self._pending: RedirectDecision | None = None
         self._notes: dict[str, str] = {}  # rejection kind -> screen text, for the latest 3xx
+        self._failed: RedirectDecision | None = None  # a FAIL is final: later events repeat it
 
     @property
     def chain(self) -> list[Hop]:
@@ -159,11 +169,13 @@ class RedirectTracker:
         """The user's answer to the last ASK decision."""
         try:
             pending, self._pending = self._pending, None
+            if self._failed is not None:
+                return self._failed
             if pending is None:
                 return RedirectDecision(DecisionKind.FAIL, failure_text=TEXT_NOT_PENDING)
             if not accept:
-                return RedirectDecision(DecisionKind.FAIL, failure_text=TEXT_DECLINED)
-            self._chain.append(Hop(pending.target, diversion_reason=self._diversion))
+                return self._fail(TEXT_DECLINED, 0)
+            self._chain.append(Hop(pending.target))
             return replace(pending, kind=DecisionKind.FOLLOW)
         except Exception:
             return RedirectDecision(DecisionKind.FAIL, failure_text=TEXT_ERROR)
@@ -177,6 +189,8 @@ class RedirectTracker:
     def _on_redirect(
         self, code: int, contacts: list[Contact], diversion: Diversion | None, reason: str
     ) -> RedirectDecision:
+        if self._failed is not None:
+            return self._failed
         self._pending = None
         self._queue = []
         reason = _clean(reason, 80) or REASON_PHRASE.get(code, "Redirection")
@@ -186,7 +200,7 @@ class RedirectTracker:
             return self._fail(TEXT_USE_PROXY, code)
         if code not in (301, 302):
             return self._fail(failure_text(code, reason), code)
-        if self._settings.mode == "never":
+        if self._mode == "never":
             return self._fail(TEXT_OFF, code)
         if self._redirects >= max(0, self._settings.max_redirects):
             return self._fail(TEXT_TOO_MANY, code)
@@ -201,6 +215,8 @@ class RedirectTracker:
         return self._next() or self._fail(self._rejection_text(), code)
 
     def _on_target_failed(self, code: int, reason: str) -> RedirectDecision:
+        if self._failed is not None:
+            return self._failed
         self._pending = None
         self._record(code, reason, self._chain[-1].diversion_reason)
         text = failure_text(code, _clean(reason, 80))
@@ -208,12 +224,15 @@ class RedirectTracker:
             decision = self._next()
             if decision is not None:
                 return decision
-        self._queue = []
         return self._fail(text, code)
 
     def _fail(self, text: str, code: int) -> RedirectDecision:
         note = next((self._notes[k] for k in _REJECTIONS if self._notes.get(k)), "")
-        return RedirectDecision(DecisionKind.FAIL, screen_text=note, failure_text=text, code=code)
+        self._queue, self._pending = [], None
+        self._failed = RedirectDecision(
+            DecisionKind.FAIL, screen_text=note, failure_text=text, code=code
+        )
+        return self._failed
 
     def _rejection_text(self) -> str:
         return next((_REJECTIONS[k] for k in _REJECTIONS if k in self._notes), TEXT_UNUSABLE)
@@ -243,10 +262,10 @@ class RedirectTracker:
             decision = RedirectDecision(
                 DecisionKind.FOLLOW, target=target, screen_text=self._forward_text(contact, parsed)
             )
-            if self._settings.mode == "ask":
+            if self._mode == "ask":
                 self._pending = decision
                 return replace(decision, kind=DecisionKind.ASK)
-            self._chain.append(Hop(target, diversion_reason=self._diversion))
+            self._chain.append(Hop(target))
             return decision
         return None
 
@@ -284,3 +303,11 @@ def parse_auth_realm(value: str) -> str | None:
         return re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else token
     except Exception:
         return None
+
+
+def challenge_realms(message: str) -> list[str]:
+    """The realms a raw 401/407 response challenges with (WWW- and Proxy-Authenticate)."""
+    values = header_values(message, "www-authenticate") + header_values(
+        message, "proxy-authenticate"
+    )
+    return [realm for realm in map(parse_auth_realm, values) if realm is not None]

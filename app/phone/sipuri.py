@@ -31,7 +31,8 @@ _COMPACT = {
     "m": "contact", "f": "from", "t": "to", "i": "call-id", "v": "via", "l": "content-length",
     "c": "content-type", "e": "content-encoding", "s": "subject", "k": "supported",
     "o": "event", "u": "allow-events", "r": "refer-to", "b": "referred-by", "x": "session-expires",
-    "a": "accept-contact", "j": "reject-contact", "d": "request-disposition", "y": "identity"}  # fmt: skip
+    "a": "accept-contact", "j": "reject-contact", "d": "request-disposition",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
