@@ -71,6 +71,8 @@ _REJECTIONS = {
 }
 
 _PRINTABLE = re.compile(r"[^\x20-\x7e\u00a0-\uffff]")
+_AUTH_SCHEME = re.compile(r"\s*[A-Za-z0-9_\-]+\s+(?=[A-Za-z0-9_\-]+\s*=)")
+_AUTH_PARAM = re.compile(r'\s*,?\s*([A-Za-z0-9_\-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s,"]*)')
 _TOKEN = re.compile(r"^[a-z0-9\-]{1,24}$")
 
 
@@ -296,11 +298,15 @@ def credentials_allowed(account_realm: str, challenge_realm: str) -> bool:
 def parse_auth_realm(value: str) -> str | None:
     """The realm of a WWW-Authenticate / Proxy-Authenticate value (`Digest realm="x", ...`)."""
     try:
-        match = re.search(r'(?:^|[\s,])realm\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]+))', value, re.I)
-        if match is None:
-            return None
-        quoted, token = match.group(1), match.group(2)
-        return re.sub(r"\\(.)", r"\1", quoted) if quoted is not None else token
+        scheme = _AUTH_SCHEME.match(value)
+        pos = scheme.end() if scheme else 0
+        # Walk the parameters in order so a "realm=" inside a quoted value is never taken.
+        while (match := _AUTH_PARAM.match(value, pos)) is not None:
+            if match.group(1).lower() == "realm":
+                raw = match.group(2)
+                return re.sub(r"\\(.)", r"\1", raw[1:-1]) if raw.startswith('"') else raw
+            pos = match.end()
+        return None
     except Exception:
         return None
 
