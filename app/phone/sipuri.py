@@ -318,7 +318,8 @@ def header_values(message: str, name: str) -> list[str]:
         wanted = _COMPACT.get(name.strip().lower(), name.strip().lower())
         out: list[str] = []
         current: list[str] | None = None
-        lines = message[:MAX_TEXT].replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        text = message[:MAX_TEXT].lstrip("\r\n")  # a keep-alive CRLF may lead the message
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
         for line in lines[1:]:
             if not line.strip():
                 break
@@ -342,7 +343,7 @@ def header_values(message: str, name: str) -> list[str]:
 
 def status_of(message: str) -> tuple[int, str]:
     """(code, reason phrase) of a raw SIP response; (0, "") for a request or garbage."""
-    match = _STATUS_RE.match(message[:1024].split("\n", 1)[0].rstrip("\r"))
+    match = _STATUS_RE.match(message[:1024].lstrip("\r\n").split("\n", 1)[0].rstrip("\r"))
     return (int(match.group(1)), match.group(2).strip()) if match else (0, "")
 
 

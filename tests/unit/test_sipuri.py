@@ -215,6 +215,8 @@ def test_lf_only_and_bare_cr_messages() -> None:
     msg = RAW_302.replace("\r\n", "\n")
     assert len(contacts_in(msg)) == 3
     assert len(contacts_in(RAW_302.replace("\r\n", "\r"))) == 3
+    assert len(contacts_in("\r\n\r\n" + RAW_302)) == 3
+    assert status_of("\r\n" + RAW_302) == (302, "Moved Temporarily")
 
 
 @pytest.mark.parametrize(
