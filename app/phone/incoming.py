@@ -34,11 +34,9 @@ def dnd_active(settings: Settings, account: int) -> bool:
 def route_incoming(
     settings: Settings, account: int, caller: str, in_call: bool, fallback_domain: str = ""
 ) -> Route:
-    acc = (
-        settings.accounts[account - 1]
-        if 0 < account <= len(settings.accounts)
-        else (AccountSettings())
-    )
+    # The embedded account is sip:deskphone@host:port (app/sip/account.py).
+    local = AccountSettings(user="deskphone")
+    acc = settings.accounts[account - 1] if 0 < account <= len(settings.accounts) else local
     dnd = dnd_active(settings, account)
     busy = in_call and not settings.features.call_waiting
     decision = decide_incoming(

@@ -224,9 +224,9 @@ def _cross_checks(s: Settings, out: dict[str, str]) -> None:
     if len(s.accounts) > MAX_ACCOUNTS:
         out["accounts"] = f"accounts: at most {MAX_ACCOUNTS} accounts, got {len(s.accounts)}"
     for key in s.forward.accounts:
-        if isinstance(key, int) and not 0 <= key < MAX_ACCOUNTS:
+        if isinstance(key, int) and not 1 <= key <= MAX_ACCOUNTS:
             out[f"forward.accounts.{key}"] = (
-                f"forward.accounts.{key}: account index out of range 0-{MAX_ACCOUNTS - 1}"
+                f"forward.accounts.{key}: account number out of range 1-{MAX_ACCOUNTS}"
             )
     sets = [("forward.phone", s.forward.phone)]
     sets += [(f"forward.accounts.{k}", v) for k, v in s.forward.accounts.items()]

@@ -314,7 +314,7 @@ def _prepare_containers(job: _Apply, entries: list[Entry]) -> None:
         if i not in mentioned:
             job.report.notes.append(f"account {i + 1} added, disabled, to keep account numbers")
     for i in sorted(forwards):
-        job.settings.forward.accounts.setdefault(i, ForwardSet())
+        job.settings.forward.accounts.setdefault(i + 1, ForwardSet())
 
 
 def apply_entries(

@@ -31,7 +31,7 @@ def export_cfg(settings: Settings, include_passwords: bool = False) -> str:
     """The settings as `.cfg` text; password keys are left out unless `include_passwords`."""
     phone: list[str] = []
     per_account: dict[int, list[str]] = {i: [] for i in range(len(settings.accounts))}
-    per_forward: dict[int, list[str]] = {i: [] for i in sorted(settings.forward.accounts)}
+    per_forward: dict[int, list[str]] = {k - 1: [] for k in sorted(settings.forward.accounts)}
     for spec in KEYS.values():
         if spec.secret and not include_passwords:
             continue

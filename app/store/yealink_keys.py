@@ -3,7 +3,7 @@
 Keys are those of yealink-reference.md. Settings a Yealink phone has no key for are written
 under `deskphone.*` (a Yealink phone ignores them), so an export re-imports to the same
 settings. Accounts are `account.1` to `account.16` in files and `accounts.0` to
-`accounts.15` in Settings; `forward.accounts` is keyed by that same 0-based index.
+`accounts.15` in Settings; `forward.accounts` is keyed 1-based like account.X (and the phone core).
 """
 
 from __future__ import annotations
@@ -183,8 +183,8 @@ def _build() -> dict[str, KeySpec]:
         for yk, attr in ACCOUNT_RULES:
             for field_key, field_attr, codec in RULE_FIELDS:
                 key = f"account.{n}.{yk}.{field_key}"
-                add(KeySpec(key, f"forward.accounts.{i}.{attr}.{field_attr}", codec, i, True))
-        path = f"forward.accounts.{i}.no_answer_rings"
+                add(KeySpec(key, f"forward.accounts.{n}.{attr}.{field_attr}", codec, i, True))
+        path = f"forward.accounts.{n}.no_answer_rings"
         add(KeySpec(f"account.{n}.timeout_fwd.timeout", path, INT, i, True))
     return table
 

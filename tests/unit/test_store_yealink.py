@@ -39,8 +39,8 @@ def test_sample_imports_what_deskphone_has() -> None:
     assert fwd.always.enabled and fwd.always.target == "4000" and fwd.always.on_code == "*72"
     assert fwd.busy.target == "5000" and fwd.no_answer.target == "sip:6000@pbx.example.com"
     assert fwd.no_answer_rings == 3 and s.forward.international is False
-    assert s.forward.accounts[0].no_answer.target == "3000"
-    assert s.forward.accounts[0].no_answer_rings == 4
+    assert s.forward.accounts[1].no_answer.target == "3000"  # account.1 → key 1
+    assert s.forward.accounts[1].no_answer_rings == 4
     assert s.forward.never_forward == ["911", "112"]
     assert s.dnd.enabled and s.dnd.refuse_code == 486
     assert s.features.normal_refuse_code == 603 and s.features.auto_answer_delay == 3
