@@ -117,7 +117,7 @@ class HandsetState:
         if self.call_screen_active() or self.view == S.DIALING:
             return None
         if f.missed_count > self.ack_missed:
-            return PopupView(tr(T.NEW_MISSED, n=f.missed_count), "missed")
+            return PopupView(tr(T.NEW_MISSED, n=f.missed_count), "missed", tr(T.MISSED_CALLS))
         if f.message and f.message_id > self.ack_message:
             title = tr(T.TEXT_MESSAGE)
             text = f"{tr(T.FROM, who=f.message_from)}\n{f.message}" if f.message_from else f.message
