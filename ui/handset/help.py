@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from ui.handset.keymap import HELP
 from ui.handset.paint import font, text
 from ui.handset.skin import Skin
 
+CONTEXT = "HandsetHelp"
 TITLE = "Keyboard shortcuts"
+
+
+def _tr(source: str) -> str:
+    return QCoreApplication.translate(CONTEXT, source)
 
 
 def paint_help(p: QPainter, skin: Skin) -> None:
@@ -23,7 +28,7 @@ def paint_help(p: QPainter, skin: Skin) -> None:
     text(
         p,
         QRectF(box.x(), box.y() + 12, box.width(), 40),
-        TITLE,
+        _tr(TITLE),
         Qt.AlignmentFlag.AlignHCenter,
         QColor("#ffffff"),
     )
@@ -42,7 +47,7 @@ def paint_help(p: QPainter, skin: Skin) -> None:
         text(
             p,
             QRectF(box.x() + box.width() * 0.45, y, box.width() * 0.52, row_h),
-            what,
+            _tr(what),
             Qt.AlignmentFlag.AlignLeft,
             QColor("#ffffff"),
         )

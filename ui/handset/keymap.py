@@ -41,7 +41,6 @@ CTRL: dict[int, str] = {
     int(K.Key_T): "TRAN",
     int(K.Key_R): "REDIAL",
     int(K.Key_E): "CALLEND",
-    int(K.Key_D): "F3",  # the idle DND soft key
     **{int(getattr(K, f"Key_{n % 10}")): f"L{n}" for n in range(1, 11)},
 }
 
