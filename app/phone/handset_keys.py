@@ -6,10 +6,10 @@ from app.phone import screens as S
 from app.phone.handset_calls import slot_calls
 from app.phone.handset_dial import matches
 from app.phone.handset_flags import PLACED
+from app.phone.handset_nav import menu_soft, nav, open_list, send_row
 from app.phone.handset_screen import compose
 from app.phone.handset_state import HISTORY_TABS, HandsetState
 from app.phone.intents import (
-    ClearMissed,
     Conference,
     ForwardCall,
     Hold,
@@ -28,7 +28,6 @@ from app.phone.intents import (
     Transfer,
     VolumeStep,
 )
-from app.phone.menus import dnd_form, forward_form, settings_intent
 from app.phone.messages import Answer, Dial, Hangup
 from app.phone.model import CallState, CallView
 from app.phone.softkeys import SoftKeys
@@ -76,33 +75,18 @@ def _start_consult(st: HandsetState, purpose: str, call: CallView) -> Out:
     return out
 
 
-def _open_list(st: HandsetState, view: str, tab: int = 0) -> None:
-    st.back_to = S.MENU if st.view == S.MENU else S.IDLE
-    st.view, st.tab, st.row = view, tab, 0
-
-
-def _back(st: HandsetState) -> None:
-    if st.view == S.MENU:
-        if not st.menu.back():
-            st.leave_to_idle()
-    elif st.view == S.FORM or st.back_to == S.MENU:
-        st.view, st.form = S.MENU, None
-    else:
-        st.leave_to_idle()
-
-
 def soft(st: HandsetState, label: str) -> Out:
     call = st.focused()
     if label == T.HISTORY:
-        _open_list(st, S.HISTORY)
+        open_list(st, S.HISTORY)
     elif label == T.DIRECTORY:
-        _open_list(st, S.DIRECTORY)
+        open_list(st, S.DIRECTORY)
     elif label == T.DND:
         return [SetDnd(not st.flags.dnd)]
     elif label == T.MENU:
         st.view = S.MENU
     elif label == T.SEND:
-        return _send_row(st) if st.view in (S.HISTORY, S.DIRECTORY) else send(st)
+        return send_row(st) if st.view in (S.HISTORY, S.DIRECTORY) else send(st)
     elif label == T.IME:
         st.dial.next_ime()
     elif label == T.DELETE:
@@ -120,7 +104,7 @@ def soft(st: HandsetState, label: str) -> Out:
             st.leave_to_idle()
             return [Transfer(call_id, target, attended=False)]
     elif label in (T.BACK, T.EXIT, T.OK, T.VIEW, T.ENTER, T.SAVE, T.SWITCH):
-        return _menu_soft(st, label)
+        return menu_soft(st, label)
     elif call is not None:
         return _call_soft(st, label, call)
     return []
@@ -162,108 +146,6 @@ def _call_soft(st: HandsetState, label: str, call: CallView) -> Out:
     elif label == T.NEW_CALL:
         st.open_dialing()
         return [NewCall()]
-    return []
-
-
-def _menu_soft(st: HandsetState, label: str) -> Out:
-    popup = st.popup()
-    if popup is not None and label in (T.EXIT, T.OK, T.VIEW):
-        st.ack_popup(popup)
-        if label == T.VIEW:
-            _open_list(st, S.HISTORY, tab=1)
-            return [ClearMissed()]
-    elif label == T.BACK:
-        _back(st)
-    elif label == T.ENTER:
-        return _menu_enter(st)
-    elif label == T.SWITCH and st.form:
-        st.form.toggle()
-    elif label == T.SAVE and st.form:
-        intent = st.form.intent()
-        _back(st)
-        return [intent]
-    return []
-
-
-def _menu_enter(st: HandsetState) -> Out:
-    item = st.menu.enter()
-    if item is None:
-        return []
-    if item.action in ("history", "directory", "status"):
-        if item.action == "status":
-            st.back_to, st.view = S.MENU, S.STATUS
-        else:
-            _open_list(st, item.action)
-    elif item.action == "form:dnd":
-        st.form, st.view = dnd_form(st.flags.dnd), S.FORM
-    elif item.action.startswith("form:"):
-        kind = item.action[5:]
-        on, target = st.flags.forward.get(kind, (False, ""))
-        st.form = forward_form(kind, on, target, st.flags.no_answer_seconds)
-        st.view = S.FORM
-    elif (intent := settings_intent(item.action)) is not None:
-        return [intent]
-    return []
-
-
-def _send_row(st: HandsetState) -> Out:
-    rows = st.history_rows() if st.view == S.HISTORY else st.flags.directory
-    if not 0 <= st.row < len(rows):
-        return []
-    number = rows[st.row][1]
-    st.open_dialing()
-    st.dial.insert(number)
-    st.sent_at = st.now
-    return [Dial(number)]
-
-
-def _rows(st: HandsetState) -> int:
-    if st.view == S.HISTORY:
-        return len(st.history_rows())
-    if st.view == S.DIRECTORY:
-        return len(st.flags.directory)
-    return 0
-
-
-def nav(st: HandsetState, key: str) -> Out:
-    """UP/DOWN/LEFT/RIGHT/OK/X on the non-call screens."""
-    step = {"UP": -1, "DOWN": 1}.get(key, 0)
-    if st.view == S.MENU:
-        if step:
-            st.menu.move(step)
-        elif key in ("OK", "RIGHT"):
-            return _menu_enter(st)
-        elif key in ("X", "LEFT"):
-            _back(st)
-        elif key.isdigit() and key != "0":
-            st.menu.select(int(key) - 1)
-            return _menu_enter(st)
-    elif st.view in (S.HISTORY, S.DIRECTORY):
-        n = _rows(st)
-        if step and n:
-            st.row = (st.row + step) % n
-        elif key in ("LEFT", "RIGHT") and st.view == S.HISTORY:
-            st.tab = (st.tab + (1 if key == "RIGHT" else -1)) % len(HISTORY_TABS)
-            st.row = 0
-        elif key == "OK":
-            return _send_row(st)
-        elif key == "X":
-            _back(st)
-    elif st.view == S.FORM and st.form:
-        if step:
-            st.form.move(step)
-        elif key in ("LEFT", "RIGHT"):
-            st.form.toggle()
-        elif key == "OK":
-            return _menu_soft(st, T.SAVE)
-        elif key == "X":
-            _back(st)
-        elif key == "DELETE":
-            st.form.delete()
-        elif key in DIAL_KEYS:
-            st.form.type(key)
-    elif st.view == S.STATUS and key in ("OK", "X", "LEFT"):
-        _back(st)
     return []
 
 
@@ -354,7 +236,7 @@ def global_key(st: HandsetState, key: str) -> Out | None:
     if key == "REDIAL" and st.focused() is None:
         placed = [h for h in st.flags.history if h.kind == PLACED]
         if st.view == S.HISTORY and HISTORY_TABS[st.tab][1] == PLACED:
-            return _send_row(st)
+            return send_row(st)
         if not placed:
             return [Redial()]
         st.view, st.tab, st.row, st.back_to = S.HISTORY, 2, 0, S.IDLE
