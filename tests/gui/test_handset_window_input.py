@@ -38,7 +38,7 @@ def test_mouse_dials_and_reaches_call_screen(harness: Harness, screens_dir: Path
     h.click("OK")
     assert Dial("1002") in h.phone.intents
     assert h.screen.name == "calling"
-    _ = screens_dir
+    h.shot(screens_dir, "27_mouse_dialed")
     h.click("F4")  # End Call soft key under the display
     assert h.screen.name == "idle"
     h.click("F1")
