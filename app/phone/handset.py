@@ -1,0 +1,158 @@
+"""The handset: key presses in, intents for the phone core out, and what the display shows.
+
+Pure (no Qt, no pjsua2): it runs in the engine process, which calls `update()` whenever the
+core's accounts/calls/flags change, `press()` for keys from the window or Action URI, `tick()`
+every few hundred ms, and publishes `screen().to_dict()` to the UI when it changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from app.phone import handset_keys as keys
+from app.phone import screens as S
+from app.phone.handset_flags import HandsetFlags, HistoryItem
+from app.phone.handset_screen import compose
+from app.phone.handset_state import FINISH_SECONDS, SENT_SECONDS, HandsetState
+from app.phone.intents import SendDtmf
+from app.phone.model import AccountView, CallState, CallView, Direction
+from app.phone.screens import ScreenModel
+
+__all__ = ["Handset", "HandsetFlags", "HistoryItem"]
+
+KEYS = frozenset(
+    [*"0123456789*#", "OK", "X", "UP", "DOWN", "LEFT", "RIGHT", "F1", "F2", "F3", "F4"]
+    + [f"L{n}" for n in range(1, 11)]
+    + ["HOLD", "MUTE", "TRAN", "REDIAL", "MESSAGE", "HEADSET", "SPEAKER"]
+    + ["VOL-", "VOL+", "DELETE", "CALLEND"]
+)
+# Action URI names for the same keys (yealink-reference.md)
+ALIASES = {
+    "STAR": "*",
+    "POUND": "#",
+    "ENTER": "OK",
+    "CANCEL": "X",
+    "F_HOLD": "HOLD",
+    "F_TRANSFER": "TRAN",
+    "VOLUME_UP": "VOL+",
+    "VOLUME_DOWN": "VOL-",
+}
+
+
+class Handset:
+    def __init__(self) -> None:
+        self._st = HandsetState()
+
+    # ---- inputs ---------------------------------------------------------------------------
+
+    def update(
+        self,
+        accounts: list[AccountView],
+        calls: list[CallView],
+        flags: HandsetFlags,
+        now: float,
+    ) -> None:
+        """The core's view changed: follow new calls, notice ended ones."""
+        st = self._st
+        st.now, st.accounts, st.flags = now, list(accounts), flags
+        ids = {c.id for c in calls}
+        for cid, old in st.known.items():
+            gone = cid not in ids and old.state != CallState.FINISHED
+            if gone and cid == st.focus:
+                self._finish(replace(old, state=CallState.FINISHED, ended=old.ended or now))
+        for call in calls:
+            old_call = st.known.get(call.id)
+            if old_call is None:
+                self._new_call(call)
+            elif (
+                call.state == CallState.FINISHED
+                and old_call.state != CallState.FINISHED
+                and call.id == st.focus
+            ):
+                self._finish(call)
+        st.known = {c.id: c for c in calls}
+        st.calls = list(calls)
+        live_ids = {c.id for c in st.live()}
+        if st.focus not in live_ids:
+            st.focus = st.pick_focus()
+        st.silenced &= live_ids
+        st.dismissed &= ids
+        if st.consult and st.consult[1] not in live_ids:
+            st.consult = None
+        if st.purpose_call and st.purpose_call not in live_ids and st.view == S.DIALING:
+            st.leave_to_idle()
+        st.ack_missed = min(st.ack_missed, flags.missed_count)
+
+    def press(self, key: str, now: float) -> list[object]:
+        """One key of the faceplate (or Action URI); unknown keys are ignored."""
+        key = ALIASES.get(key.upper(), key.upper())
+        if key not in KEYS:
+            return []
+        self._st.now = now
+        return keys.press(self._st, key)
+
+    def type_text(self, text: str, now: float) -> list[object]:
+        """Typed or pasted text: a number or SIP URI for the dial screen (or a form field)."""
+        st = self._st
+        st.now = now
+        text = "".join(c for c in text if c.isprintable()).strip()
+        if not text:
+            return []
+        call = st.focused()
+        if st.view == S.FORM and st.form is not None:
+            st.form.type(text)
+            return []
+        if st.view != S.DIALING and call is not None:
+            if call.state == CallState.TALKING:
+                return [SendDtmf(c, call.id) for c in text if c in keys.DIAL_KEYS]
+            return []
+        out: list[object] = []
+        if st.view != S.DIALING:
+            out = keys.idle_key(st, "SPEAKER")[1:]  # opens the dial screen (OffHook)
+            st.finished = None
+        st.dial.insert(text)
+        st.last_key_at = now
+        st.match_sel = -1
+        return out
+
+    def tick(self, now: float) -> list[object]:
+        """Time passed: auto-dial after the inter-digit timeout, end "Call Finish"."""
+        st = self._st
+        st.now = now
+        if st.finished is not None and now >= st.finished_until:
+            st.finished = None
+        if st.view == S.DIALING and st.sent_at >= 0 and now - st.sent_at > SENT_SECONDS:
+            st.leave_to_idle()
+        wait = st.flags.inter_digit_seconds
+        ready = st.view == S.DIALING and st.sent_at < 0 and st.dial.text and wait > 0
+        if ready and st.purpose != "forward" and now - st.last_key_at >= wait:
+            return keys.send(st)
+        return []
+
+    # ---- output ---------------------------------------------------------------------------
+
+    def screen(self) -> ScreenModel:
+        return compose(self._st)[0]
+
+    # ---- helpers --------------------------------------------------------------------------
+
+    def _new_call(self, call: CallView) -> None:
+        st = self._st
+        if call.state == CallState.FINISHED:
+            return
+        st.finished = None
+        if call.direction == Direction.OUTGOING:
+            st.focus = call.id
+            if st.view == S.DIALING:
+                st.consult = st.pending_consult
+                st.pending_consult = None
+                st.leave_to_idle()
+        elif call.state == CallState.CALLIN:
+            st.focus = call.id
+
+    def _finish(self, call: CallView) -> None:
+        st = self._st
+        if call.answered and call.id not in st.hung_up:
+            st.finished = call
+            st.finished_until = st.now + FINISH_SECONDS
+        st.hung_up.discard(call.id)

@@ -1,0 +1,43 @@
+"""What the handset needs to know besides accounts and calls: feature state and lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+# history kinds, in the order of the History screen's lists
+MISSED = "missed"
+PLACED = "placed"
+RECEIVED = "received"
+FORWARDED = "forwarded"
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    name: str
+    number: str  # number or URI to call back
+    kind: str  # missed | placed | received | forwarded
+    when: str = ""  # as the list shows it, e.g. "11-21 20:15"
+
+
+@dataclass
+class HandsetFlags:
+    dnd: bool = False
+    forward_on: bool = False  # any forward rule on: the status bar icon
+    # kind (always | busy | no_answer) -> (enabled, target); edited in Menu -> Call Forward
+    forward: dict[str, tuple[bool, str]] = field(default_factory=dict)
+    no_answer_seconds: int = 12
+    missed_count: int = 0
+    muted: bool = False
+    auto_answer: bool = False
+    sip_port_note: str = ""  # e.g. "SIP Port 5062" when the asked port was taken
+    history: list[HistoryItem] = field(default_factory=list)  # newest first
+    directory: list[tuple[str, str]] = field(default_factory=list)  # (name, number)
+    message: str = ""  # newest text message body, shown once as a pop-up
+    message_from: str = ""
+    message_id: int = 0  # bump to show a new message
+    error: str = ""  # an error pop-up ("Network unavailable!"), shown once per id
+    error_id: int = 0
+    clock: datetime | None = None  # local wall time; None: now
+    clock_24h: bool = True
+    inter_digit_seconds: float = 4.0  # auto-dial after the last digit (0: never)

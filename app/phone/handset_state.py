@@ -1,0 +1,151 @@
+"""The handset's mutable display state and the questions asked of it (which call, which pop-up)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.phone import screens as S
+from app.phone.handset_dial import DialBuffer
+from app.phone.handset_flags import FORWARDED, MISSED, PLACED, RECEIVED, HandsetFlags
+from app.phone.menus import Form, MenuNav
+from app.phone.model import AccountView, CallState, CallView
+from app.phone.screens import PopupView
+from app.phone.texts import T, tr
+
+FINISH_SECONDS = 3.0  # how long "Call Finish" stays before idle returns
+SENT_SECONDS = 3.0  # the dial screen waits this long for the dialled call to appear
+
+# History lists in the order of the phone's History screen: kind None is "All Calls".
+HISTORY_TABS: tuple[tuple[str, str | None], ...] = (
+    (T.ALL_CALLS, None),
+    (T.MISSED_CALLS, MISSED),
+    (T.PLACED_CALLS, PLACED),
+    (T.RECEIVED_CALLS, RECEIVED),
+    (T.FORWARDED_CALLS, FORWARDED),
+)
+
+# focus priority: a ringing call first, then the one in conversation, then held ones
+_RANK: dict[CallState, int] = {
+    CallState.CALLIN: 0,
+    CallState.TALKING: 1,
+    CallState.CONNECTING: 1,
+    CallState.RINGBACK: 1,
+    CallState.DIALING: 1,
+    CallState.HELD: 2,
+    CallState.HOLD: 3,
+    CallState.FAILED: 4,
+    CallState.FINISHED: 9,
+}
+
+
+@dataclass
+class HandsetState:
+    accounts: list[AccountView] = field(default_factory=list)
+    calls: list[CallView] = field(default_factory=list)
+    flags: HandsetFlags = field(default_factory=HandsetFlags)
+    now: float = 0.0
+    view: str = S.IDLE  # idle | dialing | menu | history | directory | form | status
+    back_to: str = S.IDLE  # where Back leads from a list or form opened from the menu
+    # dialing
+    dial: DialBuffer = field(default_factory=DialBuffer)
+    purpose: str = "new"  # new | transfer | conference | forward
+    purpose_call: str | None = None
+    dial_account: int | None = None
+    last_key_at: float = 0.0
+    sent_at: float = -1.0  # >= 0: Send was pressed, waiting for the call to appear
+    match_sel: int = -1
+    # menus and lists
+    menu: MenuNav = field(default_factory=MenuNav)
+    form: Form | None = None
+    tab: int = 0
+    row: int = 0
+    # calls
+    focus: str | None = None
+    known: dict[str, CallView] = field(default_factory=dict)
+    finished: CallView | None = None
+    finished_until: float = 0.0
+    dismissed: set[str] = field(default_factory=set)  # calls the user closed
+    hung_up: set[str] = field(default_factory=set)  # calls the user ended (no Call Finish)
+    silenced: set[str] = field(default_factory=set)
+    consult: tuple[str, str] | None = None  # (transfer | conference, original call id)
+    pending_consult: tuple[str, str] | None = None
+    page: int = 0
+    # pop-ups already seen
+    ack_missed: int = 0
+    ack_message: int = 0
+    ack_error: int = 0
+
+    def live(self) -> list[CallView]:
+        return [
+            c for c in self.calls if c.state != CallState.FINISHED and c.id not in self.dismissed
+        ]
+
+    def call(self, call_id: str | None) -> CallView | None:
+        return next((c for c in self.live() if c.id == call_id), None)
+
+    def focused(self) -> CallView | None:
+        return self.call(self.focus)
+
+    def pick_focus(self) -> str | None:
+        live = self.live()
+        if not live:
+            return None
+        best = min(range(len(live)), key=lambda i: (_RANK[live[i].state], -i))
+        return live[best].id
+
+    def others(self) -> list[CallView]:
+        """Live calls besides the focused one that are not ringing (for Swap / Conference)."""
+        return [c for c in self.live() if c.id != self.focus and c.state != CallState.CALLIN]
+
+    def history_rows(self) -> list[tuple[str, str]]:
+        kind = HISTORY_TABS[self.tab][1]
+        rows = [h for h in self.flags.history if kind is None or h.kind == kind]
+        return [(h.name or h.number, h.number) for h in rows]
+
+    def history_when(self) -> list[str]:
+        kind = HISTORY_TABS[self.tab][1]
+        return [h.when for h in self.flags.history if kind is None or h.kind == kind]
+
+    def call_screen_active(self) -> bool:
+        return self.focused() is not None or self.finished is not None
+
+    def popup(self) -> PopupView | None:
+        """The pop-up on top: errors anywhere; missed calls and messages over idle screens."""
+        f = self.flags
+        if f.error and f.error_id > self.ack_error:
+            return PopupView(f.error, "error", tr(T.WARNING))
+        if self.call_screen_active() or self.view == S.DIALING:
+            return None
+        if f.missed_count > self.ack_missed:
+            return PopupView(tr(T.NEW_MISSED, n=f.missed_count), "missed", tr(T.MISSED_CALLS))
+        if f.message and f.message_id > self.ack_message:
+            title = tr(T.TEXT_MESSAGE)
+            text = f"{tr(T.FROM, who=f.message_from)}\n{f.message}" if f.message_from else f.message
+            return PopupView(text, "message", title)
+        return None
+
+    def ack_popup(self, popup: PopupView) -> None:
+        if popup.kind == "error":
+            self.ack_error = self.flags.error_id
+        elif popup.kind == "missed":
+            self.ack_missed = self.flags.missed_count
+        elif popup.kind == "message":
+            self.ack_message = self.flags.message_id
+
+    def open_dialing(self, purpose: str = "new", call: str | None = None) -> None:
+        self.view = S.DIALING
+        self.purpose, self.purpose_call = purpose, call
+        self.dial.clear()
+        self.dial_account = None
+        self.sent_at = -1.0
+        self.match_sel = -1
+        self.last_key_at = self.now
+
+    def leave_to_idle(self) -> None:
+        self.view = S.IDLE
+        self.back_to = S.IDLE
+        self.dial.clear()
+        self.purpose, self.purpose_call = "new", None
+        self.sent_at = -1.0
+        self.form = None
+        self.menu = MenuNav()

@@ -1,0 +1,167 @@
+"""User intents the handset emits besides messages.Dial / Answer / Hangup.
+
+Each is a frozen dataclass, like every message of the phone core. `call` is a CallView id; None
+means "the call the core considers current". The handset never acts on SIP itself: it asks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from app.phone.messages import Answer, Dial, Hangup
+
+
+@dataclass(frozen=True)
+class Hold:
+    call: str | None = None
+
+
+@dataclass(frozen=True)
+class Resume:
+    call: str | None = None
+
+
+@dataclass(frozen=True)
+class Reject:
+    """Refuse a ringing call (the core answers features.normal_refuse_code, 486 by default)."""
+
+    call: str | None = None
+
+
+@dataclass(frozen=True)
+class Silence:
+    """Stop the ringer of a ringing call; it keeps ringing on the line."""
+
+    call: str | None = None
+
+
+@dataclass(frozen=True)
+class ForwardCall:
+    """Divert a ringing call to `target` (the core answers 302 with it as Contact)."""
+
+    call: str | None
+    target: str
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """Transfer `call`.
+
+    Blind (attended=False): `target` is a number or URI, REFER without Replaces.
+    Attended (attended=True): `target` is the id of the consultation call, REFER with Replaces.
+    """
+
+    call: str | None
+    target: str
+    attended: bool = False
+
+
+@dataclass(frozen=True)
+class Conference:
+    """Join these calls into a local three-way conference."""
+
+    calls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Swap:
+    """Make `call` the active one, putting the active call (if any) on hold."""
+
+    call: str
+
+
+@dataclass(frozen=True)
+class NewCall:
+    """The user opened a dial screen while in a call: hold the active call, play dial tone."""
+
+
+@dataclass(frozen=True)
+class OffHook:
+    """The user opened the dial screen from idle (speaker, line key, digit): dial tone may play."""
+
+    account: int | None = None
+
+
+@dataclass(frozen=True)
+class OnHook:
+    """The dial screen was left without calling: stop the dial tone."""
+
+
+@dataclass(frozen=True)
+class Mute:
+    on: bool
+
+
+@dataclass(frozen=True)
+class SendDtmf:
+    digit: str  # one of 0-9 * #
+    call: str | None = None
+
+
+@dataclass(frozen=True)
+class Redial:
+    """Call the last placed number again (the handset had no placed list to pick from)."""
+
+
+@dataclass(frozen=True)
+class SetDnd:
+    on: bool
+
+
+@dataclass(frozen=True)
+class SetForward:
+    """Change a phone-wide forward rule: kind is always | busy | no_answer."""
+
+    kind: str
+    enabled: bool
+    target: str
+    ring_seconds: int = 0  # no_answer only; 0 keeps the current setting
+
+
+@dataclass(frozen=True)
+class VolumeStep:
+    delta: int  # +1 / -1 on the 0-15 scale of the active device (ringer when idle)
+
+
+@dataclass(frozen=True)
+class SelectAudioMode:
+    mode: str  # handset | headset | speaker
+
+
+@dataclass(frozen=True)
+class ClearMissed:
+    """The user has seen the missed calls: reset the counter."""
+
+
+@dataclass(frozen=True)
+class OpenSettings:
+    """Open the desktop settings dialog at a section (accounts, audio, network, ...)."""
+
+    section: str
+
+
+Intent = (
+    Dial
+    | Answer
+    | Hangup
+    | Hold
+    | Resume
+    | Reject
+    | Silence
+    | ForwardCall
+    | Transfer
+    | Conference
+    | Swap
+    | NewCall
+    | OffHook
+    | OnHook
+    | Mute
+    | SendDtmf
+    | Redial
+    | SetDnd
+    | SetForward
+    | VolumeStep
+    | SelectAudioMode
+    | ClearMissed
+    | OpenSettings
+)

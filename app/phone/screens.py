@@ -1,0 +1,110 @@
+"""What the handset display shows, as plain data the engine sends to the UI (JSON-able).
+
+The UI renders a ScreenModel and nothing else, so a screen can be rebuilt from `to_dict()` in
+another process with `ScreenModel.from_dict()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# screen names
+IDLE = "idle"
+DIALING = "dialing"
+CALLING = "calling"
+RINGBACK = "ringback"
+INCOMING = "incoming"
+TALKING = "talking"
+HOLD = "hold"
+HELD = "held"
+FAILED = "failed"
+FINISHED = "finished"
+MENU = "menu"
+HISTORY = "history"
+DIRECTORY = "directory"
+FORM = "form"
+STATUS = "status"
+
+CALL_SCREENS = (CALLING, RINGBACK, INCOMING, TALKING, HOLD, HELD, FAILED, FINISHED)
+
+# LED colours and modes (yealink-reference.md: solid green talking, fast green ringing, ...)
+LED_OFF = "off"
+GREEN = "green"
+RED = "red"
+SOLID = "solid"
+FAST = "fast"
+SLOW = "slow"
+
+
+@dataclass
+class LineKeyView:
+    key: str = ""  # "L1".."L10": the physical key on the current page
+    label: str = ""
+    icon: str = ""  # registered | registering | failed | talking | ringing | hold | page | ""
+    led_colour: str = LED_OFF  # green | red | off
+    led_mode: str = LED_OFF  # solid | fast | slow | off
+    focused: bool = False
+
+
+@dataclass
+class StatusBar:
+    account: str = ""
+    registration: str = ""  # Yealink words: Registered, Register failed!, ...
+    reg_state: str = ""  # RegState value, for the icon colour
+    time: str = ""
+    date: str = ""
+    icons: list[str] = field(default_factory=list)  # dnd forward missed mute auto_answer
+    missed: int = 0
+
+
+@dataclass
+class PopupView:
+    text: str
+    kind: str = "info"  # info | error | missed | message
+    title: str = ""
+
+
+@dataclass
+class ScreenModel:
+    name: str = IDLE
+    status: StatusBar = field(default_factory=StatusBar)
+    title: str = ""  # state text: "Talking", "Incoming call", menu title, ...
+    detail: str = ""  # the line under the state, e.g. "Busy here!"
+    lines: list[str] = field(default_factory=list)  # body: who, number, "From FWD ..."
+    timer: str = ""
+    softkeys: list[str] = field(default_factory=lambda: ["", "", "", ""])
+    line_keys: list[LineKeyView] = field(default_factory=list)
+    line_page: int = 1
+    line_pages: int = 1
+    popup: PopupView | None = None
+    input: str = ""  # dialing / form text being edited
+    cursor: int = 0
+    ime: str = ""  # 123 | abc | ABC | 2aB
+    items: list[str] = field(default_factory=list)  # list rows: menu, history, matches, calls
+    values: list[str] = field(default_factory=list)  # right-hand column of form rows
+    selected: int = -1
+    tabs: list[str] = field(default_factory=list)  # history lists
+    tab: int = -1
+    call_index: str = ""  # "1/2" with several calls
+    note: str = ""  # e.g. the SIP port note on idle
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ScreenModel:
+        d = dict(data)
+        d["status"] = StatusBar(**d.get("status", {}))
+        d["line_keys"] = [LineKeyView(**k) for k in d.get("line_keys", [])]
+        popup = d.get("popup")
+        d["popup"] = PopupView(**popup) if popup else None
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+    def led(self, key: str) -> tuple[str, str]:
+        """(colour, mode) of a line key on the shown page."""
+        for k in self.line_keys:
+            if k.key == key:
+                return k.led_colour, k.led_mode
+        return LED_OFF, LED_OFF

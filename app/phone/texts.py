@@ -1,0 +1,131 @@
+"""Every word the handset display shows, in one catalog ready for Qt translation.
+
+The strings are Yealink's English GUI words (yealink-reference.md, "Exact screen texts") where the
+phone has them. `tr()` marks a string for translation with the context `CONTEXT`, the way Qt's
+`QCoreApplication.translate(context, text)` expects; the default translator is the identity, and
+the process that builds screens (the engine) may install a real one with `set_translator`.
+Formatted texts use `str.format` fields, so a translation can move them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+CONTEXT = "Handset"
+
+
+def _identity(_context: str, text: str) -> str:
+    return text
+
+
+_translator: Callable[[str, str], str] = _identity
+
+
+def set_translator(translate: Callable[[str, str], str]) -> None:
+    """Install `translate(context, source_text) -> text` (e.g. QCoreApplication.translate)."""
+    global _translator
+    _translator = translate
+
+
+def tr(text: str, **fields: object) -> str:
+    """The translation of a catalog string, with `{name}` fields filled in."""
+    out = _translator(CONTEXT, text)
+    return out.format(**fields) if fields else out
+
+
+class T:
+    """The catalog: source texts (English, as on the phone)."""
+
+    # soft keys
+    HISTORY = "History"
+    DIRECTORY = "Directory"
+    DND = "DND"
+    MENU = "Menu"
+    SEND = "Send"
+    IME = "IME"
+    DELETE = "Delete"
+    CANCEL = "Cancel"
+    ANSWER = "Answer"
+    FORWARD = "Forward"
+    SILENCE = "Silence"
+    REJECT = "Reject"
+    TRANSFER = "Transfer"
+    B_TRANSFER = "B Transfer"
+    HOLD = "Hold"
+    RESUME = "Resume"
+    CONFERENCE = "Conference"
+    END_CALL = "End Call"
+    SWAP = "Swap"
+    NEW_CALL = "New Call"
+    BACK = "Back"
+    ENTER = "Enter"
+    SAVE = "Save"
+    SWITCH = "Switch"
+    VIEW = "View"
+    EXIT = "Exit"
+    OK = "OK"
+    # call and registration states (the same words as model.CALL_TEXT / REG_TEXT)
+    DIAL = "Dial"
+    CALLING = "Calling"
+    CONNECTING = "Connecting..."
+    RINGING = "Ringing"
+    TALKING = "Talking"
+    HELD = "Held"
+    INCOMING_CALL = "Incoming call"
+    CALL_FAILED = "Call failed!"
+    CALL_FINISH = "Call Finish"
+    TRANSFERRING = "Transferring"
+    REGISTERED = "Registered"
+    REGISTERING = "Registering"
+    REGISTER_FAILED = "Register failed!"
+    UNREGISTERED = "Unregistered"
+    NO_SERVICE = "No Service"
+    # forwarding
+    FROM_FWD = "From FWD"
+    FORWARD_TO = "Forward to"
+    FORWARDED_CALLS = "Forwarded Calls"
+    # history lists
+    ALL_CALLS = "All Calls"
+    MISSED_CALLS = "Missed Calls"
+    PLACED_CALLS = "Placed Calls"
+    RECEIVED_CALLS = "Received Calls"
+    NO_RECORDS = "None"
+    # menus
+    STATUS = "Status"
+    FEATURES = "Features"
+    SETTINGS = "Settings"
+    CALL_FORWARD = "Call Forward"
+    ALWAYS_FORWARD = "Always Forward"
+    BUSY_FORWARD = "Busy Forward"
+    NO_ANSWER_FORWARD = "No Answer Forward"
+    AFTER_RING_TIME = "After Ring Time"
+    CALL_WAITING = "Call Waiting"
+    AUTO_ANSWER = "Auto Answer"
+    BASIC_SETTINGS = "Basic Settings"
+    ADVANCED_SETTINGS = "Advanced Settings"
+    LANGUAGE = "Language"
+    TIME_DATE = "Time & Date"
+    RING_TONES = "Ring Tones"
+    VOLUME = "Volume"
+    ACCOUNTS = "Accounts"
+    NETWORK = "Network"
+    ACTION_URI = "Action URI"
+    LOCAL_DIRECTORY = "Local Directory"
+    ON = "On"
+    OFF = "Off"
+    ACCOUNT = "Account"
+    SIP_PORT = "SIP Port"
+    LINE = "Line"
+    # pop-ups and formatted lines
+    NEW_MISSED = "{n} New Missed Call(s)"
+    TEXT_MESSAGE = "Text Message"
+    FROM = "From: {who}"
+    WARNING = "Warning"
+    SAVED = "Saved"
+    NO_PLACED = "No placed calls"
+    PAGE = "{page}/{pages}"
+
+
+def catalog() -> list[str]:
+    """Every source text, for building a Qt .ts file."""
+    return [v for k, v in vars(T).items() if k.isupper() and isinstance(v, str)]

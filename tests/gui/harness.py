@@ -1,0 +1,93 @@
+"""The handset window wired to a real Handset and the scripted fake core (fake_phone)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
+from pytestqt.qtbot import QtBot
+
+from app.phone.model import CallState
+from app.phone.screens import ScreenModel
+from tests.gui.fake_phone import FakePhone
+from ui.handset import HandsetWidget
+
+
+class Harness:
+    def __init__(self, qtbot: QtBot, skin: str, phone: FakePhone | None = None) -> None:
+        self.qtbot = qtbot
+        self.skin = skin
+        self.phone = phone or FakePhone()
+        self.widget = HandsetWidget(skin)
+        qtbot.addWidget(self.widget)
+        w, h = self.widget.skin().size
+        self.widget.resize(round(w), round(h))
+        self.widget.set_blinking(False)  # flashing LEDs drawn lit, so a screenshot shows them
+        self.widget.keyPressed.connect(self._key)
+        self.widget.textTyped.connect(self._text)
+        self.widget.show()
+        qtbot.waitExposed(self.widget)
+        self.refresh()
+
+    # what the engine does: key in, screen out
+    def _key(self, key: str) -> None:
+        self.phone.press(key)
+        self.refresh()
+
+    def _text(self, text: str) -> None:
+        self.phone.type(text)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.widget.render(self.phone.handset.screen().to_dict())
+
+    @property
+    def screen(self) -> ScreenModel:
+        return self.widget.screen_model()
+
+    # the user's hands
+    def press(self, *keys: str) -> None:
+        for key in keys:
+            self.widget.keyPressed.emit(key)
+
+    def click(self, key: str) -> None:
+        centre = self.widget.key_rect(key).center().toPoint()
+        self.qtbot.mouseClick(self.widget, Qt.MouseButton.LeftButton, pos=centre)
+
+    # the far end
+    def far(self, state: CallState, code: int = 0, reason: str = "") -> None:
+        self.phone.far(state, code, reason)
+        self.refresh()
+
+    def advance(self, seconds: float) -> None:
+        self.phone.advance(seconds)
+        self.refresh()
+
+    def sync(self) -> None:
+        self.phone.sync()
+        self.refresh()
+
+    # checks
+    def shot(self, folder: Path, name: str) -> Path:
+        path = folder / f"handset_{self.skin}_{name}.png"
+        assert self.widget.grab().save(str(path))
+        return path
+
+    def led_pixel(self, key: str) -> QColor:
+        """The colour painted at the middle of a line key's LED."""
+        image = self.widget.grab().toImage()
+        centre: QPoint = self.widget.led_rect(key).center().toPoint()
+        ratio = image.devicePixelRatio()
+        return image.pixelColor(round(centre.x() * ratio), round(centre.y() * ratio))
+
+    def led_lit(self, key: str) -> bool:
+        c = self.led_pixel(key)
+        return c.green() > 180 and c.green() > c.red() + 60
+
+    def expect(self, name: str, softkeys: list[str], title: str | None = None) -> None:
+        s = self.screen
+        assert s.name == name, (s.name, name)
+        assert s.softkeys == softkeys, s.softkeys
+        if title is not None:
+            assert s.title == title, s.title
