@@ -82,5 +82,5 @@ def to_input(msg: dict[str, Any]) -> Input | None:
 
 # Operations the engine handles itself rather than the phone core.
 ENGINE_OPS = frozenset(
-    {"hello", "ping", "snapshot", "status", "reload_settings", "quit", "debug_abort"}
+    {"hello", "ping", "snapshot", "status", "reload_settings", "quit", "debug_abort", "key", "text"}
 )

@@ -82,9 +82,9 @@ class DeskPhoneApp:
             return
         if not self.idle_reached:
             self.idle_reached = True
-            log.info("idle screen reached (%s)", self.window.reg_label.text())
+            log.info("idle screen reached (%s)", self.window.registration_text())
             if self.options.startup_probe:
-                print(f"IDLE {self.window.reg_label.text()}", flush=True)
+                print(f"IDLE {self.window.registration_text()}", flush=True)
                 QTimer.singleShot(0, self.window.close)
         if self._pending_dial:
             target, self._pending_dial = self._pending_dial, ""

@@ -1,21 +1,14 @@
-"""The main window. A plain layout for now; the handset faceplate replaces its centre."""
+"""The main window: the handset faceplate, and a status line for what the PC adds to it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QMainWindow,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
+from ui.handset.widget import HandsetWidget
 from ui.state import UiState
 
 
@@ -23,47 +16,40 @@ class MainWindow(QMainWindow):
     intent = Signal(str, dict)  # op, data: what the user asked for
     closing = Signal()
 
-    def __init__(self) -> None:
+    def __init__(self, skin: str = "t46") -> None:
         super().__init__()
         self.setWindowTitle("DeskPhone")
         self.state = UiState()
-        self.shown: list[str] = []  # every registration text shown, for tests and the log
+        self.shown: list[str] = []  # every registration text shown, for the log and tests
+        self._screen: dict[str, Any] = {}
         central = QWidget(self)
         layout = QVBoxLayout(central)
-        self.account_label = QLabel("", central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        self.handset = HandsetWidget(skin, central)
+        self.handset.keyPressed.connect(lambda key: self.intent.emit("key", {"key": key}))
+        self.handset.textTyped.connect(lambda text: self.intent.emit("text", {"text": text}))
+        layout.addWidget(self.handset, 1)
+        # What the real phone has no room for: the PC-side status of the engine.
         self.reg_label = QLabel("Registering", central)
         self.reg_label.setObjectName("registration")
-        self.reg_label.setStyleSheet("font-size: 18px; font-weight: bold")
-        self.call_label = QLabel("", central)
-        self.call_label.setObjectName("call")
         self.info_label = QLabel("", central)
         self.info_label.setObjectName("info")
         self.info_label.setWordWrap(True)
-        self.number = QLineEdit(central)
-        self.number.setPlaceholderText("Number or sip:user@host")
-        self.number.returnPressed.connect(self._dial)
-        buttons = QHBoxLayout()
-        for text, slot in (
-            ("Send", self._dial),
-            ("Answer", self._answer),
-            ("End Call", self._hangup),
-        ):
-            button = QPushButton(text, central)
-            button.clicked.connect(slot)
-            buttons.addWidget(button)
-        for widget in (self.account_label, self.reg_label, self.call_label, self.number):
-            layout.addWidget(widget)
-        layout.addLayout(buttons)
-        layout.addWidget(self.info_label)
-        layout.addStretch(1)
+        for label in (self.reg_label, self.info_label):
+            label.setContentsMargins(8, 0, 8, 2)
+            layout.addWidget(label)
         self.setCentralWidget(central)
-        self.resize(480, 300)
+        self.resize(self.handset.sizeHint().width(), self.handset.sizeHint().height() + 40)
+        self.handset.setFocus()
         self.refresh()
 
     # ---- engine → screen --------------------------------------------------------------
 
     def on_event(self, msg: dict[str, Any]) -> None:
         self.state.apply(msg)
+        if msg.get("ev") == "screen":
+            self._screen = dict(msg.get("screen") or {})
         self.refresh()
 
     def on_status(self, status: str, info: dict[str, Any]) -> None:
@@ -80,37 +66,26 @@ class MainWindow(QMainWindow):
         text = self.state.registration_text()
         if not self.shown or self.shown[-1] != text:
             self.shown.append(text)
-        self.reg_label.setText(text)
-        self.account_label.setText(self.state.account_label())
-        self.call_label.setText(self.state.call_text())
+        label = self.state.account_label()
+        self.reg_label.setText(f"{label}: {text}" if label else text)
         info = []
         if self.state.port:
             info.append(f"SIP port {self.state.port}")
-        for note in (self.state.port_note, self.state.warning, self.state.error):
+        for note in (self.state.port_note, self.state.warning):
             if note:
                 info.append(note)
         if self.state.restarts:
             info.append(f"Engine restarts: {self.state.restarts} ({self.state.last_exit})")
-        self.info_label.setText("\n".join(info))
+        self.info_label.setText(" · ".join(info))
+        screen = dict(self._screen)
+        if self.state.engine in ("restarting", "starting") and screen:
+            # The display is the engine's; while it comes back the window says why it is still.
+            screen["popup"] = {"text": "Restarting…", "kind": "info", "title": ""}
+        if screen:
+            self.handset.render(screen)
 
-    # ---- screen → engine --------------------------------------------------------------
-
-    def _dial(self) -> None:
-        target = self.number.text().strip()
-        if target:
-            self.intent.emit("dial", {"target": target})
-
-    def _answer(self) -> None:
-        self.intent.emit("answer", {})
-
-    def _hangup(self) -> None:
-        self.intent.emit("hangup", {})
-
-    def keyPressEvent(self, event: Any) -> None:
-        if event.key() == Qt.Key.Key_Escape:
-            self._hangup()
-            return
-        super().keyPressEvent(event)
+    def registration_text(self) -> str:
+        return self.state.registration_text()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.closing.emit()

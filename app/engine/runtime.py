@@ -20,14 +20,19 @@ from typing import Any
 
 from app import __version__
 from app.engine.control import ControlServer, Inbound
+from app.engine.display import Display
+from app.engine.history_writer import HistoryWriter
 from app.engine.wake import Waker
+from app.phone import intents as ui_intents
 from app.phone.core import PhoneCore
-from app.phone.messages import Input, Publish, Tick, TransportInfo
+from app.phone.messages import Answer, Dial, Hangup, HangupAll, Input, Publish, Tick, TransportInfo
 from app.protocol import PROTOCOL_VERSION, ProtocolError, event, to_input
 from app.sip import guard
 from app.sip.adapter import SipAdapter
 from app.sip.stack import SipStack, StackOptions
-from app.store.settings import load_settings
+from app.store.errors import StoreError
+from app.store.history import CallHistory
+from app.store.settings import load_settings, save_settings
 
 log = logging.getLogger("deskphone.engine")
 
@@ -62,6 +67,10 @@ class Engine:
         )
         self.core = PhoneCore(self.settings, time.monotonic)
         self.adapter = SipAdapter(self.stack, self.feed)
+        self.display = Display(self.core, self._publish)
+        self.history = HistoryWriter(CallHistory(options.config_dir))
+        self.display.missed = self.history.history.missed_unviewed()
+        self.display.history = self.history.items()
         self.control: ControlServer | None = None
         self.waker: Waker | None = None
         self._pending: deque[Input] = deque()
@@ -88,6 +97,11 @@ class Engine:
             self._draining = False
 
     def _publish(self, kind: str, data: dict[str, Any]) -> None:
+        if kind == "call" and self.history.on_call(data):
+            self.display.history = self.history.items()
+            self.display.missed = self.history.history.missed_unviewed()
+        elif kind == "error":
+            self.display.show_error(str(data.get("text", "")))
         if self.control is not None:
             self.control.send(event(kind, **data))
 
@@ -126,6 +140,8 @@ class Engine:
             self._drain_inbox()
             if self.core.next_deadline() is not None:
                 self.feed(Tick(time.monotonic()))
+            self._run_ui_intents(self.display.tick())
+            self.display.refresh()
 
     def _wait_ms(self) -> int:
         deadline = self.core.next_deadline()
@@ -159,12 +175,53 @@ class Engine:
             self._had_client = True
             self.control.send(self._hello(), item.client)
             self.control.send(event("snapshot", **self.core.snapshot()), item.client)
+            self.control.send(event("screen", screen=self.display.current()), item.client)
         elif item.kind == "disconnected":
             if self.options.exit_on_disconnect and self.control.client_count == 0:
                 log.info("last control client left: shutting down")
                 self._stop = True
         elif item.kind == "message":
             self._on_message(item.client, item.msg)
+
+    def _run_ui_intents(self, intents: list[object]) -> None:
+        """Carry out what the handset asked for: core intents, or the engine's own."""
+        for intent in intents:
+            if isinstance(intent, Dial | Answer | Hangup | HangupAll):
+                self.feed(intent)
+            elif isinstance(intent, ui_intents.SetDnd):
+                self.settings.dnd.enabled = intent.on
+                self._save_settings()
+            elif isinstance(intent, ui_intents.SetForward):
+                rule = getattr(self.settings.forward.phone, intent.kind, None)
+                if rule is not None:
+                    rule.enabled, rule.target = intent.enabled, intent.target
+                    if intent.kind == "no_answer" and intent.ring_seconds:
+                        self.settings.forward.phone.no_answer_rings = max(
+                            0, min(20, round(intent.ring_seconds / 6))
+                        )
+                    self._save_settings()
+            elif isinstance(intent, ui_intents.ClearMissed):
+                self.history.history.mark_viewed()
+                self.display.missed = 0
+            elif isinstance(intent, ui_intents.OpenSettings):
+                self._publish("open_settings", {"section": intent.section})
+            elif isinstance(intent, ui_intents.Reject):
+                ringing = [c.id for c in self.core.calls.values() if c.state == "CallIn"]
+                target = intent.call or (ringing[0] if ringing else None)
+                if target is not None:
+                    self.feed(Hangup(target))
+            else:
+                # Hold, transfer, conference, DTMF ... land with the calls issue.
+                name = type(intent).__name__
+                log.info("handset intent %s not supported yet", name)
+                self.display.show_error(f"{name}: not available yet")
+
+    def _save_settings(self) -> None:
+        try:
+            save_settings(self.options.config_dir, self.settings)
+        except StoreError as exc:
+            self._publish("error", {"text": str(exc)})
+        self.core.update_settings(self.settings)
 
     def _reload_settings(self) -> None:
         """The UI saved new settings: forward, DND and feature rules apply to the next call."""
@@ -201,7 +258,11 @@ class Engine:
             self.feed(core_input)
             return
         op = msg["op"]
-        if op == "hello":
+        if op == "key":
+            self._run_ui_intents(self.display.press(str(msg.get("key", ""))))
+        elif op == "text":
+            self._run_ui_intents(self.display.type_text(str(msg.get("text", ""))))
+        elif op == "hello":
             log.info("control client %d: %s pid %s", client, msg.get("client"), msg.get("pid"))
         elif op == "ping":
             self.control.send(event("pong", t=msg.get("ts"), rx=rx), client)

@@ -47,7 +47,7 @@ def phone(qtbot: QtBot, config_dir: Path, kam: Kamailio) -> Iterator[DeskPhoneAp
 
 
 def _registered(app: DeskPhoneApp) -> bool:
-    return app.window.reg_label.text() == "Registered"
+    return app.window.registration_text() == "Registered"
 
 
 def _engine_processes(marker: str) -> list[int]:

@@ -46,7 +46,6 @@ class HandsetWidget(QWidget):
         self._frozen = False
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_blink)
-        self._timer.start(BLINK_MS)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(self._scaled(0.3))
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -59,6 +58,7 @@ class HandsetWidget(QWidget):
             self._screen = (
                 screen if isinstance(screen, ScreenModel) else ScreenModel.from_dict(screen)
             )
+            self._arm_blink()
             self.update()
             return
         super().render(screen, *args, **kwargs)
@@ -197,6 +197,15 @@ class HandsetWidget(QWidget):
             return Blink()
         n = self._tick
         return Blink(fast=(n // 2) % 2 == 0, slow=(n // 8) % 2 == 0, cursor=(n // 4) % 2 == 0)
+
+    def _arm_blink(self) -> None:
+        # The timer runs only while something blinks: an idle phone must not wake the UI.
+        flashing = any(k.led_mode in ("fast", "slow") for k in self._screen.line_keys)
+        if flashing or self._screen.name == "dialing":
+            if not self._timer.isActive():
+                self._timer.start(BLINK_MS)
+        else:
+            self._timer.stop()
 
     def _on_blink(self) -> None:
         self._tick += 1

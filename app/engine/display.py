@@ -1,0 +1,90 @@
+"""The handset display in the engine: keys in, screen out.
+
+Keys from the window, and later from Action URI, go through the same pure `Handset`, so a key
+pressed remotely acts exactly like one pressed on the faceplate. The screen is rebuilt after
+each loop turn (never inside a pjsua2 callback, so it costs SIP nothing) and published only
+when it changed.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from app.phone.core import PhoneCore
+from app.phone.forward import any_forward_on, rings_to_seconds
+from app.phone.handset import Handset
+from app.phone.handset_flags import HandsetFlags, HistoryItem
+from app.phone.incoming import dnd_active
+
+
+class Display:
+    def __init__(self, core: PhoneCore, publish: Callable[[str, dict[str, Any]], None]) -> None:
+        self.core = core
+        self._publish = publish
+        self.handset = Handset()
+        self.history: list[HistoryItem] = []
+        self.missed = 0
+        self.directory: list[tuple[str, str]] = []
+        self.error = ""
+        self._error_id = 0
+        self._last = ""
+
+    def flags(self) -> HandsetFlags:
+        settings = self.core.settings
+        account = next(iter(self.core.accounts), 0)
+        rules = settings.forward.phone
+        transport = self.core.transport
+        return HandsetFlags(
+            dnd=dnd_active(settings, account),
+            forward_on=any_forward_on(settings.forward),
+            forward={
+                "always": (rules.always.enabled, rules.always.target),
+                "busy": (rules.busy.enabled, rules.busy.target),
+                "no_answer": (rules.no_answer.enabled, rules.no_answer.target),
+            },
+            no_answer_seconds=rings_to_seconds(rules.no_answer_rings),
+            missed_count=self.missed,
+            sip_port_note=transport.note if transport else "",
+            history=list(self.history),
+            directory=list(self.directory),
+            error=self.error,
+            error_id=self._error_id,
+            clock=datetime.now(),
+        )
+
+    def show_error(self, text: str) -> None:
+        self.error = text
+        self._error_id += 1
+
+    def press(self, key: str) -> list[object]:
+        self.sync()
+        return self.handset.press(key, time.monotonic())
+
+    def type_text(self, text: str) -> list[object]:
+        self.sync()
+        return self.handset.type_text(text, time.monotonic())
+
+    def tick(self) -> list[object]:
+        self.sync()
+        return self.handset.tick(time.monotonic())
+
+    def sync(self) -> None:
+        calls = list(self.core.calls.values())
+        self.handset.update(
+            list(self.core.accounts.values()), calls, self.flags(), time.monotonic()
+        )
+
+    def refresh(self, force: bool = False) -> None:
+        self.sync()
+        screen = self.handset.screen().to_dict()
+        text = json.dumps(screen, sort_keys=True, default=str)
+        if force or text != self._last:
+            self._last = text
+            self._publish("screen", {"screen": screen})
+
+    def current(self) -> dict[str, Any]:
+        return self.handset.screen().to_dict()
