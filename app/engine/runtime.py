@@ -7,6 +7,7 @@ waits for another thread. Intents from the control socket arrive through a queue
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import queue
@@ -25,6 +26,7 @@ from app.engine.history_writer import HistoryWriter
 from app.engine.wake import Waker
 from app.phone import intents as ui_intents
 from app.phone.core import PhoneCore
+from app.phone.forward import code_to_dial
 from app.phone.messages import Answer, Dial, Hangup, HangupAll, Input, Publish, Tick, TransportInfo
 from app.protocol import PROTOCOL_VERSION, ProtocolError, event, to_input
 from app.sip import guard
@@ -73,14 +75,14 @@ class Engine:
         self.display.history = self.history.items()
         self.control: ControlServer | None = None
         self.waker: Waker | None = None
-        self._pending: deque[Input] = deque()
+        self._pending: deque[Input | ui_intents.ForwardCall] = deque()
         self._draining = False
         self._stop = False
         self._had_client = False
 
     # ---- the phone core's single entry point on this thread ---------------------------
 
-    def feed(self, msg: Input) -> None:
+    def feed(self, msg: Input | ui_intents.ForwardCall) -> None:
         """Run an input through the core and carry out what it says; re-entrant safe."""
         self._pending.append(msg)
         if self._draining:
@@ -186,20 +188,13 @@ class Engine:
     def _run_ui_intents(self, intents: list[object]) -> None:
         """Carry out what the handset asked for: core intents, or the engine's own."""
         for intent in intents:
-            if isinstance(intent, Dial | Answer | Hangup | HangupAll):
+            if isinstance(intent, Dial | Answer | Hangup | HangupAll | ui_intents.ForwardCall):
                 self.feed(intent)
             elif isinstance(intent, ui_intents.SetDnd):
                 self.settings.dnd.enabled = intent.on
                 self._save_settings()
             elif isinstance(intent, ui_intents.SetForward):
-                rule = getattr(self.settings.forward.phone, intent.kind, None)
-                if rule is not None:
-                    rule.enabled, rule.target = intent.enabled, intent.target
-                    if intent.kind == "no_answer" and intent.ring_seconds:
-                        self.settings.forward.phone.no_answer_rings = max(
-                            0, min(20, round(intent.ring_seconds / 6))
-                        )
-                    self._save_settings()
+                self._set_forward(intent)
             elif isinstance(intent, ui_intents.ClearMissed):
                 self.history.history.mark_viewed()
                 self.display.missed = 0
@@ -215,6 +210,20 @@ class Engine:
                 name = type(intent).__name__
                 log.info("handset intent %s not supported yet", name)
                 self.display.show_error(f"{name}: not available yet")
+
+    def _set_forward(self, intent: ui_intents.SetForward) -> None:
+        before = copy.deepcopy(self.settings.forward.phone)
+        rule = getattr(self.settings.forward.phone, intent.kind, None)
+        if rule is None:
+            return
+        rule.enabled, rule.target = intent.enabled, intent.target
+        if intent.kind == "no_answer" and intent.ring_seconds:
+            rings = round(intent.ring_seconds / 6)
+            self.settings.forward.phone.no_answer_rings = max(0, min(20, rings))
+        self._save_settings()
+        # As on the phone: switching a forward on or off dials its code to the server.
+        for code in code_to_dial(before, self.settings.forward.phone):
+            self.feed(Dial(code))
 
     def _save_settings(self) -> None:
         try:

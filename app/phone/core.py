@@ -13,8 +13,9 @@ from dataclasses import asdict, replace
 from typing import Any
 
 from app.phone.dialing import DialError, to_request_uri
-from app.phone.forward import ForwardDecision
-from app.phone.incoming import route_incoming
+from app.phone.forward import REASON_DEFLECTION, ForwardDecision, forward_now
+from app.phone.incoming import account_settings, route_incoming
+from app.phone.intents import ForwardCall
 from app.phone.messages import (
     Answer,
     AnswerCall,
@@ -101,7 +102,7 @@ class PhoneCore:
 
     # ---- the one entry point --------------------------------------------------------------
 
-    def handle(self, msg: Input) -> list[Output]:
+    def handle(self, msg: Input | ForwardCall) -> list[Output]:
         match msg:
             case RegistrationChanged():
                 return self._on_registration(msg)
@@ -124,6 +125,8 @@ class PhoneCore:
                 return [HangupCall(c.id) for c in self.live_calls()]
             case Tick():
                 return self._tick(msg.now)
+            case ForwardCall():
+                return self._forward_ringing(msg)
         return []
 
     # ---- accounts -------------------------------------------------------------------------
@@ -219,6 +222,22 @@ class PhoneCore:
             AnswerCall(view.id, decision.code, decision.status_text, decision.headers),
             Publish("call", call_dict(ended)),
         ]
+
+    def _forward_ringing(self, msg: ForwardCall) -> list[Output]:
+        """The Forward soft key: the ringing call goes to the typed target by 302."""
+        view = self._find(msg.call, {CallState.CALLIN})
+        if view is None:
+            return []
+        decision = forward_now(
+            msg.target,
+            account_settings(self.settings, view.account),
+            REASON_DEFLECTION,
+            international=self.settings.forward.international,
+            fallback_domain=self.local_domain,
+        )
+        if decision.kind != "now":
+            return [Publish("error", {"text": f"Cannot forward to {msg.target}: {decision.note}"})]
+        return self._forward(view, decision)
 
     def _end_now(self, view: CallView, result: str, why: str, **extra: str) -> CallView:
         now = self._clock()

@@ -31,12 +31,17 @@ def dnd_active(settings: Settings, account: int) -> bool:
     return 0 < account <= len(settings.accounts) and settings.accounts[account - 1].dnd
 
 
+def account_settings(settings: Settings, account: int) -> AccountSettings:
+    """The settings of a core account index; the embedded one is sip:deskphone@host:port."""
+    if 0 < account <= len(settings.accounts):
+        return settings.accounts[account - 1]
+    return AccountSettings(user="deskphone")
+
+
 def route_incoming(
     settings: Settings, account: int, caller: str, in_call: bool, fallback_domain: str = ""
 ) -> Route:
-    # The embedded account is sip:deskphone@host:port (app/sip/account.py).
-    local = AccountSettings(user="deskphone")
-    acc = settings.accounts[account - 1] if 0 < account <= len(settings.accounts) else local
+    acc = account_settings(settings, account)
     dnd = dnd_active(settings, account)
     busy = in_call and not settings.features.call_waiting
     decision = decide_incoming(

@@ -113,3 +113,23 @@ def test_dnd_refuses_with_480_and_settings_reload_at_once(tmp_path: Path, config
         sipp = caller(tmp_path, "uac-call-expect-200.xml", engine.port)
         assert sipp.run() != 0  # it expected 200 and got 480
     assert [code for _, code in received_responses(sipp)][-1] == 480
+
+
+def test_forward_soft_key_sends_the_ringing_call_to_the_typed_target(
+    tmp_path: Path, config_dir: Path
+) -> None:
+    save_settings(config_dir, Settings())
+    with running_engine(config_dir) as (engine, client):
+        sipp = caller(tmp_path, "uac-call-expect-302.xml", engine.port).start()
+        client.wait_call("CallIn")
+        screen = client.wait_for(
+            lambda e: e.get("ev") == "screen" and e["screen"]["name"] == "incoming")
+        assert screen["screen"]["softkeys"] == ["Answer", "Forward", "Silence", "Reject"]
+        client.send("key", key="F2")  # Forward
+        client.send("text", text="sip:dave@127.0.0.1:5999")
+        client.send("key", key="OK")
+        assert sipp.wait(20) == 0, sipp.messages()[-1500:]
+        ended = client.wait_for(lambda e: e.get("ev") == "call" and e["state"] == "Finished")
+        assert ended["extra"]["forwarded_to"] == "sip:dave@127.0.0.1:5999"
+    log = sipp.messages()
+    assert "Contact: <sip:dave@127.0.0.1:5999>" in log and "reason=deflection" in log
