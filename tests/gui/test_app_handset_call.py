@@ -59,3 +59,25 @@ def test_keypad_dials_a_number_and_end_call_hangs_up(
         assert "BYE sip:" in callee.messages()
     finally:
         app.shutdown()
+
+
+def test_idle_screen_shows_the_forward_icon_when_a_forward_is_on(
+    qtbot: QtBot, config_dir: Path, screens_dir: Path
+) -> None:
+    from app.phone.settings import ForwardRule, Settings
+    from app.store.settings import save_settings
+
+    settings = Settings()
+    settings.forward.phone.always = ForwardRule(True, "sip:voicemail@127.0.0.1")
+    save_settings(config_dir, settings)
+    app = DeskPhoneApp(UiOptions(config_dir=config_dir, control_path=config_dir / "ui.sock",
+                                 sip_port=0, bind=HOST))
+    qtbot.addWidget(app.window)
+    app.start()
+    try:
+        handset = app.window.handset
+        qtbot.waitUntil(lambda: screen_name(app) == "idle"
+                        and "forward" in handset.screen_model().status.icons, timeout=10000)
+        app.window.grab().save(str(screens_dir / "app-idle-forward-icon.png"))
+    finally:
+        app.shutdown()
