@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.phone.settings import AccountSettings, ForwardRule, Settings
-from app.store.settings import save_settings
+from app.store.settings import load_settings, save_settings
 from tests.engine_harness import running_engine
 from tests.sipnet import HOST, Sipp, free_port
 
@@ -123,7 +123,8 @@ def test_forward_soft_key_sends_the_ringing_call_to_the_typed_target(
         sipp = caller(tmp_path, "uac-call-expect-302.xml", engine.port).start()
         client.wait_call("CallIn")
         screen = client.wait_for(
-            lambda e: e.get("ev") == "screen" and e["screen"]["name"] == "incoming")
+            lambda e: e.get("ev") == "screen" and e["screen"]["name"] == "incoming"
+        )
         assert screen["screen"]["softkeys"] == ["Answer", "Forward", "Silence", "Reject"]
         client.send("key", key="F2")  # Forward
         client.send("text", text="sip:dave@127.0.0.1:5999")
@@ -133,3 +134,29 @@ def test_forward_soft_key_sends_the_ringing_call_to_the_typed_target(
         assert ended["extra"]["forwarded_to"] == "sip:dave@127.0.0.1:5999"
     log = sipp.messages()
     assert "Contact: <sip:dave@127.0.0.1:5999>" in log and "reason=deflection" in log
+
+
+def test_handset_menu_switches_forward_on_persists_dials_code_and_forwards(
+    tmp_path: Path, config_dir: Path
+) -> None:
+    code_sink = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=30)
+    settings = Settings(accounts=[AccountSettings(user="alice", server=HOST, port=code_sink.port)])
+    settings.forward.phone.always.on_code = "*72"
+    save_settings(config_dir, settings)
+    code_sink.start()
+    code_sink.wait_listening()
+    with running_engine(config_dir) as (engine, client):
+        for key in ("F4", "DOWN", "OK", "OK", "OK", "RIGHT", "DOWN"):  # Menu → Features → CF
+            client.send("key", key=key)
+        client.send("text", text="sip:carol@127.0.0.1:5999")
+        client.send("key", key="F4")  # Save
+        # the on code goes to the server as a call to *72<target>
+        placed = client.wait_for(lambda e: e.get("ev") == "call" and e["direction"] == "out")
+        # a SIP URI target cannot follow the code, so the code goes alone
+        assert placed["remote_uri"] == f"sip:*72@{HOST}:{code_sink.port}"
+        client.send("hangup_all")
+        sipp = caller(tmp_path, "uac-call-expect-302.xml", engine.port)
+        assert sipp.run() == 0, sipp.messages()[-1500:]
+    assert "Contact: <sip:carol@127.0.0.1:5999>" in sipp.messages()
+    saved = load_settings(config_dir).settings.forward.phone.always
+    assert saved.enabled and saved.target == "sip:carol@127.0.0.1:5999"
