@@ -97,8 +97,9 @@ def check_audio(report: Report) -> None:
         return
     inputs = sum(1 for d in devices if d.get("max_input_channels", 0) > 0)
     outputs = sum(1 for d in devices if d.get("max_output_channels", 0) > 0)
-    version = sounddevice.get_portaudio_version()[1]
-    detail = f"{inputs} input, {outputs} output devices ({version})"
+    version = sounddevice.get_portaudio_version()[1].split(",")[0]
+    library = getattr(sounddevice, "_libname", "?")
+    detail = f"{inputs} input, {outputs} output devices ({version}, {library})"
     report.add(OK if inputs and outputs else WARN, "audio", detail)
 
 
