@@ -151,10 +151,14 @@ def run(options: UiOptions) -> int:
         server.open_uri.connect(phone.open_uri)
         server.show_requested.connect(phone.raise_window)
         server.listen()
+    from ui.notify import attach_notifier
+    from ui.tray import attach_tray
+
+    desktop = (attach_tray(phone), attach_notifier(phone))  # kept alive for the whole run
     phone.start()
     qt_app.exec()
     phone.shutdown()
     if server is not None:
         server.close()
-    del notifier
+    del notifier, desktop
     return 0

@@ -91,10 +91,10 @@ def desktop_entry(command: str) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_pngs(svg: Path, sizes: tuple[int, ...]) -> dict[int, bytes]:
+def render_pngs(svg: Path, targets: dict[int, Path]) -> None:
     """PNG icons for desktops that do not read SVG, drawn from the one SVG with Qt."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, Qt
+    from PySide6.QtCore import Qt
     from PySide6.QtGui import QGuiApplication, QImage, QPainter
     from PySide6.QtSvg import QSvgRenderer
 
@@ -102,20 +102,15 @@ def render_pngs(svg: Path, sizes: tuple[int, ...]) -> dict[int, bytes]:
     renderer = QSvgRenderer(str(svg))
     if not renderer.isValid():
         raise ValueError(f"cannot read {svg}")
-    out: dict[int, bytes] = {}
-    for n in sizes:
+    for n, path in targets.items():
         image = QImage(n, n, QImage.Format.Format_ARGB32_Premultiplied)
         image.fill(Qt.GlobalColor.transparent)
         painter = QPainter(image)
         renderer.render(painter)
         painter.end()
-        data = QByteArray()
-        buf = QBuffer(data)
-        buf.open(QIODevice.OpenModeFlag.WriteOnly)
-        image.save(buf, b"PNG")
-        out[n] = bytes(data.data())
+        if not image.save(str(path)):  # the format follows the .png suffix
+            raise OSError(f"cannot write {path}")
     del _app
-    return out
 
 
 def _read_mimeapps(path: Path) -> configparser.ConfigParser:
@@ -187,8 +182,9 @@ def install_desktop(dirs: XdgDirs, command: str | None = None) -> list[Path]:
     entry.write_text(desktop_entry(command or launcher_command()))
     shutil.copyfile(metainfo_file(), meta)
     shutil.copyfile(icon_svg(), svg)
-    for n, png in render_pngs(icon_svg(), ICON_SIZES).items():
-        (dirs.icons / f"{n}x{n}" / "apps" / f"{ICON_NAME}.png").write_bytes(png)
+    render_pngs(
+        icon_svg(), {n: dirs.icons / f"{n}x{n}" / "apps" / f"{ICON_NAME}.png" for n in ICON_SIZES}
+    )
     register_handlers(dirs)
     _refresh_caches(dirs)
     return files
