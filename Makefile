@@ -42,3 +42,24 @@ $(STAMP): pyproject.toml
 
 clean:
 	rm -rf $(VENV) tests/artifacts .pytest_cache .mypy_cache .ruff_cache
+
+# ---- desktop integration and the packaged build (issue 10) ----------------------------------
+.PHONY: bundle bundle-test desktop-install desktop-uninstall
+BUNDLE := dist/deskphone
+
+# A PyInstaller one-folder bundle (~15 s, ~240 MB): see packaging/BUNDLE.md.
+bundle: $(STAMP)
+	$(PY) -m pip install -q 'pyinstaller>=6.5'
+	$(PY) -m PyInstaller --noconfirm --clean --log-level WARN \
+	  --distpath dist --workpath build/pyinstaller packaging/deskphone.spec
+	@du -sh $(BUNDLE)
+
+# The bundle's self-test with nothing from the venv or the user's environment.
+bundle-test: bundle
+	env -i HOME="$$HOME" PATH=/usr/bin:/bin $(BUNDLE)/deskphone --selftest
+
+desktop-install: $(STAMP)
+	$(VENV)/bin/deskphone --install-desktop
+
+desktop-uninstall: $(STAMP)
+	$(VENV)/bin/deskphone --uninstall-desktop

@@ -9,6 +9,8 @@ from importlib import metadata
 from pathlib import Path
 
 from app import __version__
+from app.desktop.single_instance import HandoffError, InstanceLock, InstancePaths, hand_over
+from app.desktop.uris import normalise
 from app.logs import setup_logging
 from app.paths import default_config_dir, runtime_dir
 
@@ -43,6 +45,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         choices=["DEBUG", "INFO", "WARNING", "ERROR", "debug", "info", "warning", "error"],
     )
     p.add_argument("--version", action="store_true", help="print versions and exit")
+    p.add_argument(
+        "--selftest", action="store_true", help="check engine, window, audio and resources"
+    )
+    p.add_argument(
+        "--install-desktop",
+        action="store_true",
+        help="install the menu entry and icons, handle sip:/tel:/callto: links",
+    )
+    p.add_argument("--uninstall-desktop", action="store_true", help="undo --install-desktop")
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--test-hooks", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -61,11 +72,39 @@ def main(argv: list[str] | None = None) -> int:
             f"DeskPhone {__version__} (pjsua2 {pjsua2_version()}, Python {sys.version.split()[0]})"
         )
         return 0
+    if args.install_desktop or args.uninstall_desktop:
+        from app.desktop.integration import main as integration_main
+
+        return integration_main(install=args.install_desktop)
+    if args.selftest:
+        from app.desktop.selftest import main as selftest_main
+
+        return selftest_main()
+    dial = ""
+    if args.uri:
+        dial = normalise(args.uri) or ""
+        if not dial:
+            print(f"deskphone: cannot dial {args.uri!r}", file=sys.stderr)
+            return 2
+    config_dir: Path = args.config_dir or default_config_dir()
+    config_dir.mkdir(parents=True, exist_ok=True)
+    instance = InstanceLock(InstancePaths.for_config(config_dir))
+    if not instance.acquire():
+        # Another DeskPhone owns this config dir: it dials (or just shows itself), we leave.
+        try:
+            hand_over(instance.paths, "open" if dial else "show", uri=dial)
+        except HandoffError as exc:
+            print(f"deskphone: {exc}", file=sys.stderr)
+            return 1
+        return 0
+    with instance:
+        return _run_ui(args, config_dir, dial, instance.paths)
+
+
+def _run_ui(args: argparse.Namespace, config_dir: Path, dial: str, paths: InstancePaths) -> int:
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
-    config_dir: Path = args.config_dir or default_config_dir()
-    config_dir.mkdir(parents=True, exist_ok=True)
     setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
 
     from ui.app import UiOptions, run  # Qt is loaded only when a window is wanted
@@ -77,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
             sip_port=args.sip_port,
             bind=args.bind,
             log_level=args.log_level.upper(),
-            dial=args.uri,
+            dial=dial,
+            instance=paths,
             startup_probe=args.startup_probe,
             test_hooks=args.test_hooks,
         )

@@ -14,6 +14,7 @@ from PySide6.QtCore import QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication
 
 from app.client.supervisor import EngineConfig
+from app.desktop.single_instance import InstancePaths
 from app.phone.model import RegState
 from ui.bridge import EngineBridge
 from ui.main_window import MainWindow
@@ -31,6 +32,7 @@ class UiOptions:
     dial: str = ""
     startup_probe: bool = False
     test_hooks: bool = False
+    instance: InstancePaths | None = None  # listen here for links from later launches
 
 
 class DeskPhoneApp:
@@ -66,6 +68,19 @@ class DeskPhoneApp:
             self.exit_code = self.bridge.stop()
             log.info("engine stopped: %s", self.exit_code)
         return self.exit_code
+
+    def open_uri(self, target: str) -> None:
+        """A link handed over by a later launch: dial it now, or once the phone is idle."""
+        self.raise_window()
+        if self.idle_reached:
+            self.bridge.send("dial", target=target)
+        else:
+            self._pending_dial = target
+
+    def raise_window(self) -> None:
+        self.window.showNormal()
+        self.window.raise_()
+        self.window.activateWindow()
 
     def _on_intent(self, op: str, data: dict[str, Any]) -> None:
         self.bridge.send(op, **data)
@@ -128,8 +143,22 @@ def run(options: UiOptions) -> int:
     phone = DeskPhoneApp(options)
     phone.window.closing.connect(phone.shutdown)
     notifier = _install_signal_handlers(qt_app)
+    server = None
+    if options.instance is not None:
+        from app.desktop.instance_server import InstanceServer
+
+        server = InstanceServer(options.instance)
+        server.open_uri.connect(phone.open_uri)
+        server.show_requested.connect(phone.raise_window)
+        server.listen()
+    from ui.notify import attach_notifier
+    from ui.tray import attach_tray
+
+    desktop = (attach_tray(phone), attach_notifier(phone))  # kept alive for the whole run
     phone.start()
     qt_app.exec()
     phone.shutdown()
-    del notifier
+    if server is not None:
+        server.close()
+    del notifier, desktop
     return 0

@@ -1,0 +1,147 @@
+"""One DeskPhone per user and config directory.
+
+The first process takes an exclusive lock (flock: released by the kernel however the process
+dies, so no stale lock survives a crash) and then listens on a Unix socket next to it. A later
+`deskphone sip:bob@host` finds the lock taken, connects, hands over its link as one JSON line
+and exits once the first instance acknowledges it. Two config dirs are two independent phones
+(tests run many side by side), so both names derive from the user and the resolved config dir.
+
+This module is plain Python so the second process exits quickly without loading Qt; the
+listening side lives in app/desktop/instance_server.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import socket
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MAX_MESSAGE = 8192
+CONNECT_TIMEOUT = 3.0  # the first instance may still be starting when the lock is already taken
+
+
+class HandoffError(RuntimeError):
+    """The running instance could not be reached."""
+
+
+def instance_dir() -> Path:
+    """A private per-user directory that stays the same for every process of this user."""
+    base = os.environ.get("XDG_RUNTIME_DIR")
+    if base and os.path.isdir(base) and os.access(base, os.W_OK):
+        path = Path(base) / "deskphone"
+    else:
+        path = Path(tempfile.gettempdir()) / f"deskphone-{os.getuid()}"
+    path.mkdir(mode=0o700, exist_ok=True)
+    st = path.stat()
+    if st.st_uid != os.getuid() or st.st_mode & 0o077:
+        raise PermissionError(f"{path} must be owned by you with mode 0700")
+    return path
+
+
+def instance_key(config_dir: Path) -> str:
+    text = f"{os.getuid()}:{config_dir.expanduser().resolve()}"
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class InstancePaths:
+    lock: Path
+    socket: Path
+
+    @classmethod
+    def for_config(cls, config_dir: Path) -> InstancePaths:
+        base = instance_dir()
+        key = instance_key(config_dir)
+        # Unix socket paths are limited to 107 bytes: keep the name short.
+        return cls(lock=base / f"{key}.lock", socket=base / f"{key}.sock")
+
+
+class InstanceLock:
+    """Held by the first instance for its whole life."""
+
+    def __init__(self, paths: InstancePaths) -> None:
+        self.paths = paths
+        self._fd: int | None = None
+
+    def acquire(self) -> bool:
+        """True if this process is now the first instance."""
+        fd = os.open(self.paths.lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+        # A socket file left by a crashed instance would make the new server fail to listen.
+        with contextlib.suppress(FileNotFoundError):
+            self.paths.socket.unlink()
+        return True
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        with contextlib.suppress(FileNotFoundError):
+            self.paths.socket.unlink()
+        os.close(self._fd)
+        self._fd = None
+
+    def __enter__(self) -> InstanceLock:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def encode_message(op: str, **data: Any) -> bytes:
+    return json.dumps({"op": op, **data}, separators=(",", ":")).encode() + b"\n"
+
+
+def decode_message(line: bytes) -> dict[str, Any] | None:
+    """One request from a later instance; None if it is not one we understand."""
+    if len(line) > MAX_MESSAGE:
+        return None
+    try:
+        msg = json.loads(line.decode())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    if not isinstance(msg, dict) or msg.get("op") not in ("open", "show"):
+        return None
+    if msg["op"] == "open" and not isinstance(msg.get("uri"), str):
+        return None
+    return msg
+
+
+def hand_over(paths: InstancePaths, op: str, timeout: float = CONNECT_TIMEOUT, **data: Any) -> None:
+    """Send one request to the running instance and wait for its acknowledgement."""
+    deadline = time.monotonic() + timeout
+    last: OSError | None = None
+    while time.monotonic() < deadline:
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+                sock.settimeout(max(0.1, deadline - time.monotonic()))
+                sock.connect(str(paths.socket))
+                sock.sendall(encode_message(op, **data))
+                reply = sock.makefile("rb").readline(64)
+            if reply.strip() == b"ok":
+                return
+            raise HandoffError(f"the running DeskPhone answered {reply!r}")
+        except (FileNotFoundError, ConnectionRefusedError) as exc:
+            last = exc  # the first instance holds the lock but is not listening yet
+            time.sleep(0.05)
+        except OSError as exc:
+            raise HandoffError(f"cannot reach the running DeskPhone: {exc}") from exc
+    raise HandoffError(f"the running DeskPhone does not answer ({last})")

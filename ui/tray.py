@@ -1,0 +1,167 @@
+"""The system tray icon: its look shows registered / DND / forward; its menu toggles them.
+
+DND and Always Forward are phone settings: toggling them here edits settings.json the same way
+the settings dialog does and asks the engine to reload, so the handset, the dialog and the tray
+never disagree about what is on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from app.desktop.resources import icon_svg
+from app.phone.settings import Settings
+from app.store.settings import load_settings, save_settings
+
+if TYPE_CHECKING:
+    from ui.app import DeskPhoneApp
+
+ICON_SIZE = 64
+GREEN, GREY, RED, BLUE = "#2fbf4a", "#8a8f98", "#e5484d", "#2f7fe5"
+
+
+@dataclass(frozen=True)
+class TrayLook:
+    registered: bool
+    dnd: bool
+    forward: bool
+
+    @property
+    def tooltip(self) -> str:
+        parts = ["Registered" if self.registered else "Not registered"]
+        if self.dnd:
+            parts.append("DND")
+        if self.forward:
+            parts.append("Forward")
+        return "DeskPhone: " + ", ".join(parts)
+
+
+def draw_icon(look: TrayLook, size: int = ICON_SIZE) -> QPixmap:
+    """The phone glyph with a status dot (green registered / grey not) and DND / forward badges."""
+    pix = QPixmap(size, size)
+    pix.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pix)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    QSvgRenderer(str(icon_svg())).render(painter, QRectF(0, 0, size, size))
+    r = size * 0.17
+    painter.setPen(QColor("white"))
+    painter.setBrush(QColor(GREEN if look.registered else GREY))
+    painter.drawEllipse(QPointF(size - r - 1, size - r - 1), r, r)
+    if look.dnd:  # a red "no entry" disc at the top left
+        painter.setBrush(QColor(RED))
+        painter.drawEllipse(QPointF(r + 1, r + 1), r, r)
+        painter.fillRect(QRectF(r * 0.4 + 1, r * 0.8 + 1, r * 1.2, r * 0.4), QColor("white"))
+    if look.forward:  # a blue arrow badge at the top right
+        painter.setBrush(QColor(BLUE))
+        painter.drawEllipse(QPointF(size - r - 1, r + 1), r, r)
+        painter.setPen(QColor("white"))
+        cx, cy = size - r - 1, r + 1
+        painter.drawLine(QPointF(cx - r * 0.5, cy), QPointF(cx + r * 0.5, cy))
+        painter.drawLine(QPointF(cx + r * 0.5, cy), QPointF(cx, cy - r * 0.4))
+        painter.drawLine(QPointF(cx + r * 0.5, cy), QPointF(cx, cy + r * 0.4))
+    painter.end()
+    return pix
+
+
+def set_dnd(settings: Settings, on: bool) -> None:
+    settings.dnd.enabled = on
+
+
+def set_forward_always(settings: Settings, on: bool) -> bool:
+    """False if there is no Always Forward target to switch on (the dialog must set one)."""
+    rule = settings.forward.phone.always
+    if on and not rule.target:
+        return False
+    rule.enabled = on
+    return True
+
+
+class PhoneTray(QObject):
+    show_requested = Signal()
+    quit_requested = Signal()
+    settings_changed = Signal()  # settings.json was rewritten: the engine should reload
+
+    def __init__(self, config_dir: Path, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.config_dir = config_dir
+        self.registered = False
+        self.look = TrayLook(False, False, False)
+        self.icon = QSystemTrayIcon(self)
+        self.menu = QMenu()
+        self.show_action = self._action("Show", self.show_requested.emit)
+        self.menu.addSeparator()
+        self.dnd_action = self._action("DND", lambda: self._toggle(set_dnd, self.dnd_action))
+        self.forward_action = self._action(
+            "Forward always", lambda: self._toggle(set_forward_always, self.forward_action)
+        )
+        self.dnd_action.setCheckable(True)
+        self.forward_action.setCheckable(True)
+        self.menu.addSeparator()
+        self.quit_action = self._action("Quit", self.quit_requested.emit)
+        self.icon.setContextMenu(self.menu)
+        self.icon.activated.connect(self._on_activated)
+        self.refresh()
+
+    def _action(self, text: str, slot: Callable[[], object]) -> QAction:
+        action = QAction(text, self.menu)
+        action.triggered.connect(lambda _checked=False: slot())
+        self.menu.addAction(action)
+        return action
+
+    def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        if reason == QSystemTrayIcon.ActivationReason.Trigger:
+            self.show_requested.emit()
+
+    def _toggle(self, change: Callable[[Settings, bool], object], action: QAction) -> None:
+        result = load_settings(self.config_dir)
+        if change(result.settings, action.isChecked()) is False:
+            self.refresh()  # nothing to switch on: show the real state again
+            return
+        save_settings(self.config_dir, result.settings)
+        self.settings_changed.emit()
+        self.refresh()
+
+    def set_registered(self, registered: bool) -> None:
+        if registered != self.registered:
+            self.registered = registered
+            self.refresh()
+
+    def refresh(self) -> None:
+        settings = load_settings(self.config_dir).settings
+        always = settings.forward.phone.always
+        self.look = TrayLook(self.registered, settings.dnd.enabled, always.enabled)
+        self.dnd_action.setChecked(self.look.dnd)
+        self.forward_action.setChecked(self.look.forward)
+        self.forward_action.setEnabled(bool(always.target) and settings.forward.allowed)
+        self.icon.setIcon(QIcon(draw_icon(self.look)))
+        self.icon.setToolTip(self.look.tooltip)
+
+    def show(self) -> bool:
+        """Show the icon; False where the desktop has no tray (the window stays the only UI)."""
+        if not QSystemTrayIcon.isSystemTrayAvailable():
+            return False
+        self.icon.show()
+        return True
+
+
+def attach_tray(phone: DeskPhoneApp) -> PhoneTray:
+    """Tray icon for a running phone: follows registration, shows / quits the window."""
+    tray = PhoneTray(phone.options.config_dir, phone.window)
+    tray.show_requested.connect(phone.raise_window)
+    tray.quit_requested.connect(phone.window.close)
+    tray.settings_changed.connect(lambda: phone.bridge.send("reload_settings"))
+
+    def follow(msg: dict[str, Any]) -> None:
+        tray.set_registered(phone.window.state.is_registered())
+
+    phone.bridge.engine_event.connect(follow)
+    tray.show()
+    return tray
