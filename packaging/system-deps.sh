@@ -9,7 +9,7 @@ run_pkgs=(python3 python3-venv python3-pip libportaudio2 xvfb xauth
   libxkbcommon-x11-0 libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libxcb-xkb1
   libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core)
 test_pkgs=(sip-tester kamailio pulseaudio pulseaudio-utils libasound2-plugins baresip tshark
-  procps)
+  procps xdg-utils dbus-daemon)
 
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

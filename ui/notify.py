@@ -41,9 +41,9 @@ class DbusBackend:
     name = "dbus"
 
     def __init__(self, on_action: Any) -> None:
-        from jeepney import DBusAddress, HeaderFields, MatchRule, new_method_call  # type: ignore[import-untyped]
-        from jeepney.bus_messages import message_bus  # type: ignore[import-untyped]
-        from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped]
+        from jeepney import DBusAddress, HeaderFields, MatchRule, new_method_call
+        from jeepney.bus_messages import message_bus
+        from jeepney.io.blocking import open_dbus_connection
 
         self._new_call = new_method_call
         self._member = HeaderFields.member
