@@ -237,13 +237,18 @@ class SipAdapter:
             # A leg stopped after a 3xx: the core already moved the user's call on (or ended
             # it with the real reason), so its 487 must not end the call.
             if ended:
-                self._retired.pop(id(call), None)
-                if self.calls.get(call.core_id) is call:
-                    self.calls.pop(call.core_id, None)
+                self._drop(call)
             return
         state = _STATE_NAMES.get(info.state, str(info.state))
         msg = _rx_message(prm)
         code, reason = int(info.lastStatusCode), str(info.lastReason)
+        if ended and 300 <= code < 400:
+            # pjsua2 ends a 3xx without asking when it found no SIP Contact in it (none at
+            # all, or only tel:): the policy still decides what that means.
+            call.redirected = True
+            self._feed(self._redirected(call, msg, code, reason, ""))
+            self._drop(call)
+            return
         if ended and code in (401, 407):
             reason = self._auth_failure_reason(call, msg) or reason
         self._feed(
@@ -258,12 +263,15 @@ class SipAdapter:
             )
         )
         if ended:
-            # The one reference goes now: a stale Call collected later hangs up whatever new
-            # call reuses its id (pjproject #3856). The core may just have placed the next
-            # redirect target under the same id: that leg stays.
-            self._retired.pop(id(call), None)
-            if self.calls.get(call.core_id) is call:
-                self.calls.pop(call.core_id, None)
+            self._drop(call)
+
+    def _drop(self, call: SipCall) -> None:
+        """The one reference to an ended leg goes now: a stale Call collected later hangs up
+        whatever new call reuses its id (pjproject #3856). The core may just have placed the
+        next redirect target under the same id: that leg stays."""
+        self._retired.pop(id(call), None)
+        if self.calls.get(call.core_id) is call:
+            self.calls.pop(call.core_id, None)
 
     def _on_media(self, call: SipCall) -> None:
         # Audio is connected by the audio bridge (issue 5); with the null device nothing to do.
@@ -273,22 +281,25 @@ class SipAdapter:
         """pjsua2 never follows a redirect itself (no hop limit, no realm guard, and a
         multi-Contact crash, stack-notes §3): this leg stops and the core, asked right here,
         places a new call (new Call-ID, through the account's route) to the target it allows."""
-        msg = _rx_message(prm)
-        code, reason = status_of(msg) if msg else (0, "")
-        if msg:
-            contacts = tuple(contacts_in(msg))
-            diversion = diversion_in(msg)
-        else:
-            contacts = tuple(parse_contacts(_target_uri(prm)))
-            diversion = None
-        if not code:
-            info = call.getInfo()
-            code, reason = int(info.lastStatusCode) or 302, str(info.lastReason)
         current = self.calls.get(call.core_id) is call and not call.redirected
         call.redirected = True
         if current:
-            self._feed(CallRedirected(call.core_id, code, reason, contacts, diversion))
+            info = call.getInfo()
+            code, reason = int(info.lastStatusCode) or 302, str(info.lastReason)
+            self._feed(self._redirected(call, _rx_message(prm), code, reason, _target_uri(prm)))
         return int(pj.PJSIP_REDIRECT_STOP)
+
+    def _redirected(
+        self, call: SipCall, msg: str, code: int, reason: str, target: str
+    ) -> CallRedirected:
+        """The real status, Contacts and Diversion of a 3xx, read from the whole message;
+        pjsua2's own target URI (no port, no transport) only when the message is not there."""
+        if msg:
+            code, reason = status_of(msg)[0] or code, status_of(msg)[1] or reason
+            return CallRedirected(
+                call.core_id, code, reason, tuple(contacts_in(msg)), diversion_in(msg)
+            )
+        return CallRedirected(call.core_id, code, reason, tuple(parse_contacts(target)))
 
     def _auth_failure_reason(self, call: SipCall, msg: str) -> str:
         """Why a challenged call failed, when the challenge was for a realm the account's

@@ -110,3 +110,138 @@ def test_always_forward_seed_flow(tmp_path: Path, config_dir: Path) -> None:
     # the new INVITE went through the proxy (its Record-Route) with a new Call-ID
     assert f"Record-Route: <sip:{HOST}:{kam.port};lr" in c_log
     assert call_ids(bob) and call_ids(carol) and not call_ids(bob) & call_ids(carol)
+
+
+def _invite_times(sipp: Sipp) -> list[str]:
+    """Timestamps of the INVITEs a SIPp far end received (message-log order)."""
+    return re.findall(
+        r"^-+ (\S+ \S+)\n(?:UDP|TCP) message received[^\n]*\n\nINVITE ", sipp.messages(), re.M
+    )
+
+
+def test_no_answer_seed_flow_rings_first(tmp_path: Path, config_dir: Path) -> None:
+    # uas-180-302.xml with a 3 s ring instead of 1 s ("B rings for a few seconds")
+    scenario = tmp_path / "uas-180-ring3s-302.xml"
+    text = (Path(__file__).parents[1] / "peers" / "uas-180-302.xml").read_text()
+    scenario.write_text(
+        text.replace('<pause milliseconds="1000"/>', '<pause milliseconds="3000"/>')
+    )
+    with network(tmp_path, config_dir) as (peers, _), running_engine(config_dir) as (_, client):
+        carol = peers.add("carol", "uas-180-200-rtp.xml")
+        bob = peers.add("bob", str(scenario), redir_target=peers.uri("carol"))
+        client.wait_account("Registered")
+        client.send("dial", target=peers.uri("bob"))
+        ringing = client.wait_call("RingBack")
+        assert ringing["remote_uri"] == peers.uri("bob")
+        forward = client.wait_for(lambda e: e.get("ev") == "redirect", 10)
+        assert forward["call"] == ringing["id"]
+        # ringback continues: the core never left RingBack between B's 180 and C's answer
+        states = [
+            e["state"]
+            for e in client.events
+            if e.get("ev") == "call" and e["_rx"] >= ringing["_rx"] and e["state"] != "Talking"
+        ]
+        assert set(states) == {"RingBack"}, states
+        assert forward["_rx"] - ringing["_rx"] > 2.5  # B really rang for its 3 s
+        talking = client.wait_call("Talking")
+        assert talking["remote_uri"] == peers.uri("carol")
+        assert chain(talking)[0]["code"] == 302
+        client.send("hangup")
+        ended(client)
+        assert bob.wait(15) == 0 and carol.wait(15) == 0
+    assert "BYE sip:" in carol.messages()
+
+
+def test_multi_contact_highest_q_first_busy_one_skipped(tmp_path: Path, config_dir: Path) -> None:
+    with network(tmp_path, config_dir) as (peers, _), running_engine(config_dir) as (eng, client):
+        carol = peers.add("carol", "uas-180-200-rtp.xml")
+        dave = peers.add("dave", "redirect/uas-486.xml")
+        contacts = f"<{peers.uri('carol')}>;q=0.5, <{peers.uri('dave')}>;q=0.9"
+        bob = peers.add(
+            "bob", "redirect/uas-302-multi.xml", contacts=contacts, diversion_reason="user-busy"
+        )
+        client.wait_account("Registered")
+        client.send("dial", target=peers.uri("bob"))
+        talking = client.wait_call("Talking", 15)
+        assert talking["remote_uri"] == peers.uri("carol")
+        hops = chain(talking)
+        assert [(h["target"], h["code"]) for h in hops] == [
+            (peers.uri("bob"), 302),
+            (peers.uri("dave"), 486),
+            (peers.uri("carol"), 200),
+        ]
+        targets = [e["target"] for e in client.events if e.get("ev") == "redirect"]
+        assert targets == [peers.uri("dave"), peers.uri("carol")]
+        client.send("hangup")
+        ended(client)
+        for sipp in (bob, dave, carol):
+            assert sipp.wait(15) == 0, sipp.messages()[-1500:]
+        assert eng.proc is not None and eng.proc.poll() is None  # no crash (stack-notes §3)
+    assert _invite_times(dave)[0] < _invite_times(carol)[0]
+    assert len(call_ids(bob) | call_ids(dave) | call_ids(carol)) == 3
+
+
+def test_chain_of_six_redirects_stops_after_five(tmp_path: Path, config_dir: Path) -> None:
+    with network(tmp_path, config_dir) as (peers, _), running_engine(config_dir) as (_, client):
+        hops = [
+            peers.add(f"hop{n}", "redirect/uas-302-chain.xml", next_hop=peers.uri(f"hop{n + 1}"))
+            for n in range(1, 7)
+        ]
+        client.wait_account("Registered")
+        client.send("dial", target=peers.uri("hop1"))
+        failed = ended(client)
+        assert failed["state"] == "CallFailed" and failed["text"] == "Too many redirects!"
+        assert len(chain(failed)) == 6 and all(h["code"] == 302 for h in chain(failed))
+        for sipp in hops:  # every hop got exactly one INVITE and its ACK; hop7 none
+            assert sipp.wait(15) == 0, sipp.messages()[-1500:]
+    assert all(len(_invite_times(s)) == 1 for s in hops)
+
+
+def test_a_b_a_loop_stops(tmp_path: Path, config_dir: Path) -> None:
+    with network(tmp_path, config_dir) as (peers, _), running_engine(config_dir) as (_, client):
+        bob = peers.add("bob", "redirect/uas-302-chain.xml", next_hop=peers.uri("carol"))
+        carol = peers.add("carol", "redirect/uas-302-chain.xml", next_hop=peers.uri("bob"))
+        client.wait_account("Registered")
+        client.send("dial", target=peers.uri("bob"))
+        failed = ended(client)
+        assert failed["state"] == "CallFailed" and failed["text"] == "Redirect loop!"
+        assert failed["extra"]["why"] == f"Already tried: {peers.uri('bob')}"
+        assert bob.wait(15) == 0 and carol.wait(15) == 0
+    assert len(_invite_times(bob)) == 1 and len(_invite_times(carol)) == 1
+
+
+def test_302_without_contact_fails_with_a_clear_reason(tmp_path: Path, config_dir: Path) -> None:
+    with network(tmp_path, config_dir) as (peers, _), running_engine(config_dir) as (_, client):
+        bob = peers.add("bob", "redirect/uas-302-no-contact.xml")
+        client.wait_account("Registered")
+        client.send("dial", target=peers.uri("bob"))
+        failed = ended(client)
+        assert failed["state"] == "CallFailed" and failed["text"] == "Redirect without target!"
+        assert failed["code"] == 302 and failed["reason"] == "Moved Temporarily"
+        assert bob.wait(15) == 0, bob.messages()[-1500:]
+
+
+@pytest.mark.parametrize("challenge_realm", ["evil.example", "deskphone.test"])
+def test_a_redirect_target_gets_credentials_only_for_the_accounts_realm(
+    tmp_path: Path, config_dir: Path, challenge_realm: str
+) -> None:
+    account = {"password": "s3cret", "realm": "deskphone.test"}
+    with (
+        network(tmp_path, config_dir, **account) as (peers, _),
+        running_engine(config_dir) as (_, client),
+    ):
+        evil = peers.add("evil", "redirect/uas-401-foreign-realm.xml", realm=challenge_realm)
+        bob = peers.add("bob", "redirect/uas-302-chain.xml", next_hop=peers.uri("evil"))
+        client.wait_account("Registered")
+        client.send("dial", target=peers.uri("bob"))
+        failed = ended(client)
+        assert bob.wait(15) == 0
+        code = evil.wait(15)
+    log = evil.messages()
+    if challenge_realm == "evil.example":
+        assert code == 0, log[-1500:]
+        assert "Authorization:" not in log and len(_invite_times(evil)) == 1
+        assert failed["state"] == "CallFailed"
+        assert failed["text"] == "No credentials for realm evil.example!"
+    else:  # control: the account's own realm is answered, so the check above can fail
+        assert code != 0 and 'Authorization: Digest username="alice", realm="deskphone.test"' in log
