@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import re
+import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -245,3 +247,64 @@ def test_a_redirect_target_gets_credentials_only_for_the_accounts_realm(
         assert failed["text"] == "No credentials for realm evil.example!"
     else:  # control: the account's own realm is answered, so the check above can fail
         assert code != 0 and 'Authorization: Digest username="alice", realm="deskphone.test"' in log
+
+
+class ChallengingRegistrar:
+    """A tiny UDP registrar on 127.0.0.1: 401 realm "pbx.test" to a REGISTER without
+    Authorization, 200 to one with it. Keeps every request it got."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind((HOST, 0))
+        self.sock.settimeout(0.2)
+        self.port = int(self.sock.getsockname()[1])
+        self.requests: list[str] = []
+        self._stop = False
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while not self._stop:
+            try:
+                data, peer = self.sock.recvfrom(65535)
+            except TimeoutError:
+                continue
+            text = data.decode(errors="replace")
+            if not text.startswith("REGISTER "):
+                continue
+            self.requests.append(text)
+            head = [h for h in text.split("\r\n")[1:] if h]
+            keep = [
+                h for h in head if h.split(":")[0].lower() in ("via", "from", "call-id", "cseq")
+            ]
+            to = next(h for h in head if h.lower().startswith("to:"))
+            if any(h.lower().startswith("authorization:") for h in head):
+                contact = next(h for h in head if h.lower().startswith("contact:"))
+                extra = [f"{to};tag=r1", f"{contact};expires=300"]
+                status = "200 OK"
+            else:
+                extra = [f"{to};tag=r1", 'WWW-Authenticate: Digest realm="pbx.test", nonce="abc"']
+                status = "401 Unauthorized"
+            reply = "\r\n".join([f"SIP/2.0 {status}", *keep, *extra, "Content-Length: 0", "", ""])
+            self.sock.sendto(reply.encode(), peer)
+
+    def close(self) -> None:
+        self._stop = True
+        self._thread.join(2)
+        self.sock.close()
+
+
+def test_the_realm_is_learnt_from_the_registrars_first_challenge(config_dir: Path) -> None:
+    registrar = ChallengingRegistrar()
+    try:
+        write_account(config_dir, "alice", HOST, registrar.port, password="s3cret")
+        with running_engine(config_dir) as (engine, client):
+            client.wait_account("Registered")
+            states = [e["state"] for e in client.events if e.get("ev") == "account"]
+            assert "RegisterFailed" not in states  # the challenge that taught the realm is silent
+    finally:
+        registrar.close()
+    assert "realm 'pbx.test' learnt from the registrar" in engine.log_text()
+    answered = [r for r in registrar.requests if "Authorization:" in r]
+    assert answered and 'realm="pbx.test"' in answered[0]
+    assert "Authorization:" not in registrar.requests[0]  # no credentials before the realm
