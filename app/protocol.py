@@ -13,7 +13,7 @@ import json
 import time
 from typing import Any
 
-from app.phone.messages import Answer, Dial, Hangup, HangupAll, Input
+from app.phone.messages import Answer, Dial, Hangup, HangupAll, Input, RedirectConfirm
 
 PROTOCOL_VERSION = 1
 MAX_LINE = 1 << 20  # a longer line is a broken peer, not a message
@@ -75,6 +75,11 @@ def to_input(msg: dict[str, Any]) -> Input | None:
         return Hangup(_opt_str(msg, "call"))
     if op == "hangup_all":
         return HangupAll()
+    if op == "redirect_confirm":
+        accept = msg.get("accept", True)
+        if not isinstance(accept, bool):
+            raise ProtocolError("accept must be true or false")
+        return RedirectConfirm(_opt_str(msg, "call"), accept)
     if op in ENGINE_OPS:
         return None
     raise ProtocolError(f"unknown op {op!r}")

@@ -20,6 +20,7 @@ from app.phone.messages import (
     Answer,
     AnswerCall,
     CallProgress,
+    CallRedirected,
     Dial,
     Hangup,
     HangupAll,
@@ -30,6 +31,7 @@ from app.phone.messages import (
     Output,
     PlaceCall,
     Publish,
+    RedirectConfirm,
     RegistrationChanged,
     Tick,
     TransportInfo,
@@ -42,6 +44,7 @@ from app.phone.model import (
     RegState,
     failure_text,
 )
+from app.phone.redirect_calls import RedirectingCalls
 from app.phone.settings import Settings
 
 LOCAL_ACCOUNT = 0  # the embedded account that needs no server (direct IP calls)
@@ -66,7 +69,7 @@ def account_dict(view: AccountView) -> dict[str, Any]:
     return asdict(view)
 
 
-class PhoneCore:
+class PhoneCore(RedirectingCalls):
     def __init__(self, settings: Settings, clock: Callable[[], float]) -> None:
         self.settings = settings
         self._clock = clock
@@ -78,6 +81,7 @@ class PhoneCore:
         self._timers: dict[str, float] = {}
         self._forwards: dict[str, ForwardDecision] = {}  # armed no-answer forwards
         self.local_domain = ""  # host:port of the embedded account, for numbers without a server
+        self._init_redirects()
         self._configure_accounts()
 
     # ---- queries --------------------------------------------------------------------------
@@ -110,6 +114,10 @@ class PhoneCore:
                 return self._on_incoming(msg)
             case CallProgress():
                 return self._on_progress(msg)
+            case CallRedirected():
+                return self._on_redirected(msg)
+            case RedirectConfirm():
+                return self._on_confirm(msg)
             case MessageReceived():
                 return [Publish("message", asdict(msg))]
             case TransportInfo():
@@ -187,6 +195,7 @@ class PhoneCore:
             remote_uri=uri,
             state=CallState.CONNECTING,
         )
+        self._track_outgoing(view)
         return [PlaceCall(view.id, account, uri), Publish("call", call_dict(view))]
 
     def _on_incoming(self, msg: IncomingCall) -> list[Output]:
@@ -259,6 +268,8 @@ class PhoneCore:
         view = self.calls.get(msg.call)
         if view is None or view.state not in _LIVE:
             return []
+        if msg.sip_state == "DISCONNECTED" and self._redirected_leg_failed(view, msg):
+            return self._on_target_failed(view, msg)
         now = self._clock()
         changes: dict[str, Any] = {"code": msg.code, "reason": msg.reason}
         if msg.remote_name and not view.remote_name:
@@ -270,6 +281,8 @@ class PhoneCore:
                 changes["state"] = CallState.TALKING
                 if not view.answered:
                     changes["answered"] = now
+                    if extra := self._redirect_answered(view, msg.code, msg.reason):
+                        changes["extra"] = extra
             case "DISCONNECTED":
                 changes.update(self._ending(view, msg, now))
         new = replace(view, **changes)
@@ -318,7 +331,7 @@ class PhoneCore:
         if view.state == CallState.CALLIN:
             self.calls[view.id] = replace(view, extra={**view.extra, "result": "rejected"})
             return [HangupCall(view.id, self.settings.features.normal_refuse_code)]
-        return [HangupCall(view.id)]
+        return self._user_leaves(view) or [HangupCall(view.id)]
 
     def _tick(self, now: float) -> list[Output]:
         out: list[Output] = []
@@ -332,6 +345,7 @@ class PhoneCore:
                 continue
             if kind == "remove":
                 del self.calls[arg]
+                self._forget_redirects(arg)
                 out.append(Publish("call_removed", {"id": arg}))
             elif kind == "fwd" and view.state == CallState.CALLIN and arg in self._forwards:
                 out.extend(self._forward(view, self._forwards.pop(arg)))
@@ -339,6 +353,8 @@ class PhoneCore:
                 # Rang out unanswered: the phone stops ringing and the call is missed.
                 ended = self._end_now(view, "missed", "ringing timeout")
                 out += [HangupCall(arg, 480), Publish("call", call_dict(ended))]
+            elif kind == "ask":
+                out.extend(self._ask_expired(view))
         return out
 
     def update_settings(self, settings: Settings) -> None:

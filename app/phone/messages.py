@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.phone.sipuri import Contact, Diversion
+
 # ---- facts from the SIP adapter -------------------------------------------------------------
 
 
@@ -42,6 +44,19 @@ class CallProgress:
     has_sdp: bool = False  # the message that caused it carried SDP (early media)
     remote_uri: str = ""
     remote_name: str = ""
+
+
+@dataclass(frozen=True)
+class CallRedirected:
+    """The current leg of an outgoing call got a 3xx (read inside `onCallRedirected`).
+
+    The adapter has already told pjsua2 to stop this leg; the core decides what comes next."""
+
+    call: str
+    code: int
+    reason: str
+    contacts: tuple[Contact, ...] = ()
+    diversion: Diversion | None = None
 
 
 @dataclass(frozen=True)
@@ -85,6 +100,14 @@ class Hangup:
 @dataclass(frozen=True)
 class HangupAll:
     pass
+
+
+@dataclass(frozen=True)
+class RedirectConfirm:
+    """The user's answer when the redirect mode is "ask": follow the offered target or not."""
+
+    call: str | None = None  # None: the one call waiting for an answer
+    accept: bool = True
 
 
 @dataclass(frozen=True)
@@ -136,12 +159,14 @@ Input = (
     RegistrationChanged
     | IncomingCall
     | CallProgress
+    | CallRedirected
     | MessageReceived
     | TransportInfo
     | Dial
     | Answer
     | Hangup
     | HangupAll
+    | RedirectConfirm
     | Tick
 )
 Command = PlaceCall | AnswerCall | HangupCall

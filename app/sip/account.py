@@ -14,7 +14,11 @@ from app.sip.guard import guarded
 log = logging.getLogger("deskphone.sip")
 
 
-def account_config(index: int, acc: AccountSettings, bind: str) -> pj.AccountConfig:
+def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> pj.AccountConfig:
+    """pjsua2 config of a configured account. Its credentials are bound to `realm` only (the
+    configured one, else the one learnt from the registrar's challenge); with no realm known
+    there are none: pjsip would answer ANY realm's challenge for a "*" credential, including
+    one from a host a redirect pointed at (stack-notes §3)."""
     cfg = pj.AccountConfig()
     transport = "" if acc.transport == "udp" else f";transport={acc.transport}"
     scheme = "sips" if acc.transport == "tls" else "sip"
@@ -24,9 +28,7 @@ def account_config(index: int, acc: AccountSettings, bind: str) -> pj.AccountCon
     cfg.regConfig.timeoutSec = acc.expires
     cfg.regConfig.retryIntervalSec = 30
     cfg.regConfig.firstRetryIntervalSec = 5
-    if acc.password:
-        # TODO(issue 4): learn the realm from the registrar's first challenge instead of "*".
-        realm = acc.realm or "*"
+    if acc.password and realm and realm != "*":
         cred = pj.AuthCredInfo("digest", realm, acc.auth_name or acc.user, 0, acc.password)
         cfg.sipConfig.authCreds.append(cred)
     if acc.outbound_proxy:
@@ -61,6 +63,8 @@ class SipAccount(pj.Account):  # type: ignore[misc]
     ) -> None:
         super().__init__()
         self.index = index
+        self.realm = ""  # the only realm its credentials are offered to; "" until known
+        self.realm_asked = False  # learnt from the registrar's first challenge, once
         self._on_reg = on_reg
         self._on_incoming = on_incoming
         self._on_message = on_message

@@ -17,6 +17,7 @@ from app.phone.core import LOCAL_ACCOUNT
 from app.phone.messages import (
     AnswerCall,
     CallProgress,
+    CallRedirected,
     Command,
     HangupCall,
     IncomingCall,
@@ -25,7 +26,9 @@ from app.phone.messages import (
     PlaceCall,
     RegistrationChanged,
 )
+from app.phone.redirect import challenge_realms, credentials_allowed
 from app.phone.settings import Settings
+from app.phone.sipuri import contacts_in, diversion_in, parse_contacts, status_of
 from app.sip.account import SipAccount, account_config, local_config
 from app.sip.call import SipCall
 from app.sip.stack import SipStack
@@ -52,13 +55,16 @@ def display_name(uri: str) -> str:
 
 def _rx_message(prm: Any) -> str:
     """The whole received SIP message behind a call event, or '' if it was not a receive."""
-    event = prm.e
-    if event.type != pj.PJSIP_EVENT_TSX_STATE:
+    try:
+        event = prm.e
+        if event.type != pj.PJSIP_EVENT_TSX_STATE:
+            return ""
+        tsx = event.body.tsxState
+        if tsx.type != pj.PJSIP_EVENT_RX_MSG:
+            return ""
+        return str(tsx.src.rdata.wholeMsg)
+    except Exception:  # a missing or odd event body: callers fall back to what pjsua2 says
         return ""
-    tsx = event.body.tsxState
-    if tsx.type != pj.PJSIP_EVENT_RX_MSG:
-        return ""
-    return str(tsx.src.rdata.wholeMsg)
 
 
 class SipAdapter:
@@ -66,17 +72,22 @@ class SipAdapter:
         self.stack = stack
         self._feed = feed
         self.accounts: dict[int, SipAccount] = {}
-        self.calls: dict[str, SipCall] = {}
+        self.calls: dict[str, SipCall] = {}  # core call id -> its current pjsua2 leg
+        self._retired: dict[int, SipCall] = {}  # legs replaced by a redirect, until DISCONNECTED
         self._incoming_seq = 0
+        self._settings = Settings()
+        self._bind = ""
 
     # ---- set-up and teardown ----------------------------------------------------------
 
     def create_accounts(self, settings: Settings, bind: str) -> None:
+        self._settings, self._bind = settings, bind
         for index, acc in enumerate(settings.accounts, start=1):
             if not (acc.enabled and acc.server and acc.user):
                 continue
             account = self._new_account(index)
-            account.create(account_config(index, acc, bind), True)
+            account.realm = acc.realm.strip() if acc.realm.strip() != "*" else ""
+            account.create(account_config(index, acc, bind, account.realm), True)
             self.accounts[index] = account
         if not self.accounts:
             account = self._new_account(LOCAL_ACCOUNT)
@@ -88,11 +99,12 @@ class SipAdapter:
 
     def shutdown(self) -> None:
         """Hang up, let the BYEs/CANCELs go out, then release every pjsua2 object in order."""
-        for call in list(self.calls.values()):
+        for call in [*self.calls.values(), *self._retired.values()]:
             self._safe_hangup(call, 0)
         if self.stack.ep is not None:
             self.stack.pump(0.3)
         self.calls.clear()
+        self._retired.clear()
         for account in self.accounts.values():
             try:
                 account.shutdown()
@@ -123,7 +135,8 @@ class SipAdapter:
             call.makeCall(cmd.uri, op)
         except pj.Error as exc:
             log.warning("makeCall %s failed: %s", cmd.uri, exc.info())
-            self.calls.pop(cmd.call, None)
+            if self.calls.get(cmd.call) is call:
+                self.calls.pop(cmd.call, None)
             self._feed(CallProgress(cmd.call, "DISCONNECTED", 500, exc.reason or "Call failed"))
 
     def _answer(self, cmd: AnswerCall) -> None:
@@ -152,6 +165,11 @@ class SipAdapter:
     # ---- pjsua2 events ----------------------------------------------------------------
 
     def _new_call(self, account: SipAccount, core_id: str, pj_id: int = -1) -> SipCall:
+        previous = self.calls.get(core_id)
+        if previous is not None:
+            # A redirect placed a new leg for the same user call; the old one lives until
+            # pjsua2 reports it DISCONNECTED (one reference per live Call, stack-notes §2).
+            self._retired[id(previous)] = previous
         call = SipCall(
             account,
             core_id,
@@ -164,6 +182,8 @@ class SipAdapter:
         return call
 
     def _on_reg(self, index: int, prm: Any) -> None:
+        if prm.code in (401, 407) and self._learn_realm(index, prm):
+            return  # registering again at once, now with credentials for that realm only
         info = self.accounts[index].getInfo()
         self._feed(
             RegistrationChanged(
@@ -174,6 +194,29 @@ class SipAdapter:
                 bool(info.regIsActive),
             )
         )
+
+    def _learn_realm(self, index: int, prm: Any) -> bool:
+        """The registrar's first challenge names the account's realm: from now on the
+        credentials are offered to that realm and to no other."""
+        account = self.accounts[index]
+        acc = (
+            self._settings.accounts[index - 1]
+            if 0 < index <= len(self._settings.accounts)
+            else None
+        )
+        if acc is None or not acc.password or account.realm or account.realm_asked:
+            return False
+        account.realm_asked = True
+        try:
+            realms = challenge_realms(str(prm.rdata.wholeMsg))
+        except Exception:
+            realms = []
+        if not realms or realms[0] == "*":
+            return False
+        account.realm = realms[0]
+        log.info("account %d: realm %r learnt from the registrar", index, account.realm)
+        account.modify(account_config(index, acc, self._bind, account.realm))
+        return True
 
     def _on_incoming(self, index: int, prm: Any) -> None:
         self._incoming_seq += 1
@@ -189,22 +232,45 @@ class SipAdapter:
 
     def _on_call_state(self, call: SipCall, prm: Any) -> None:
         info = call.getInfo()
+        ended = info.state == pj.PJSIP_INV_STATE_DISCONNECTED
+        if call.redirected or self.calls.get(call.core_id) is not call:
+            # A leg stopped after a 3xx: the core already moved the user's call on (or ended
+            # it with the real reason), so its 487 must not end the call.
+            if ended:
+                self._drop(call)
+            return
         state = _STATE_NAMES.get(info.state, str(info.state))
         msg = _rx_message(prm)
+        code, reason = int(info.lastStatusCode), str(info.lastReason)
+        if ended and 300 <= code < 400:
+            # pjsua2 ends a 3xx without asking when it found no SIP Contact in it (none at
+            # all, or only tel:): the policy still decides what that means.
+            call.redirected = True
+            self._feed(self._redirected(call, msg, code, reason, ""))
+            self._drop(call)
+            return
+        if ended and code in (401, 407):
+            reason = self._auth_failure_reason(call, msg) or reason
         self._feed(
             CallProgress(
                 call.core_id,
                 state,
-                int(info.lastStatusCode),
-                str(info.lastReason),
+                code,
+                reason,
                 has_sdp=bool(msg and _SDP_RE.search(msg)),
                 remote_uri=str(info.remoteUri),
                 remote_name=display_name(str(info.remoteUri)),
             )
         )
-        if info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
-            # The one reference goes now: a stale Call collected later hangs up whatever new
-            # call reuses its id (pjproject #3856).
+        if ended:
+            self._drop(call)
+
+    def _drop(self, call: SipCall) -> None:
+        """The one reference to an ended leg goes now: a stale Call collected later hangs up
+        whatever new call reuses its id (pjproject #3856). The core may just have placed the
+        next redirect target under the same id: that leg stays."""
+        self._retired.pop(id(call), None)
+        if self.calls.get(call.core_id) is call:
             self.calls.pop(call.core_id, None)
 
     def _on_media(self, call: SipCall) -> None:
@@ -212,8 +278,38 @@ class SipAdapter:
         return None
 
     def _on_redirect(self, call: SipCall, prm: Any) -> int:
-        # The redirect policy (issue 6) decides here; until then pjsua2's default.
+        """pjsua2 never follows a redirect itself (no hop limit, no realm guard, and a
+        multi-Contact crash, stack-notes §3): this leg stops and the core, asked right here,
+        places a new call (new Call-ID, through the account's route) to the target it allows."""
+        current = self.calls.get(call.core_id) is call and not call.redirected
+        call.redirected = True
+        if current:
+            info = call.getInfo()
+            code, reason = int(info.lastStatusCode) or 302, str(info.lastReason)
+            self._feed(self._redirected(call, _rx_message(prm), code, reason, _target_uri(prm)))
         return int(pj.PJSIP_REDIRECT_STOP)
+
+    def _redirected(
+        self, call: SipCall, msg: str, code: int, reason: str, target: str
+    ) -> CallRedirected:
+        """The real status, Contacts and Diversion of a 3xx, read from the whole message;
+        pjsua2's own target URI (no port, no transport) only when the message is not there."""
+        if msg:
+            code, reason = status_of(msg)[0] or code, status_of(msg)[1] or reason
+            return CallRedirected(
+                call.core_id, code, reason, tuple(contacts_in(msg)), diversion_in(msg)
+            )
+        return CallRedirected(call.core_id, code, reason, tuple(parse_contacts(target)))
+
+    def _auth_failure_reason(self, call: SipCall, msg: str) -> str:
+        """Why a challenged call failed, when the challenge was for a realm the account's
+        credentials are never offered to (a redirect target harvesting passwords)."""
+        account = self.accounts.get(call.account_index)
+        mine = account.realm if account is not None else ""
+        foreign = [r for r in challenge_realms(msg) if not credentials_allowed(mine, r)]
+        if msg and foreign:
+            return f"No credentials for realm {foreign[0][:40]}"
+        return ""
 
 
 _INCOMING_HEADERS = {
@@ -234,6 +330,13 @@ def header_values(message: str, wanted: dict[str, str]) -> tuple[tuple[str, str]
         if sep and key in wanted:
             found.append((wanted[key], value.strip()))
     return tuple(found)
+
+
+def _target_uri(prm: Any) -> str:
+    try:
+        return str(prm.targetUri)
+    except Exception:
+        return ""
 
 
 def _header(name: str, value: str) -> pj.SipHeader:

@@ -22,6 +22,8 @@ class SipCall(pj.Call):  # type: ignore[misc]
     ) -> None:
         super().__init__(account, pj_call_id)
         self.core_id = core_id
+        self.account_index: int = getattr(account, "index", 0)
+        self.redirected = False  # a 3xx stopped this leg; what follows is the core's business
         self._on_state = on_state
         self._on_media = on_media
         self._on_redirect = on_redirect
