@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.phone.settings import AccountSettings, Settings
+from app.store.secrets import SecretStore
 from app.store.settings import save_settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,7 +26,9 @@ Event = dict[str, Any]
 
 def write_account(config_dir: Path, user: str, server: str, port: int, **extra: Any) -> None:
     settings = Settings(accounts=[AccountSettings(user=user, server=server, port=port, **extra)])
-    save_settings(config_dir, settings)
+    # The private file, not the keyring: the engine is another process, and unit tests swap
+    # the keyring backend of this one.
+    save_settings(config_dir, settings, SecretStore(config_dir, use_keyring=False))
 
 
 class EngineClient:

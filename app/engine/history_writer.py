@@ -30,7 +30,7 @@ def _result(call: dict[str, Any]) -> CallResult:
         if named == "refused":
             return CallResult.REJECTED
         return CallResult.ANSWERED if call.get("answered") else CallResult.MISSED
-    if extra.get("chain"):
+    if extra.get("redirect_chain"):
         return CallResult.REDIRECTED  # the chain and the code tell where it ended
     if call.get("answered"):
         return CallResult.ANSWERED
@@ -57,7 +57,7 @@ class HistoryWriter:
             return False
         self._written.add(call["id"])
         extra = call.get("extra") or {}
-        chain = extra.get("chain", "")
+        hops = json.loads(extra.get("redirect_chain") or "[]")
         record = CallRecord(
             direction=Direction(call["direction"]),
             account=int(call["account"]),
@@ -70,7 +70,7 @@ class HistoryWriter:
             code=int(call.get("code") or 0),
             reason=str(call.get("reason") or call.get("text") or ""),
             forward_target=str(extra.get("forwarded_to", "")),
-            redirect_chain=json.loads(chain) if chain else [],
+            redirect_chain=[str(hop.get("target", "")) for hop in hops],
         )
         try:
             self.history.add(record)
