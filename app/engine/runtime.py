@@ -30,6 +30,7 @@ from app.protocol import PROTOCOL_VERSION, ProtocolError, event, to_input
 from app.sip import guard
 from app.sip.adapter import SipAdapter
 from app.sip.stack import SipStack, StackOptions
+from app.store.directory import Directory
 from app.store.errors import StoreError
 from app.store.history import CallHistory
 from app.store.settings import load_settings, save_settings
@@ -71,6 +72,12 @@ class Engine:
         self.history = HistoryWriter(CallHistory(options.config_dir))
         self.display.missed = self.history.history.missed_unviewed()
         self.display.history = self.history.items()
+        self._load_directory()
+        if self.settings_warning:
+            # the handset shows it as a pop-up from the first screen on
+            log.warning("settings: %s", self.settings_warning)
+            self.display.show_error(self.settings_warning)
+        self._accounts_pending = False  # account edits wait for the calls to end
         self.control: ControlServer | None = None
         self.waker: Waker | None = None
         self._pending: deque[Input] = deque()
@@ -141,6 +148,8 @@ class Engine:
             if self.core.next_deadline() is not None:
                 self.feed(Tick(time.monotonic()))
             self._run_ui_intents(self.display.tick())
+            if self._accounts_pending and not self.core.live_calls():
+                self._reconfigure_accounts()
             self.display.refresh()
 
     def _wait_ms(self) -> int:
@@ -229,10 +238,35 @@ class Engine:
         if loaded.warning:
             self._publish("error", {"text": loaded.warning})
             return
+        accounts_changed = loaded.settings.accounts != self.settings.accounts
         self.settings = loaded.settings
         self.core.update_settings(loaded.settings)
+        self._load_directory()
+        if accounts_changed:
+            self._accounts_pending = True
+            if not self.core.live_calls():
+                self._reconfigure_accounts()
+            else:
+                log.info("account changes wait for the calls to end")
         log.info("settings reloaded")
         self._publish("settings_reloaded", {})
+
+    def _reconfigure_accounts(self) -> None:
+        """Account settings changed: new pjsua2 accounts register, without a restart."""
+        self._accounts_pending = False
+        for out in self.core.reconfigure_accounts(self.settings):
+            if isinstance(out, Publish):
+                self._publish(out.kind, out.data)
+        self.adapter.reconfigure_accounts(self.settings, self.options.bind)
+
+    def _load_directory(self) -> None:
+        """Contacts for the handset's Directory screen and the dialing matches."""
+        directory = Directory(self.options.config_dir)
+        if directory.warning:
+            log.warning("directory: %s", directory.warning)
+        self.display.directory = [
+            (c.name, number) for c in directory.contacts() for number in c.numbers
+        ]
 
     def _hello(self) -> dict[str, Any]:
         return event(

@@ -83,6 +83,22 @@ class SipAdapter:
             account.create(local_config(bind, self.stack.port), True)
             self.accounts[LOCAL_ACCOUNT] = account
 
+    def reconfigure_accounts(self, settings: Settings, bind: str) -> None:
+        """Replace every pjsua2 account with ones built from `settings` (on the SIP thread).
+
+        The old accounts unregister as they are shut down; their late callbacks are cut off
+        first so an old account's un-REGISTER is never reported as the new account's state.
+        """
+        for account in self.accounts.values():
+            account._on_reg = account._on_incoming = account._on_message = _ignore
+            try:
+                account.shutdown()
+            except pj.Error as exc:
+                log.warning("account shutdown: %s", exc.info())
+        self.accounts.clear()
+        self.create_accounts(settings, bind)
+        log.info("accounts re-created: %s", sorted(self.accounts))
+
     def _new_account(self, index: int) -> SipAccount:
         return SipAccount(index, self._on_reg, self._on_incoming, self._on_message)
 
@@ -214,6 +230,10 @@ class SipAdapter:
     def _on_redirect(self, call: SipCall, prm: Any) -> int:
         # The redirect policy (issue 6) decides here; until then pjsua2's default.
         return int(pj.PJSIP_REDIRECT_STOP)
+
+
+def _ignore(*_args: Any) -> None:
+    return None
 
 
 _INCOMING_HEADERS = {
