@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QVBoxLayout,
-    QWidget,
 )
 
 from app.phone.settings import Settings
@@ -83,13 +82,6 @@ class AudioTab(FormTab):
         ring_row.addWidget(self.ringtone)
         ring_row.addWidget(self.ring_file, 1)
         ring_row.addWidget(self.browse)
-        ring_box = QVBoxLayout()
-        ring_box.setSpacing(1)
-        ring_box.addLayout(ring_row)
-        ring_box.addWidget(self.ring_error)
-        ring_cell = QWidget()
-        ring_cell.setLayout(ring_box)
-        ring_box.setContentsMargins(0, 0, 0, 0)
 
         form = QFormLayout()
         form.addRow("Handset / headset", self.handset_cell)
@@ -97,7 +89,8 @@ class AudioTab(FormTab):
         form.addRow("Ringer", self.ringer_cell)
         countries = [(c, c) for c in sorted(TONE_COUNTRIES)]
         form.addRow("Tone country", self.choice("audio.tone_country", countries))
-        form.addRow("Ringtone", ring_cell)
+        form.addRow("Ringtone", ring_row)
+        form.addRow("", self.ring_error)
         form.addRow("Handset volume", self.spin("audio.volume_handset", 0, 15))
         form.addRow("Hands-free volume", self.spin("audio.volume_handsfree", 0, 15))
         form.addRow("Ringer volume", self.spin("audio.volume_ringer", 0, 15))

@@ -255,7 +255,7 @@ class FormTab(SettingsTab):
         for b in self._bindings.values():
             mine = [k for k in errors if k == b.path or k.startswith(b.path + ".")]
             shown.update(mine)
-            text = "\n".join(short(errors[k], b.path) for k in mine)
+            text = "\n".join(self._item_text(b, k, errors[k]) for k in mine)
             b.error.setText(text)
             b.error.setVisible(bool(text))
             if isinstance(b.editor, QLineEdit | QPlainTextEdit):
@@ -264,6 +264,13 @@ class FormTab(SettingsTab):
         rest = [errors[k] for k in sorted(errors) if k not in shown]
         self.other_errors.setText("\n".join(rest))
         self.other_errors.setVisible(bool(rest))
+
+    @staticmethod
+    def _item_text(b: Binding, key: str, message: str) -> str:
+        text = short(message, key)
+        if key != b.path and b.kind == "lines":  # an entry of a list: say which line
+            return f"line {int(key.rsplit('.', 1)[1]) + 1}: {text}"
+        return text
 
     def shown_elsewhere(self, errors: dict[str, str]) -> set[str]:
         """Error keys a tab shows itself (by `show_extra`-managed labels)."""
