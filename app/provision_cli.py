@@ -33,8 +33,9 @@ def _finish(
     return 0
 
 
-def provision_file(config_dir: Path, path: Path, err: TextIO = sys.stderr) -> int:
+def provision_file(config_dir: Path, path: Path, err: TextIO | None = None) -> int:
     """Import a Yealink .cfg onto the saved settings and save them."""
+    err = err or sys.stderr
     loaded = load_settings(config_dir)
     if loaded.warning:
         print(f"deskphone: {loaded.warning}", file=err)
@@ -47,8 +48,9 @@ def provision_file(config_dir: Path, path: Path, err: TextIO = sys.stderr) -> in
     return _finish(config_dir, settings, report, str(path), err)
 
 
-def provision_url(config_dir: Path, url: str, mac: str = "", err: TextIO = sys.stderr) -> int:
+def provision_url(config_dir: Path, url: str, mac: str = "", err: TextIO | None = None) -> int:
     """Fetch the common and <MAC>.cfg files from a provisioning server and import them."""
+    err = err or sys.stderr
     loaded = load_settings(config_dir)
     if loaded.warning:
         print(f"deskphone: {loaded.warning}", file=err)
