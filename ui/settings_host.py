@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.phone.settings import Settings
@@ -63,7 +63,8 @@ class SettingsHost(QObject):
             log.error("settings not saved: %s", exc)
             if self.dialog is not None:
                 self.dialog.mark_dirty()
-                self.dialog.show()  # OK closed it: bring the edits back
+                # OK closes the dialog right after this signal: bring it back with the edits
+                QTimer.singleShot(0, self.dialog.show)
             self.message = QMessageBox(
                 QMessageBox.Icon.Warning,
                 "Settings not saved",

@@ -5,6 +5,7 @@ Everything here runs on the engine's SIP thread (the one that called libCreate()
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import time
@@ -89,13 +90,18 @@ class SipAdapter:
         The old accounts unregister as they are shut down; their late callbacks are cut off
         first so an old account's un-REGISTER is never reported as the new account's state.
         """
-        for account in self.accounts.values():
+        old = list(self.accounts.values())
+        self.accounts.clear()
+        for account in old:
             account._on_reg = account._on_incoming = account._on_message = _ignore
             try:
                 account.shutdown()
             except pj.Error as exc:
                 log.warning("account shutdown: %s", exc.info())
-        self.accounts.clear()
+        # pjsua2's ~Account() deletes whatever account holds its old id by then: the old
+        # objects must be gone before a new account can be given that id.
+        del old, account
+        gc.collect()
         self.create_accounts(settings, bind)
         log.info("accounts re-created: %s", sorted(self.accounts))
 

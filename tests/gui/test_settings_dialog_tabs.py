@@ -347,3 +347,41 @@ def test_export_has_no_password_and_reimports(opened: Opened, tmp_path: Path) ->
     assert PASSWORD not in text
     again, report = import_cfg(text, copy.deepcopy(make_settings()))
     assert again == make_settings() and not report.malformed
+
+
+# ---- saving from the app ---------------------------------------------------------------------
+
+
+def test_host_saves_and_a_failed_save_keeps_the_edits(qtbot: QtBot, config_dir: Path) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from app.store.settings import load_settings
+    from ui.settings_host import SettingsHost
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    host = SettingsHost(config_dir, parent)
+    saved: list[int] = []
+    host.saved.connect(lambda: saved.append(1))
+    dialog = host.open("dnd")
+    assert dialog.tab_widget.currentWidget() is dialog.tab("Features")
+    dnd = dialog.tab("Features").editor("dnd.enabled")
+    assert isinstance(dnd, QCheckBox)
+    dnd.click()
+    assert dialog.apply() and saved == [1]
+    assert load_settings(config_dir).settings.dnd.enabled
+
+    (config_dir / "settings.json").unlink()
+    (config_dir / "settings.json").mkdir()  # the next save cannot replace it
+    dnd.click()
+    dialog.accept()  # OK: the dialog would close
+    assert saved == [1] and "Could not save the settings" in host.last_error
+    assert host.message is not None and host.message.isVisible()
+    assert host.last_error in host.message.text()
+    qtbot.waitUntil(dialog.isVisible, timeout=2000)
+    assert dialog.is_dirty()  # the edit is still there to retry
+    assert not dialog.current().dnd.enabled
+    host.message.accept()
+    (config_dir / "settings.json").rmdir()
+    assert dialog.apply() and saved == [1, 1]
+    assert not load_settings(config_dir).settings.dnd.enabled
