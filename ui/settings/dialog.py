@@ -106,8 +106,10 @@ class SettingsDialog(QDialog):
         return list(self._tabs)
 
     def tab(self, title: str) -> SettingsTab:
+        """The tab with this title, brought to the front as a user would to edit it."""
         for tab in self._tabs:
             if tab.title == title:
+                self.tab_widget.setCurrentWidget(tab)
                 return tab
         raise KeyError(title)
 
