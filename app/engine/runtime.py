@@ -13,7 +13,7 @@ import queue
 import signal
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -26,6 +26,7 @@ from app.engine.wake import Waker
 from app.phone import intents as ui_intents
 from app.phone.core import PhoneCore
 from app.phone.messages import Answer, Dial, Hangup, HangupAll, Input, Publish, Tick, TransportInfo
+from app.phone.settings import AccountSettings, Settings
 from app.protocol import PROTOCOL_VERSION, ProtocolError, event, to_input
 from app.sip import guard
 from app.sip.adapter import SipAdapter
@@ -49,6 +50,11 @@ class EngineOptions:
     exit_on_disconnect: bool = False
     test_hooks: bool = False
     sip_log_level: int = 4
+
+
+def _sip_accounts(settings: Settings) -> list[AccountSettings]:
+    """What the pjsua2 accounts are built from: auto answer and DND need no new account."""
+    return [replace(a, auto_answer=False, dnd=False) for a in settings.accounts]
 
 
 class Engine:
@@ -238,7 +244,7 @@ class Engine:
         if loaded.warning:
             self._publish("error", {"text": loaded.warning})
             return
-        accounts_changed = loaded.settings.accounts != self.settings.accounts
+        accounts_changed = _sip_accounts(loaded.settings) != _sip_accounts(self.settings)
         self.settings = loaded.settings
         self.core.update_settings(loaded.settings)
         self._load_directory()
