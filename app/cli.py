@@ -54,6 +54,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="install the menu entry and icons, handle sip:/tel:/callto: links",
     )
     p.add_argument("--uninstall-desktop", action="store_true", help="undo --install-desktop")
+    p.add_argument(
+        "--provision",
+        type=Path,
+        metavar="FILE",
+        default=None,
+        help="import a Yealink .cfg into the settings and exit",
+    )
+    p.add_argument(
+        "--provision-url",
+        metavar="URL",
+        default="",
+        help="fetch the common and <MAC>.cfg files from a provisioning server and exit",
+    )
+    p.add_argument("--mac", default="", help="this device's MAC for --provision-url")
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--test-hooks", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -76,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         from app.desktop.integration import main as integration_main
 
         return integration_main(install=args.install_desktop)
+    if args.provision is not None or args.provision_url:
+        return run_provision(args)
     if args.selftest:
         from app.desktop.selftest import main as selftest_main
 
@@ -122,6 +138,17 @@ def _run_ui(args: argparse.Namespace, config_dir: Path, dial: str, paths: Instan
             test_hooks=args.test_hooks,
         )
     )
+
+
+def run_provision(args: argparse.Namespace) -> int:
+    from app.provision_cli import provision_file, provision_url
+
+    config_dir: Path = args.config_dir or default_config_dir()
+    config_dir.mkdir(parents=True, exist_ok=True)
+    setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
+    if args.provision is not None:
+        return provision_file(config_dir, args.provision)
+    return provision_url(config_dir, args.provision_url, args.mac)
 
 
 if __name__ == "__main__":

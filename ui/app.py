@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSocketNotifier, QTimer
+from PySide6.QtCore import QSocketNotifier, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from app.client.supervisor import EngineConfig
@@ -18,6 +19,7 @@ from app.desktop.single_instance import InstancePaths
 from app.phone.model import RegState
 from ui.bridge import EngineBridge
 from ui.main_window import MainWindow
+from ui.settings_host import SettingsHost
 
 log = logging.getLogger("deskphone.ui")
 
@@ -57,6 +59,20 @@ class DeskPhoneApp:
         self._pending_dial = options.dial
         self.idle_reached = False
         self.exit_code: int | None = None
+        self.settings = SettingsHost(options.config_dir, self.window)
+        self.settings.saved.connect(lambda: self.bridge.send("reload_settings"))
+        self._add_settings_action()
+
+    def _add_settings_action(self) -> None:
+        """Ctrl+, and the window's context menu open the settings, like the handset menu."""
+        action = QAction("Settings…", self.window)
+        action.setObjectName("open_settings")
+        action.setShortcut(QKeySequence("Ctrl+,"))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda: self.settings.open())
+        self.window.addAction(action)
+        self.window.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.settings_action = action
 
     def start(self) -> None:
         self.window.show()
@@ -87,6 +103,10 @@ class DeskPhoneApp:
 
     def _on_event(self, msg: dict[str, Any]) -> None:
         self.window.on_event(msg)
+        if msg.get("ev") == "open_settings":
+            self.settings.open(str(msg.get("section", "")))
+        elif msg.get("ev") == "hello" and msg.get("settings_warning"):
+            log.warning("engine settings warning: %s", msg["settings_warning"])
         if msg.get("ev") in ("snapshot", "account"):
             self._maybe_idle()
 

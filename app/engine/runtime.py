@@ -14,7 +14,7 @@ import queue
 import signal
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -28,10 +28,12 @@ from app.phone import intents as ui_intents
 from app.phone.core import PhoneCore
 from app.phone.forward import code_to_dial
 from app.phone.messages import Answer, Dial, Hangup, HangupAll, Input, Publish, Tick, TransportInfo
+from app.phone.settings import AccountSettings, Settings
 from app.protocol import PROTOCOL_VERSION, ProtocolError, event, to_input
 from app.sip import guard
 from app.sip.adapter import SipAdapter
 from app.sip.stack import SipStack, StackOptions
+from app.store.directory import Directory
 from app.store.errors import StoreError
 from app.store.history import CallHistory
 from app.store.settings import load_settings, save_settings
@@ -50,6 +52,11 @@ class EngineOptions:
     exit_on_disconnect: bool = False
     test_hooks: bool = False
     sip_log_level: int = 4
+
+
+def _sip_accounts(settings: Settings) -> list[AccountSettings]:
+    """What the pjsua2 accounts are built from: auto answer and DND need no new account."""
+    return [replace(a, auto_answer=False, dnd=False) for a in settings.accounts]
 
 
 class Engine:
@@ -73,6 +80,12 @@ class Engine:
         self.history = HistoryWriter(CallHistory(options.config_dir))
         self.display.missed = self.history.history.missed_unviewed()
         self.display.history = self.history.items()
+        self._load_directory()
+        if self.settings_warning:
+            # the handset shows it as a pop-up from the first screen on
+            log.warning("settings: %s", self.settings_warning)
+            self.display.show_error(self.settings_warning)
+        self._accounts_pending = False  # account edits wait for the calls to end
         self.control: ControlServer | None = None
         self.waker: Waker | None = None
         self._pending: deque[Input | ui_intents.ForwardCall] = deque()
@@ -143,6 +156,8 @@ class Engine:
             if self.core.next_deadline() is not None:
                 self.feed(Tick(time.monotonic()))
             self._run_ui_intents(self.display.tick())
+            if self._accounts_pending and not self.core.live_calls():
+                self._reconfigure_accounts()
             self.display.refresh()
 
     def _wait_ms(self) -> int:
@@ -238,10 +253,35 @@ class Engine:
         if loaded.warning:
             self._publish("error", {"text": loaded.warning})
             return
+        accounts_changed = _sip_accounts(loaded.settings) != _sip_accounts(self.settings)
         self.settings = loaded.settings
         self.core.update_settings(loaded.settings)
+        self._load_directory()
+        if accounts_changed:
+            self._accounts_pending = True
+            if not self.core.live_calls():
+                self._reconfigure_accounts()
+            else:
+                log.info("account changes wait for the calls to end")
         log.info("settings reloaded")
         self._publish("settings_reloaded", {})
+
+    def _reconfigure_accounts(self) -> None:
+        """Account settings changed: new pjsua2 accounts register, without a restart."""
+        self._accounts_pending = False
+        for out in self.core.reconfigure_accounts(self.settings):
+            if isinstance(out, Publish):
+                self._publish(out.kind, out.data)
+        self.adapter.reconfigure_accounts(self.settings, self.options.bind)
+
+    def _load_directory(self) -> None:
+        """Contacts for the handset's Directory screen and the dialing matches."""
+        directory = Directory(self.options.config_dir)
+        if directory.warning:
+            log.warning("directory: %s", directory.warning)
+        self.display.directory = [
+            (c.name, number) for c in directory.contacts() for number in c.numbers
+        ]
 
     def _hello(self) -> dict[str, Any]:
         return event(

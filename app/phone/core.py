@@ -361,6 +361,13 @@ class PhoneCore(RedirectingCalls):
         """New settings take effect for the next decision (forward, DND, codes) at once."""
         self.settings = settings
 
+    def reconfigure_accounts(self, settings: Settings) -> list[Output]:
+        """Accounts were edited: start over with the new ones (the adapter re-creates them)."""
+        self.settings = settings
+        self.accounts = {}
+        self._configure_accounts()
+        return [Publish("snapshot", self.snapshot())]
+
 
 def _diversion_extra(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
     """Who diverted this call to us (Diversion, RFC 5806): the screen shows "From FWD"."""

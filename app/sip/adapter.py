@@ -5,6 +5,7 @@ Everything here runs on the engine's SIP thread (the one that called libCreate()
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import time
@@ -93,6 +94,27 @@ class SipAdapter:
             account = self._new_account(LOCAL_ACCOUNT)
             account.create(local_config(bind, self.stack.port), True)
             self.accounts[LOCAL_ACCOUNT] = account
+
+    def reconfigure_accounts(self, settings: Settings, bind: str) -> None:
+        """Replace every pjsua2 account with ones built from `settings` (on the SIP thread).
+
+        The old accounts unregister as they are shut down; their late callbacks are cut off
+        first so an old account's un-REGISTER is never reported as the new account's state.
+        """
+        old = list(self.accounts.values())
+        self.accounts.clear()
+        for account in old:
+            account._on_reg = account._on_incoming = account._on_message = _ignore
+            try:
+                account.shutdown()
+            except pj.Error as exc:
+                log.warning("account shutdown: %s", exc.info())
+        # pjsua2's ~Account() deletes whatever account holds its old id by then: the old
+        # objects must be gone before a new account can be given that id.
+        del old, account
+        gc.collect()
+        self.create_accounts(settings, bind)
+        log.info("accounts re-created: %s", sorted(self.accounts))
 
     def _new_account(self, index: int) -> SipAccount:
         return SipAccount(index, self._on_reg, self._on_incoming, self._on_message)
@@ -310,6 +332,10 @@ class SipAdapter:
         if msg and foreign:
             return f"No credentials for realm {foreign[0][:40]}"
         return ""
+
+
+def _ignore(*_args: Any) -> None:
+    return None
 
 
 _INCOMING_HEADERS = {

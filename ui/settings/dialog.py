@@ -8,25 +8,50 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
     QLabel,
+    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
 from app.phone.settings import Settings
+from app.store.directory import Directory
+from ui.settings import provisioning
+from ui.settings.accounts_tab import AccountsTab
+from ui.settings.audio_tab import AudioTab
+from ui.settings.directory_tab import DirectoryTab
+from ui.settings.features_tab import FeaturesTab
 from ui.settings.forward_tab import ForwardTab
 from ui.settings.tab import ERROR_STYLE, SettingsTab
 
+# the handset menu's settings sections (app/phone/menus.py) -> the tab that edits them
+SECTION_TABS = {
+    "accounts": "Accounts",
+    "audio": "Audio",
+    "ringtones": "Audio",
+    "call_waiting": "Features",
+    "auto_answer": "Features",
+    "dnd": "Features",
+    "call_forward": "Call Forward",
+    "directory": "Directory",
+}
 
-def default_tabs() -> list[SettingsTab]:
-    return [ForwardTab()]
+
+def default_tabs(secrets_note: str = "", directory: Directory | None = None) -> list[SettingsTab]:
+    tabs: list[SettingsTab] = [AccountsTab(secrets_note), AudioTab(), FeaturesTab(), ForwardTab()]
+    if directory is not None:
+        tabs.append(DirectoryTab(directory))
+    return tabs
 
 
 class SettingsDialog(QDialog):
@@ -43,6 +68,9 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Settings")
         self._settings = copy.deepcopy(settings)
+        # what the tabs' edits go onto: the applied settings, or a provisioned import of them
+        self._base = copy.deepcopy(settings)
+        self.last_report = ""  # the text of the last import / provisioning report
         self._tabs: list[SettingsTab] = []
         self._dirty = False
 
@@ -60,6 +88,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tab_widget)
         layout.addWidget(self.status)
+        layout.addLayout(self._provision_buttons())
         layout.addWidget(self.buttons)
 
         for tab in default_tabs() if tabs is None else tabs:
@@ -77,8 +106,10 @@ class SettingsDialog(QDialog):
         return list(self._tabs)
 
     def tab(self, title: str) -> SettingsTab:
+        """The tab with this title, brought to the front as a user would to edit it."""
         for tab in self._tabs:
             if tab.title == title:
+                self.tab_widget.setCurrentWidget(tab)
                 return tab
         raise KeyError(title)
 
@@ -100,6 +131,24 @@ class SettingsDialog(QDialog):
         """The settings as last applied (the ones given when nothing was applied yet)."""
         return copy.deepcopy(self._settings)
 
+    def current(self) -> Settings:
+        """The settings as edited now (not yet applied); invalid fields as typed."""
+        new = copy.deepcopy(self._base)
+        for tab in self._tabs:
+            tab.store(new)
+        return new
+
+    def show_section(self, section: str) -> None:
+        title = SECTION_TABS.get(section, "")
+        for index, tab in enumerate(self._tabs):
+            if tab.title == title:
+                self.tab_widget.setCurrentIndex(index)
+
+    def mark_dirty(self) -> None:
+        """Edits stay pending (e.g. the caller could not save them): Apply is offered again."""
+        self._dirty = True
+        self.apply_button.setEnabled(True)
+
     def is_dirty(self) -> bool:
         return self._dirty
 
@@ -120,10 +169,9 @@ class SettingsDialog(QDialog):
         self.status.hide()
         if not self._dirty:
             return True
-        new = copy.deepcopy(self._settings)
-        for tab in self._tabs:
-            tab.store(new)
+        new = self.current()
         self._settings = new
+        self._base = copy.deepcopy(new)
         self._dirty = False
         self.apply_button.setEnabled(False)
         self.applied.emit(copy.deepcopy(new))
@@ -158,3 +206,72 @@ class SettingsDialog(QDialog):
             if tab.errors():
                 self.tab_widget.setCurrentIndex(index)
                 break
+
+    # ---- provisioning ------------------------------------------------------------------------
+
+    def _provision_buttons(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for text, slot in (
+            ("Import .cfg…", self._ask_import),
+            ("Export .cfg…", self._ask_export),
+            ("Provision from URL…", self._ask_provision),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(f"settings.{text.split()[0].lower()}")
+            button.setAutoDefault(False)
+            button.clicked.connect(slot)
+            row.addWidget(button)
+        row.addStretch()
+        return row
+
+    def take_imported(self, imported: Settings, report_text: str) -> None:
+        """Show an imported settings set in every tab; saved only by OK / Apply."""
+        self._base = copy.deepcopy(imported)
+        for tab in self._tabs:
+            tab.load(copy.deepcopy(imported))
+        self.mark_dirty()
+        self._report(report_text)
+
+    def import_cfg_file(self, path: Path) -> bool:
+        imported, text = provisioning.import_file(path, self.current())
+        if imported is None:
+            self._report(text, error=True)
+            return False
+        self.take_imported(imported, text)
+        return True
+
+    def export_cfg_file(self, path: Path) -> bool:
+        ok, text = provisioning.export_file(path, self.current())
+        self._report(text, error=not ok)
+        return ok
+
+    def provision_url(self, url: str, mac: str = "") -> bool:
+        imported, text = provisioning.from_url(url, mac, self.current())
+        if imported is None:
+            self._report(text, error=True)
+            return False
+        self.take_imported(imported, text)
+        return True
+
+    def _report(self, text: str, error: bool = False) -> None:
+        self.last_report = text
+        self.report_box = provisioning.ReportDialog(text, error, self)
+        self.report_box.open()  # non-blocking: the settings dialog stays usable
+
+    def _ask_import(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Import Yealink .cfg", "", "Yealink config (*.cfg);;All files (*)"
+        )
+        if name:
+            self.import_cfg_file(Path(name))
+
+    def _ask_export(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, "Export Yealink .cfg", "deskphone.cfg")
+        if name:
+            self.export_cfg_file(Path(name))
+
+    def _ask_provision(self) -> None:
+        current = self.current().provisioning
+        asked = provisioning.UrlDialog(current.url, current.mac, self)
+        asked.accepted.connect(lambda: self.provision_url(*asked.values()))
+        asked.open()

@@ -1,0 +1,64 @@
+"""`deskphone --provision FILE` and `--provision-url URL [--mac MAC]`: Yealink provisioning
+from the command line, into the config directory's settings, without opening a window.
+
+The report (keys imported, unsupported keys, malformed lines with their numbers) goes to
+stdout. Exit status: 0 when the settings were imported and saved, 1 (with the reason on
+stderr) when the file or server could not be read or the settings could not be saved.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from app.phone.settings import Settings
+from app.store.errors import StoreError
+from app.store.provision_http import ProvisionError, provision_from_url
+from app.store.settings import load_settings, save_settings
+from app.store.yealink_cfg import ImportReport, import_cfg_file
+
+
+def _finish(
+    config_dir: Path, settings: Settings, report: ImportReport, source: str, err: TextIO
+) -> int:
+    print(f"Provisioning from {source}")
+    print(report.text())
+    try:
+        save_settings(config_dir, settings)
+    except StoreError as exc:
+        print(f"deskphone: settings not saved: {exc}", file=err)
+        return 1
+    print(f"Settings saved in {config_dir}")
+    return 0
+
+
+def provision_file(config_dir: Path, path: Path, err: TextIO | None = None) -> int:
+    """Import a Yealink .cfg onto the saved settings and save them."""
+    err = err or sys.stderr
+    loaded = load_settings(config_dir)
+    if loaded.warning:
+        print(f"deskphone: {loaded.warning}", file=err)
+    try:
+        settings, report = import_cfg_file(path, loaded.settings)
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        print(f"deskphone: cannot read {path}: {why}; nothing imported", file=err)
+        return 1
+    return _finish(config_dir, settings, report, str(path), err)
+
+
+def provision_url(config_dir: Path, url: str, mac: str = "", err: TextIO | None = None) -> int:
+    """Fetch the common and <MAC>.cfg files from a provisioning server and import them."""
+    err = err or sys.stderr
+    loaded = load_settings(config_dir)
+    if loaded.warning:
+        print(f"deskphone: {loaded.warning}", file=err)
+    try:
+        result = provision_from_url(url, mac, loaded.settings)
+    except ProvisionError as exc:
+        print(f"deskphone: provisioning failed: {exc}; nothing imported", file=err)
+        return 1
+    result.settings.provisioning.url = url
+    result.settings.provisioning.mac = mac or result.settings.provisioning.mac
+    return _finish(config_dir, result.settings, result.report, ", ".join(result.fetched), err)
