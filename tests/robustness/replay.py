@@ -72,9 +72,8 @@ def rewrite_for_loopback(
         sent_by = f"{HOST}:{own_port}".encode()
         if b"rport" not in via.lower():
             sent_by += b";rport"
-        via = _VIA_SENT_BY.sub(
-            lambda m: m.group(1) + transport.encode() + m.group(3) + sent_by, via, count=1
-        )
+        replacement = rb"\g<1>" + transport.encode() + rb"\g<3>" + sent_by
+        via = _VIA_SENT_BY.sub(replacement, via, count=1)
         if tag:
             via = _BRANCH.sub(lambda m: m.group(0) + tag.encode(), via, count=1)
         lines[index:end] = via.split(b"\r\n")
