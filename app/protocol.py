@@ -61,6 +61,8 @@ def _opt_str(msg: dict[str, Any], key: str) -> str | None:
 def to_input(msg: dict[str, Any]) -> Input | None:
     """The phone-core intent a client message asks for; None for engine-level operations."""
     op = msg.get("op")
+    if not isinstance(op, str):
+        raise ProtocolError("op must be a string")
     if op == "dial":
         target = _opt_str(msg, "target")
         if not target:

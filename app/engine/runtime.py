@@ -184,7 +184,14 @@ class Engine:
                 item = self.control.inbox.get_nowait()
             except queue.Empty:
                 return
-            self._on_inbound(item)
+            try:
+                self._on_inbound(item)
+            except Exception:
+                # A bad control message costs an error reply, never the engine.
+                log.exception("control message failed: %r", item.msg)
+                self.control.send(
+                    event("error", text="internal error; see engine.log"), item.client
+                )
 
     def _on_inbound(self, item: Inbound) -> None:
         assert self.control is not None

@@ -121,3 +121,14 @@ def test_bad_control_messages_get_errors_not_crashes(config_dir: Path) -> None:
         client.send("ping")
         client.wait_for(lambda e: e.get("ev") == "pong")
         assert engine.proc is not None and engine.proc.poll() is None
+
+
+def test_an_unhashable_op_gets_an_error_and_the_engine_lives(config_dir: Path) -> None:
+    """Found by the robustness suite: `{"op": []}` used to end the engine with a TypeError."""
+    with running_engine(config_dir) as (engine, client):
+        client.send_raw(b'{"v":1,"op":[]}\n{"v":1,"op":{}}\n')
+        first = client.wait_for(lambda e: e.get("ev") == "error", 5)
+        assert first["text"] == "op must be a string"
+        client.send("ping")
+        client.wait_for(lambda e: e.get("ev") == "pong", 5)
+        assert engine.proc is not None and engine.proc.poll() is None
