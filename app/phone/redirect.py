@@ -26,6 +26,11 @@ from app.phone.sipuri import (
 )
 
 MAX_TARGETS = 16  # Contacts looked at per 3xx: each may cost a call attempt
+# New INVITE legs per call, all hops together. Each leg costs pjsua2 two media sockets whose
+# ioqueue slots are freed only ~0.5 s later; a hostile 302 with dozens of Contacts that all
+# answer 486 at once exhausted them and aborted the engine (tests/robustness). Eight legs is
+# far beyond any real forwarding chain.
+MAX_ATTEMPTS = 8
 
 REASON_PHRASE = {
     300: "Multiple Choices",
@@ -61,9 +66,11 @@ TEXT_INSECURE = "Forward to non-secure sip: refused!"
 TEXT_BLOCKED = "Forward blocked!"
 TEXT_NOT_PENDING = "No redirect to confirm!"
 TEXT_ERROR = "Redirect failed!"
+TEXT_ATTEMPTS = "Too many redirect targets!"
 
 # Why the Contacts of a 3xx were all refused, most telling first: failure texts.
 _REJECTIONS = {
+    "attempts": TEXT_ATTEMPTS,
     "blocked": TEXT_BLOCKED,
     "insecure": TEXT_INSECURE,
     "loop": TEXT_LOOP,
@@ -123,6 +130,7 @@ class RedirectTracker:
         parsed = parse_uri(first)
         self._secure = parsed is not None and parsed.scheme == "sips"
         self._tried: set[tuple[str, str, str, int]] = set()
+        self._attempts = 0
         if parsed is not None:
             self._tried.add(parsed.key())
         self._chain: list[Hop] = [Hop(first)]
@@ -226,6 +234,8 @@ class RedirectTracker:
             decision = self._next()
             if decision is not None:
                 return decision
+            if "attempts" in self._notes:
+                text = TEXT_ATTEMPTS  # more targets were left: say why they were not tried
         return self._fail(text, code)
 
     def _fail(self, text: str, code: int) -> RedirectDecision:
@@ -259,6 +269,11 @@ class RedirectTracker:
             if parsed.key() in self._tried:
                 self._notes.setdefault("loop", f"Already tried: {target}")
                 continue
+            if self._attempts >= MAX_ATTEMPTS:
+                self._notes.setdefault("attempts", f"Not followed: {target}")
+                self._queue.clear()
+                return None
+            self._attempts += 1
             self._tried.add(parsed.key())
             self._secure = self._secure or parsed.scheme == "sips"
             decision = RedirectDecision(

@@ -374,3 +374,18 @@ def test_realm_helpers_never_raise(text: str, challenge: str) -> None:
         assert realm is None or isinstance(realm, str)
         assert credentials_allowed(value, value) == (bool(value.strip()) and value.strip() != "*")
         challenge_realms(f"SIP/2.0 401 x\r\nWWW-Authenticate: {value}\r\n\r\n")
+
+
+def test_a_302_with_dozens_of_failing_contacts_stops_after_max_attempts() -> None:
+    """Each leg costs pjsua2 media sockets: a hostile list must not become a leg storm."""
+    from app.phone.redirect import MAX_ATTEMPTS, TEXT_ATTEMPTS
+
+    tracker = RedirectTracker("sip:bob@pbx", "pbx", RedirectSettings())
+    contacts = [Contact(f"sip:t{i}@pbx") for i in range(60)]
+    decision = tracker.on_redirect(302, contacts, None)
+    legs = 0
+    while decision.kind == DecisionKind.FOLLOW:
+        legs += 1
+        decision = tracker.on_target_failed(486, "Busy Here")
+    assert legs == MAX_ATTEMPTS
+    assert decision.kind == DecisionKind.FAIL and decision.failure_text == TEXT_ATTEMPTS
