@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
 import signal
@@ -11,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSocketNotifier, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.client.supervisor import EngineConfig
 from app.phone.model import RegState
@@ -55,6 +56,7 @@ class DeskPhoneApp:
         self._pending_dial = options.dial
         self.idle_reached = False
         self.exit_code: int | None = None
+        self.prompts: dict[str, QMessageBox] = {}  # open "Allow remote control?" boxes by IP
 
     def start(self) -> None:
         self.window.show()
@@ -72,8 +74,39 @@ class DeskPhoneApp:
 
     def _on_event(self, msg: dict[str, Any]) -> None:
         self.window.on_event(msg)
-        if msg.get("ev") in ("snapshot", "account"):
+        ev = msg.get("ev")
+        if ev in ("snapshot", "account"):
             self._maybe_idle()
+        elif ev == "remote_screencapture":
+            png = base64.b64encode(self.window.display_png()).decode("ascii")
+            self.bridge.send("remote_screen", id=msg.get("id"), png=png)
+        elif ev == "remote_prompt":
+            self._ask_remote(str(msg.get("ip", "")))
+
+    def _ask_remote(self, ip: str) -> None:
+        """Action URI's "Allow remote control?"; open(), not exec(): the window keeps going."""
+        if ip in self.prompts:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "DeskPhone",
+            f"Allow remote control?\n\n{ip} wants to control this phone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self.window,
+        )
+        box.setObjectName("remote_prompt")
+
+        def done(result: int) -> None:
+            clicked = box.clickedButton()
+            yes = QMessageBox.StandardButton.Yes
+            allowed = clicked is not None and box.standardButton(clicked) == yes
+            self.bridge.send("remote_prompt_answer", ip=ip, allowed=allowed)
+            self.prompts.pop(ip, None)
+            box.deleteLater()
+
+        box.finished.connect(done)
+        self.prompts[ip] = box
+        box.open()
 
     def _maybe_idle(self) -> None:
         states = {a["state"] for a in self.window.state.accounts.values()}
