@@ -108,11 +108,6 @@ class RemoteControl:
 
     def settings_changed(self, settings: Settings) -> None:
         """New settings (the handset, a remote request or the dialog changed them)."""
-        new = _switches(settings)
-        for name, on in new.items():
-            if self._switches.get(name) != on:
-                self.sender.emit(f"{name}_{'on' if on else 'off'}", self._account_vars())
-        self._switches = new
         if settings.remote != self._remote:
             if settings.remote.action_uri_prompt != self._remote.action_uri_prompt:
                 self.broker.forget()
@@ -120,6 +115,12 @@ class RemoteControl:
             self.sender.update_urls(settings.remote.action_urls)
             self.sender.update_device(self._device())
             self._apply_server(settings)
+        # After the URLs: a change the new settings make is reported where they say.
+        new = _switches(settings)
+        for name, on in new.items():
+            if self._switches.get(name) != on:
+                self.sender.emit(f"{name}_{'on' if on else 'off'}", self._account_vars())
+        self._switches = new
 
     def _apply_server(self, settings: Settings) -> None:
         remote = settings.remote

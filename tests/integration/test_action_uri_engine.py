@@ -290,3 +290,34 @@ def test_a_receiver_that_never_answers_does_not_delay_the_call(
     # The healthy receiver got the first rounds, in order, and nothing after the reload.
     names = [r.event for r in receiver.events]
     assert names == ["outgoing_call", "call_established", "call_terminated"] * rounds
+
+
+def test_settings_reload_moves_stops_and_restarts_the_server(
+    tmp_path: Path, config_dir: Path, receiver: Receiver
+) -> None:
+    first, second = free_port(), free_port()
+    write_settings(config_dir, first, {})
+    with running_engine(config_dir) as (_engine, client):
+        assert get(first, "/servlet?dnd=on")[0] == 200
+        client.wait_for(
+            lambda e: e.get("ev") == "screen" and "dnd" in e["screen"]["status"]["icons"]
+        )
+        # New port and Action URLs, DND off in the file: the server moves, the receiver hears
+        # of the change the reload made and of the ones made over Action URI after it.
+        write_settings(config_dir, second, receiver.urls(("dnd_on", "dnd_off")))
+        client.send("reload_settings")
+        client.wait_for(lambda e: e.get("ev") == "settings_reloaded")
+        with pytest.raises(OSError):
+            get(first, "/servlet?key=OK")
+        receiver.wait("dnd_off")
+        assert get(second, "/servlet?dnd=on")[0] == 200
+        receiver.wait("dnd_on")
+        assert get(second, "/servlet?key=DNDOFF")[0] == 200
+        receiver.wait("dnd_off", 2)
+        # Disabled: nothing listens any more.
+        save_settings(config_dir, Settings())
+        client.send("reload_settings")
+        client.wait_for(lambda e: e.get("ev") == "settings_reloaded", since=len(client.events))
+        with pytest.raises(OSError):
+            get(second, "/servlet?key=OK")
+    assert [r.event for r in receiver.events] == ["dnd_off", "dnd_on", "dnd_off"]

@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
 
 from app.phone.settings import Settings
 from ui.settings.forward_tab import ForwardTab
+from ui.settings.remote_tab import RemoteTab
 from ui.settings.tab import ERROR_STYLE, SettingsTab
 
 
 def default_tabs() -> list[SettingsTab]:
-    return [ForwardTab()]
+    return [ForwardTab(), RemoteTab()]
 
 
 class SettingsDialog(QDialog):
