@@ -16,9 +16,9 @@ SIP thread:
 - The "Allow remote control?" prompt: the broker publishes `remote_prompt` (HTTP thread; the
   control socket's send is thread-safe); the UI answers with the `remote_prompt_answer` op.
 
-Action URL: `on_publish` (SIP thread) compares each published call/account with the last one
-seen and emits Yealink events; DND and forward events come from `settings_changed`. The sender
-queues and has its own threads, so a dead receiver never delays SIP.
+Action URL: `on_publish` and `settings_changed` (SIP thread) hand over to remote_events.py,
+which derives Yealink's events from what changed. The sender only queues (it has its own
+threads), so a dead receiver never delays SIP.
 
 `$call_id` is the SIP Call-ID of the call (what a Yealink sends, and what SIPp's `[call_id]`
 is); `ASW:<id>`/`CANCEL:<id>`/`HOLD:<id>` accept it or the core's own id (i1, o2, ...).
@@ -36,15 +36,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from app import __version__
+from app.engine.remote_events import RULES, ActionUrlEvents
 from app.phone import intents as ui_intents
 from app.phone.incoming import dnd_active
 from app.phone.messages import Answer, Dial, Hangup
-from app.phone.model import CallState, RegState
 from app.phone.settings import Settings
 from app.protocol import event
 from app.remote.access import PromptBroker
 from app.remote.action_uri import RemoteAction
-from app.remote.action_url import ActionUrlSender, call_vars, split_uri
+from app.remote.action_url import ActionUrlSender, split_uri
 from app.remote.http_server import ActionUriServer
 
 if TYPE_CHECKING:
@@ -55,19 +55,6 @@ log = logging.getLogger("deskphone.remote")
 MODEL: Final = "DeskPhone"
 SCREENSHOT_TIMEOUT: Final = 3.0
 MAX_QUEUED: Final = 256  # requests waiting for the SIP thread; more are refused (503)
-_ENDED: Final = {CallState.FINISHED.value, CallState.FAILED.value}
-_END_RESULT_EVENT: Final = {
-    "missed": "missed_call",
-    "rejected": "reject_incoming_call",
-    "refused": "reject_incoming_call",
-    "forwarded": "forward_incoming_call",
-}
-_ACCOUNT_EVENT: Final = {
-    RegState.REGISTERED.value: "registered",
-    RegState.FAILED.value: "register_failed",
-    RegState.UNREGISTERED.value: "unregistered",
-}
-_RULES: Final = ("always", "busy", "no_answer")
 
 
 @dataclass
@@ -85,15 +72,13 @@ class RemoteControl:
         self._shots: dict[int, _Shot] = {}
         self._shot_seq = 0
         self._lock = threading.Lock()
-        self._calls: dict[str, dict[str, Any]] = {}  # last published call, by core id
-        self._accounts: dict[int, str] = {}  # last registration state, by account index
-        self._switches = _switches(settings)
         self._remote = copy.deepcopy(settings.remote)
         self.broker = PromptBroker(self._on_prompt)
         self.server = ActionUriServer(
             settings.remote, self.submit, self.state, self.screenshot, self.broker.ask
         )
         self.sender = ActionUrlSender(settings.remote.action_urls, self._device())
+        self.events = ActionUrlEvents(engine, self.sender)
 
     # ---- life cycle (SIP thread) ------------------------------------------------------
 
@@ -116,11 +101,7 @@ class RemoteControl:
             self.sender.update_device(self._device())
             self._apply_server(settings)
         # After the URLs: a change the new settings make is reported where they say.
-        new = _switches(settings)
-        for name, on in new.items():
-            if self._switches.get(name) != on:
-                self.sender.emit(f"{name}_{'on' if on else 'off'}", self._account_vars())
-        self._switches = new
+        self.events.settings_changed(settings)
 
     def _apply_server(self, settings: Settings) -> None:
         remote = settings.remote
@@ -276,6 +257,11 @@ class RemoteControl:
         log.info("action URI: no account %r, dialing from the default one", uri)
         return None
 
+    def on_publish(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Emit the Action URL events a published change means; returns the data to publish
+        (a call gets its SIP Call-ID in extra["sip_call_id"])."""
+        return self.events.on_publish(kind, data)
+
     def refresh_state(self) -> None:
         """After each loop turn: a new snapshot for `state()` (only while serving)."""
         if not self.server.running and self._state:
@@ -284,7 +270,7 @@ class RemoteControl:
         first = next(iter(core.accounts), 0)
         rules = settings.forward.phone
         forward: dict[str, Any] = {}
-        for name in _RULES:
+        for name in RULES:
             rule = getattr(rules, name)
             forward[name] = bool(rule.enabled and settings.forward.allowed)
             forward[f"{name}_target"] = rule.target
@@ -317,105 +303,6 @@ class RemoteControl:
             ],
         }
 
-    # ---- Action URL (SIP thread) ---------------------------------------------------------
-
-    def on_publish(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
-        """Emit the Action URL events a published change means; returns the data to publish
-        (a call gets its SIP Call-ID in extra["sip_call_id"])."""
-        try:
-            if kind == "call":
-                sip_id = self.engine.adapter.sip_call_ids.get(str(data.get("id")))
-                if sip_id:
-                    data = {**data, "extra": {**(data.get("extra") or {}), "sip_call_id": sip_id}}
-                self._on_call(data)
-            elif kind == "call_removed":
-                self._calls.pop(str(data.get("id")), None)
-            elif kind == "account":
-                self._on_account(data)
-        except Exception:
-            log.exception("action URL: deriving events from %s failed", kind)
-        return data
-
-    def _on_account(self, data: dict[str, Any]) -> None:
-        index, state = int(data.get("index", 0)), str(data.get("state", ""))
-        if self._accounts.get(index) == state:
-            return
-        self._accounts[index] = state
-        name = _ACCOUNT_EVENT.get(state)
-        if name is not None:
-            self.sender.emit(name, self._account_vars(index))
-
-    def _on_call(self, new: dict[str, Any]) -> None:
-        call_id = str(new.get("id"))
-        old = self._calls.get(call_id)
-        self._calls[call_id] = new
-        state, extra = str(new.get("state")), dict(new.get("extra") or {})
-        old_state = str(old.get("state")) if old else ""
-        old_extra = dict(old.get("extra") or {}) if old else {}
-        names: list[str] = []
-        if old is None:
-            names.append("incoming_call" if new.get("direction") == "in" else "outgoing_call")
-        elif old_state in _ENDED:
-            return
-        if new.get("answered") and not (old or {}).get("answered"):
-            names.append("call_established")
-        if state == CallState.HOLD.value and old_state != state:
-            names.append("hold")
-        elif old_state == CallState.HOLD.value and state == CallState.TALKING.value:
-            names.append("unhold")
-        if extra.get("redirected_to") and extra.get("redirected_to") != old_extra.get(
-            "redirected_to"
-        ):
-            names.append("call_redirected")
-        if state in _ENDED:
-            result = _END_RESULT_EVENT.get(extra.get("result", ""))
-            if result is not None and new.get("direction") == "in":
-                names.append(result)
-            names.append("call_terminated")
-        if names:
-            values = self._call_vars(new)
-            for name in names:
-                self.sender.emit(name, values)
-
-    def _call_vars(self, call: dict[str, Any]) -> dict[str, str]:
-        index = int(call.get("account", 0))
-        extra = call.get("extra") or {}
-        return call_vars(
-            account_uri=self._account_uri(index),
-            remote_uri=str(call.get("remote_uri", "")),
-            call_id=str(extra.get("sip_call_id") or call.get("id", "")),
-            incoming=call.get("direction") == "in",
-            local_name=self._display_name(index),
-            remote_name=str(call.get("remote_name", "")),
-        )
-
-    def _account_vars(self, index: int | None = None) -> dict[str, str]:
-        if index is None:
-            index = next(iter(self.engine.core.accounts), 0)
-        uri = self._account_uri(index)
-        user, host = split_uri(uri)
-        return {
-            "active_url": uri,
-            "active_user": user,
-            "active_host": host,
-            "local": uri,
-            "display_local": self._display_name(index),
-        }
-
-    def _account_uri(self, index: int) -> str:
-        view = self.engine.core.accounts.get(index)
-        if view is not None and view.uri:
-            return view.uri
-        domain = self.engine.core.local_domain
-        return f"sip:{domain}" if domain else ""
-
-    def _display_name(self, index: int) -> str:
-        accounts = self.engine.settings.accounts
-        if 1 <= index <= len(accounts):
-            acc = accounts[index - 1]
-            return acc.display_name or acc.label
-        return ""
-
     def _device(self) -> dict[str, str]:
         settings = self.engine.settings
         return {
@@ -424,13 +311,3 @@ class RemoteControl:
             "model": MODEL,
             "firmware": __version__,
         }
-
-
-def _switches(settings: Settings) -> dict[str, bool]:
-    """What DND and each forward rule look like, by Action URL event prefix."""
-    account = 1 if settings.accounts else 0
-    out = {"dnd": dnd_active(settings, account)}
-    for name in _RULES:
-        rule = getattr(settings.forward.phone, name)
-        out[f"{name}_fwd"] = bool(settings.forward.allowed and rule.enabled)
-    return out
