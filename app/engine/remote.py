@@ -89,7 +89,8 @@ class RemoteControl:
 
     def stop(self) -> None:
         self.server.stop()
-        self.sender.stop()
+        self.sender.flush(1.0)  # a dead receiver may hold up the exit this long, no more
+        self.sender.stop(0.5)
 
     def settings_changed(self, settings: Settings) -> None:
         """New settings (the handset, a remote request or the dialog changed them)."""

@@ -157,8 +157,8 @@ class Engine:
 
     def _shutdown(self) -> None:
         log.info("engine stopping")
-        self.remote.stop()
         self.adapter.shutdown()
+        self.remote.stop()  # after the hang-ups, so their call_terminated events still go out
         self.stack.destroy()
         if self.control is not None:
             self.control.close()

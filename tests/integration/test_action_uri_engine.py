@@ -173,26 +173,26 @@ def test_incoming_calls_answered_with_answer_and_asw_call_id(
     with running_engine(config_dir) as (engine, client):
         # key=ANSWER answers the ringing call.
         caller = _incoming(tmp_path, engine, "answer")
-        client.wait_call("CallIn")
+        client.wait_call("CallIn", 20)
         assert get(uri_port, "/servlet?key=ANSWER")[0] == 200
-        client.wait_call("Talking")
+        client.wait_call("Talking", 20)
         assert caller.wait(20) == 0, caller.messages()[-2000:]
-        first = receiver.wait("incoming_call")[0]
+        first = receiver.wait("incoming_call", timeout=20)[0]
         assert first.values["call_id"] == sipp_call_id(caller)
-        receiver.wait("call_terminated")
+        receiver.wait("call_terminated", timeout=20)
 
         # ASW:<call-id> with the id the incoming_call event carried. A wrong id answers nothing.
         since = len(client.events)
         caller = _incoming(tmp_path, engine, "asw")
-        call_id = receiver.wait("incoming_call", 2)[1].values["call_id"]
+        call_id = receiver.wait("incoming_call", 2, timeout=20)[1].values["call_id"]
         assert call_id == sipp_call_id(caller) and call_id != first.values["call_id"]
         assert get(uri_port, "/servlet?key=ASW:no-such-call")[0] == 200
         time.sleep(0.5)
         assert not [e for e in client.events[since:] if e.get("state") == "Talking"]
         assert get(uri_port, f"/servlet?key=ASW:{quote(call_id, safe='')}")[0] == 200
-        client.wait_call("Talking", since=since)
+        client.wait_call("Talking", 20, since=since)
         assert caller.wait(20) == 0, caller.messages()[-2000:]
-        client.wait_call("Finished", since=since)
+        client.wait_call("Finished", 20, since=since)
     established = receiver.wait("call_established", 2)
     assert [r.values["call_id"] for r in established] == [first.values["call_id"], call_id]
 
