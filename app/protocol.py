@@ -90,4 +90,6 @@ def to_input(msg: dict[str, Any]) -> Input | None:
 # Operations the engine handles itself rather than the phone core.
 ENGINE_OPS = frozenset(
     {"hello", "ping", "snapshot", "status", "reload_settings", "quit", "debug_abort", "key", "text"}
+    # Action URI: the window's answers to `remote_screencapture` and `remote_prompt` events.
+    | {"remote_screen", "remote_prompt_answer"}
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
 import signal
@@ -12,7 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QSocketNotifier, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.client.supervisor import EngineConfig
 from app.desktop.single_instance import InstancePaths
@@ -61,6 +62,7 @@ class DeskPhoneApp:
         self.exit_code: int | None = None
         self.settings = SettingsHost(options.config_dir, self.window)
         self.settings.saved.connect(lambda: self.bridge.send("reload_settings"))
+        self.prompts: dict[str, QMessageBox] = {}  # open "Allow remote control?" boxes by IP
         self._add_settings_action()
 
     def _add_settings_action(self) -> None:
@@ -103,12 +105,43 @@ class DeskPhoneApp:
 
     def _on_event(self, msg: dict[str, Any]) -> None:
         self.window.on_event(msg)
-        if msg.get("ev") == "open_settings":
+        ev = msg.get("ev")
+        if ev == "open_settings":
             self.settings.open(str(msg.get("section", "")))
-        elif msg.get("ev") == "hello" and msg.get("settings_warning"):
+        elif ev == "hello" and msg.get("settings_warning"):
             log.warning("engine settings warning: %s", msg["settings_warning"])
-        if msg.get("ev") in ("snapshot", "account"):
+        if ev in ("snapshot", "account"):
             self._maybe_idle()
+        elif ev == "remote_screencapture":
+            png = base64.b64encode(self.window.display_png()).decode("ascii")
+            self.bridge.send("remote_screen", id=msg.get("id"), png=png)
+        elif ev == "remote_prompt":
+            self._ask_remote(str(msg.get("ip", "")))
+
+    def _ask_remote(self, ip: str) -> None:
+        """Action URI's "Allow remote control?"; open(), not exec(): the window keeps going."""
+        if ip in self.prompts:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "DeskPhone",
+            f"Allow remote control?\n\n{ip} wants to control this phone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            self.window,
+        )
+        box.setObjectName("remote_prompt")
+
+        def done(result: int) -> None:
+            clicked = box.clickedButton()
+            yes = QMessageBox.StandardButton.Yes
+            allowed = clicked is not None and box.standardButton(clicked) == yes
+            self.bridge.send("remote_prompt_answer", ip=ip, allowed=allowed)
+            self.prompts.pop(ip, None)
+            box.deleteLater()
+
+        box.finished.connect(done)
+        self.prompts[ip] = box
+        box.open()
 
     def _maybe_idle(self) -> None:
         states = {a["state"] for a in self.window.state.accounts.values()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QBuffer, QIODevice, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
@@ -83,6 +83,14 @@ class MainWindow(QMainWindow):
             screen["popup"] = {"text": "Restarting…", "kind": "info", "title": ""}
         if screen:
             self.handset.render(screen)
+
+    def display_png(self) -> bytes:
+        """The handset display as the window shows it now (Action URI /screencapture)."""
+        pixmap = self.handset.grab(self.handset.display_rect().toAlignedRect())
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        pixmap.save(buffer, "PNG")
+        return bytes(buffer.data().data())
 
     def registration_text(self) -> str:
         return self.state.registration_text()

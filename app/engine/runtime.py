@@ -23,6 +23,7 @@ from app import __version__
 from app.engine.control import ControlServer, Inbound
 from app.engine.display import Display
 from app.engine.history_writer import HistoryWriter
+from app.engine.remote import RemoteControl
 from app.engine.wake import Waker
 from app.phone import intents as ui_intents
 from app.phone.core import PhoneCore
@@ -88,6 +89,7 @@ class Engine:
         self._accounts_pending = False  # account edits wait for the calls to end
         self.control: ControlServer | None = None
         self.waker: Waker | None = None
+        self.remote = RemoteControl(self)
         self._pending: deque[Input | ui_intents.ForwardCall] = deque()
         self._draining = False
         self._stop = False
@@ -112,6 +114,7 @@ class Engine:
             self._draining = False
 
     def _publish(self, kind: str, data: dict[str, Any]) -> None:
+        data = self.remote.on_publish(kind, data)  # Action URL events; adds the SIP Call-ID
         if kind == "call" and self.history.on_call(data):
             self.display.history = self.history.items()
             self.display.missed = self.history.history.missed_unviewed()
@@ -133,6 +136,7 @@ class Engine:
         )
         self.core.local_domain = f"{self.options.bind or '127.0.0.1'}:{self.stack.port}"
         self.feed(TransportInfo(self.stack.port, asked, self.stack.port_note))
+        self.remote.start()
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         # The supervisor waits for this line before connecting.
@@ -153,12 +157,14 @@ class Engine:
             self.stack.handle_events(self._wait_ms())
             self.waker.woken()
             self._drain_inbox()
+            self.remote.drain()
             if self.core.next_deadline() is not None:
                 self.feed(Tick(time.monotonic()))
             self._run_ui_intents(self.display.tick())
             if self._accounts_pending and not self.core.live_calls():
                 self._reconfigure_accounts()
             self.display.refresh()
+            self.remote.refresh_state()
 
     def _wait_ms(self) -> int:
         deadline = self.core.next_deadline()
@@ -169,6 +175,7 @@ class Engine:
     def _shutdown(self) -> None:
         log.info("engine stopping")
         self.adapter.shutdown()
+        self.remote.stop()  # after the hang-ups, so their call_terminated events still go out
         self.stack.destroy()
         if self.control is not None:
             self.control.close()
@@ -253,6 +260,7 @@ class Engine:
         except StoreError as exc:
             self._publish("error", {"text": str(exc)})
         self.core.update_settings(self.settings)
+        self.remote.settings_changed(self.settings)
 
     def _reload_settings(self) -> None:
         """The UI saved new settings: forward, DND and feature rules apply to the next call."""
@@ -270,6 +278,7 @@ class Engine:
                 self._reconfigure_accounts()
             else:
                 log.info("account changes wait for the calls to end")
+        self.remote.settings_changed(loaded.settings)
         log.info("settings reloaded")
         self._publish("settings_reloaded", {})
 
@@ -328,6 +337,8 @@ class Engine:
             self.control.send(event("snapshot", **self.core.snapshot()), client)
         elif op == "status":
             self.control.send(event("status", callback_failures=guard.failures), client)
+        elif self.remote.on_op(op, msg):
+            pass
         elif op == "quit":
             self._stop = True
         elif op == "debug_abort" and self.options.test_hooks:

@@ -299,7 +299,7 @@ class PhoneCore(RedirectingCalls):
                 "state": CallState.FINISHED,
                 "ended": now,
                 "text": "Call Finish",
-                "extra": {**view.extra, "result": "missed"},
+                "extra": {"result": "missed", **view.extra},  # a user's reject stays one
             }
         if view.answered or view.direction == Direction.INCOMING:
             return {"state": CallState.FINISHED, "ended": now, "text": "Call Finish"}

@@ -75,6 +75,9 @@ class SipAdapter:
         self.accounts: dict[int, SipAccount] = {}
         self.calls: dict[str, SipCall] = {}  # core call id -> its current pjsua2 leg
         self._retired: dict[int, SipCall] = {}  # legs replaced by a redirect, until DISCONNECTED
+        # core call id -> the SIP Call-ID header (Action URI/URL's $call_id); kept after the
+        # call ends so the last events of a call still carry it.
+        self.sip_call_ids: dict[str, str] = {}
         self._incoming_seq = 0
         self._settings = Settings()
         self._bind = ""
@@ -160,6 +163,8 @@ class SipAdapter:
             if self.calls.get(cmd.call) is call:
                 self.calls.pop(cmd.call, None)
             self._feed(CallProgress(cmd.call, "DISCONNECTED", 500, exc.reason or "Call failed"))
+            return
+        self._remember_call_id(call)
 
     def _answer(self, cmd: AnswerCall) -> None:
         call = self.calls.get(cmd.call)
@@ -203,6 +208,18 @@ class SipAdapter:
         self.calls[core_id] = call
         return call
 
+    def _remember_call_id(self, call: SipCall, info: Any = None) -> None:
+        try:
+            sip_id = str((info or call.getInfo()).callIdString)
+        except pj.Error:
+            return
+        if sip_id:
+            if len(self.sip_call_ids) > 256:  # ended calls' ids are only needed a few seconds
+                for old in list(self.sip_call_ids)[:128]:
+                    if old not in self.calls:
+                        del self.sip_call_ids[old]
+            self.sip_call_ids[call.core_id] = sip_id
+
     def _on_reg(self, index: int, prm: Any) -> None:
         if prm.code in (401, 407) and self._learn_realm(index, prm):
             return  # registering again at once, now with credentials for that realm only
@@ -245,6 +262,7 @@ class SipAdapter:
         core_id = f"i{self._incoming_seq}"
         call = self._new_call(self.accounts[index], core_id, int(prm.callId))
         info = call.getInfo()
+        self._remember_call_id(call, info)
         remote = str(info.remoteUri)
         headers = header_values(str(prm.rdata.wholeMsg), _INCOMING_HEADERS)
         self._feed(IncomingCall(core_id, index, remote, display_name(remote), headers))

@@ -32,6 +32,7 @@ from ui.settings.audio_tab import AudioTab
 from ui.settings.directory_tab import DirectoryTab
 from ui.settings.features_tab import FeaturesTab
 from ui.settings.forward_tab import ForwardTab
+from ui.settings.remote_tab import RemoteTab
 from ui.settings.tab import ERROR_STYLE, SettingsTab
 
 # the handset menu's settings sections (app/phone/menus.py) -> the tab that edits them
@@ -48,7 +49,13 @@ SECTION_TABS = {
 
 
 def default_tabs(secrets_note: str = "", directory: Directory | None = None) -> list[SettingsTab]:
-    tabs: list[SettingsTab] = [AccountsTab(secrets_note), AudioTab(), FeaturesTab(), ForwardTab()]
+    tabs: list[SettingsTab] = [
+        AccountsTab(secrets_note),
+        AudioTab(),
+        FeaturesTab(),
+        ForwardTab(),
+        RemoteTab(),
+    ]
     if directory is not None:
         tabs.append(DirectoryTab(directory))
     return tabs

@@ -1,0 +1,314 @@
+"""Action URI and Action URL wired into the engine (issue 9).
+
+Threads: the Action URI server answers on its own threads and reaches the engine only through
+`submit`, `state`, `screenshot` and the prompt broker, all thread-safe and non-blocking for the
+SIP thread:
+- `submit(actions)` (HTTP thread) puts the actions on a queue and wakes the SIP thread, which
+  runs them in `drain()`: keys go through `Display.press` and the engine's `_run_ui_intents`,
+  exactly like a click on the faceplate; dial/answer/hangup become core intents.
+- `state()` (HTTP thread) returns the last snapshot; the SIP thread builds a new dict after
+  each loop turn and swaps the reference (copy-on-write), so no core object is read elsewhere.
+- `screenshot()` (HTTP thread): the window owns the display widget, so the engine asks the UI
+  (`remote_screencapture` event with an id) and waits, on the HTTP thread only, up to
+  `SCREENSHOT_TIMEOUT` for the `remote_screen` op carrying the PNG of the display rect. Asking
+  on demand keeps the picture current and costs nothing while nobody asks; without a UI
+  connected the answer is 503.
+- The "Allow remote control?" prompt: the broker publishes `remote_prompt` (HTTP thread; the
+  control socket's send is thread-safe); the UI answers with the `remote_prompt_answer` op.
+
+Action URL: `on_publish` and `settings_changed` (SIP thread) hand over to remote_events.py,
+which derives Yealink's events from what changed. The sender only queues (it has its own
+threads), so a dead receiver never delays SIP.
+
+`$call_id` is the SIP Call-ID of the call (what a Yealink sends, and what SIPp's `[call_id]`
+is); `ASW:<id>`/`CANCEL:<id>`/`HOLD:<id>` accept it or the core's own id (i1, o2, ...).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import logging
+import queue
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from app import __version__
+from app.engine.remote_events import RULES, ActionUrlEvents
+from app.phone import intents as ui_intents
+from app.phone.incoming import dnd_active
+from app.phone.messages import Answer, Dial, Hangup
+from app.phone.settings import Settings
+from app.protocol import event
+from app.remote.access import PromptBroker
+from app.remote.action_uri import RemoteAction
+from app.remote.action_url import ActionUrlSender, split_uri
+from app.remote.http_server import ActionUriServer
+
+if TYPE_CHECKING:
+    from app.engine.runtime import Engine
+
+log = logging.getLogger("deskphone.remote")
+
+MODEL: Final = "DeskPhone"
+SCREENSHOT_TIMEOUT: Final = 3.0
+MAX_QUEUED: Final = 256  # requests waiting for the SIP thread; more are refused (503)
+
+
+@dataclass
+class _Shot:
+    done: threading.Event = field(default_factory=threading.Event)
+    png: bytes | None = None
+
+
+class RemoteControl:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        settings = engine.settings
+        self._actions: queue.Queue[list[RemoteAction]] = queue.Queue(MAX_QUEUED)
+        self._state: dict[str, Any] = {}
+        self._shots: dict[int, _Shot] = {}
+        self._shot_seq = 0
+        self._lock = threading.Lock()
+        self._remote = copy.deepcopy(settings.remote)
+        self.broker = PromptBroker(self._on_prompt)
+        self.server = ActionUriServer(
+            settings.remote, self.submit, self.state, self.screenshot, self.broker.ask
+        )
+        self.sender = ActionUrlSender(settings.remote.action_urls, self._device())
+        self.events = ActionUrlEvents(engine, self.sender)
+
+    # ---- life cycle (SIP thread) ------------------------------------------------------
+
+    def start(self) -> None:
+        self._apply_server(self.engine.settings)
+        self.refresh_state()
+        self.sender.emit("setup_completed")
+
+    def stop(self) -> None:
+        self.server.stop()
+        self.sender.flush(1.0)  # a dead receiver may hold up the exit this long, no more
+        self.sender.stop(0.5)
+
+    def settings_changed(self, settings: Settings) -> None:
+        """New settings (the handset, a remote request or the dialog changed them)."""
+        if settings.remote != self._remote:
+            if settings.remote.action_uri_prompt != self._remote.action_uri_prompt:
+                self.broker.forget()
+            self._remote = copy.deepcopy(settings.remote)
+            self.sender.update_urls(settings.remote.action_urls)
+            self.sender.update_device(self._device())
+            self._apply_server(settings)
+        # After the URLs: a change the new settings make is reported where they say.
+        self.events.settings_changed(settings)
+
+    def _apply_server(self, settings: Settings) -> None:
+        remote = settings.remote
+        try:
+            if not remote.action_uri_enabled:
+                self.server.stop()
+                self.server.update_settings(remote)
+            elif self.server.running:
+                self.server.update_settings(remote)  # rebinds when the port or address changed
+            else:
+                self.server.update_settings(remote)
+                self.server.start()
+        except OSError as exc:
+            log.warning("action URI: cannot listen on port %d: %s", remote.action_uri_port, exc)
+            self.engine.display.show_error(f"Action URI port {remote.action_uri_port} busy")
+
+    # ---- Action URI: the HTTP threads' side -------------------------------------------
+
+    def submit(self, actions: list[RemoteAction]) -> None:
+        """HTTP thread: queue for the SIP thread and wake it; raises queue.Full (-> 503)."""
+        self._actions.put_nowait(list(actions))
+        waker = self.engine.waker
+        if waker is not None:
+            waker.wake()
+
+    def state(self) -> dict[str, Any]:
+        """HTTP thread: the snapshot the SIP thread made last (never mutated once made)."""
+        return self._state
+
+    def screenshot(self) -> bytes | None:
+        """HTTP thread: ask the UI for the display PNG and wait for it (never the SIP thread)."""
+        control = self.engine.control
+        if control is None or control.client_count == 0:
+            log.info("action URI: screen capture asked but no window is connected")
+            return None
+        with self._lock:
+            self._shot_seq += 1
+            rid, shot = self._shot_seq, _Shot()
+            self._shots[rid] = shot
+        try:
+            control.send(event("remote_screencapture", id=rid))
+            if not shot.done.wait(SCREENSHOT_TIMEOUT):
+                log.warning(
+                    "action URI: the window sent no screen image within %.0f s", SCREENSHOT_TIMEOUT
+                )
+            return shot.png
+        finally:
+            with self._lock:
+                self._shots.pop(rid, None)
+
+    def _on_prompt(self, ip: str) -> None:
+        control = self.engine.control
+        if control is None or control.client_count == 0:
+            log.warning("action URI: %s needs the prompt but no window is connected", ip)
+        else:
+            control.send(event("remote_prompt", ip=ip))
+
+    # ---- SIP thread ----------------------------------------------------------------------
+
+    def on_op(self, op: str, msg: dict[str, Any]) -> bool:
+        """Control ops of this module (from the UI); False when `op` is not one of them."""
+        if op == "remote_screen":
+            with self._lock:
+                shot = self._shots.get(int(msg.get("id", 0) or 0))
+            if shot is not None:
+                try:
+                    shot.png = base64.b64decode(str(msg.get("png", "")), validate=True) or None
+                except (binascii.Error, ValueError):
+                    log.warning("action URI: the window sent a broken screen image")
+                shot.done.set()
+            return True
+        if op == "remote_prompt_answer":
+            ip, allowed = str(msg.get("ip", "")), msg.get("allowed") is True
+            self.broker.answer(ip, allowed)
+            log.info(
+                "action URI: the user %s remote control for %s",
+                "allowed" if allowed else "refused",
+                ip,
+            )
+            return True
+        return False
+
+    def drain(self) -> None:
+        """Run what remote clients asked for, in order."""
+        while True:
+            try:
+                actions = self._actions.get_nowait()
+            except queue.Empty:
+                return
+            for action in actions:
+                try:
+                    self._run(action)
+                except Exception:  # one bad request must never stop the SIP loop
+                    log.exception("action URI: %s failed", action)
+
+    def _run(self, action: RemoteAction) -> None:
+        engine = self.engine
+        kind = action.kind
+        if kind == "key":
+            engine._run_ui_intents(engine.display.press(action.value))
+        elif kind == "softkey":
+            labels = [str(k) for k in engine.display.current().get("softkeys", [])]
+            wanted = action.value.lower()
+            index = next((i for i, k in enumerate(labels) if k.lower() == wanted), None)
+            if index is None:
+                log.info("action URI: no %r soft key on this screen", action.value)
+            else:
+                engine._run_ui_intents(engine.display.press(f"F{index + 1}"))
+        elif kind == "dial":
+            engine.feed(Dial(action.value, self._account_for(action.account_uri)))
+        elif kind in ("answer", "hangup", "hold", "unhold"):
+            call = self._core_id(action.call_id)
+            if action.call_id is not None and call is None:
+                log.info("action URI: no call %r", action.call_id)
+                return
+            if kind == "answer":
+                engine.feed(Answer(call))
+            elif kind == "hangup":
+                engine.feed(Hangup(call))
+            else:
+                intent = ui_intents.Hold(call) if kind == "hold" else ui_intents.Resume(call)
+                engine._run_ui_intents([intent])
+        elif kind == "dnd":
+            engine._run_ui_intents([ui_intents.SetDnd(bool(action.enable))])
+        elif kind == "forward":
+            rule = getattr(engine.settings.forward.phone, action.value)
+            target = action.target or rule.target
+            if action.enable and not target:
+                log.info("action URI: %s forward needs a target", action.value)
+                engine.display.show_error("Forward: no target")
+                return
+            forward = ui_intents.SetForward(action.value, bool(action.enable), target)
+            engine._run_ui_intents([forward])
+
+    def _core_id(self, call_id: str | None) -> str | None:
+        if call_id is None:
+            return None
+        if call_id in self.engine.core.calls:
+            return call_id
+        for core_id, sip_id in self.engine.adapter.sip_call_ids.items():
+            if sip_id == call_id and core_id in self.engine.core.calls:
+                return core_id
+        return None
+
+    def _account_for(self, uri: str) -> int | None:
+        if not uri:
+            return None
+        user, host = split_uri(uri if "@" in uri else f"{uri}@")
+        for index, view in self.engine.core.accounts.items():
+            v_user, v_host = split_uri(view.uri)
+            if v_user == user and (not host or v_host == host):
+                return index
+        log.info("action URI: no account %r, dialing from the default one", uri)
+        return None
+
+    def on_publish(self, kind: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Emit the Action URL events a published change means; returns the data to publish
+        (a call gets its SIP Call-ID in extra["sip_call_id"])."""
+        return self.events.on_publish(kind, data)
+
+    def refresh_state(self) -> None:
+        """After each loop turn: a new snapshot for `state()` (only while serving)."""
+        if not self.server.running and self._state:
+            return
+        core, settings = self.engine.core, self.engine.settings
+        first = next(iter(core.accounts), 0)
+        rules = settings.forward.phone
+        forward: dict[str, Any] = {}
+        for name in RULES:
+            rule = getattr(rules, name)
+            forward[name] = bool(rule.enabled and settings.forward.allowed)
+            forward[f"{name}_target"] = rule.target
+        forward["no_answer_rings"] = rules.no_answer_rings
+        sip_ids = self.engine.adapter.sip_call_ids
+        self._state = {
+            "model": MODEL,
+            "firmware": __version__,
+            "accounts": [
+                {
+                    "index": a.index,
+                    "label": a.label,
+                    "uri": a.uri,
+                    "state": a.state.value,
+                    "code": a.code,
+                }
+                for a in core.accounts.values()
+            ],
+            "dnd": dnd_active(settings, first),
+            "forward": forward,
+            "calls": [
+                {
+                    "id": c.id,
+                    "call_id": sip_ids.get(c.id, c.id),
+                    "state": c.state.value,
+                    "direction": c.direction.value,
+                    "remote": c.remote_uri,
+                }
+                for c in core.calls.values()
+            ],
+        }
+
+    def _device(self) -> dict[str, str]:
+        settings = self.engine.settings
+        return {
+            "mac": settings.provisioning.mac,
+            "ip": self.engine.options.bind or "127.0.0.1",
+            "model": MODEL,
+            "firmware": __version__,
+        }
