@@ -127,6 +127,15 @@ class DeviceBridge:
             self._streams.close_all()
             self._set_status("Audio closed")
 
+    def wait_running(self, timeout: float) -> bool:
+        """Wait until every opened stream delivers callbacks (PulseAudio can take ~2 s)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self._streams.all_running():
+                return True
+            time.sleep(0.02)
+        return self._streams.all_running()
+
     def recover(self) -> bool:
         """Close everything, rescan devices and reopen; True when all roles work again."""
         with self._lock:

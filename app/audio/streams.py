@@ -53,6 +53,10 @@ class StreamSet:
     def play_frames(self) -> int:
         return self._slots["play"].frames
 
+    def all_running(self) -> bool:
+        """Every open stream has had at least one callback."""
+        return all(s.first_cb for s in self._slots.values() if s.stream is not None)
+
     def measured_rate(self, role: str) -> float:
         slot = self._slots[role]
         span = slot.last_cb - slot.first_cb

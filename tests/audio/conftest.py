@@ -15,7 +15,7 @@ import pytest
 from app.audio.device_bridge import BridgeConfig, DeviceBridge
 from tests.audio.pulse import PulseServer, apply_env
 
-WARM_UP = 1.5  # s: PulseAudio streams stall ~0.7 s right after opening (measured)
+WARM_UP = 0.8  # s: after the first callbacks PulseAudio streams still stall ~0.7 s (measured)
 
 
 @pytest.fixture(scope="session")
@@ -47,6 +47,7 @@ def bridge(pulse: PulseServer) -> Iterator[DeviceBridge]:
         BridgeConfig(handset="dp_handset", handsfree="dp_handsfree", ringer="dp_ringer")
     )
     b.start()
+    assert b.wait_running(8.0), b.status
     time.sleep(WARM_UP)
     try:
         yield b

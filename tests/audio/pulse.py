@@ -2,7 +2,9 @@
 
 Layout (stack-notes §6; sink/source names are ours):
 - sinks `spk` (handset), `hf` (hands-free), `ring` (ringer); record them through `<sink>.monitor`;
-- sources `mic` (1000 Hz sine) and `mic2` (700 Hz sine) stand in for the microphones.
+- the microphones are the monitors of two more null sinks, `micsink` (fed a 1000 Hz sine by
+  module-sine) and `mic2sink` (700 Hz): module-sine-source was tried first, but it delivers its
+  audio in 2-second bursts, which no real microphone does.
 PortAudio sees them through ALSA PCMs defined in our own ALSA config (ALSA_CONFIG_PATH):
 `dp_handset`, `dp_handsfree` (playback + capture) and `dp_ringer` (playback only).
 """
@@ -27,13 +29,13 @@ ALSA_CONF = """
 pcm.dp_handset {
     type asym
     playback.pcm { type pulse; device "spk" }
-    capture.pcm { type pulse; device "mic" }
+    capture.pcm { type pulse; device "micsink.monitor" }
     hint { show on; description "DeskPhone test handset" }
 }
 pcm.dp_handsfree {
     type asym
     playback.pcm { type pulse; device "hf" }
-    capture.pcm { type pulse; device "mic2" }
+    capture.pcm { type pulse; device "mic2sink.monitor" }
     hint { show on; description "DeskPhone test hands-free" }
 }
 pcm.dp_ringer {
@@ -47,8 +49,10 @@ MODULES = [
     "module-null-sink sink_name=spk",
     "module-null-sink sink_name=hf",
     "module-null-sink sink_name=ring",
-    f"module-sine-source source_name=mic frequency=1000 rate={RATE}",
-    f"module-sine-source source_name=mic2 frequency=700 rate={RATE}",
+    "module-null-sink sink_name=micsink",
+    "module-null-sink sink_name=mic2sink",
+    "module-sine sink=micsink frequency=1000",
+    "module-sine sink=mic2sink frequency=700",
 ]
 
 
