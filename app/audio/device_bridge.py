@@ -123,9 +123,16 @@ class DeviceBridge:
         if self._monitor is not None:
             self._monitor.join(2.0)
             self._monitor = None
-        with self._lock:
+        # A sound server that dies mid-call can leave a PortAudio call hanging in the monitor
+        # thread: never wait for it forever.
+        if not self._lock.acquire(timeout=5.0):
+            self._set_status("Audio close timed out: a sound device hung")
+            return
+        try:
             self._streams.close_all()
             self._set_status("Audio closed")
+        finally:
+            self._lock.release()
 
     def wait_running(self, timeout: float) -> bool:
         """Wait until every opened stream delivers callbacks (PulseAudio can take ~2 s)."""

@@ -87,11 +87,11 @@ class StreamSet:
                 return [f"Sound system restart failed ({exc})"]
         for role in ("play", "rec", "ring"):
             notes += self._open(sd, role, mode)
+        if all(slot.index is None for slot in self._slots.values()):
+            return ["No sound device: calls continue without audio"]
         self.ring_in_playback = self._slots["ring"].stream is None and self.playing
         if self.ring_in_playback:
             notes.append("Ringer: playing the ringtone on the speaker device instead")
-        if not self.playing and not self.capturing and self._slots["ring"].stream is None:
-            notes.append("No sound device")
         return notes
 
     def reopen_call_streams(self, sd: Any, mode: Mode) -> list[str]:

@@ -39,7 +39,9 @@ def energy_ratio(x: Samples, freqs: list[float], rate: int = RATE, width: float 
     return float(spectrum[mask].sum()) / total if total else 0.0
 
 
-def runs(x: Samples, rate: int = RATE, window_ms: int = 10, threshold: float = 800.0) -> list[tuple[bool, int]]:
+def runs(
+    x: Samples, rate: int = RATE, window_ms: int = 10, threshold: float = 800.0
+) -> list[tuple[bool, int]]:
     """(tone on?, duration ms) runs of the peak envelope in `window_ms` windows."""
     win = rate * window_ms // 1000
     usable = len(x) // win * win
@@ -53,16 +55,17 @@ def runs(x: Samples, rate: int = RATE, window_ms: int = 10, threshold: float = 8
     return result
 
 
-def inner_runs(x: Samples, **kw: float) -> list[tuple[bool, int]]:
+def inner_runs(x: Samples, window_ms: int = 10, threshold: float = 800.0) -> list[tuple[bool, int]]:
     """Runs without the first and last (cut by the start and end of the recording)."""
-    return runs(x, **kw)[1:-1]  # type: ignore[arg-type]
+    return runs(x, RATE, window_ms, threshold)[1:-1]
 
 
-def segments(x: Samples, on: bool, rate: int = RATE, **kw: float) -> list[Samples]:
+def segments(x: Samples, on: bool, window_ms: int = 10, threshold: float = 800.0) -> list[Samples]:
     """The sample blocks of each complete on (or off) run."""
+    rate = RATE
     out: list[Samples] = []
     pos = 0
-    all_runs = runs(x, rate, **kw)  # type: ignore[arg-type]
+    all_runs = runs(x, rate, window_ms, threshold)
     for i, (state, ms) in enumerate(all_runs):
         n = rate * ms // 1000
         if state == on and 0 < i < len(all_runs) - 1:

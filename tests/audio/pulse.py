@@ -124,8 +124,10 @@ class Recording:
         self.path = server.dir / f"{source}-{time.monotonic_ns()}.wav"
         self.seconds = seconds
         self.proc = subprocess.Popen(
-            ["parec", "-d", source, "--latency-msec=20", "--format=s16le", f"--rate={RATE}"]
-            + ["--channels=1", "--file-format=wav", str(self.path)],
+            [
+                *("parec", "-d", source, "--latency-msec=20", "--format=s16le"),
+                *(f"--rate={RATE}", "--channels=1", "--file-format=wav", str(self.path)),
+            ],
             env=server.env,
             stderr=subprocess.DEVNULL,
         )

@@ -143,7 +143,11 @@ def test_no_device_at_all_starts_with_a_warning(tmp_path: Path) -> None:
     env.pop("ALSA_CONFIG_PATH", None)
     env["PYTHONPATH"] = str(ROOT)
     out = subprocess.run(
-        [sys.executable, "-c", NO_DEVICE_SCRIPT], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", NO_DEVICE_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     line = next(x for x in out.stdout.splitlines() if x.startswith("STATUS"))
@@ -152,9 +156,7 @@ def test_no_device_at_all_starts_with_a_warning(tmp_path: Path) -> None:
 
 
 def test_device_lost_mid_stream_then_recovered(pulse: PulseServer) -> None:
-    b = DeviceBridge(
-        BridgeConfig(handset="dp_handset", ringer="dp_ringer", recover_interval=1.0)
-    )
+    b = DeviceBridge(BridgeConfig(handset="dp_handset", ringer="dp_ringer", recover_interval=1.0))
     seen: list[str] = []
     b.on_status(seen.append)
     b.start()
