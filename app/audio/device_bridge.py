@@ -185,8 +185,8 @@ class DeviceBridge:
             with self._lock:
                 lost = self._streams.check(time.monotonic(), self.config.stall_timeout)
                 if lost:
-                    self._streams.close_all()
                     self._set_status("; ".join(lost) + "; calls continue without audio")
+                    self._streams.close_all()
                 due = time.monotonic() - self._last_recover >= self.config.recover_interval
                 if not self.ok and self._sd is not None and self.config.auto_recover and due:
                     self.recover()

@@ -5,6 +5,8 @@ Owned by DeviceBridge, which holds its lock around every method here except the 
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
     from app.audio.device_bridge import DeviceBridge, Mode
 
 ROLE_TEXT = {"play": "Speaker", "rec": "Microphone", "ring": "Ringer"}
+CLOSE_TIMEOUT = 1.0  # s
 
 
 @dataclass
@@ -37,6 +40,7 @@ class StreamSet:
         self.ring_in_playback = False
         self.callback_seconds = 0.0
         self.device_names: dict[str, str] = {}
+        self.abandoned: list[Any] = []  # streams PortAudio would not close (kept alive on purpose)
 
     # ---- state seen from the pjmedia side ---------------------------------------------
     @property
@@ -80,7 +84,8 @@ class StreamSet:
 
     def open_all(self, sd: Any, mode: Mode, do_rescan: bool) -> list[str]:
         notes: list[str] = []
-        if do_rescan:
+        # Pa_Terminate would wait on an abandoned stream forever: keep the old device list then.
+        if do_rescan and not self.abandoned:
             try:
                 rescan(sd)
             except Exception as exc:
@@ -180,11 +185,20 @@ class StreamSet:
         if stream is None:
             return
         slot.closing = True
-        try:
-            stream.abort()
-            stream.close()
-        except Exception:  # a dead device may refuse to close cleanly; it is dropped anyway
-            pass
+
+        def close() -> None:
+            with contextlib.suppress(Exception):  # a dead device may refuse to close cleanly
+                stream.abort()
+                stream.close()
+
+        # Seen here: after the sound server died, PortAudio's ALSA capture thread spun forever
+        # ("self->capture.ready || self->playback.ready" failed) and Pa_AbortStream never
+        # returned. Close in a helper thread and abandon a stream that does not close in time.
+        closer = threading.Thread(target=close, name=f"audio-close-{role}", daemon=True)
+        closer.start()
+        closer.join(CLOSE_TIMEOUT)
+        if closer.is_alive():
+            self.abandoned.append(stream)
 
     def close_all(self) -> None:
         for role in self._slots:
