@@ -66,7 +66,7 @@ def test_custom_wav_resampled_to_16k_mono(tmp_path: Path, rate: int, channels: i
 def test_bad_wav_is_refused_with_reason(tmp_path: Path) -> None:
     path = tmp_path / "junk.wav"
     path.write_bytes(b"not a wav")
-    with pytest.raises(RingtoneError, match="junk.wav"):
+    with pytest.raises(RingtoneError, match=r"junk\.wav"):
         load_ringtone(str(path))
 
 
