@@ -1,0 +1,161 @@
+"""A ring buffer of int16 samples between two clocks (pjmedia's and the sound card's).
+
+One writer and one reader, each on its own thread. The lock is held only for index arithmetic
+and one or two small numpy copies, so neither side waits measurably on the other.
+
+Drift policy: when the writer runs faster, the depth climbs to `high_water`; the oldest samples
+are then dropped so the depth falls back to `target` (one click, counted as an overrun). When the
+reader runs faster, it gets silence for what is missing (an underrun) and then keeps getting
+silence until `target` samples have gathered again, so a starved buffer refills to a known depth
+instead of stuttering block by block. The depth seen by each new sample is the latency the buffer
+adds; it is sampled at every write and summarised in `stats()`.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+Int16Array = npt.NDArray[np.int16]
+_HISTORY = 2048  # depth samples kept for percentiles
+
+
+@dataclass(frozen=True)
+class RingStats:
+    rate: int
+    written: int  # samples accepted from the writer
+    read: int  # samples handed to the reader (silence included)
+    depth: int  # samples waiting now
+    overruns: int  # times the oldest samples were dropped
+    dropped: int  # samples dropped by overruns
+    underruns: int  # times the reader found too little
+    inserted: int  # silence samples handed out in place of audio
+    max_depth: int
+    mean_latency_ms: float  # mean depth just after a write: what a new sample waits
+    p95_latency_ms: float
+
+    @property
+    def depth_ms(self) -> float:
+        return 1000.0 * self.depth / self.rate
+
+
+class SampleRing:
+    """Single-producer single-consumer int16 ring buffer that absorbs clock drift."""
+
+    def __init__(
+        self,
+        rate: int = 16000,
+        target: int = 640,
+        high_water: int = 1920,
+        capacity: int | None = None,
+    ) -> None:
+        if not 0 < target < high_water:
+            raise ValueError("need 0 < target < high_water")
+        self.rate = rate
+        self.target = target
+        self.high_water = high_water
+        self._cap = capacity or high_water + 8192
+        self._buf = np.zeros(self._cap, dtype=np.int16)
+        self._lock = threading.Lock()
+        self._head = 0  # next read position
+        self._depth = 0
+        self._refilling = True  # output silence until `target` samples are queued
+        self._history = np.zeros(_HISTORY, dtype=np.int32)
+        self._hist_n = 0
+        self._written = self._read = 0
+        self._overruns = self._dropped = self._underruns = self._inserted = 0
+        self._max_depth = 0
+
+    def write(self, samples: Int16Array) -> None:
+        """Queue samples (copied). Drops the oldest ones when past the high-water mark."""
+        n = len(samples)
+        if n == 0:
+            return
+        too_many = max(0, n - self._cap)
+        if too_many:
+            samples = samples[too_many:]
+            n = self._cap
+        with self._lock:
+            self._dropped += too_many
+            if self._depth + n > self.high_water:
+                drop = min(self._depth, self._depth + n - self.target)
+                self._head = (self._head + drop) % self._cap
+                self._depth -= drop
+                self._overruns += 1
+                self._dropped += drop
+            tail = (self._head + self._depth) % self._cap
+            first = min(n, self._cap - tail)
+            self._buf[tail : tail + first] = samples[:first]
+            if first < n:
+                self._buf[: n - first] = samples[first:]
+            self._depth += n
+            self._written += n
+            self._max_depth = max(self._max_depth, self._depth)
+            self._history[self._hist_n % _HISTORY] = self._depth
+            self._hist_n += 1
+
+    def write_bytes(self, data: bytes) -> None:
+        """Queue s16le bytes (what pjmedia hands over)."""
+        self.write(np.frombuffer(data, dtype=np.int16, count=len(data) // 2))
+
+    def read_into(self, out: Int16Array) -> int:
+        """Fill `out` with queued samples, silence for the rest; return how many were real."""
+        n = len(out)
+        with self._lock:
+            if self._refilling and self._depth >= self.target:
+                self._refilling = False
+            take = 0 if self._refilling else min(n, self._depth)
+            first = min(take, self._cap - self._head)
+            out[:first] = self._buf[self._head : self._head + first]
+            if first < take:
+                out[first:take] = self._buf[: take - first]
+            self._head = (self._head + take) % self._cap
+            self._depth -= take
+            self._read += n
+            if take < n:
+                out[take:] = 0
+                self._inserted += n - take
+                if not self._refilling:
+                    self._underruns += 1
+                    self._refilling = True
+        return take
+
+    def read(self, n: int) -> Int16Array:
+        out = np.empty(n, dtype=np.int16)
+        self.read_into(out)
+        return out
+
+    def read_bytes(self, n: int) -> bytes:
+        """n samples as s16le bytes (silence where nothing was queued)."""
+        return self.read(n).tobytes()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._head = self._depth = 0
+            self._refilling = True
+
+    @property
+    def depth(self) -> int:
+        return self._depth
+
+    def stats(self) -> RingStats:
+        with self._lock:
+            count = min(self._hist_n, _HISTORY)
+            hist = self._history[:count].astype(np.float64)
+            written, read, depth = self._written, self._read, self._depth
+            counters = (self._overruns, self._dropped, self._underruns, self._inserted)
+            max_depth = self._max_depth
+        to_ms = 1000.0 / self.rate
+        mean = float(hist.mean()) * to_ms if count else 0.0
+        p95 = float(np.percentile(hist, 95)) * to_ms if count else 0.0
+        return RingStats(self.rate, written, read, depth, *counters, max_depth, mean, p95)
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self._hist_n = 0
+            self._written = self._read = 0
+            self._overruns = self._dropped = self._underruns = self._inserted = 0
+            self._max_depth = self._depth

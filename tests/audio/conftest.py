@@ -1,0 +1,55 @@
+"""Fixtures for paced audio tests: a private PulseAudio server and a DeviceBridge on it.
+
+See tests/audio/README.md for why PortAudio is pointed at PulseAudio through ALSA PCMs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from app.audio.device_bridge import BridgeConfig, DeviceBridge
+from tests.audio.pulse import PulseServer, apply_env
+
+WARM_UP = 0.8  # s: after the first callbacks PulseAudio streams still stall ~0.7 s (measured)
+
+
+@pytest.fixture(scope="session")
+def pulse() -> Iterator[PulseServer]:
+    for tool in ("pulseaudio", "parec", "pactl"):
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} not installed (Debian: pulseaudio pulseaudio-utils)")
+    server = PulseServer()
+    try:
+        server.start()
+    except Exception as exc:
+        server.cleanup()
+        pytest.skip(f"pulseaudio would not start: {exc}")
+    saved = apply_env(server)
+    try:
+        yield server
+    finally:
+        server.cleanup()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@pytest.fixture
+def bridge(pulse: PulseServer) -> Iterator[DeviceBridge]:
+    b = DeviceBridge(
+        BridgeConfig(handset="dp_handset", handsfree="dp_handsfree", ringer="dp_ringer")
+    )
+    b.start()
+    assert b.wait_running(8.0), b.status
+    time.sleep(WARM_UP)
+    try:
+        yield b
+    finally:
+        b.close()

@@ -1,0 +1,189 @@
+"""Ringer routing, microphone capture, mode switching, volume, missing and failing devices."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.audio import device_bridge
+from app.audio.device_bridge import BridgeConfig, DeviceBridge, Mode
+from app.audio.ringtones import builtin_ringtone
+from app.audio.tone_plan import tone_for
+from app.audio.tones import parse_tone
+from tests.audio.analysis import peak_freqs
+from tests.audio.pulse import RATE, PulseServer
+
+pytestmark = pytest.mark.audio
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def level(audio: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(audio.astype(np.float64) ** 2))) if len(audio) else 0.0
+
+
+def test_ringtone_plays_on_ringer_device_and_silence_stops_it(
+    pulse: PulseServer, bridge: DeviceBridge
+) -> None:
+    ring = pulse.record("ring.monitor", 3)
+    spk = pulse.record("spk.monitor", 3)
+    time.sleep(0.3)
+    bridge.ring(builtin_ringtone("Ring4"))
+    time.sleep(2.0)
+    assert bridge.ring_started_at is not None
+    ring_audio, spk_audio = ring.stop(), spk.stop()
+    assert level(ring_audio) > 1000, "ringtone not heard on the ringer device"
+    assert level(spk_audio) < 20, "ringtone leaked into the handset device"
+    # Ring4 is 100 ms beeps of 880 Hz: the beep rate spreads the line by a few Hz.
+    assert peak_freqs(ring_audio, 1) == pytest.approx([880], abs=10)
+    bridge.silence()
+    time.sleep(0.3)
+    after = pulse.record("ring.monitor", 1)
+    time.sleep(1.0)
+    assert level(after.stop()) < 20
+
+
+def test_microphone_reaches_read_mic(pulse: PulseServer, bridge: DeviceBridge) -> None:
+    frames = []
+    for _ in range(100):  # 2 s as pjmedia's clock would pull it
+        frames.append(bridge.read_mic())
+        time.sleep(0.02)
+    audio = np.frombuffer(b"".join(frames), dtype=np.int16)
+    assert all(len(f) == 640 for f in frames)
+    assert level(audio) > 500
+    assert peak_freqs(audio[len(audio) // 2 :], 1) == pytest.approx([1000], abs=3)
+    bridge.set_mic_muted(True)
+    assert bridge.read_mic() == bytes(640)
+
+
+def test_speaker_mode_routes_to_handsfree_with_its_volume(
+    pulse: PulseServer, bridge: DeviceBridge
+) -> None:
+    bridge.set_volume("headset", 11)
+    bridge.set_volume("speaker", 5)
+    bridge.play_tone(parse_tone("1000/1000"))
+    time.sleep(0.5)
+    spk = pulse.record("spk.monitor", 1)
+    time.sleep(1.0)
+    loud = level(spk.stop())
+    bridge.set_mode(Mode.SPEAKER)
+    assert bridge.mode is Mode.SPEAKER
+    time.sleep(1.5)
+    hf = pulse.record("hf.monitor", 1)
+    spk2 = pulse.record("spk.monitor", 1)
+    time.sleep(1.0)
+    hf_level, spk_after = level(hf.stop()), level(spk2.stop())
+    assert spk_after < 20, "handset still plays after switching to speaker"
+    ratio_db = 20 * np.log10(hf_level / loud)
+    assert ratio_db == pytest.approx(-9.0, abs=1.0)  # 6 steps of 1.5 dB
+    assert bridge.ok, bridge.status
+
+
+def test_far_end_audio_is_played_through_the_ring_buffer(
+    pulse: PulseServer, bridge: DeviceBridge
+) -> None:
+    t = np.arange(RATE * 3) / RATE
+    speech = (6000 * np.sin(2 * np.pi * 700 * t)).astype(np.int16).tobytes()
+    rec = pulse.record("spk.monitor", 3)
+    time.sleep(0.3)
+    next_at = time.monotonic()
+    for i in range(0, len(speech), 640):  # paced like pjmedia's clock, 20 ms per frame
+        bridge.write_far_end(speech[i : i + 640])
+        next_at += 0.02
+        time.sleep(max(0.0, next_at - time.monotonic()))
+    time.sleep(0.3)
+    audio = rec.stop()
+    stats = bridge.stats()
+    print(f"far-end ring: {stats.far}; device pace {stats.play_rate:.0f} samples/s")
+    idx = np.nonzero(np.abs(audio) > 1000)[0]
+    assert len(idx) and idx[-1] - idx[0] > RATE * 2, "far-end audio missing"
+    played = audio[idx[0] : idx[-1]]
+    assert peak_freqs(played, 1) == pytest.approx([700], abs=3)
+    assert stats.far.mean_latency_ms < 120
+
+
+def test_no_sound_system_no_exception(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(device_bridge, "load_sounddevice", lambda: (None, "libportaudio2 missing"))
+    b = DeviceBridge()
+    b.start()
+    try:
+        assert not b.ok
+        assert "libportaudio2 missing" in b.status
+        b.write_far_end(bytes(640))
+        assert b.read_mic() == bytes(640)
+        b.play_tone(tone_for("United States", "ring"))
+        b.ring(builtin_ringtone("Ring1"))
+    finally:
+        b.close()
+
+
+NO_DEVICE_SCRIPT = """
+from app.audio.device_bridge import DeviceBridge, BridgeConfig
+from app.audio.tone_plan import tone_for
+b = DeviceBridge(BridgeConfig(handset="dp_handset", ringer="dp_ringer", auto_recover=False))
+b.start()
+b.play_tone(tone_for("United States", "ring"))
+b.write_far_end(bytes(640))
+assert b.read_mic() == bytes(640)
+print("STATUS", b.ok, b.status)
+b.close()
+"""
+
+
+def test_no_device_at_all_starts_with_a_warning(tmp_path: Path) -> None:
+    """PulseAudio unreachable and no sound card: the bridge starts, says why, and does not raise."""
+    env = dict(os.environ)
+    env["PULSE_SERVER"] = f"unix:{tmp_path}/nothing-here"
+    env["XDG_RUNTIME_DIR"] = str(tmp_path)
+    env.pop("ALSA_CONFIG_PATH", None)
+    env["PYTHONPATH"] = str(ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", NO_DEVICE_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    line = next(x for x in out.stdout.splitlines() if x.startswith("STATUS"))
+    assert line.startswith("STATUS False"), line
+    print(line)
+
+
+def test_device_lost_mid_stream_then_recovered(pulse: PulseServer) -> None:
+    b = DeviceBridge(BridgeConfig(handset="dp_handset", ringer="dp_ringer", recover_interval=1.0))
+    seen: list[str] = []
+    b.on_status(seen.append)
+    b.start()
+    try:
+        time.sleep(1.5)
+        assert b.ok, b.status
+        b.play_tone(parse_tone("600/1000"))
+        pulse.kill()
+        deadline = time.monotonic() + 10
+        while b.ok and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not b.ok, "a dead sound server went unnoticed"
+        print("while lost:", b.status)
+        b.write_far_end(bytes(640))  # must not raise while lost
+        assert b.read_mic() == bytes(640)
+        pulse.start()
+        deadline = time.monotonic() + 15
+        while not b.ok and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert b.ok, f"did not recover: {b.status}"
+        time.sleep(1.5)
+        rec = pulse.record("spk.monitor", 1)
+        time.sleep(1.0)
+        audio = rec.stop()
+        assert peak_freqs(audio, 1) == pytest.approx([600], abs=3)
+        assert any("stopped" in s or "stalled" in s for s in seen), seen
+    finally:
+        b.close()
+        if pulse.pid() is None:
+            pulse.start()
