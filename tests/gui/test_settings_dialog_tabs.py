@@ -83,7 +83,14 @@ def opened(qtbot: QtBot, config_dir: Path) -> Opened:
 
 def test_all_tabs_are_there(opened: Opened) -> None:
     titles = [t.title for t in opened.dialog.tabs()]
-    assert titles == ["Accounts", "Audio", "Features", "Call Forward", "Directory"]
+    assert titles == [
+        "Accounts",
+        "Audio",
+        "Features",
+        "Call Forward",
+        "Remote control",
+        "Directory",
+    ]
     assert opened.dialog.errors() == {}
 
 
