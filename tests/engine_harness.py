@@ -24,6 +24,22 @@ ROOT = Path(__file__).resolve().parent.parent
 Event = dict[str, Any]
 
 
+def deskphone_argv(config_dir: Path, *args: str) -> list[str]:
+    """The whole app (window + engine) on 127.0.0.1 with a free SIP port."""
+    return [
+        sys.executable,
+        "-m",
+        "app",
+        "--config-dir",
+        str(config_dir),
+        "--bind",
+        "127.0.0.1",
+        "--sip-port",
+        "0",
+        *args,
+    ]
+
+
 def write_account(config_dir: Path, user: str, server: str, port: int, **extra: Any) -> None:
     settings = Settings(accounts=[AccountSettings(user=user, server=server, port=port, **extra)])
     # The private file, not the keyring: the engine is another process, and unit tests swap

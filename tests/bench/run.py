@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.engine_harness import EngineProcess  # noqa: E402
+from tests.engine_harness import EngineProcess, deskphone_argv  # noqa: E402
 
 Row = tuple[str, str, str]
 
@@ -47,21 +47,6 @@ def ensure_display() -> subprocess.Popen[bytes] | None:
     return xvfb
 
 
-def app_argv(config_dir: Path, *extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "app",
-        "--config-dir",
-        str(config_dir),
-        "--bind",
-        "127.0.0.1",
-        "--sip-port",
-        "0",
-        *extra,
-    ]
-
-
 def bench_startup(runs: int) -> Row:
     times = []
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -69,7 +54,7 @@ def bench_startup(runs: int) -> Row:
         for _ in range(runs):
             start = time.monotonic()
             proc = subprocess.Popen(
-                app_argv(Path(tmp), "--startup-probe"),
+                deskphone_argv(Path(tmp), "--startup-probe"),
                 env=env,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
@@ -178,7 +163,7 @@ def bench_idle_cpu(seconds: float) -> list[Row]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryDirectory() as tmp:
         proc = subprocess.Popen(
-            app_argv(Path(tmp)), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            deskphone_argv(Path(tmp)), env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         try:
             time.sleep(4)  # start-up done, engine connected

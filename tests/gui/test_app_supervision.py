@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.engine_harness import ROOT, write_account
+from tests.engine_harness import ROOT, deskphone_argv, write_account
 from tests.sipnet import HOST, Kamailio, Sipp, free_port, kamailio
 from ui.app import DeskPhoneApp, UiOptions
 
@@ -110,19 +110,6 @@ def _zombie(pid: int) -> bool:
         return True
 
 
-def _deskphone(config_dir: Path, *args: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "app",
-        "--config-dir",
-        str(config_dir),
-        "--bind",
-        HOST,
-        "--sip-port",
-        "0",
-        *args,
-    ]
 
 
 @pytest.mark.slow
@@ -130,7 +117,7 @@ def test_start_and_quit_20_times(tmp_path: Path, config_dir: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for round_ in range(20):
         proc = subprocess.run(
-            _deskphone(config_dir, "--startup-probe"),
+            deskphone_argv(config_dir, "--startup-probe"),
             cwd=tmp_path,
             env=env,
             capture_output=True,
@@ -152,7 +139,7 @@ def test_sigterm_hangs_up_and_exits_0(tmp_path: Path, config_dir: Path) -> None:
     callee.wait_listening()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        _deskphone(config_dir, f"sip:carol@{HOST}:{callee.port}"),
+        deskphone_argv(config_dir, f"sip:carol@{HOST}:{callee.port}"),
         cwd=tmp_path,
         env=env,
         stdout=subprocess.PIPE,

@@ -69,7 +69,7 @@ def test_edit_validate_and_apply(qtbot: QtBot, screens_dir: Path) -> None:
     assert not dialog.apply() and emitted == []
 
     type_into(qtbot, tab.port.edit, "9876")
-    type_into(qtbot, tab.allow.edit, "127.0.0.1, 192.168.1.*")
+    type_into(qtbot, tab.allow.edit, "127.0.0.1, 198.51.100.*")
     tab.set_url("call_established", "http://crm.local/up?id=$call_id")
     type_into(qtbot, tab.user, "crm")
     type_into(qtbot, tab.password, "s3cret")
@@ -83,7 +83,7 @@ def test_edit_validate_and_apply(qtbot: QtBot, screens_dir: Path) -> None:
         action_uri_enabled=True,
         action_uri_port=9876,
         action_uri_bind_any=False,
-        action_uri_allow=["127.0.0.1", "192.168.1.*"],
+        action_uri_allow=["127.0.0.1", "198.51.100.*"],
         action_uri_user="crm",
         action_uri_password="s3cret",
         action_uri_prompt=True,

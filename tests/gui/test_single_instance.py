@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,25 +12,12 @@ from pathlib import Path
 import pytest
 
 from app.desktop.single_instance import InstancePaths
-from tests.engine_harness import ROOT
+from tests.engine_harness import ROOT, deskphone_argv
 from tests.sipnet import HOST, Sipp, free_port
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip]
 
 
-def _deskphone(config_dir: Path, *args: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "app",
-        "--config-dir",
-        str(config_dir),
-        "--bind",
-        HOST,
-        "--sip-port",
-        "0",
-        *args,
-    ]
 
 
 def _env() -> dict[str, str]:
@@ -43,7 +29,7 @@ def first(tmp_path: Path, config_dir: Path) -> Iterator[subprocess.Popen[bytes]]
     """A running first instance, listening for later launches."""
     out = open(tmp_path / "first.out", "wb")  # noqa: SIM115 (closed below)
     proc = subprocess.Popen(
-        _deskphone(config_dir), cwd=tmp_path, env=_env(), stdout=out, stderr=subprocess.STDOUT
+        deskphone_argv(config_dir), cwd=tmp_path, env=_env(), stdout=out, stderr=subprocess.STDOUT
     )
     sock = InstancePaths.for_config(config_dir).socket
     deadline = time.monotonic() + 20
@@ -65,7 +51,7 @@ def first(tmp_path: Path, config_dir: Path) -> Iterator[subprocess.Popen[bytes]]
 def _second(tmp_path: Path, config_dir: Path, *args: str) -> tuple[int, float, str]:
     started = time.monotonic()
     proc = subprocess.run(
-        _deskphone(config_dir, *args), cwd=tmp_path, env=_env(), capture_output=True, timeout=10
+        deskphone_argv(config_dir, *args), cwd=tmp_path, env=_env(), capture_output=True, timeout=10
     )
     return proc.returncode, time.monotonic() - started, proc.stderr.decode(errors="replace")
 
@@ -112,7 +98,7 @@ def test_other_config_dir_is_its_own_instance(
 ) -> None:
     other = tmp_path / "other"
     proc = subprocess.run(
-        _deskphone(other, "--startup-probe"),
+        deskphone_argv(other, "--startup-probe"),
         cwd=tmp_path,
         env=_env(),
         capture_output=True,

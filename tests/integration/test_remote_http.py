@@ -159,7 +159,7 @@ def test_outsider_address_gets_403_and_is_logged(
     assert "refused 127.0.0.2: address not allowed" in caplog.text
     assert engine.drained() == []
     # A wildcard entry lets it in.
-    server.update_settings(settings(action_uri_allow=["10.0.0.1", "127.0.0.*"]))
+    server.update_settings(settings(action_uri_allow=["203.0.113.1", "127.0.0.*"]))
     assert http(server.port, "/servlet?key=OK", source="127.0.0.2")[0] == 200
     assert engine.drained() == [[RemoteAction("key", "OK")]]
 

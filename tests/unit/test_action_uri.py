@@ -216,8 +216,8 @@ def test_config_report_only_gives_what_was_asked() -> None:
     [
         ("127.0.0.1", ["127.0.0.1"], True),
         ("127.0.0.2", ["127.0.0.1"], False),
-        ("10.10.3.4", ["10.10.*.*"], True),
-        ("10.11.3.4", ["10.10.*.*"], False),
+        ("203.0.113.4", ["203.0.*.*"], True),
+        ("203.1.113.4", ["203.0.*.*"], False),
         ("10.10.3.4", ["10.*"], False),  # a * stands for one octet only
         ("192.168.1.9", ["10.1.4.3, 192.168.1.*"], True),  # a comma list in one entry
         ("8.8.8.8", ["any"], True),
