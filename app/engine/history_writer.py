@@ -61,7 +61,9 @@ class HistoryWriter:
         record = CallRecord(
             direction=Direction(call["direction"]),
             account=int(call["account"]),
-            remote_uri=str(call["remote_uri"]),
+            # A redirected call is listed under what the user dialled (redial calls it again);
+            # the chain says where it went.
+            remote_uri=str(extra.get("original_uri") or call["remote_uri"]),
             remote_name=str(call.get("remote_name", "")),
             started=float(call["started"]) + self._offset,
             answered=float(call["answered"]) + self._offset if call.get("answered") else None,
@@ -86,7 +88,14 @@ class HistoryWriter:
         out = []
         for rec in self.history.calls(HistoryList.ALL, limit):
             kind = _KIND.get(rec.result) or ("placed" if rec.direction == "out" else "received")
-            number = rec.remote_uri.removeprefix("sip:").removeprefix("sips:")
+            number = _bare(rec.remote_uri)
             when = time.strftime("%m-%d %H:%M", time.localtime(rec.started))
-            out.append(HistoryItem(rec.remote_name or number, number, kind, when))
+            name = rec.remote_name or number.split("@")[0]
+            if rec.redirect_chain:
+                name = f"{name} → {_bare(rec.redirect_chain[-1]).split('@')[0]}"
+            out.append(HistoryItem(name, number, kind, when))
         return out
+
+
+def _bare(uri: str) -> str:
+    return uri.removeprefix("sip:").removeprefix("sips:")
