@@ -209,3 +209,36 @@ def test_broken_settings_file_pops_up_on_the_handset(
     engine_log = (config_dir / "logs" / "engine.log").read_text()
     assert "Settings file unreadable" in engine_log
     assert list(config_dir.glob("settings.json.broken-*"))
+
+
+def test_forward_always_from_the_dialog_applies_to_the_next_call(
+    qtbot: QtBot, app: DeskPhoneApp, kam: Kamailio, tmp_path: Path, screens_dir: Path
+) -> None:
+    """Issue 7: a valid change in the Call Forward tab is saved and forwards the next call."""
+    from ui.settings.forward_tab import ForwardTab
+
+    dialog = app.settings.open()
+    tab = dialog.tab("Call Forward")
+    assert isinstance(tab, ForwardTab)
+    box = tab.boxes["always"]
+    box.enabled.click()
+    box.target.edit.setText("sip:voicemail@127.0.0.1:5999")
+    qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+    assert not dialog.isVisible()
+    qtbot.waitUntil(
+        lambda: "forward" in app.window.handset.screen_model().status.icons, timeout=5000
+    )
+    app.window.grab().save(str(screens_dir / "app-forward-always-from-dialog.png"))
+    caller = Sipp(
+        "uac-call-expect-302.xml",
+        free_port(),
+        tmp_path / "sipp",
+        target=kam.domain,
+        service="alice",
+        timeout=15,
+    )
+    assert caller.run() == 0, caller.messages()[-1500:]
+    assert "Contact: <sip:voicemail@127.0.0.1:5999>" in caller.messages()
+    assert "reason=unconditional" in caller.messages()
+    saved = load_settings(app.options.config_dir).settings.forward.phone.always
+    assert saved.enabled and saved.target == "sip:voicemail@127.0.0.1:5999"
