@@ -210,6 +210,7 @@ class Engine:
 
     def _run_ui_intents(self, intents: list[object]) -> None:
         """Carry out what the handset asked for: core intents, or the engine's own."""
+        self.adapter.ops.retry_pending()  # holds that waited for a re-INVITE (once a turn)
         for intent in intents:
             if isinstance(intent, Dial | Answer | Hangup | HangupAll | ui_intents.ForwardCall):
                 self.feed(intent)

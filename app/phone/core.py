@@ -305,7 +305,7 @@ class PhoneCore(CallControl, RedirectingCalls):
                 "state": CallState.FINISHED,
                 "ended": now,
                 "text": "Call Finish",
-                "extra": {**view.extra, "result": "missed"},
+                "extra": {"result": "missed", **view.extra},  # kept when rejected
             }
         if view.answered or view.direction == Direction.INCOMING:
             return {"state": CallState.FINISHED, "ended": now, "text": "Call Finish"}

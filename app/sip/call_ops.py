@@ -32,12 +32,14 @@ _MEDIA_STATUS = {
     pj.PJSUA_CALL_MEDIA_NONE: "none",
     pj.PJSUA_CALL_MEDIA_ERROR: "error",
 }
+EBUSY = 70013  # PJ_EINVALIDOP: pjsua refuses a re-INVITE while one is pending
 DTMF_INFO_MS = 160  # duration announced in the INFO body (Yealink sends 160-250 ms)
 
 
 def media_status(call: pj.Call) -> str:
     """The first audio stream's status after the last offer/answer."""
-    for media in call.getInfo().media:
+    info = call.getInfo()  # kept: iterating a temporary's vector reads freed memory
+    for media in info.media:
         if media.type == pj.PJMEDIA_TYPE_AUDIO:
             return _MEDIA_STATUS.get(media.status, "none")
     return "none"
@@ -110,6 +112,24 @@ class CallOperations:
         self.calls = calls
         self._feed = feed
         self.conference: tuple[str, ...] = ()  # core ids whose audio is bridged together
+        # hold wanted per call: a hold/resume asked while a re-INVITE is still pending is
+        # refused by pjsua (PJ_EINVALIDOP) and is sent when that offer/answer completes
+        self._want_hold: dict[str, bool] = {}
+        self._retry: set[str] = set()
+
+    def retry_pending(self) -> None:
+        """Outside any callback (the engine loop): send the holds/resumes that had to wait."""
+        retry, self._retry = self._retry, set()
+        for core_id in retry:
+            call, want = self.calls.get(core_id), self._want_hold.get(core_id)
+            if call is None or want is None:
+                continue
+            try:
+                set_hold(call, want)
+            except pj.Error as exc:
+                log.warning("hold=%s on %s failed: %s", want, core_id, exc.info())
+                self._want_hold.pop(core_id, None)
+                self._feed(CallMediaChanged(core_id, media_status(call)))
 
     def execute(self, cmd: CallOp) -> None:
         """A failure is logged and reported to the core as a fact."""
@@ -124,6 +144,7 @@ class CallOperations:
         try:
             match cmd:
                 case HoldCall():
+                    self._want_hold[cmd.call] = cmd.hold
                     set_hold(call, cmd.hold)
                 case SendDtmfCall():
                     send_dtmf(call, cmd.digits, cmd.method)
@@ -134,6 +155,9 @@ class CallOperations:
                         raise ValueError(f"no call {cmd.replaces} to replace")
                     transfer(call, cmd.target_uri, other)
         except (pj.Error, ValueError) as exc:
+            if isinstance(cmd, HoldCall) and isinstance(exc, pj.Error) and exc.status == EBUSY:
+                log.info("hold=%s on %s waits for the pending re-INVITE", cmd.hold, cmd.call)
+                return
             text = exc.info() if isinstance(exc, pj.Error) else str(exc)
             log.warning("%s on %s failed: %s", type(cmd).__name__, cmd.call, text)
             if isinstance(cmd, HoldCall):
@@ -149,6 +173,14 @@ class CallOperations:
         if self.calls.get(call.core_id) is not call:
             return
         status = media_status(call)
+        want = self._want_hold.get(call.core_id)
+        log.debug("media of %s: %s (hold wanted: %s)", call.core_id, status, want)
+        settled = status in ("active", "local_hold", "remote_hold")
+        if want is not None and settled and (status == "local_hold") != want:
+            # pjsua is still inside this offer/answer: the engine loop sends it next turn
+            self._retry.add(call.core_id)
+            return
+        self._want_hold.pop(call.core_id, None)
         self.conference = tuple(i for i in self.conference if i in self.calls)
         if call.core_id in self.conference and status == "active":
             bridge(self._legs())
