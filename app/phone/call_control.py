@@ -324,4 +324,7 @@ def caller_id(
         for entry in parse_contacts(value):
             if entry.uri.lower().startswith(("sip:", "sips:", "tel:")):
                 return entry.uri, entry.display or remote_name
+    parsed = parse_contacts(remote_uri)  # From as pjsua2 gives it: '"Name" <sip:...>'
+    if parsed and parsed[0].uri.lower().startswith(("sip:", "sips:", "tel:")):
+        return parsed[0].uri, remote_name or parsed[0].display
     return remote_uri, remote_name

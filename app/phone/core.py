@@ -228,7 +228,9 @@ class PhoneCore(CallControl, RedirectingCalls):
             return [AnswerCall(view.id, 180), Publish("call", call_dict(view))]
         if route.kind == "forward" and route.forward is not None:
             return self._forward(view, route.forward)
-        ended = self._end_now(view, "refused", route.why)
+        ended = self._end_now(
+            replace(view, code=route.code, reason=route.reason), "refused", route.why
+        )
         return [AnswerCall(view.id, route.code, route.reason), Publish("call", call_dict(ended))]
 
     def _forward(self, view: CallView, decision: ForwardDecision) -> list[Output]:

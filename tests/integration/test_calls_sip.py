@@ -124,9 +124,11 @@ def test_dnd_per_account_answers_480(tmp_path: Path, config_dir: Path, kam: Kama
         client.wait_account("Registered")
         # the idle screen says so (the first screen may predate the accounts)
         client.wait_for(
-            lambda e: e.get("ev") == "screen"
-            and e["screen"]["status"]["reg_state"] == "Registered"
-            and "dnd" in e["screen"]["status"]["icons"]
+            lambda e: (
+                e.get("ev") == "screen"
+                and e["screen"]["status"]["reg_state"] == "Registered"
+                and "dnd" in e["screen"]["status"]["icons"]
+            )
         )
         sipp = Sipp(
             "uac-call-expect-200.xml",
@@ -172,7 +174,6 @@ def test_the_peers_hold_shows_held(tmp_path: Path, config_dir: Path) -> None:
             tmp_path / "sipp",
             target=direct(engine.port),
             service="deskphone",
-            keys={"hold_ms": "1000", "resume_ms": "2000"},
             timeout=30,
         ).start()
         call = call_event(client, "CallIn")
