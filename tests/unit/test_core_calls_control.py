@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from app.phone.call_control import TRANSFER_FAILED, caller_id
 from app.phone.core import PhoneCore
 from app.phone.intents import (
@@ -60,7 +62,7 @@ def talking_in(core: PhoneCore, call: str = "i1", who: str = "sip:bob@pbx.exampl
     core.handle(CallProgress(call, "CONFIRMED", 200, "OK"))
 
 
-def cmds(out: list[object], kind: type) -> list[object]:
+def cmds(out: Sequence[object], kind: type) -> list[object]:
     return [o for o in out if isinstance(o, kind)]
 
 
