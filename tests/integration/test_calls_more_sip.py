@@ -111,6 +111,9 @@ def test_call_waiting_rings_answer_holds_the_first_and_swap_swaps(
         call_event(client, "Talking", mark, id=first)
         assert wait_until(lambda: len(requests(first_peer, "INVITE")) == 2, 5)
         assert wait_until(lambda: len(requests(second_peer, "INVITE")) == 1, 5)
+        # SIPp drops a call whose BYE overtakes the ACK of a re-INVITE it is still answering
+        assert wait_until(lambda: len(requests(first_peer, "ACK")) == 2, 5)
+        assert wait_until(lambda: len(requests(second_peer, "ACK")) == 1, 5)
         client.send("hangup", call=first)
         client.send("hangup", call=second["id"])
         assert first_peer.wait(15) == 0 and second_peer.wait(15) == 0
