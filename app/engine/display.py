@@ -48,6 +48,8 @@ class Display:
             },
             no_answer_seconds=rings_to_seconds(rules.no_answer_rings),
             missed_count=self.missed,
+            muted=self.core.muted,
+            auto_answer=any(a.auto_answer for a in settings.accounts if a.enabled),
             sip_port_note=transport.note if transport else "",
             history=list(self.history),
             directory=list(self.directory),

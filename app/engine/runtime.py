@@ -26,6 +26,7 @@ from app.engine.history_writer import HistoryWriter
 from app.engine.remote import RemoteControl
 from app.engine.wake import Waker
 from app.phone import intents as ui_intents
+from app.phone.call_control import CONTROL_INPUTS, ControlInput
 from app.phone.core import PhoneCore
 from app.phone.forward import code_to_dial
 from app.phone.messages import Answer, Dial, Hangup, HangupAll, Input, Publish, Tick, TransportInfo
@@ -90,14 +91,14 @@ class Engine:
         self.control: ControlServer | None = None
         self.waker: Waker | None = None
         self.remote = RemoteControl(self)
-        self._pending: deque[Input | ui_intents.ForwardCall] = deque()
+        self._pending: deque[Input | ui_intents.ForwardCall | ControlInput] = deque()
         self._draining = False
         self._stop = False
         self._had_client = False
 
     # ---- the phone core's single entry point on this thread ---------------------------
 
-    def feed(self, msg: Input | ui_intents.ForwardCall) -> None:
+    def feed(self, msg: Input | ui_intents.ForwardCall | ControlInput) -> None:
         """Run an input through the core and carry out what it says; re-entrant safe."""
         self._pending.append(msg)
         if self._draining:
@@ -216,8 +217,12 @@ class Engine:
 
     def _run_ui_intents(self, intents: list[object]) -> None:
         """Carry out what the handset asked for: core intents, or the engine's own."""
+        self.adapter.ops.retry_pending()  # holds that waited for a re-INVITE (once a turn)
         for intent in intents:
             if isinstance(intent, Dial | Answer | Hangup | HangupAll | ui_intents.ForwardCall):
+                self.feed(intent)
+            elif isinstance(intent, CONTROL_INPUTS):
+                # hold, resume, swap, transfer, conference, DTMF, mute, silence, redial
                 self.feed(intent)
             elif isinstance(intent, ui_intents.SetDnd):
                 self.settings.dnd.enabled = intent.on

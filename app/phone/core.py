@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
+from app.phone.call_control import CONTROL_INPUTS, CallControl, ControlInput, caller_id
 from app.phone.dialing import DialError, to_request_uri
 from app.phone.forward import REASON_DEFLECTION, ForwardDecision, forward_now
 from app.phone.incoming import account_settings, route_incoming
@@ -69,7 +70,7 @@ def account_dict(view: AccountView) -> dict[str, Any]:
     return asdict(view)
 
 
-class PhoneCore(RedirectingCalls):
+class PhoneCore(CallControl, RedirectingCalls):
     def __init__(self, settings: Settings, clock: Callable[[], float]) -> None:
         self.settings = settings
         self._clock = clock
@@ -82,6 +83,7 @@ class PhoneCore(RedirectingCalls):
         self._forwards: dict[str, ForwardDecision] = {}  # armed no-answer forwards
         self.local_domain = ""  # host:port of the embedded account, for numbers without a server
         self._init_redirects()
+        self._init_control()
         self._configure_accounts()
 
     # ---- queries --------------------------------------------------------------------------
@@ -106,7 +108,9 @@ class PhoneCore(RedirectingCalls):
 
     # ---- the one entry point --------------------------------------------------------------
 
-    def handle(self, msg: Input | ForwardCall) -> list[Output]:
+    def handle(self, msg: Input | ForwardCall | ControlInput) -> list[Output]:
+        if isinstance(msg, CONTROL_INPUTS):
+            return self._control(msg)
         match msg:
             case RegistrationChanged():
                 return self._on_registration(msg)
@@ -202,12 +206,13 @@ class PhoneCore(RedirectingCalls):
         account = msg.account if msg.account in self.accounts else self._pick_account(None)
         in_call = any(c.id != msg.call for c in self.live_calls())
         route = route_incoming(self.settings, account, msg.remote_uri, in_call, self.local_domain)
+        remote_uri, remote_name = caller_id(msg.remote_uri, msg.remote_name, msg.headers)
         view = CallView(
             id=msg.call,
             account=account,
             direction=Direction.INCOMING,
-            remote_uri=msg.remote_uri,
-            remote_name=msg.remote_name,
+            remote_uri=remote_uri,
+            remote_name=remote_name,
             state=CallState.CALLIN,
             started=self._clock(),
             extra=_diversion_extra(msg.headers),
@@ -219,10 +224,13 @@ class PhoneCore(RedirectingCalls):
                 self._timers[f"fwd:{view.id}"] = view.started + route.forward.delay
             ringing = self.settings.features.ringing_timeout
             self._timers[f"ring:{view.id}"] = view.started + ringing
+            self._arm_auto_answer(view)
             return [AnswerCall(view.id, 180), Publish("call", call_dict(view))]
         if route.kind == "forward" and route.forward is not None:
             return self._forward(view, route.forward)
-        ended = self._end_now(view, "refused", route.why)
+        ended = self._end_now(
+            replace(view, code=route.code, reason=route.reason), "refused", route.why
+        )
         return [AnswerCall(view.id, route.code, route.reason), Publish("call", call_dict(ended))]
 
     def _forward(self, view: CallView, decision: ForwardDecision) -> list[Output]:
@@ -319,7 +327,7 @@ class PhoneCore(RedirectingCalls):
 
     def _answer(self, msg: Answer) -> list[Output]:
         view = self._find(msg.call, {CallState.CALLIN})
-        return [AnswerCall(view.id, 200)] if view else []
+        return self._answer_call(view) if view else []
 
     def _hangup(self, msg: Hangup) -> list[Output]:
         talking = _LIVE - {CallState.CALLIN}
@@ -346,6 +354,7 @@ class PhoneCore(RedirectingCalls):
             if kind == "remove":
                 del self.calls[arg]
                 self._forget_redirects(arg)
+                self._forget_control(arg)
                 out.append(Publish("call_removed", {"id": arg}))
             elif kind == "fwd" and view.state == CallState.CALLIN and arg in self._forwards:
                 out.extend(self._forward(view, self._forwards.pop(arg)))
@@ -355,6 +364,8 @@ class PhoneCore(RedirectingCalls):
                 out += [HangupCall(arg, 480), Publish("call", call_dict(ended))]
             elif kind == "ask":
                 out.extend(self._ask_expired(view))
+            else:
+                out.extend(self._control_timer(kind, view))
         return out
 
     def update_settings(self, settings: Settings) -> None:

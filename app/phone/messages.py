@@ -78,6 +78,25 @@ class TransportInfo:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class CallMediaChanged:
+    """The call's audio direction after an offer/answer: "active", "local_hold" (we hold),
+    "remote_hold" (the peer sent sendonly/inactive), or "none" (no audio yet)."""
+
+    call: str
+    status: str
+
+
+@dataclass(frozen=True)
+class TransferStatus:
+    """A NOTIFY about a REFER we sent (or the REFER's own failure): code 1xx-6xx."""
+
+    call: str
+    code: int
+    reason: str
+    final: bool
+
+
 # ---- user intents ---------------------------------------------------------------------------
 
 
@@ -144,6 +163,35 @@ class HangupCall:
     code: int = 0  # 0: pjsua2 picks (CANCEL/BYE/603)
 
 
+@dataclass(frozen=True)
+class HoldCall:
+    call: str
+    hold: bool = True  # False: resume (re-INVITE with sendrecv)
+
+
+@dataclass(frozen=True)
+class SendDtmfCall:
+    call: str
+    digits: str
+    method: str = "rfc2833"  # rfc2833 | info
+
+
+@dataclass(frozen=True)
+class TransferCall:
+    """REFER: blind to `target_uri`, or attended (Replaces) to the peer of call `replaces`."""
+
+    call: str
+    target_uri: str = ""
+    replaces: str = ""
+
+
+@dataclass(frozen=True)
+class ConferenceCalls:
+    """Bridge the audio of these calls to each other (a local three-way conference)."""
+
+    calls: tuple[str, ...]
+
+
 # ---- events for the UI ----------------------------------------------------------------------
 
 
@@ -168,6 +216,10 @@ Input = (
     | HangupAll
     | RedirectConfirm
     | Tick
+    | CallMediaChanged
+    | TransferStatus
 )
-Command = PlaceCall | AnswerCall | HangupCall
+Command = (
+    PlaceCall | AnswerCall | HangupCall | HoldCall | SendDtmfCall | TransferCall | ConferenceCalls
+)
 Output = Command | Publish

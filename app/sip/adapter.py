@@ -32,6 +32,7 @@ from app.phone.settings import Settings
 from app.phone.sipuri import contacts_in, diversion_in, parse_contacts, status_of
 from app.sip.account import SipAccount, account_config, local_config
 from app.sip.call import SipCall
+from app.sip.call_ops import CallOperations
 from app.sip.stack import SipStack
 
 log = logging.getLogger("deskphone.sip")
@@ -79,6 +80,7 @@ class SipAdapter:
         # call ends so the last events of a call still carry it.
         self.sip_call_ids: dict[str, str] = {}
         self._incoming_seq = 0
+        self.ops = CallOperations(self.calls, feed)
         self._settings = Settings()
         self._bind = ""
 
@@ -149,6 +151,8 @@ class SipAdapter:
                 call = self.calls.get(cmd.call)
                 if call is not None:
                     self._safe_hangup(call, cmd.code)
+            case _:
+                self.ops.execute(cmd)  # hold, DTMF, transfer, conference
 
     def _place(self, cmd: PlaceCall) -> None:
         account = self.accounts.get(cmd.account) or next(iter(self.accounts.values()))
@@ -314,8 +318,8 @@ class SipAdapter:
             self.calls.pop(call.core_id, None)
 
     def _on_media(self, call: SipCall) -> None:
-        # Audio is connected by the audio bridge (issue 5); with the null device nothing to do.
-        return None
+        # The audio device side is the audio bridge's (issue 5); hold and conference are here.
+        self.ops.on_media(call)
 
     def _on_redirect(self, call: SipCall, prm: Any) -> int:
         """pjsua2 never follows a redirect itself (no hop limit, no realm guard, and a

@@ -27,6 +27,7 @@ class SipCall(pj.Call):  # type: ignore[misc]
         self._on_state = on_state
         self._on_media = on_media
         self._on_redirect = on_redirect
+        self.on_transfer: Callable[[SipCall, Any], None] | None = None  # NOTIFYs of our REFER
 
     @guarded()
     def onCallState(self, prm: Any) -> None:
@@ -35,6 +36,11 @@ class SipCall(pj.Call):  # type: ignore[misc]
     @guarded()
     def onCallMediaState(self, prm: Any) -> None:
         self._on_media(self)
+
+    @guarded()
+    def onCallTransferStatus(self, prm: Any) -> None:
+        if self.on_transfer is not None:
+            self.on_transfer(self, prm)
 
     @guarded(default=pj.PJSIP_REDIRECT_STOP)
     def onCallRedirected(self, prm: Any) -> int:

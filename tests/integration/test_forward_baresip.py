@@ -31,7 +31,8 @@ def test_baresip_follows_deskphones_302_to_carol(tmp_path: Path, config_dir: Pat
             alice.dial(f"sip:bob@{kam.domain}", seconds=5)
             try:
                 forwarded = client.wait_for(
-                    lambda e: e.get("ev") == "call" and e["state"] == "Finished", 10)
+                    lambda e: e.get("ev") == "call" and e["state"] == "Finished", 10
+                )
                 assert forwarded["extra"]["result"] == "forwarded"
                 assert carol.wait(20) == 0, carol.messages()[-1500:]
                 alice.wait(10)

@@ -1,0 +1,194 @@
+"""pjsua2 operations on established calls: hold, DTMF, transfer, conference (issue 4).
+
+Called by the SIP adapter on the SIP thread only. Each returns normally or raises pj.Error;
+the adapter decides what a failure means for the core.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pjsua2 as pj
+
+from app.phone.messages import (
+    CallMediaChanged,
+    ConferenceCalls,
+    HoldCall,
+    Input,
+    SendDtmfCall,
+    TransferCall,
+    TransferStatus,
+)
+from app.sip.call import SipCall
+
+log = logging.getLogger("deskphone.sip")
+
+_MEDIA_STATUS = {
+    pj.PJSUA_CALL_MEDIA_ACTIVE: "active",
+    pj.PJSUA_CALL_MEDIA_LOCAL_HOLD: "local_hold",
+    pj.PJSUA_CALL_MEDIA_REMOTE_HOLD: "remote_hold",
+    pj.PJSUA_CALL_MEDIA_NONE: "none",
+    pj.PJSUA_CALL_MEDIA_ERROR: "error",
+}
+EBUSY = 70013  # PJ_EINVALIDOP: pjsua refuses a re-INVITE while one is pending
+DTMF_INFO_MS = 160  # duration announced in the INFO body (Yealink sends 160-250 ms)
+
+
+def media_status(call: pj.Call) -> str:
+    """The first audio stream's status after the last offer/answer."""
+    info = call.getInfo()  # kept: iterating a temporary's vector reads freed memory
+    for media in info.media:
+        if media.type == pj.PJMEDIA_TYPE_AUDIO:
+            return _MEDIA_STATUS.get(media.status, "none")
+    return "none"
+
+
+def set_hold(call: pj.Call, hold: bool) -> None:
+    """Hold: re-INVITE with a=sendonly. Resume: re-INVITE with the UNHOLD flag (sendrecv)."""
+    op = pj.CallOpParam(True)
+    if hold:
+        call.setHold(op)
+    else:
+        op.opt.flag = pj.PJSUA_CALL_UNHOLD
+        call.reinvite(op)
+
+
+def send_dtmf(call: pj.Call, digits: str, method: str) -> None:
+    """RFC 2833 telephone-events in the RTP stream, or one SIP INFO per digit."""
+    if method == "info":
+        prm = pj.CallSendDtmfParam()
+        prm.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
+        prm.digits = digits
+        prm.duration = DTMF_INFO_MS
+        call.sendDtmf(prm)
+    else:
+        call.dialDtmf(digits)
+
+
+def transfer(call: pj.Call, target_uri: str, replaces: pj.Call | None) -> None:
+    """REFER: Refer-To the target (blind), or to the consultation call's peer with Replaces."""
+    op = pj.CallOpParam(True)
+    if replaces is not None:
+        call.xferReplaces(replaces, op)
+    else:
+        call.xfer(target_uri, op)
+
+
+def audio_of(call: pj.Call) -> pj.AudioMedia | None:
+    try:
+        if not call.hasMedia() or media_status(call) not in ("active", "remote_hold"):
+            return None
+        return call.getAudioMedia(-1)
+    except pj.Error:
+        return None
+
+
+def bridge(calls: Iterable[pj.Call]) -> int:
+    """Connect every call's audio to every other's (the conference bridge mixes them);
+    the audio device side is the audio bridge's business. Returns the links made."""
+    media = [m for m in (audio_of(c) for c in calls) if m is not None]
+    links = 0
+    for a in media:
+        for b in media:
+            if a is not b:
+                try:
+                    a.startTransmit(b)
+                    links += 1
+                except pj.Error as exc:
+                    log.warning("conference link failed: %s", exc.info())
+    return links
+
+
+CallOp = HoldCall | SendDtmfCall | TransferCall | ConferenceCalls
+
+
+class CallOperations:
+    """The adapter's part for established calls; `calls` is the adapter's own dict (core id ->
+    the one live SipCall), so no reference to a call is ever kept here."""
+
+    def __init__(self, calls: dict[str, SipCall], feed: Callable[[Input], None]) -> None:
+        self.calls = calls
+        self._feed = feed
+        self.conference: tuple[str, ...] = ()  # core ids whose audio is bridged together
+        # hold wanted per call: a hold/resume asked while a re-INVITE is still pending is
+        # refused by pjsua (PJ_EINVALIDOP) and is sent when that offer/answer completes
+        self._want_hold: dict[str, bool] = {}
+        self._retry: set[str] = set()
+
+    def retry_pending(self) -> None:
+        """Outside any callback (the engine loop): send the holds/resumes that had to wait."""
+        retry, self._retry = self._retry, set()
+        for core_id in retry:
+            call, want = self.calls.get(core_id), self._want_hold.get(core_id)
+            if call is None or want is None:
+                continue
+            try:
+                set_hold(call, want)
+            except pj.Error as exc:
+                log.warning("hold=%s on %s failed: %s", want, core_id, exc.info())
+                self._want_hold.pop(core_id, None)
+                self._feed(CallMediaChanged(core_id, media_status(call)))
+
+    def execute(self, cmd: CallOp) -> None:
+        """A failure is logged and reported to the core as a fact."""
+        if isinstance(cmd, ConferenceCalls):
+            self.conference = cmd.calls
+            links = bridge(self._legs())
+            log.info("conference %s: %d audio links", cmd.calls, links)
+            return
+        call = self.calls.get(cmd.call)
+        if call is None:
+            return
+        try:
+            match cmd:
+                case HoldCall():
+                    self._want_hold[cmd.call] = cmd.hold
+                    set_hold(call, cmd.hold)
+                case SendDtmfCall():
+                    send_dtmf(call, cmd.digits, cmd.method)
+                case TransferCall():
+                    call.on_transfer = self.on_transfer
+                    other = self.calls.get(cmd.replaces) if cmd.replaces else None
+                    if cmd.replaces and other is None:
+                        raise ValueError(f"no call {cmd.replaces} to replace")
+                    transfer(call, cmd.target_uri, other)
+        except (pj.Error, ValueError) as exc:
+            if isinstance(cmd, HoldCall) and isinstance(exc, pj.Error) and exc.status == EBUSY:
+                log.info("hold=%s on %s waits for the pending re-INVITE", cmd.hold, cmd.call)
+                return
+            text = exc.info() if isinstance(exc, pj.Error) else str(exc)
+            log.warning("%s on %s failed: %s", type(cmd).__name__, cmd.call, text)
+            if isinstance(cmd, HoldCall):
+                self._feed(CallMediaChanged(cmd.call, media_status(call)))
+            elif isinstance(cmd, TransferCall):
+                self._feed(TransferStatus(cmd.call, 500, text[:80], True))
+
+    def _legs(self) -> list[SipCall]:
+        return [c for i in self.conference if (c := self.calls.get(i)) is not None]
+
+    def on_media(self, call: SipCall) -> None:
+        """Hold state for the core, and the conference links a re-INVITE may have re-created."""
+        if self.calls.get(call.core_id) is not call:
+            return
+        status = media_status(call)
+        want = self._want_hold.get(call.core_id)
+        log.debug("media of %s: %s (hold wanted: %s)", call.core_id, status, want)
+        settled = status in ("active", "local_hold", "remote_hold")
+        if want is not None and settled and (status == "local_hold") != want:
+            # pjsua is still inside this offer/answer: the engine loop sends it next turn
+            self._retry.add(call.core_id)
+            return
+        self._want_hold.pop(call.core_id, None)
+        self.conference = tuple(i for i in self.conference if i in self.calls)
+        if call.core_id in self.conference and status == "active":
+            bridge(self._legs())
+        self._feed(CallMediaChanged(call.core_id, status))
+
+    def on_transfer(self, call: SipCall, prm: Any) -> None:
+        final = bool(prm.finalNotify)
+        code = int(prm.statusCode)
+        if final or code >= 200:
+            prm.cont = False  # the outcome is known: no further NOTIFYs wanted
+        self._feed(TransferStatus(call.core_id, code, str(prm.reason), final))
