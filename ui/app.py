@@ -21,6 +21,7 @@ from app.phone.model import RegState
 from ui.bridge import EngineBridge
 from ui.main_window import MainWindow
 from ui.settings_host import SettingsHost
+from ui.window_memory import WindowMemory
 
 log = logging.getLogger("deskphone.ui")
 
@@ -181,6 +182,8 @@ def _install_signal_handlers(app: QApplication) -> QSocketNotifier:
     def on_signal(signum: int, frame: Any) -> None:
         log.info("signal %d: quitting", signum)
         for widget in app.topLevelWidgets():
+            if isinstance(widget, MainWindow):
+                widget.quitting = True  # a signal quits even when closing only hides
             widget.close()
         app.quit()
 
@@ -207,7 +210,12 @@ def run(options: UiOptions) -> int:
     from ui.notify import attach_notifier
     from ui.tray import attach_tray
 
-    desktop = (attach_tray(phone), attach_notifier(phone))  # kept alive for the whole run
+    tray = attach_tray(phone)
+    memory = WindowMemory(options.config_dir, phone.window)
+    desktop = (tray, attach_notifier(phone), memory)  # kept alive for the whole run
+    memory.restore()
+    phone.window.hide_on_close = lambda: memory.close_to_tray.isChecked() and tray.icon.isVisible()
+    phone.window.closing.connect(memory.save)
     phone.start()
     qt_app.exec()
     phone.shutdown()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QBuffer, QIODevice, Signal
@@ -22,6 +23,8 @@ class MainWindow(QMainWindow):
         self.state = UiState()
         self.shown: list[str] = []  # every registration text shown, for the log and tests
         self._screen: dict[str, Any] = {}
+        self.hide_on_close: Callable[[], bool] | None = None
+        self.quitting = False
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -96,5 +99,14 @@ class MainWindow(QMainWindow):
         return self.state.registration_text()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.hide_on_close is not None and self.hide_on_close() and not self.quitting:
+            # Close to tray: the phone keeps running and ringing; Quit in the tray ends it.
+            event.ignore()
+            self.hide()
+            return
         self.closing.emit()
         super().closeEvent(event)
+
+    def quit(self) -> None:
+        self.quitting = True
+        self.close()

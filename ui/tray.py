@@ -156,7 +156,7 @@ def attach_tray(phone: DeskPhoneApp) -> PhoneTray:
     """Tray icon for a running phone: follows registration, shows / quits the window."""
     tray = PhoneTray(phone.options.config_dir, phone.window)
     tray.show_requested.connect(phone.raise_window)
-    tray.quit_requested.connect(phone.window.close)
+    tray.quit_requested.connect(phone.window.quit)
     tray.settings_changed.connect(lambda: phone.bridge.send("reload_settings"))
 
     def follow(msg: dict[str, Any]) -> None:
