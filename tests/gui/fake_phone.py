@@ -340,6 +340,10 @@ class FakePhone:
 
     # ---- what the core shows ----------------------------------------------------------------
 
+    def last_command(self) -> Command:
+        """What the core told the SIP side last (a function: mypy narrows `commands[-1]`)."""
+        return self.commands[-1]
+
     def call(self, call_id: str) -> CallView:
         return self.core.calls[call_id]
 

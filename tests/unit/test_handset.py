@@ -64,6 +64,7 @@ def test_digits_open_dial_screen_and_send_dials() -> None:
     assert out == [OffHook()]
     s = p.handset.screen()
     assert (s.name, s.title, s.input, s.cursor) == ("dialing", "Dial", "1003", 4)
+    assert s.led("L1") == ("green", "solid")  # off hook: the line is seized
     assert s.softkeys == ["Send", "IME", "Delete", "Cancel"]
     assert p.press("F1") == [Dial("1003")]
     s = p.handset.screen()
@@ -148,7 +149,7 @@ def test_outgoing_call_ringback_talking_timer_and_end() -> None:
     assert PlaceCall("o1", 1, "sip:1002@127.0.0.1") in p.commands
     assert SendDtmfCall("o1", "5") in p.commands
     assert p.press("F4") == [Hangup("o1")]
-    assert p.commands[-1] == HangupCall("o1")
+    assert p.last_command() == HangupCall("o1")
     assert p.handset.screen().name == "idle"  # the user hung up: no "Call Finish"
 
 
@@ -170,7 +171,7 @@ def test_reject_and_x_on_ringing() -> None:
     p = FakePhone()
     p.ring_in("sip:1002@127.0.0.1")
     assert p.press("X") == [Reject("i1")]
-    assert p.commands[-1] == HangupCall("i1", 486)  # features.normal_refuse_code
+    assert p.last_command() == HangupCall("i1", 486)  # features.normal_refuse_code
     assert p.handset.screen().name == "idle"
 
 
@@ -182,7 +183,7 @@ def test_forward_a_ringing_call() -> None:
     assert (s.name, s.title) == ("dialing", "Forward to")
     p.press("2", "0", "0", "9")
     assert p.press("F1") == [ForwardCall("i1", "2009")]
-    answer = p.commands[-1]
+    answer = p.last_command()
     assert isinstance(answer, AnswerCall) and (answer.call, answer.code) == ("i1", 302)
     assert ("Contact", "<sip:2009@127.0.0.1>") in answer.headers
     assert p.handset.screen().name == "idle"
@@ -197,9 +198,9 @@ def test_hold_resume_and_held() -> None:
     assert (s.name, s.title) == ("hold", "Hold")
     assert s.softkeys == ["Transfer", "Resume", "New Call", "End Call"]
     assert s.led("L1") == ("green", "slow")
-    assert p.commands[-1] == HoldCall("i1", True)
+    assert p.last_command() == HoldCall("i1", True)
     assert p.press("F2") == [Resume("i1")]
-    assert p.commands[-1] == HoldCall("i1", False)
+    assert p.last_command() == HoldCall("i1", False)
     p.far_holds()
     s = p.handset.screen()
     assert (s.name, s.title, s.led("L1")) == ("held", "Held", ("green", "slow"))

@@ -143,7 +143,7 @@ def test_dnd_soft_key() -> None:
     assert p.press("F3") == [SetDnd(True)]
     assert p.settings.dnd.enabled and "dnd" in p.handset.screen().status.icons
     p.ring_in("sip:1002@127.0.0.1")  # DND: the core refuses it, the handset stays idle
-    assert p.commands[-1] == AnswerCall("i1", 480, "Do Not Disturb")
+    assert p.last_command() == AnswerCall("i1", 480, "Do Not Disturb")
     assert p.handset.screen().name == "idle"
     assert p.press("F3") == [SetDnd(False)]
     assert "dnd" not in p.handset.screen().status.icons
