@@ -80,7 +80,8 @@ class Display:
 
     def show_message(self, sender: str, body: str) -> None:
         """A SIP MESSAGE arrived: a pop-up once, and the MESSAGE key shows it again."""
-        self.message, self.message_from = body, sender
+        bare = sender.strip().strip("<>").removeprefix("sip:").removeprefix("sips:")
+        self.message, self.message_from = body, bare
         self._message_id += 1
 
     def press(self, key: str) -> list[object]:

@@ -116,6 +116,7 @@ def test_outgoing_call_screens(harness: Harness, screens_dir: Path) -> None:
     h.advance(1)
     h.far_hangs_up()  # BYE from the far end
     h.expect("finished", ["", "", "", "Cancel"], "Call Finish")
+    assert (h.screen.detail, h.screen.timer) == ("", "01:24")  # title once, then duration
     _led(h, "L1", "off", "off")
     h.shot(screens_dir, "13_finished")
     h.advance(4)
