@@ -22,15 +22,28 @@ from app.phone.incoming import dnd_active
 
 
 class Display:
-    def __init__(self, core: PhoneCore, publish: Callable[[str, dict[str, Any]], None]) -> None:
+    def __init__(
+        self,
+        core: PhoneCore,
+        publish: Callable[[str, dict[str, Any]], None],
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], datetime] = datetime.now,
+    ) -> None:
         self.core = core
         self._publish = publish
+        # the same clock the core runs on, and the wall time the status bar shows: tests
+        # pass fixed ones so the call timer and the date on a screenshot are known
+        self._clock = clock
+        self._wall = wall
         self.handset = Handset()
         self.history: list[HistoryItem] = []
         self.missed = 0
         self.directory: list[tuple[str, str]] = []
         self.error = ""
         self._error_id = 0
+        self.message = ""
+        self.message_from = ""
+        self._message_id = 0
         self._last = ""
 
     def flags(self) -> HandsetFlags:
@@ -55,30 +68,37 @@ class Display:
             directory=list(self.directory),
             error=self.error,
             error_id=self._error_id,
-            clock=datetime.now(),
+            message=self.message,
+            message_from=self.message_from,
+            message_id=self._message_id,
+            clock=self._wall(),
         )
 
     def show_error(self, text: str) -> None:
         self.error = text
         self._error_id += 1
 
+    def show_message(self, sender: str, body: str) -> None:
+        """A SIP MESSAGE arrived: a pop-up once, and the MESSAGE key shows it again."""
+        bare = sender.strip().strip("<>").removeprefix("sip:").removeprefix("sips:")
+        self.message, self.message_from = body, bare
+        self._message_id += 1
+
     def press(self, key: str) -> list[object]:
         self.sync()
-        return self.handset.press(key, time.monotonic())
+        return self.handset.press(key, self._clock())
 
     def type_text(self, text: str) -> list[object]:
         self.sync()
-        return self.handset.type_text(text, time.monotonic())
+        return self.handset.type_text(text, self._clock())
 
     def tick(self) -> list[object]:
         self.sync()
-        return self.handset.tick(time.monotonic())
+        return self.handset.tick(self._clock())
 
     def sync(self) -> None:
         calls = list(self.core.calls.values())
-        self.handset.update(
-            list(self.core.accounts.values()), calls, self.flags(), time.monotonic()
-        )
+        self.handset.update(list(self.core.accounts.values()), calls, self.flags(), self._clock())
 
     def refresh(self, force: bool = False) -> None:
         self.sync()

@@ -7,7 +7,6 @@ waits for another thread. Intents from the control socket arrive through a queue
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import queue
@@ -22,14 +21,14 @@ from typing import Any
 from app import __version__
 from app.engine.control import ControlServer, Inbound
 from app.engine.display import Display
+from app.engine.handset_intents import run_intents
 from app.engine.history_writer import HistoryWriter
 from app.engine.remote import RemoteControl
 from app.engine.wake import Waker
 from app.phone import intents as ui_intents
-from app.phone.call_control import CONTROL_INPUTS, ControlInput
+from app.phone.call_control import ControlInput
 from app.phone.core import PhoneCore
-from app.phone.forward import code_to_dial
-from app.phone.messages import Answer, Dial, Hangup, HangupAll, Input, Publish, Tick, TransportInfo
+from app.phone.messages import Input, Publish, Tick, TransportInfo
 from app.phone.settings import AccountSettings, Settings
 from app.protocol import PROTOCOL_VERSION, ProtocolError, event, to_input
 from app.sip import guard
@@ -121,6 +120,8 @@ class Engine:
             self.display.missed = self.history.history.missed_unviewed()
         elif kind == "error":
             self.display.show_error(str(data.get("text", "")))
+        elif kind == "message":
+            self.display.show_message(str(data.get("from_uri", "")), str(data.get("body", "")))
         if self.control is not None:
             self.control.send(event(kind, **data))
 
@@ -218,46 +219,23 @@ class Engine:
     def _run_ui_intents(self, intents: list[object]) -> None:
         """Carry out what the handset asked for: core intents, or the engine's own."""
         self.adapter.ops.retry_pending()  # holds that waited for a re-INVITE (once a turn)
-        for intent in intents:
-            if isinstance(intent, Dial | Answer | Hangup | HangupAll | ui_intents.ForwardCall):
-                self.feed(intent)
-            elif isinstance(intent, CONTROL_INPUTS):
-                # hold, resume, swap, transfer, conference, DTMF, mute, silence, redial
-                self.feed(intent)
-            elif isinstance(intent, ui_intents.SetDnd):
-                self.settings.dnd.enabled = intent.on
-                self._save_settings()
-            elif isinstance(intent, ui_intents.SetForward):
-                self._set_forward(intent)
-            elif isinstance(intent, ui_intents.ClearMissed):
-                self.history.history.mark_viewed()
-                self.display.missed = 0
-            elif isinstance(intent, ui_intents.OpenSettings):
-                self._publish("open_settings", {"section": intent.section})
-            elif isinstance(intent, ui_intents.Reject):
-                ringing = [c.id for c in self.core.calls.values() if c.state == "CallIn"]
-                target = intent.call or (ringing[0] if ringing else None)
-                if target is not None:
-                    self.feed(Hangup(target))
-            else:
-                # Hold, transfer, conference, DTMF ... land with the calls issue.
-                name = type(intent).__name__
-                log.info("handset intent %s not supported yet", name)
-                self.display.show_error(f"{name}: not available yet")
+        run_intents(self, intents)
 
-    def _set_forward(self, intent: ui_intents.SetForward) -> None:
-        before = copy.deepcopy(self.settings.forward.phone)
-        rule = getattr(self.settings.forward.phone, intent.kind, None)
-        if rule is None:
-            return
-        rule.enabled, rule.target = intent.enabled, intent.target
-        if intent.kind == "no_answer" and intent.ring_seconds:
-            rings = round(intent.ring_seconds / 6)
-            self.settings.forward.phone.no_answer_rings = max(0, min(20, rings))
+    # ---- the engine's part of the handset's intents (app/engine/handset_intents.py) ----
+
+    def settings_changed(self) -> None:
         self._save_settings()
-        # As on the phone: switching a forward on or off dials its code to the server.
-        for code in code_to_dial(before, self.settings.forward.phone):
-            self.feed(Dial(code))
+
+    def clear_missed(self) -> None:
+        self.history.history.mark_viewed()
+        self.display.missed = 0
+
+    def open_settings(self, section: str) -> None:
+        self._publish("open_settings", {"section": section})
+
+    def unsupported(self, name: str) -> None:
+        log.info("handset intent %s not supported yet", name)
+        self.display.show_error(f"{name}: not available yet")
 
     def _save_settings(self) -> None:
         try:

@@ -116,6 +116,9 @@ def body_lines(call: CallView) -> list[str]:
 
 
 def detail_text(call: CallView) -> str:
+    if call.state == CallState.FINISHED:
+        # the title already says "Call Finish" (the core's text): the duration goes there
+        return ""
     if call.state == CallState.FAILED:
         from app.phone.model import failure_text
 

@@ -8,6 +8,7 @@ from app.phone import screens as S
 from app.phone import softkeys as K
 from app.phone.handset_calls import (
     CALL_WORDS,
+    LINE_KEYS_PER_PAGE,
     REG_WORDS,
     SCREEN_OF,
     body_lines,
@@ -151,11 +152,25 @@ def _lists(st: HandsetState, sm: ScreenModel) -> K.SoftKeys:
     return K.STATUS
 
 
+def _seize_dialling_line(st: HandsetState, sm: ScreenModel) -> None:
+    """Off hook on the dial screen with no call yet: the line being dialled on is seized, and
+    a seized line's LED is solid green (yealink-reference.md, "Line LED")."""
+    if st.view != S.DIALING or st.live() or not st.accounts:
+        return
+    wanted = st.dial_account if st.dial_account is not None else st.accounts[0].index
+    pos = next((i for i, a in enumerate(st.accounts) if a.index == wanted), 0)
+    per_page = LINE_KEYS_PER_PAGE if sm.line_pages == 1 else LINE_KEYS_PER_PAGE - 1
+    if pos // per_page == sm.line_page - 1:
+        key = sm.line_keys[pos % per_page]
+        key.led_colour, key.led_mode = S.GREEN, S.SOLID
+
+
 def compose(st: HandsetState) -> tuple[ScreenModel, K.SoftKeys]:
     """The screen and its soft keys as catalog ids (F1-F4 are dispatched on the ids)."""
     sm = ScreenModel(status=status_bar(st))
     sm.line_keys, sm.line_pages = line_keys(st.accounts, st.live(), st.focus, st.page)
     sm.line_page = min(st.page, sm.line_pages - 1) + 1
+    _seize_dialling_line(st, sm)
     focus = st.focused()
     keys: K.SoftKeys
     ringing = focus is not None and focus.state == CallState.CALLIN

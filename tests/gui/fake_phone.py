@@ -1,157 +1,351 @@
-"""A scripted stand-in for the phone core and SIP side, driving a real Handset.
+"""The real phone core and the engine's Display, with only the SIP side scripted.
 
-It turns the handset's intents into CallView changes the way the core will (Dial -> a call in
-Connecting, Answer -> Talking, Hold -> Hold, ...), and lets tests script the far end
-(`ring_in`, `far_answers`, `far_fails`, `far_hangs_up`). Pure Python, shared by the unit and
-GUI tests.
+`FakePhone` is wired like the engine (app/engine/runtime.py): key presses go through
+`Display.press`, the handset's intents through the engine's own dispatch
+(`app.engine.handset_intents.run_intents`), the core's commands to a fake SIP adapter. That
+adapter answers each command with the facts pjsua2 reports for it (stack-notes.md: `hangup()`
+fires DISCONNECTED at once, a hold's re-INVITE ends in a media state, a REFER gets NOTIFYs) and
+the test scripts the far end with `ring_in`, `far_rings`, `far_answers`, `far_fails`,
+`far_hangs_up`, `far_holds`, `far_transfer_result`. Pure Python, shared by unit and GUI tests.
+Time is a number the test advances; the wall clock on the status bar is fixed (CLOCK).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections import deque
+from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+from typing import Any
 
-from app.phone.handset import Handset, HandsetFlags
-from app.phone.intents import (
-    ClearMissed,
-    Conference,
-    ForwardCall,
-    Hold,
-    Mute,
-    Reject,
-    Resume,
-    SetDnd,
-    Swap,
-    Transfer,
+from app.engine.display import Display
+from app.engine.handset_intents import run_intents
+from app.engine.history_writer import HistoryWriter
+from app.phone.call_control import ControlInput
+from app.phone.core import PhoneCore
+from app.phone.handset import Handset
+from app.phone.intents import ForwardCall
+from app.phone.messages import (
+    AnswerCall,
+    CallMediaChanged,
+    CallProgress,
+    Command,
+    ConferenceCalls,
+    HangupCall,
+    HoldCall,
+    IncomingCall,
+    Input,
+    MessageReceived,
+    PlaceCall,
+    Publish,
+    RegistrationChanged,
+    SendDtmfCall,
+    Tick,
+    TransferCall,
+    TransferStatus,
+    TransportInfo,
 )
-from app.phone.messages import Answer, Dial, Hangup
 from app.phone.model import AccountView, CallState, CallView, Direction, RegState
+from app.phone.settings import AccountSettings, Settings
+from app.store.history import CallHistory
 
 CLOCK = datetime(2026, 11, 21, 14, 5)
+HOST = "127.0.0.1"
+REASONS = {
+    180: "Ringing",
+    183: "Session Progress",
+    200: "OK",
+    404: "Not Found",
+    480: "Temporarily Unavailable",
+    486: "Busy Here",
+    487: "Request Terminated",
+    603: "Decline",
+}
+# what a REGISTER ends with for each registration state the tests ask for
+REGISTER: dict[RegState, tuple[int, str, int]] = {
+    RegState.REGISTERED: (200, "OK", 3600),
+    RegState.UNREGISTERED: (200, "OK", 0),
+    RegState.FAILED: (403, "Forbidden", 0),
+}
+
+
+@dataclass
+class Leg:
+    """What the fake pjsua2 knows of one call."""
+
+    direction: Direction
+    state: str  # pjsua2's invite-session state name
+    local_hold: bool = False
+    remote_hold: bool = False
+
+    @property
+    def media(self) -> str:
+        if self.local_hold:
+            return "local_hold"
+        return "remote_hold" if self.remote_hold else "active"
+
+
+def settings_for(accounts: list[AccountView]) -> Settings:
+    """One SIP account per AccountView, on 127.0.0.1, labelled as the view is."""
+    settings = Settings()
+    for view in accounts:
+        user = view.uri.removeprefix("sip:").split("@")[0] or f"u{view.index}"
+        settings.accounts.append(AccountSettings(label=view.label, user=user, server=HOST))
+    return settings
 
 
 class FakePhone:
-    def __init__(self, accounts: list[AccountView] | None = None) -> None:
-        self.handset = Handset()
-        self.accounts = (
-            accounts
-            if accounts is not None
-            else [AccountView(0, "1001", "sip:1001@127.0.0.1", RegState.REGISTERED)]
-        )
-        self.calls: list[CallView] = []
-        self.flags = HandsetFlags(clock=CLOCK)
+    def __init__(
+        self,
+        accounts: list[AccountView] | None = None,
+        history_dir: Path | None = None,
+    ) -> None:
+        wanted = accounts or [AccountView(1, "1001", f"sip:1001@{HOST}", RegState.REGISTERED)]
         self.now = 100.0
-        self.intents: list[object] = []
-        self._n = 0
+        self.settings = settings_for(wanted)
+        self.core = PhoneCore(self.settings, lambda: self.now)
+        self.core.local_domain = f"{HOST}:5060"
+        self.display = Display(self.core, self._publish, lambda: self.now, lambda: CLOCK)
+        self.history = HistoryWriter(CallHistory(history_dir)) if history_dir else None
+        self.intents: list[object] = []  # what the handset asked for
+        self.commands: list[Command] = []  # what the core told the SIP side
+        self.events: list[Publish] = []  # what the core and the engine published
+        self.legs: dict[str, Leg] = {}
+        self._pending: deque[Input | ForwardCall | ControlInput] = deque()
+        self._draining = False
+        self._incoming = 0
+        self.feed(TransportInfo(5060, 5060))
+        for index, view in enumerate(wanted, start=1):
+            if view.state in REGISTER:
+                code, reason, expires = REGISTER[view.state]
+                code = view.code or code
+                self.feed(RegistrationChanged(index, code, reason, expires, expires > 0))
         self.sync()
 
-    # ---- time and sync ----------------------------------------------------------------------
+    @property
+    def handset(self) -> Handset:
+        return self.display.handset
+
+    # ---- the engine's side ------------------------------------------------------------------
+
+    def feed(self, msg: Input | ForwardCall | ControlInput) -> None:
+        """As Engine.feed: the core's commands run at once, facts they cause queue behind."""
+        self._pending.append(msg)
+        if self._draining:
+            return
+        self._draining = True
+        try:
+            while self._pending:
+                for out in self.core.handle(self._pending.popleft()):
+                    if isinstance(out, Publish):
+                        self._publish(out.kind, out.data)
+                    else:
+                        self.commands.append(out)
+                        self._execute(out)
+        finally:
+            self._draining = False
+
+    def _publish(self, kind: str, data: dict[str, Any]) -> None:
+        """As Engine._publish: history, errors and messages reach the display."""
+        self.events.append(Publish(kind, data))
+        if kind == "call" and self.history is not None and self.history.on_call(data):
+            self.display.history = self.history.items()
+            self.display.missed = self.history.history.missed_unviewed()
+        elif kind == "error":
+            self.display.show_error(str(data.get("text", "")))
+        elif kind == "message":
+            self.display.show_message(str(data.get("from_uri", "")), str(data.get("body", "")))
+
+    # IntentHost: the engine's own part of the handset's intents
+    def settings_changed(self) -> None:
+        self.core.update_settings(self.settings)
+
+    def clear_missed(self) -> None:
+        if self.history is not None:
+            self.history.history.mark_viewed()
+        self.display.missed = 0
+
+    def open_settings(self, section: str) -> None:
+        self.events.append(Publish("open_settings", {"section": section}))
+
+    def unsupported(self, name: str) -> None:
+        self.display.show_error(f"{name}: not available yet")
 
     def sync(self) -> None:
-        self.handset.update(self.accounts, [replace(c) for c in self.calls], self.flags, self.now)
+        self.display.sync()
 
     def advance(self, seconds: float) -> None:
-        self.now += seconds
-        self.apply(self.handset.tick(self.now))
+        """Engine loop turns: core timers, then the handset's own (auto-dial, Call Finish)."""
+        end = self.now + seconds
+        while self.now < end:
+            self.now = min(end, self.now + 0.5)
+            deadline = self.core.next_deadline()
+            if deadline is not None and deadline <= self.now:
+                self.feed(Tick(self.now))
+            self.apply(self.display.tick())
+        self.sync()
 
-    # ---- the user's side ----------------------------------------------------------------------
+    # ---- the user's side --------------------------------------------------------------------
 
     def press(self, *keys: str) -> list[object]:
         out: list[object] = []
         for key in keys:
             self.now += 0.1
-            got = self.handset.press(key, self.now)
+            got = self.display.press(key)
             out += got
             self.apply(got)
         return out
 
     def type(self, text: str) -> list[object]:
         self.now += 0.1
-        got = self.handset.type_text(text, self.now)
+        got = self.display.type_text(text)
         self.apply(got)
         return got
 
     def apply(self, intents: list[object]) -> None:
-        """Do what the core would do with the handset's intents."""
-        for intent in intents:
-            self.intents.append(intent)
-            self._apply(intent)
+        self.intents += intents
+        run_intents(self, intents)
         self.sync()
 
-    def _call(self, call_id: str | None) -> CallView | None:
-        return next((c for c in self.calls if c.id == call_id), None)
-
-    def _apply(self, i: object) -> None:
-        if isinstance(i, Dial):
-            self._n += 1
-            self.calls.append(
-                CallView(
-                    f"o{self._n}",
-                    0,
-                    Direction.OUTGOING,
-                    f"sip:{i.target}@127.0.0.1" if "@" not in i.target else i.target,
-                    state=CallState.CONNECTING,
-                    started=self.now,
-                )
-            )
-        elif isinstance(i, Answer) and (c := self._call(i.call)):
-            self._set(c, CallState.TALKING)
-        elif isinstance(i, Hangup | Reject | ForwardCall) and (c := self._call(i.call)):
-            self.calls.remove(c)
-        elif isinstance(i, Hold) and (c := self._call(i.call)):
-            self._set(c, CallState.HOLD)
-        elif isinstance(i, Resume) and (c := self._call(i.call)):
-            self._set(c, CallState.TALKING)
-        elif isinstance(i, Swap):
-            for c in self.calls:
-                if c.state == CallState.TALKING:
-                    self._set(c, CallState.HOLD)
-            if c := self._call(i.call):
-                self._set(c, CallState.TALKING)
-        elif isinstance(i, Transfer | Conference):
-            pass
-        elif isinstance(i, SetDnd):
-            self.flags.dnd = i.on
-        elif isinstance(i, Mute):
-            self.flags.muted = i.on
-        elif isinstance(i, ClearMissed):
-            self.flags.missed_count = 0
-
-    def _set(self, call: CallView, state: CallState) -> None:
-        call.state = state
-        if state == CallState.TALKING and not call.answered:
-            call.answered = self.now
-
-    # ---- the far side -------------------------------------------------------------------------
-
-    def ring_in(self, uri: str, name: str = "", **extra: str) -> CallView:
-        self._n += 1
-        call = CallView(
-            f"i{self._n}",
-            0,
-            Direction.INCOMING,
-            uri,
-            name,
-            state=CallState.CALLIN,
-            started=self.now,
-            extra=dict(extra),
-        )
-        self.calls.append(call)
+    def message_in(self, sender: str, body: str) -> None:
+        self.feed(MessageReceived(1, sender, body, self.now))
         self.sync()
-        return call
 
-    def last(self) -> CallView:
-        return self.calls[-1]
+    def error(self, text: str) -> None:
+        self.display.show_error(text)
+        self.sync()
+
+    # ---- the fake pjsua2: commands in, facts out --------------------------------------------
+
+    def _progress(self, call: str, state: str, code: int, reason: str = "") -> None:
+        leg = self.legs.get(call)
+        if leg is None or leg.state == "DISCONNECTED":
+            return
+        leg.state = state
+        self.feed(CallProgress(call, state, code, reason or REASONS.get(code, "")))
+        if state == "DISCONNECTED":
+            del self.legs[call]
+
+    def _confirm(self, call: str) -> None:
+        self._progress(call, "CONNECTING", 200)
+        self._progress(call, "CONFIRMED", 200)
+        self.feed(CallMediaChanged(call, "active"))
+
+    def _execute(self, cmd: Command) -> None:
+        leg = self.legs.get(getattr(cmd, "call", ""))
+        match cmd:
+            case PlaceCall():
+                self.legs[cmd.call] = Leg(Direction.OUTGOING, "NULL")
+                self._progress(cmd.call, "CALLING", 0)
+            case AnswerCall() if leg is not None:
+                if cmd.code < 200:
+                    self._progress(cmd.call, "EARLY", cmd.code)
+                elif cmd.code < 300:
+                    self._confirm(cmd.call)  # the caller ACKs at once
+                else:
+                    self._progress(cmd.call, "DISCONNECTED", cmd.code, cmd.reason)
+            case HangupCall() if leg is not None:
+                if leg.state == "CONFIRMED":  # BYE
+                    self._progress(cmd.call, "DISCONNECTED", 200, "Normal call clearing")
+                elif leg.direction == Direction.OUTGOING:  # CANCEL
+                    self._progress(cmd.call, "DISCONNECTED", 487)
+                else:  # a final response; pjsua2 sends 603 for code 0
+                    self._progress(cmd.call, "DISCONNECTED", cmd.code or 603)
+            case HoldCall() if leg is not None:
+                leg.local_hold = cmd.hold  # the far end accepts the re-INVITE
+                self.feed(CallMediaChanged(cmd.call, leg.media))
+            case TransferCall() if leg is not None:
+                self.feed(TransferStatus(cmd.call, 100, "Trying", False))
+            case SendDtmfCall() | ConferenceCalls():
+                pass  # RTP events and audio links: nothing comes back
+
+    # ---- the far end ------------------------------------------------------------------------
+
+    def _leg(self, call: str | None) -> str:
+        if call is not None:
+            return call
+        return next(reversed(self.legs))
+
+    def ring_in(
+        self,
+        uri: str,
+        name: str = "",
+        account: int = 1,
+        diverted_by: str = "",
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> CallView:
+        """An INVITE arrives (pjsua2 gives the From as '"Name" <uri>')."""
+        self._incoming += 1
+        call = f"i{self._incoming}"
+        if diverted_by:
+            headers = (*headers, ("Diversion", f"<{diverted_by}>;reason=unconditional"))
+        remote = f'"{name}" <{uri}>' if name else f"<{uri}>"
+        self.legs[call] = Leg(Direction.INCOMING, "INCOMING")
+        self.feed(IncomingCall(call, account, remote, name, headers))
+        self.sync()
+        return self.core.calls[call]
+
+    def far_rings(self, code: int = 180, call: str | None = None) -> None:
+        self._progress(self._leg(call), "EARLY", code)
+        self.sync()
+
+    def far_answers(self, call: str | None = None) -> None:
+        self._confirm(self._leg(call))
+        self.sync()
+
+    def far_fails(self, code: int, reason: str = "", call: str | None = None) -> None:
+        self._progress(self._leg(call), "DISCONNECTED", code, reason)
+        self.sync()
+
+    def far_hangs_up(self, call: str | None = None) -> None:
+        """BYE on a call in conversation; CANCEL on one still ringing here."""
+        cid = self._leg(call)
+        if self.legs[cid].state == "CONFIRMED":
+            self._progress(cid, "DISCONNECTED", 200, "Normal call clearing")
+        else:
+            self._progress(cid, "DISCONNECTED", 487)
+        self.sync()
+
+    def far_holds(self, on: bool = True, call: str | None = None) -> None:
+        """The peer's re-INVITE with a=sendonly (or back to sendrecv)."""
+        cid = self._leg(call)
+        leg = self.legs[cid]
+        leg.remote_hold = on
+        self.feed(CallMediaChanged(cid, leg.media))
+        self.sync()
+
+    def far_transfer_result(self, code: int, reason: str = "", call: str | None = None) -> None:
+        """The final NOTIFY about our REFER (sipfrag status of the transferee's new call)."""
+        self.feed(TransferStatus(self._leg(call), code, reason or REASONS.get(code, ""), True))
+        self.sync()
 
     def far(self, state: CallState, code: int = 0, reason: str = "") -> None:
-        """The far end moves the newest call to `state` (180 -> RingBack, 200 -> Talking...)."""
-        call = self.last()
-        self._set(call, state)
-        call.code, call.reason = code, reason
-        if state in (CallState.FAILED, CallState.FINISHED):
-            call.ended = self.now
-        self.sync()
+        """The newest call's far end moves it towards `state` with what pjsua2 would report."""
+        if not self.legs:
+            return
+        leg = self.legs[self._leg(None)]
+        if state == CallState.RINGBACK and leg.direction == Direction.OUTGOING:
+            self.far_rings(code or 180)
+        elif state == CallState.TALKING and leg.state != "CONFIRMED":
+            if leg.direction == Direction.OUTGOING:
+                self.far_answers()
+        elif state == CallState.TALKING and leg.remote_hold:
+            self.far_holds(False)
+        elif state == CallState.HELD and leg.state == "CONFIRMED":
+            self.far_holds(True)
+        elif state == CallState.FAILED and leg.direction == Direction.OUTGOING:
+            self.far_fails(code or 486, reason)
+        elif state == CallState.FINISHED:
+            self.far_hangs_up()
 
-    def far_hangs_up(self) -> None:
-        self.calls.remove(self.last())
-        self.sync()
+    # ---- what the core shows ----------------------------------------------------------------
+
+    def last_command(self) -> Command:
+        """What the core told the SIP side last (a function: mypy narrows `commands[-1]`)."""
+        return self.commands[-1]
+
+    def call(self, call_id: str) -> CallView:
+        return self.core.calls[call_id]
+
+    def last(self) -> CallView:
+        return list(self.core.calls.values())[-1]

@@ -1,4 +1,5 @@
-"""The handset window wired to a real Handset and the scripted fake core (fake_phone)."""
+"""The handset window on the real phone core and the engine's Display, with a scripted SIP side
+(tests/gui/fake_phone.py): the window's keys go where the engine sends them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
-from app.phone.model import CallState
+from app.phone.model import CallState, CallView
 from app.phone.screens import ScreenModel
 from tests.gui.fake_phone import FakePhone
 from ui.handset import HandsetWidget
@@ -55,9 +56,38 @@ class Harness:
         centre = self.widget.key_rect(key).center().toPoint()
         self.qtbot.mouseClick(self.widget, Qt.MouseButton.LeftButton, pos=centre)
 
-    # the far end
+    # the far end (the fake SIP side feeds the core what pjsua2 would)
     def far(self, state: CallState, code: int = 0, reason: str = "") -> None:
         self.phone.far(state, code, reason)
+        self.refresh()
+
+    def ring_in(self, uri: str, name: str = "", diverted_by: str = "") -> CallView:
+        call = self.phone.ring_in(uri, name, diverted_by=diverted_by)
+        self.refresh()
+        return call
+
+    def far_rings(self, code: int = 180, call: str | None = None) -> None:
+        self.phone.far_rings(code, call)
+        self.refresh()
+
+    def far_answers(self, call: str | None = None) -> None:
+        self.phone.far_answers(call)
+        self.refresh()
+
+    def far_fails(self, code: int, reason: str = "", call: str | None = None) -> None:
+        self.phone.far_fails(code, reason, call)
+        self.refresh()
+
+    def far_hangs_up(self, call: str | None = None) -> None:
+        self.phone.far_hangs_up(call)
+        self.refresh()
+
+    def far_holds(self, on: bool = True, call: str | None = None) -> None:
+        self.phone.far_holds(on, call)
+        self.refresh()
+
+    def far_transfer_result(self, code: int, reason: str = "", call: str | None = None) -> None:
+        self.phone.far_transfer_result(code, reason, call)
         self.refresh()
 
     def advance(self, seconds: float) -> None:

@@ -1,5 +1,7 @@
 """The handset window driven through every screen of issue 3, for each skin, with screenshots.
 
+The window runs on the real phone core and the engine's Display; only the SIP side is scripted
+(tests/gui/fake_phone.py answers the core's commands as pjsua2 would and plays the far end).
 Each step asserts the soft key labels, the state text and the line key LED (both the LED the
 screen asks for and the colour actually painted), then saves a screenshot.
 """
@@ -9,9 +11,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from app.phone.handset_flags import HistoryItem
-from app.phone.model import CallState
+from app.phone.intents import Mute, SetDnd, SetForward
+from app.phone.messages import AnswerCall, HangupCall, HoldCall, PlaceCall, TransportInfo
+from tests.gui.fake_phone import FakePhone
 from tests.gui.harness import Harness
 
 pytestmark = pytest.mark.gui
@@ -26,15 +31,18 @@ def _led(h: Harness, key: str, colour: str, mode: str) -> None:
     assert h.led_lit(key) == (colour == "green"), h.led_pixel(key).name()
 
 
-def test_idle_and_popups(harness: Harness, screens_dir: Path) -> None:
-    h = harness
+def test_idle_and_popups(qtbot: QtBot, skin: str, tmp_path: Path, screens_dir: Path) -> None:
+    h = Harness(qtbot, skin, FakePhone(history_dir=tmp_path))
     h.expect("idle", IDLE)
     assert (h.screen.status.account, h.screen.status.registration) == ("1001", "Registered")
     _led(h, "L1", "off", "off")
     h.shot(screens_dir, "01_idle")
-    h.phone.flags.dnd = h.phone.flags.forward_on = h.phone.flags.muted = True
-    h.phone.flags.missed_count = 2
-    h.sync()
+    for caller in ("1005", "1006"):  # two calls ring out: the far end CANCELs
+        h.ring_in(f"sip:{caller}@127.0.0.1")
+        h.far_hangs_up()
+    # DND and forward as Action URI or the desktop's dialogs set them; mute from the core
+    h.phone.apply([SetDnd(True), SetForward("always", True, "2009"), Mute(True)])
+    h.refresh()
     assert h.screen.status.icons == ["dnd", "forward", "missed", "mute"]
     assert h.screen.popup is not None and h.screen.popup.text == "2 New Missed Call(s)"
     assert h.screen.softkeys == ["", "", "View", "Exit"]
@@ -43,8 +51,8 @@ def test_idle_and_popups(harness: Harness, screens_dir: Path) -> None:
     h.expect("idle", IDLE)
     assert h.screen.popup is None
     h.shot(screens_dir, "03_idle_icons")
-    h.phone.flags.error, h.phone.flags.error_id = "Network unavailable!", 1
-    h.sync()
+    h.phone.error("Network unavailable!")
+    h.refresh()
     assert h.screen.popup is not None and h.screen.popup.kind == "error"
     assert h.screen.softkeys == ["", "", "", "OK"]
     h.shot(screens_dir, "04_popup_error")
@@ -54,43 +62,49 @@ def test_idle_and_popups(harness: Harness, screens_dir: Path) -> None:
 
 def test_outgoing_call_screens(harness: Harness, screens_dir: Path) -> None:
     h = harness
-    h.phone.flags.directory = [("Alice Smith", "1002"), ("Bob Jones", "1020")]
-    h.phone.flags.history = [HistoryItem("Carol", "1003", "placed")]
+    h.phone.display.directory = [("Alice Smith", "1002"), ("Bob Jones", "1020")]
+    h.phone.display.history = [HistoryItem("Carol", "1003", "placed")]
     h.sync()
     h.press("1", "0")
     h.expect("dialing", DIALING, "Dial")
     assert h.screen.input == "10" and h.screen.items == ["Alice Smith", "Bob Jones", "Carol"]
+    _led(h, "L1", "green", "solid")  # off hook: the line is seized
     h.shot(screens_dir, "05_dialing")
     h.press("0", "2", "OK")
+    assert h.phone.last_command() == PlaceCall("o1", 1, "sip:1002@127.0.0.1")
     h.expect("calling", ["", "", "", "End Call"], "Connecting...")
     _led(h, "L1", "green", "solid")
     h.shot(screens_dir, "06_calling")
-    h.far(CallState.RINGBACK, 180)
+    h.far_rings(180)
     h.expect("ringback", ["", "", "", "End Call"], "Ringing")
     assert h.screen.lines[0] == "1002"
     _led(h, "L1", "green", "solid")
     h.shot(screens_dir, "07_ringback")
-    h.far(CallState.TALKING, 200)
+    h.far_answers()
     h.advance(83)
     h.expect("talking", TALKING, "Talking")
     assert h.screen.timer == "01:23"
     _led(h, "L1", "green", "solid")
     h.shot(screens_dir, "08_talking")
     h.press("HOLD")
+    assert h.phone.last_command() == HoldCall("o1", True)
     h.expect("hold", ["Transfer", "Resume", "New Call", "End Call"], "Hold")
     _led(h, "L1", "green", "slow")
     h.shot(screens_dir, "09_hold")
     h.press("F2")
-    h.far(CallState.HELD)
+    assert h.phone.last_command() == HoldCall("o1", False)
+    h.far_holds()  # the peer's re-INVITE with a=sendonly
     h.expect("held", ["Transfer", "Hold", "", "End Call"], "Held")
     _led(h, "L1", "green", "slow")
     h.shot(screens_dir, "10_held")
-    h.far(CallState.TALKING)
+    h.far_holds(False)
+    h.expect("talking", TALKING, "Talking")
     h.press("F1")  # Transfer: the call goes on hold, the dial screen asks for the target
     h.expect("dialing", ["B Transfer", "IME", "Delete", "Cancel"], "Transfer")
     h.shot(screens_dir, "11_transfer_dialing")
     h.press("1", "0", "0", "9", "OK")
-    h.far(CallState.TALKING)
+    assert h.phone.last_command() == PlaceCall("o2", 1, "sip:1009@127.0.0.1")
+    h.far_answers()
     h.expect("talking", TALKING, "Talking")  # the consultation call: Transfer completes it
     assert h.screen.call_index == "2/2"
     _led(h, "L1", "green", "slow")
@@ -100,9 +114,9 @@ def test_outgoing_call_screens(harness: Harness, screens_dir: Path) -> None:
     h.expect("hold", ["Transfer", "Resume", "New Call", "End Call"], "Hold")
     h.press("F2")
     h.advance(1)
-    h.phone.far_hangs_up()
-    h.refresh()
+    h.far_hangs_up()  # BYE from the far end
     h.expect("finished", ["", "", "", "Cancel"], "Call Finish")
+    assert (h.screen.detail, h.screen.timer) == ("", "01:24")  # title once, then duration
     _led(h, "L1", "off", "off")
     h.shot(screens_dir, "13_finished")
     h.advance(4)
@@ -111,8 +125,8 @@ def test_outgoing_call_screens(harness: Harness, screens_dir: Path) -> None:
 
 def test_incoming_and_failed_screens(harness: Harness, screens_dir: Path) -> None:
     h = harness
-    h.phone.ring_in("sip:1005@127.0.0.1", "Eve Adams", diverted_by="sip:1009@127.0.0.1")
-    h.refresh()
+    h.ring_in("sip:1005@127.0.0.1", "Eve Adams", diverted_by="sip:1009@127.0.0.1")
+    assert h.phone.last_command() == AnswerCall("i1", 180)
     h.expect("incoming", ["Answer", "Forward", "Silence", "Reject"], "Incoming call")
     assert h.screen.lines == ["Eve Adams", "1005@127.0.0.1", "From FWD 1009@127.0.0.1"]
     _led(h, "L1", "green", "fast")
@@ -122,30 +136,31 @@ def test_incoming_and_failed_screens(harness: Harness, screens_dir: Path) -> Non
     h.shot(screens_dir, "15_forward_to")
     h.press("X")
     h.press("F4")  # Reject
+    assert h.phone.last_command() == HangupCall("i1", 486)
     h.expect("idle", IDLE)
     h.press("1", "0", "0", "4", "#")
-    h.far(CallState.FAILED, 486, "Busy Here")
+    h.far_fails(486, "Busy Here")
     h.expect("failed", ["", "", "", "End Call"], "Call failed!")
     assert h.screen.detail == "Busy here!"
     h.shot(screens_dir, "16_failed_busy")
     h.press("X")
     h.expect("idle", IDLE)
     h.press("1", "0", "0", "5", "#")
-    h.far(CallState.FAILED, 404, "Not Found")
+    h.far_fails(404, "Not Found")
     assert h.screen.detail == "Not found!"
     h.shot(screens_dir, "17_failed_not_found")
 
 
 def test_menu_screens(harness: Harness, screens_dir: Path) -> None:
     h = harness
-    h.phone.flags.history = [
+    h.phone.display.history = [
         HistoryItem("Bob Jones", "1020", "missed", "14:01"),
         HistoryItem("Carol", "1003", "placed", "13:40"),
         HistoryItem("Dan", "1004", "received", "12:12"),
         HistoryItem("Erin", "1006", "forwarded", "11:05"),
     ]
-    h.phone.flags.directory = [("Alice Smith", "1002"), ("Bob Jones", "1020")]
-    h.phone.flags.sip_port_note = "5062 (5060 in use)"
+    h.phone.display.directory = [("Alice Smith", "1002"), ("Bob Jones", "1020")]
+    h.phone.feed(TransportInfo(5062, 5060, "5062 (5060 in use)"))
     h.sync()
     h.press("F1")
     h.expect("history", ["Send", "", "", "Back"], "History")
@@ -184,8 +199,7 @@ def test_menu_screens(harness: Harness, screens_dir: Path) -> None:
 @pytest.mark.parametrize("percent", [60, 100, 200])
 def test_resize_keeps_layout(harness: Harness, screens_dir: Path, percent: int) -> None:
     h = harness
-    h.phone.ring_in("sip:1005@127.0.0.1", "Eve Adams")
-    h.refresh()
+    h.ring_in("sip:1005@127.0.0.1", "Eve Adams")
     base_key = h.widget.key_rect("5")
     base_display = h.widget.display_rect()
     w, hh = h.widget.skin().size

@@ -1,4 +1,5 @@
-"""The handset model driven through its keys, with a scripted fake core (tests/gui/fake_phone)."""
+"""The handset driven through its keys, on the real phone core with a scripted SIP side
+(tests/gui/fake_phone)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,24 @@ from app.phone.intents import (
     Reject,
     Resume,
     SendDtmf,
+    SetDnd,
+    SetForward,
     Silence,
     Swap,
     Transfer,
 )
-from app.phone.messages import Answer, Dial, Hangup
+from app.phone.messages import (
+    Answer,
+    AnswerCall,
+    ConferenceCalls,
+    Dial,
+    Hangup,
+    HangupCall,
+    HoldCall,
+    PlaceCall,
+    SendDtmfCall,
+    TransferCall,
+)
 from app.phone.model import CallState
 from tests.gui.fake_phone import FakePhone
 
@@ -36,8 +50,10 @@ def test_idle_screen_shows_account_registration_and_default_soft_keys() -> None:
 
 def test_status_icons_follow_flags() -> None:
     p = FakePhone()
-    p.flags.dnd, p.flags.forward_on, p.flags.missed_count = True, True, 3
-    p.flags.auto_answer = True
+    p.apply([SetDnd(True), SetForward("always", True, "2009")])
+    p.display.missed = 3
+    p.settings.accounts[0].auto_answer = True
+    p.settings_changed()
     p.sync()
     assert p.handset.screen().status.icons == ["dnd", "forward", "missed", "auto_answer"]
 
@@ -48,6 +64,7 @@ def test_digits_open_dial_screen_and_send_dials() -> None:
     assert out == [OffHook()]
     s = p.handset.screen()
     assert (s.name, s.title, s.input, s.cursor) == ("dialing", "Dial", "1003", 4)
+    assert s.led("L1") == ("green", "solid")  # off hook: the line is seized
     assert s.softkeys == ["Send", "IME", "Delete", "Cancel"]
     assert p.press("F1") == [Dial("1003")]
     s = p.handset.screen()
@@ -99,8 +116,8 @@ def test_typing_in_idle_opens_dialing() -> None:
 
 def test_matches_from_history_and_directory() -> None:
     p = FakePhone()
-    p.flags.directory = [("Alice", "2001"), ("Bob", "2002")]
-    p.flags.history = [HistoryItem("Carol", "3001", "placed")]
+    p.display.directory = [("Alice", "2001"), ("Bob", "2002")]
+    p.display.history = [HistoryItem("Carol", "3001", "placed")]
     p.sync()
     p.press("2", "0")
     s = p.handset.screen()
@@ -110,7 +127,7 @@ def test_matches_from_history_and_directory() -> None:
     assert p.press("OK") == [Dial("2002")]
     # T9: 2-2-7 spells "Car"
     q = FakePhone()
-    q.flags.history = p.flags.history
+    q.display.history = p.display.history
     q.sync()
     q.press("2", "2", "7")
     assert q.handset.screen().items == ["Carol"]
@@ -129,7 +146,10 @@ def test_outgoing_call_ringback_talking_timer_and_end() -> None:
     assert s.softkeys == ["Transfer", "Hold", "Conference", "End Call"]
     assert s.led("L1") == ("green", "solid")
     assert p.press("5") == [SendDtmf("5", "o1")]
+    assert PlaceCall("o1", 1, "sip:1002@127.0.0.1") in p.commands
+    assert SendDtmfCall("o1", "5") in p.commands
     assert p.press("F4") == [Hangup("o1")]
+    assert p.last_command() == HangupCall("o1")
     assert p.handset.screen().name == "idle"  # the user hung up: no "Call Finish"
 
 
@@ -151,6 +171,7 @@ def test_reject_and_x_on_ringing() -> None:
     p = FakePhone()
     p.ring_in("sip:1002@127.0.0.1")
     assert p.press("X") == [Reject("i1")]
+    assert p.last_command() == HangupCall("i1", 486)  # features.normal_refuse_code
     assert p.handset.screen().name == "idle"
 
 
@@ -162,6 +183,9 @@ def test_forward_a_ringing_call() -> None:
     assert (s.name, s.title) == ("dialing", "Forward to")
     p.press("2", "0", "0", "9")
     assert p.press("F1") == [ForwardCall("i1", "2009")]
+    answer = p.last_command()
+    assert isinstance(answer, AnswerCall) and (answer.call, answer.code) == ("i1", 302)
+    assert ("Contact", "<sip:2009@127.0.0.1>") in answer.headers
     assert p.handset.screen().name == "idle"
 
 
@@ -174,8 +198,10 @@ def test_hold_resume_and_held() -> None:
     assert (s.name, s.title) == ("hold", "Hold")
     assert s.softkeys == ["Transfer", "Resume", "New Call", "End Call"]
     assert s.led("L1") == ("green", "slow")
+    assert p.last_command() == HoldCall("i1", True)
     assert p.press("F2") == [Resume("i1")]
-    p.far(CallState.HELD)
+    assert p.last_command() == HoldCall("i1", False)
+    p.far_holds()
     s = p.handset.screen()
     assert (s.name, s.title, s.led("L1")) == ("held", "Held", ("green", "slow"))
 
@@ -198,7 +224,8 @@ def test_two_calls_swap_new_call_and_conference() -> None:
     p.press("HOLD")
     assert p.handset.screen().softkeys == ["Swap", "New Call", "Resume", "End Call"]
     p.press("F3")  # Resume Bob
-    assert p.press("F3") == [Conference(("o2", "i1"))]
+    assert p.press("F3") == [Conference(("o1", "i1"))]
+    assert ConferenceCalls(("o1", "i1")) in p.commands
 
 
 def test_blind_transfer() -> None:
@@ -221,7 +248,11 @@ def test_attended_transfer_and_cancel_resumes() -> None:
     p.far(CallState.RINGBACK)
     assert p.handset.screen().softkeys[0] == "Transfer"  # semi-attended
     p.far(CallState.TALKING)
-    assert p.press("F1") == [Transfer("i1", "o2", attended=True)]
+    assert p.press("F1") == [Transfer("i1", "o1", attended=True)]
+    assert TransferCall("i1", replaces="o1") in p.commands
+    p.far_transfer_result(200, call="i1")  # the NOTIFY: both calls end here
+    assert {HangupCall("i1"), HangupCall("o1")} <= set(p.commands)
+    assert p.core.live_calls() == []
     q = FakePhone()
     q.ring_in("sip:1002@127.0.0.1")
     q.press("OK", "TRAN")
@@ -266,7 +297,7 @@ def test_call_waiting_shows_the_new_call() -> None:
 
 def test_line_key_answers_and_opens_dialing() -> None:
     p = FakePhone()
-    assert p.press("L1") == [OffHook(0)]
+    assert p.press("L1") == [OffHook(1)]
     assert p.handset.screen().name == "dialing"
     p.press("X")
     p.ring_in("sip:1002@127.0.0.1")

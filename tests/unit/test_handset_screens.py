@@ -1,4 +1,5 @@
-"""Handset pop-ups, menus, lists, line key pages, the screen data contract and the catalog."""
+"""Handset pop-ups, menus, lists, line key pages, the screen data contract and the catalog,
+on the real phone core (tests/gui/fake_phone)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from app.phone import texts
 from app.phone.handset import KEYS
 from app.phone.handset_flags import HistoryItem
 from app.phone.intents import ClearMissed, OpenSettings, SetDnd, SetForward
-from app.phone.messages import Dial
+from app.phone.messages import AnswerCall, Dial, TransportInfo
 from app.phone.model import AccountView, CallState, RegState
 from app.phone.screens import ScreenModel
 from tests.gui.fake_phone import FakePhone
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_missed_calls_popup_cleared_with_x() -> None:
     p = FakePhone()
-    p.flags.missed_count = 2
+    p.display.missed = 2  # what the engine reads from the call history
     p.sync()
     s = p.handset.screen()
     assert s.popup is not None and s.popup.text == "2 New Missed Call(s)"
@@ -31,18 +32,31 @@ def test_missed_calls_popup_cleared_with_x() -> None:
     p.press("X")
     s = p.handset.screen()
     assert s.popup is None and s.softkeys[0] == "History"
-    p.flags.missed_count = 3
+    p.display.missed = 3
     p.sync()
     assert p.handset.screen().popup is not None  # a new missed call shows it again
 
 
+def test_a_call_missed_for_real_raises_the_popup(tmp_path: Path) -> None:
+    p = FakePhone(history_dir=tmp_path)
+    p.ring_in("sip:1002@127.0.0.1", "Bob")
+    p.far_hangs_up()  # CANCEL before anyone answered
+    s = p.handset.screen()
+    assert s.popup is not None and s.popup.text == "1 New Missed Call(s)"
+    assert p.press("F3") == [ClearMissed()]  # View: the missed list, counter reset
+    s = p.handset.screen()
+    assert (s.name, s.tabs[s.tab], s.items) == ("history", "Missed Calls", ["Bob"])
+    assert p.display.missed == 0 and p.history is not None
+    assert p.history.history.missed_unviewed() == 0
+
+
 def test_missed_popup_view_opens_missed_list() -> None:
     p = FakePhone()
-    p.flags.history = [
+    p.display.history = [
         HistoryItem("Bob", "1002", "missed", "11-21 14:01"),
         HistoryItem("Ann", "1003", "placed"),
     ]
-    p.flags.missed_count = 1
+    p.display.missed = 1
     p.sync()
     assert p.press("F3") == [ClearMissed()]
     s = p.handset.screen()
@@ -53,8 +67,7 @@ def test_missed_popup_view_opens_missed_list() -> None:
 def test_error_popup_overlays_call_screen() -> None:
     p = FakePhone()
     p.ring_in("sip:1002@127.0.0.1")
-    p.flags.error, p.flags.error_id = "Network unavailable!", 1
-    p.sync()
+    p.error("Network unavailable!")
     s = p.handset.screen()
     assert s.name == "incoming" and s.popup is not None
     assert s.popup.text == "Network unavailable!" and s.softkeys == ["", "", "", "OK"]
@@ -64,10 +77,10 @@ def test_error_popup_overlays_call_screen() -> None:
 
 def test_message_popup_and_message_key_shows_it_again() -> None:
     p = FakePhone()
-    p.flags.message, p.flags.message_from, p.flags.message_id = "hi", "1002", 1
-    p.sync()
+    p.message_in("sip:1002@127.0.0.1", "hi")  # a SIP MESSAGE, through the core
     popup = p.handset.screen().popup
     assert popup is not None and popup.kind == "message" and "hi" in popup.text
+    assert "1002" in popup.text
     p.press("X")
     assert p.handset.screen().popup is None
     p.press("MESSAGE")
@@ -76,7 +89,7 @@ def test_message_popup_and_message_key_shows_it_again() -> None:
 
 def test_history_tabs_and_dial_from_list() -> None:
     p = FakePhone()
-    p.flags.history = [
+    p.display.history = [
         HistoryItem("Bob", "1002", "missed"),
         HistoryItem("Ann", "1003", "placed"),
         HistoryItem("Cy", "1004", "received"),
@@ -103,7 +116,7 @@ def test_history_tabs_and_dial_from_list() -> None:
 
 def test_redial_opens_placed_list_then_dials() -> None:
     p = FakePhone()
-    p.flags.history = [HistoryItem("Ann", "1003", "placed")]
+    p.display.history = [HistoryItem("Ann", "1003", "placed")]
     p.sync()
     p.press("REDIAL")
     assert p.handset.screen().tab == 2
@@ -112,7 +125,7 @@ def test_redial_opens_placed_list_then_dials() -> None:
 
 def test_directory_lists_contacts() -> None:
     p = FakePhone()
-    p.flags.directory = [("Alice", "2001"), ("Bob", "2002")]
+    p.display.directory = [("Alice", "2001"), ("Bob", "2002")]
     p.sync()
     p.press("F2", "DOWN")
     s = p.handset.screen()
@@ -128,8 +141,12 @@ def test_directory_lists_contacts() -> None:
 def test_dnd_soft_key() -> None:
     p = FakePhone()
     assert p.press("F3") == [SetDnd(True)]
-    assert "dnd" in p.handset.screen().status.icons
+    assert p.settings.dnd.enabled and "dnd" in p.handset.screen().status.icons
+    p.ring_in("sip:1002@127.0.0.1")  # DND: the core refuses it, the handset stays idle
+    assert p.last_command() == AnswerCall("i1", 480, "Do Not Disturb")
+    assert p.handset.screen().name == "idle"
     assert p.press("F3") == [SetDnd(False)]
+    assert "dnd" not in p.handset.screen().status.icons
 
 
 def test_menu_features_call_forward_form() -> None:
@@ -150,6 +167,8 @@ def test_menu_features_call_forward_form() -> None:
     p.type("2009")
     assert p.handset.screen().values == ["On", "2009"]
     assert p.press("F4") == [SetForward("always", True, "2009", 0)]
+    assert p.settings.forward.phone.always.enabled
+    assert "forward" in p.handset.screen().status.icons
     assert p.handset.screen().name == "menu"
     p.press("X", "X", "X")
     assert p.handset.screen().name == "idle"
@@ -164,9 +183,9 @@ def test_menu_dnd_form_and_settings_and_status() -> None:
     p.press("X")  # Save left us in Features; X goes up to the main menu
     p.press("5", "1", "1")  # Settings -> Basic -> Language
     assert p.intents[-1] == OpenSettings("language")
+    assert p.events[-1].kind == "open_settings" and p.events[-1].data == {"section": "language"}
     q = FakePhone()
-    q.flags.sip_port_note = "5062"
-    q.sync()
+    q.feed(TransportInfo(5062, 5060, "5062"))  # the asked port was taken
     q.press("OK")
     s = q.handset.screen()
     assert (s.name, s.items, s.values) == ("status", ["1001", "SIP Port"], ["Registered", "5062"])
@@ -190,14 +209,13 @@ def test_page_key_flashes_for_a_call_on_another_page() -> None:
         AccountView(i, f"A{i}", f"sip:{i}@127.0.0.1", RegState.REGISTERED) for i in range(12)
     ]
     p = FakePhone(accounts)
-    p.ring_in("sip:9@127.0.0.1").account = 11  # rings on A11, on page 2
-    p.sync()
+    p.ring_in("sip:9@127.0.0.1", account=12)  # rings on A11, on page 2
     assert p.handset.screen().line_page == 1
     assert p.handset.screen().led("L10") == ("green", "fast")
 
 
 def test_registration_failed_words() -> None:
-    p = FakePhone([AccountView(0, "Office", "sip:1@127.0.0.1", RegState.FAILED, 403)])
+    p = FakePhone([AccountView(1, "Office", "sip:1@127.0.0.1", RegState.FAILED, 403)])
     s = p.handset.screen()
     assert s.status.registration == "Register failed!" and s.line_keys[0].icon == "failed"
 
@@ -205,8 +223,7 @@ def test_registration_failed_words() -> None:
 def test_screen_round_trips_through_json() -> None:
     p = FakePhone()
     p.ring_in("sip:1002@127.0.0.1", "Bob")
-    p.flags.error, p.flags.error_id = "x", 1
-    p.sync()
+    p.error("x")
     s = p.handset.screen()
     back = ScreenModel.from_dict(json.loads(json.dumps(s.to_dict())))
     assert back == s

@@ -1,0 +1,95 @@
+"""What becomes of the handset's intents: the one dispatch the engine and the tests share.
+
+The handset only asks (app/phone/intents.py). Call intents go to the phone core; settings
+intents (DND, forward) change the settings; the rest (missed-call counter, settings dialog,
+audio path) belong to the engine. `run_intents` decides which is which and calls the host
+for each, so the engine and a test rig built on the real core act on a key alike.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from typing import Protocol
+
+from app.phone import intents as ui
+from app.phone.call_control import CONTROL_INPUTS, ControlInput
+from app.phone.core import PhoneCore
+from app.phone.forward import code_to_dial
+from app.phone.messages import Answer, Dial, Hangup, HangupAll
+from app.phone.model import CallState
+from app.phone.settings import Settings
+
+log = logging.getLogger("deskphone.engine")
+
+CoreIntent = Dial | Answer | Hangup | HangupAll | ui.ForwardCall | ControlInput
+# Dial tone, volume and the audio path are the audio bridge's; none is in the engine yet,
+# so these are dropped quietly (a pop-up on every off-hook would hide the dial screen).
+AUDIO_INTENTS = (ui.OffHook, ui.OnHook, ui.VolumeStep, ui.SelectAudioMode)
+
+
+class IntentHost(Protocol):
+    core: PhoneCore
+    settings: Settings
+
+    def feed(self, msg: CoreIntent) -> None: ...
+
+    def settings_changed(self) -> None: ...
+
+    def clear_missed(self) -> None: ...
+
+    def open_settings(self, section: str) -> None: ...
+
+    def unsupported(self, name: str) -> None: ...
+
+
+def to_core(intent: object, core: PhoneCore) -> CoreIntent | None:
+    """The core input an intent stands for, or None when the core has no part in it."""
+    if isinstance(intent, Dial | Answer | Hangup | HangupAll | ui.ForwardCall):
+        return intent
+    if isinstance(intent, CONTROL_INPUTS):
+        # hold, resume, swap, transfer, conference, DTMF, mute, silence, redial
+        return intent
+    if isinstance(intent, ui.Reject):
+        # Reject is a hang-up of the ringing call (the core answers normal_refuse_code)
+        ringing = [c.id for c in core.calls.values() if c.state == CallState.CALLIN]
+        target = intent.call or (ringing[0] if ringing else None)
+        return Hangup(target) if target is not None else None
+    return None
+
+
+def change_settings(settings: Settings, intent: ui.SetDnd | ui.SetForward) -> list[Dial]:
+    """Apply a DND or forward change to `settings`; the feature codes to dial, if any."""
+    if isinstance(intent, ui.SetDnd):
+        settings.dnd.enabled = intent.on
+        return []
+    before = copy.deepcopy(settings.forward.phone)
+    rule = getattr(settings.forward.phone, intent.kind, None)
+    if rule is None:
+        return []
+    rule.enabled, rule.target = intent.enabled, intent.target
+    if intent.kind == "no_answer" and intent.ring_seconds:
+        rings = round(intent.ring_seconds / 6)
+        settings.forward.phone.no_answer_rings = max(0, min(20, rings))
+    # As on the phone: switching a forward on or off dials its code to the server.
+    return [Dial(code) for code in code_to_dial(before, settings.forward.phone)]
+
+
+def run_intents(host: IntentHost, intents: list[object]) -> None:
+    for intent in intents:
+        core_input = to_core(intent, host.core)
+        if core_input is not None:
+            host.feed(core_input)
+        elif isinstance(intent, ui.SetDnd | ui.SetForward):
+            dials = change_settings(host.settings, intent)
+            host.settings_changed()
+            for dial in dials:
+                host.feed(dial)
+        elif isinstance(intent, ui.ClearMissed):
+            host.clear_missed()
+        elif isinstance(intent, ui.OpenSettings):
+            host.open_settings(intent.section)
+        elif isinstance(intent, (*AUDIO_INTENTS, ui.Reject)):  # Reject: no ringing call left
+            log.debug("handset intent %s: nothing to do", type(intent).__name__)
+        else:
+            host.unsupported(type(intent).__name__)
