@@ -20,13 +20,14 @@ from types import FrameType
 from typing import Any
 
 from app import __version__
+from app.engine.audio import EngineAudio
 from app.engine.control import ControlServer, Inbound
 from app.engine.display import Display
 from app.engine.history_writer import HistoryWriter
 from app.engine.remote import RemoteControl
 from app.engine.wake import Waker
 from app.phone import intents as ui_intents
-from app.phone.core import PhoneCore
+from app.phone.core_audio import SoundingPhoneCore
 from app.phone.forward import code_to_dial
 from app.phone.messages import Answer, Dial, Hangup, HangupAll, Input, Publish, Tick, TransportInfo
 from app.phone.settings import AccountSettings, Settings
@@ -75,9 +76,16 @@ class Engine:
                 log_level=options.sip_log_level,
             )
         )
-        self.core = PhoneCore(self.settings, time.monotonic)
+        self.core = SoundingPhoneCore(self.settings, time.monotonic)
         self.adapter = SipAdapter(self.stack, self.feed)
         self.display = Display(self.core, self._publish)
+        self.audio = EngineAudio(
+            lambda: self.settings,
+            self._publish,
+            self.display.show_error,
+            lambda: bool(self.core.live_calls()),
+        )
+        self.adapter.on_media = self.audio.on_media
         self.history = HistoryWriter(CallHistory(options.config_dir))
         self.display.missed = self.history.history.missed_unviewed()
         self.display.history = self.history.items()
@@ -108,7 +116,7 @@ class Engine:
                 for out in self.core.handle(self._pending.popleft()):
                     if isinstance(out, Publish):
                         self._publish(out.kind, out.data)
-                    else:
+                    elif not self.audio.execute(out):
                         self.adapter.execute(out)
         finally:
             self._draining = False
@@ -127,6 +135,7 @@ class Engine:
 
     def run(self) -> int:
         self.stack.start()
+        self.audio.start()
         self.waker = Waker(self.options.bind, self.stack.port)
         self.control = ControlServer(self.options.control_path, self.waker.wake)
         self.control.start()
@@ -161,6 +170,7 @@ class Engine:
             if self.core.next_deadline() is not None:
                 self.feed(Tick(time.monotonic()))
             self._run_ui_intents(self.display.tick())
+            self.audio.poll()
             if self._accounts_pending and not self.core.live_calls():
                 self._reconfigure_accounts()
             self.display.refresh()
@@ -175,6 +185,7 @@ class Engine:
     def _shutdown(self) -> None:
         log.info("engine stopping")
         self.adapter.shutdown()
+        self.audio.shutdown()
         self.remote.stop()  # after the hang-ups, so their call_terminated events still go out
         self.stack.destroy()
         if self.control is not None:
@@ -234,6 +245,8 @@ class Engine:
                 target = intent.call or (ringing[0] if ringing else None)
                 if target is not None:
                     self.feed(Hangup(target))
+            elif self.audio.handle_intent(intent, self.core.silence):
+                pass
             else:
                 # Hold, transfer, conference, DTMF ... land with the calls issue.
                 name = type(intent).__name__
@@ -269,6 +282,7 @@ class Engine:
             self._publish("error", {"text": loaded.warning})
             return
         accounts_changed = _sip_accounts(loaded.settings) != _sip_accounts(self.settings)
+        self.audio.apply_settings(self.settings.audio, loaded.settings.audio)
         self.settings = loaded.settings
         self.core.update_settings(loaded.settings)
         self._load_directory()
@@ -324,6 +338,7 @@ class Engine:
             return
         op = msg["op"]
         if op == "key":
+            self.audio.key_pressed(str(msg.get("key", "")))
             self._run_ui_intents(self.display.press(str(msg.get("key", ""))))
         elif op == "text":
             self._run_ui_intents(self.display.type_text(str(msg.get("text", ""))))
@@ -336,7 +351,8 @@ class Engine:
         elif op == "snapshot":
             self.control.send(event("snapshot", **self.core.snapshot()), client)
         elif op == "status":
-            self.control.send(event("status", callback_failures=guard.failures), client)
+            status = event("status", callback_failures=guard.failures, audio=self.audio.state())
+            self.control.send(status, client)
         elif self.remote.on_op(op, msg):
             pass
         elif op == "quit":

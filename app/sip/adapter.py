@@ -81,6 +81,7 @@ class SipAdapter:
         self._incoming_seq = 0
         self._settings = Settings()
         self._bind = ""
+        self.on_media: Callable[[SipCall], None] | None = None  # the engine's audio hook
 
     # ---- set-up and teardown ----------------------------------------------------------
 
@@ -314,8 +315,9 @@ class SipAdapter:
             self.calls.pop(call.core_id, None)
 
     def _on_media(self, call: SipCall) -> None:
-        # Audio is connected by the audio bridge (issue 5); with the null device nothing to do.
-        return None
+        # The engine's audio connects the call's media (early media too) to the bridge port.
+        if self.on_media is not None and self.calls.get(call.core_id) is call:
+            self.on_media(call)
 
     def _on_redirect(self, call: SipCall, prm: Any) -> int:
         """pjsua2 never follows a redirect itself (no hop limit, no realm guard, and a
