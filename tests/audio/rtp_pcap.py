@@ -81,7 +81,7 @@ def write_rtp_pcap(path: Path, pcm: npt.NDArray[np.int16], src_port: int = 4000)
 
 
 def _ip_checksum(header: bytes) -> int:
-    total = sum(struct.unpack(f"!{len(header) // 2}H", header))
+    total: int = sum(struct.unpack(f"!{len(header) // 2}H", header))
     while total >> 16:
         total = (total & 0xFFFF) + (total >> 16)
     return ~total & 0xFFFF

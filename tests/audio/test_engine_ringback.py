@@ -12,7 +12,7 @@ import pytest
 
 from tests.audio.analysis import Samples, inner_runs, peak_freqs, segments
 from tests.audio.engine_rig import WARM_UP, engine_with_pulse, target, uas, wait_audio_ok
-from tests.audio.pulse import RATE, PulseServer, Recording
+from tests.audio.pulse import RATE, PulseServer
 from tests.audio.test_ringback import assert_cadence, assert_cadence_coarse
 from tests.engine_harness import EngineClient
 
@@ -50,7 +50,7 @@ def ring_then(
     keys: dict[str, str] | None = None,
     after: float = 1.5,
     ring_ms: int = 7000,
-) -> tuple[Samples, Recording, dict[str, Any]]:
+) -> tuple[Samples, dict[str, Any]]:
     """Dial a SIPp UAS that rings (180 without SDP) then ends as `scenario` says."""
     keys = keys or {}
     marks: dict[str, Any] = {}
@@ -79,13 +79,13 @@ def ring_then(
             client.wait_call("Finished", 10, since)
         audio = rec.stop()
         sipp.wait(15)
-    return audio, rec, marks
+    return audio, marks
 
 
 def test_us_ringback_after_180_then_busy_after_486(
     pulse: PulseServer, tmp_path: Path, config_dir: Path
 ) -> None:
-    audio, _, marks = ring_then(pulse, tmp_path, config_dir, "United States", after=5.0)
+    audio, marks = ring_then(pulse, tmp_path, config_dir, "United States", after=5.0)
     ringback = cut(audio, marks, marks["ring"]["started"] - 0.3, marks["busy"]["started"])
     assert_cadence(ringback, [(True, 2000), (False, 4000)])
     on = segments(ringback, True)[0]
@@ -113,7 +113,7 @@ def test_country_ringback_after_180(
     cadence: list[tuple[bool, int]],
     freqs: list[int],
 ) -> None:
-    audio, rec, marks = ring_then(pulse, tmp_path, config_dir, country)
+    audio, marks = ring_then(pulse, tmp_path, config_dir, country)
     ringback = cut(audio, marks, marks["ring"]["started"] - 0.3, marks["busy"]["started"])
     assert_cadence(ringback, cadence)
     on = segments(ringback, True)[0]
@@ -121,7 +121,7 @@ def test_country_ringback_after_180(
 
 
 def test_japan_ringback_after_180(pulse: PulseServer, tmp_path: Path, config_dir: Path) -> None:
-    audio, rec, marks = ring_then(pulse, tmp_path, config_dir, "Japan")
+    audio, marks = ring_then(pulse, tmp_path, config_dir, "Japan")
     ringback = cut(audio, marks, marks["ring"]["started"] - 0.3, marks["busy"]["started"])
     assert_cadence_coarse(ringback, on_ms=1000, off_ms=2000)
     on = max(segments(ringback, True, window_ms=100), key=len)
@@ -129,7 +129,7 @@ def test_japan_ringback_after_180(pulse: PulseServer, tmp_path: Path, config_dir
 
 
 def test_ringback_stops_on_200(pulse: PulseServer, tmp_path: Path, config_dir: Path) -> None:
-    audio, rec, marks = ring_then(
+    audio, marks = ring_then(
         pulse,
         tmp_path,
         config_dir,
