@@ -80,7 +80,9 @@ class EngineAudio:
 
     def shutdown(self) -> None:
         """Before libDestroy(): the port goes while pjsua2 still lives, then the streams."""
-        self.port = None  # pjsua removes a port's connections when it is destroyed
+        port, self.port = self.port, None
+        if port is not None:
+            port.destroy()  # pjsua removes a port's connections when it is destroyed
         if self.bridge is not None:
             self.bridge.close()
 

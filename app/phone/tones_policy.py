@@ -75,7 +75,9 @@ class TonePolicy:
     # ---- facts ----------------------------------------------------------------------------
     def observe(self, msg: Input, settings: Settings) -> None:
         """Record what a fact says about media before the core handles it."""
-        if isinstance(msg, CallProgress) and msg.sip_state == "EARLY":
+        if isinstance(msg, CallProgress) and msg.sip_state in ("CONNECTING", "CONFIRMED"):
+            self.early_media.add(msg.call)  # answered: the call's own audio from now on
+        elif isinstance(msg, CallProgress) and msg.sip_state == "EARLY":
             if msg.has_sdp:
                 self.early_media.add(msg.call)
             elif msg.code == 180:

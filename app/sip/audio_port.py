@@ -65,6 +65,7 @@ class BridgePort(pj.AudioMediaPort):  # type: ignore[misc]
 
     def __init__(self, sink: FrameSink) -> None:
         super().__init__()
+        self.closed = False
         self._sink = sink
         self._fast = fast_copy_works()
         self._mic_vec = pj.ByteVector(bytes(FRAME_BYTES))
@@ -84,8 +85,22 @@ class BridgePort(pj.AudioMediaPort):  # type: ignore[misc]
         self.createPort("deskphone-bridge", fmt)
         log.info("audio bridge port created (fast frame copy: %s)", self._fast)
 
+    def destroy(self) -> None:
+        """Delete the C++ port now, while this Python object is still fully alive.
+
+        Left to garbage collection, the object's attributes are cleared first and SWIG then
+        runs the C++ destructor with the GIL released: the clock thread, which calls this port
+        50 times a second even when nothing is connected, got into the half-dead object
+        (AttributeError, then a segfault at engine exit, seen here). Deleting explicitly keeps
+        every late callback on a live object; SWIG disowns the pointer so nothing is freed twice.
+        """
+        self.closed = True
+        self.__swig_destroy__(self)
+
     @guarded()
     def onFrameReceived(self, frame: Any) -> None:
+        if frame.size == 0 or self.closed:
+            return  # the conference ticks unconnected ports with empty frames
         start = time.perf_counter()
         buf = frame.buf
         data = vector_bytes_fast(buf) if self._fast else bytes(buf)
@@ -96,6 +111,8 @@ class BridgePort(pj.AudioMediaPort):  # type: ignore[misc]
 
     @guarded()
     def onFrameRequested(self, frame: Any) -> None:
+        if self.closed:
+            return
         start = time.perf_counter()
         data = self._sink.read_mic()
         if len(data) != FRAME_BYTES:
