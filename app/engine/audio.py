@@ -88,8 +88,17 @@ class EngineAudio:
 
     def on_media(self, call: Any) -> None:
         """onCallMediaState: connect the call's audio (also early media) to the bridge port."""
-        if self.port is not None:
-            log.info("call %s: %s", getattr(call, "core_id", "?"), link_call_media(call, self.port))
+        port, bridge = self.port, self.bridge
+        if port is None:
+            return
+        before = set(port.connected)
+        log.info("call %s: %s", getattr(call, "core_id", "?"), link_call_media(call, port))
+        if bridge is not None and port.connected - before:
+            # A call's audio just connected: no stale microphone audio, and the ring
+            # statistics describe the call, not the idle time when nobody read the microphone.
+            bridge.mic.clear()
+            bridge.far.reset_stats()
+            bridge.mic.reset_stats()
 
     # ---- commands from the core ----------------------------------------------------------
     def execute(self, cmd: Command) -> bool:
@@ -200,7 +209,13 @@ class EngineAudio:
         if bridge is None:
             return {"status": "Audio not started", "ok": False}
         port = self.port
+        stats = bridge.stats()
         return {
+            "far_ms": [stats.far.mean_latency_ms, stats.far.p95_latency_ms],
+            "mic_ms": [stats.mic.mean_latency_ms, stats.mic.p95_latency_ms],
+            "far_drops": [stats.far.overruns, stats.far.underruns],
+            "mic_drops": [stats.mic.overruns, stats.mic.underruns],
+            "play_rate": stats.play_rate,
             "status": bridge.status,
             "ok": bridge.ok,
             "mode": str(bridge.mode),

@@ -13,12 +13,19 @@ pytestmark = [pytest.mark.audio, pytest.mark.sip]
 
 
 def no_sound_env(tmp_path: Path) -> dict[str, str]:
-    """ALSA with no card and no PulseAudio: PortAudio lists no device (as on this VM)."""
-    env = {k: v for k, v in os.environ.items() if k not in ("PULSE_SERVER", "ALSA_CONFIG_PATH")}
+    """PortAudio with no device at all, whatever ran before in this test session: the
+    system's ALSA configuration (this VM has no card) and a PulseAudio address that does not
+    exist, so the ALSA pulse plugin offers no `default` and no daemon is autospawned.
+    (An ALSA configuration that defines no PCM at all is no substitute: alsa-lib aborts the
+    process inside Pa_Initialize, seen here.)"""
+    env = dict(os.environ)
     runtime = tmp_path / "xdg-empty"
     runtime.mkdir(mode=0o700)
-    env["XDG_RUNTIME_DIR"] = str(runtime)  # no pulse socket to find
-    env["ALSA_CONFIG_PATH"] = "/usr/share/alsa/alsa.conf"
+    env.update(
+        ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf",
+        PULSE_SERVER=f"unix:{runtime}/none",
+        XDG_RUNTIME_DIR=str(runtime),
+    )
     return env
 
 
