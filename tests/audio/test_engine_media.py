@@ -83,24 +83,24 @@ def test_microphone_round_trip_through_rtp_echo(
         client.send("dial", target=target(sipp))
         client.wait_call("Talking", 10, since)
         time.sleep(1.0)
+        # Two recordings, each wholly inside its period (parec can start late on a busy machine)
         rec = pulse.record("spk.monitor", 10)
         time.sleep(2.5)
+        spoken = rec.stop()
         client.send("key", key="MUTE")
-        time.sleep(1.5)
-        audio_muted_mark = time.monotonic()
-        time.sleep(1.5)
+        client.wait_for(lambda e: e.get("ev") == "audio" and e.get("muted") is True, 5, since)
+        time.sleep(0.5)
+        rec = pulse.record("spk.monitor", 10)
+        time.sleep(2.0)
+        muted = rec.stop()
         client.send("hangup")
         client.wait_call("Finished", 10, since)
-        audio = rec.stop()
         assert sipp.wait(15) == 0
-    spoken = audio[RATE // 2 : 2 * RATE]
-    assert len(spoken) == RATE * 3 // 2
+    assert len(spoken) > RATE // 2
     assert peak_freqs(spoken, 1) == pytest.approx([MIC_HZ], abs=3)
     assert energy_ratio(spoken, [MIC_HZ]) > 0.9
     # Muted: the microphone's tone no longer comes back, so it came through the peer.
-    muted_at = round((audio_muted_mark - rec.started) * RATE)
-    muted = audio[muted_at : muted_at + RATE]
-    assert len(muted) == RATE
+    assert len(muted) > RATE // 2
     assert np.abs(muted.astype(int)).max() < 50
 
 
