@@ -23,14 +23,18 @@ from app.phone.settings import Settings
 log = logging.getLogger("deskphone.engine")
 
 CoreIntent = Dial | Answer | Hangup | HangupAll | ui.ForwardCall | ControlInput
-# Dial tone, volume and the audio path are the audio bridge's; none is in the engine yet,
-# so these are dropped quietly (a pop-up on every off-hook would hide the dial screen).
+# Volume and the audio path are the sound bridge's (Engine.audio_intent); off/on hook (a dial
+# tone) has no sound yet and is dropped quietly (a pop-up on every off-hook would hide the
+# dial screen).
 AUDIO_INTENTS = (ui.OffHook, ui.OnHook, ui.VolumeStep, ui.SelectAudioMode)
 
 
 class IntentHost(Protocol):
-    core: PhoneCore
-    settings: Settings
+    @property
+    def core(self) -> PhoneCore: ...
+
+    @property
+    def settings(self) -> Settings: ...
 
     def feed(self, msg: CoreIntent) -> None: ...
 
@@ -41,6 +45,8 @@ class IntentHost(Protocol):
     def open_settings(self, section: str) -> None: ...
 
     def unsupported(self, name: str) -> None: ...
+
+    def audio_intent(self, intent: object) -> bool: ...
 
 
 def to_core(intent: object, core: PhoneCore) -> CoreIntent | None:
@@ -77,6 +83,9 @@ def change_settings(settings: Settings, intent: ui.SetDnd | ui.SetForward) -> li
 
 def run_intents(host: IntentHost, intents: list[object]) -> None:
     for intent in intents:
+        # The sound bridge acts on mute, silence, volume and HEADSET/SPEAKER; mute and silence
+        # still go to the core too, which keeps their state for the screen and the history.
+        audio = host.audio_intent(intent)
         core_input = to_core(intent, host.core)
         if core_input is not None:
             host.feed(core_input)
@@ -89,7 +98,7 @@ def run_intents(host: IntentHost, intents: list[object]) -> None:
             host.clear_missed()
         elif isinstance(intent, ui.OpenSettings):
             host.open_settings(intent.section)
-        elif isinstance(intent, (*AUDIO_INTENTS, ui.Reject)):  # Reject: no ringing call left
+        elif audio or isinstance(intent, (*AUDIO_INTENTS, ui.Reject)):  # Reject: none ringing
             log.debug("handset intent %s: nothing to do", type(intent).__name__)
         else:
             host.unsupported(type(intent).__name__)

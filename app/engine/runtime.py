@@ -19,6 +19,7 @@ from types import FrameType
 from typing import Any
 
 from app import __version__
+from app.engine.audio import EngineAudio
 from app.engine.control import ControlServer, Inbound
 from app.engine.display import Display
 from app.engine.handset_intents import run_intents
@@ -27,7 +28,7 @@ from app.engine.remote import RemoteControl
 from app.engine.wake import Waker
 from app.phone import intents as ui_intents
 from app.phone.call_control import ControlInput
-from app.phone.core import PhoneCore
+from app.phone.core_audio import SoundingPhoneCore
 from app.phone.messages import Input, Publish, Tick, TransportInfo
 from app.phone.settings import AccountSettings, Settings
 from app.protocol import PROTOCOL_VERSION, ProtocolError, event, to_input
@@ -75,9 +76,16 @@ class Engine:
                 log_level=options.sip_log_level,
             )
         )
-        self.core = PhoneCore(self.settings, time.monotonic)
+        self.core = SoundingPhoneCore(self.settings, time.monotonic)
         self.adapter = SipAdapter(self.stack, self.feed)
         self.display = Display(self.core, self._publish)
+        self.audio = EngineAudio(
+            lambda: self.settings,
+            self._publish,
+            self.display.show_error,
+            lambda: bool(self.core.live_calls()),
+        )
+        self.adapter.on_media = self.audio.on_media
         self.history = HistoryWriter(CallHistory(options.config_dir))
         self.display.missed = self.history.history.missed_unviewed()
         self.display.history = self.history.items()
@@ -108,7 +116,7 @@ class Engine:
                 for out in self.core.handle(self._pending.popleft()):
                     if isinstance(out, Publish):
                         self._publish(out.kind, out.data)
-                    else:
+                    elif not self.audio.execute(out):
                         self.adapter.execute(out)
         finally:
             self._draining = False
@@ -129,6 +137,7 @@ class Engine:
 
     def run(self) -> int:
         self.stack.start()
+        self.audio.start()
         self.waker = Waker(self.options.bind, self.stack.port)
         self.control = ControlServer(self.options.control_path, self.waker.wake)
         self.control.start()
@@ -163,6 +172,7 @@ class Engine:
             if self.core.next_deadline() is not None:
                 self.feed(Tick(time.monotonic()))
             self._run_ui_intents(self.display.tick())
+            self.audio.poll()
             if self._accounts_pending and not self.core.live_calls():
                 self._reconfigure_accounts()
             self.display.refresh()
@@ -177,6 +187,7 @@ class Engine:
     def _shutdown(self) -> None:
         log.info("engine stopping")
         self.adapter.shutdown()
+        self.audio.shutdown()
         self.remote.stop()  # after the hang-ups, so their call_terminated events still go out
         self.stack.destroy()
         if self.control is not None:
@@ -233,6 +244,9 @@ class Engine:
     def open_settings(self, section: str) -> None:
         self._publish("open_settings", {"section": section})
 
+    def audio_intent(self, intent: object) -> bool:
+        return self.audio.handle_intent(intent, self.core.silence)
+
     def unsupported(self, name: str) -> None:
         log.info("handset intent %s not supported yet", name)
         self.display.show_error(f"{name}: not available yet")
@@ -252,6 +266,7 @@ class Engine:
             self._publish("error", {"text": loaded.warning})
             return
         accounts_changed = _sip_accounts(loaded.settings) != _sip_accounts(self.settings)
+        self.audio.apply_settings(self.settings.audio, loaded.settings.audio)
         self.settings = loaded.settings
         self.core.update_settings(loaded.settings)
         self._load_directory()
@@ -307,6 +322,7 @@ class Engine:
             return
         op = msg["op"]
         if op == "key":
+            self.audio.key_pressed(str(msg.get("key", "")))
             self._run_ui_intents(self.display.press(str(msg.get("key", ""))))
         elif op == "text":
             self._run_ui_intents(self.display.type_text(str(msg.get("text", ""))))
@@ -319,7 +335,8 @@ class Engine:
         elif op == "snapshot":
             self.control.send(event("snapshot", **self.core.snapshot()), client)
         elif op == "status":
-            self.control.send(event("status", callback_failures=guard.failures), client)
+            status = event("status", callback_failures=guard.failures, audio=self.audio.state())
+            self.control.send(status, client)
         elif self.remote.on_op(op, msg):
             pass
         elif op == "quit":

@@ -192,6 +192,36 @@ class ConferenceCalls:
     calls: tuple[str, ...]
 
 
+# ---- audio commands (executed by the engine on the sound device bridge) -----------------------
+
+
+@dataclass(frozen=True)
+class PlayTone:
+    """Play a local tone of the configured country: ring (ringback), busy, congestion,
+    callwaiting, dial. Replaces whatever tone plays."""
+
+    kind: str
+    call: str = ""  # the call it is for, for logs and events
+
+
+@dataclass(frozen=True)
+class StopTone:
+    pass
+
+
+@dataclass(frozen=True)
+class Ring:
+    """Ring the ringer device for an incoming call with a ringtone name (Ring1-8, Silent, path)."""
+
+    call: str
+    ringtone: str
+
+
+@dataclass(frozen=True)
+class StopRing:
+    pass
+
+
 # ---- events for the UI ----------------------------------------------------------------------
 
 
@@ -219,7 +249,15 @@ Input = (
     | CallMediaChanged
     | TransferStatus
 )
+AudioCommand = PlayTone | StopTone | Ring | StopRing
 Command = (
-    PlaceCall | AnswerCall | HangupCall | HoldCall | SendDtmfCall | TransferCall | ConferenceCalls
+    PlaceCall
+    | AnswerCall
+    | HangupCall
+    | HoldCall
+    | SendDtmfCall
+    | TransferCall
+    | ConferenceCalls
+    | AudioCommand
 )
 Output = Command | Publish

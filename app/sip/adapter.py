@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,12 +19,16 @@ from app.phone.messages import (
     CallProgress,
     CallRedirected,
     Command,
+    ConferenceCalls,
     HangupCall,
+    HoldCall,
     IncomingCall,
     Input,
     MessageReceived,
     PlaceCall,
     RegistrationChanged,
+    SendDtmfCall,
+    TransferCall,
 )
 from app.phone.redirect import challenge_realms, credentials_allowed
 from app.phone.settings import Settings
@@ -33,6 +36,15 @@ from app.phone.sipuri import contacts_in, diversion_in, parse_contacts, status_o
 from app.sip.account import SipAccount, account_config, local_config
 from app.sip.call import SipCall
 from app.sip.call_ops import CallOperations
+from app.sip.sipmsg import (
+    INCOMING_HEADERS,
+    SDP_RE,
+    display_name,
+    header_values,
+    make_header,
+    rx_message,
+    target_uri,
+)
 from app.sip.stack import SipStack
 
 log = logging.getLogger("deskphone.sip")
@@ -46,27 +58,6 @@ _STATE_NAMES = {
     pj.PJSIP_INV_STATE_CONFIRMED: "CONFIRMED",
     pj.PJSIP_INV_STATE_DISCONNECTED: "DISCONNECTED",
 }
-_NAME_RE = re.compile(r'^\s*"?([^"<]*?)"?\s*<')
-_SDP_RE = re.compile(r"^(content-type|c)\s*:\s*application/sdp", re.IGNORECASE | re.MULTILINE)
-
-
-def display_name(uri: str) -> str:
-    match = _NAME_RE.match(uri)
-    return match.group(1).strip() if match else ""
-
-
-def _rx_message(prm: Any) -> str:
-    """The whole received SIP message behind a call event, or '' if it was not a receive."""
-    try:
-        event = prm.e
-        if event.type != pj.PJSIP_EVENT_TSX_STATE:
-            return ""
-        tsx = event.body.tsxState
-        if tsx.type != pj.PJSIP_EVENT_RX_MSG:
-            return ""
-        return str(tsx.src.rdata.wholeMsg)
-    except Exception:  # a missing or odd event body: callers fall back to what pjsua2 says
-        return ""
 
 
 class SipAdapter:
@@ -83,6 +74,7 @@ class SipAdapter:
         self.ops = CallOperations(self.calls, feed)
         self._settings = Settings()
         self._bind = ""
+        self.on_media: Callable[[SipCall], None] | None = None  # the engine's audio hook
 
     # ---- set-up and teardown ----------------------------------------------------------
 
@@ -151,15 +143,17 @@ class SipAdapter:
                 call = self.calls.get(cmd.call)
                 if call is not None:
                     self._safe_hangup(call, cmd.code)
+            case HoldCall() | SendDtmfCall() | TransferCall() | ConferenceCalls():
+                self.ops.execute(cmd)
             case _:
-                self.ops.execute(cmd)  # hold, DTMF, transfer, conference
+                pass  # audio commands are the engine's (app/engine/audio.py)
 
     def _place(self, cmd: PlaceCall) -> None:
         account = self.accounts.get(cmd.account) or next(iter(self.accounts.values()))
         call = self._new_call(account, cmd.call)
         op = pj.CallOpParam(True)
         for name, value in cmd.headers:
-            op.txOption.headers.append(_header(name, value))
+            op.txOption.headers.append(make_header(name, value))
         try:
             call.makeCall(cmd.uri, op)
         except pj.Error as exc:
@@ -179,7 +173,7 @@ class SipAdapter:
         if cmd.reason:
             op.reason = cmd.reason
         for name, value in cmd.headers:
-            op.txOption.headers.append(_header(name, value))
+            op.txOption.headers.append(make_header(name, value))
         try:
             call.answer(op)
         except pj.Error as exc:
@@ -268,7 +262,7 @@ class SipAdapter:
         info = call.getInfo()
         self._remember_call_id(call, info)
         remote = str(info.remoteUri)
-        headers = header_values(str(prm.rdata.wholeMsg), _INCOMING_HEADERS)
+        headers = header_values(str(prm.rdata.wholeMsg), INCOMING_HEADERS)
         self._feed(IncomingCall(core_id, index, remote, display_name(remote), headers))
 
     def _on_message(self, index: int, prm: Any) -> None:
@@ -284,7 +278,7 @@ class SipAdapter:
                 self._drop(call)
             return
         state = _STATE_NAMES.get(info.state, str(info.state))
-        msg = _rx_message(prm)
+        msg = rx_message(prm)
         code, reason = int(info.lastStatusCode), str(info.lastReason)
         if ended and 300 <= code < 400:
             # pjsua2 ends a 3xx without asking when it found no SIP Contact in it (none at
@@ -301,7 +295,7 @@ class SipAdapter:
                 state,
                 code,
                 reason,
-                has_sdp=bool(msg and _SDP_RE.search(msg)),
+                has_sdp=bool(msg and SDP_RE.search(msg)),
                 remote_uri=str(info.remoteUri),
                 remote_name=display_name(str(info.remoteUri)),
             )
@@ -318,8 +312,11 @@ class SipAdapter:
             self.calls.pop(call.core_id, None)
 
     def _on_media(self, call: SipCall) -> None:
-        # The audio device side is the audio bridge's (issue 5); hold and conference are here.
+        # Hold and conference links are the call ops'; the engine's audio connects the call's
+        # media (early media too) to the bridge port.
         self.ops.on_media(call)
+        if self.on_media is not None and self.calls.get(call.core_id) is call:
+            self.on_media(call)
 
     def _on_redirect(self, call: SipCall, prm: Any) -> int:
         """pjsua2 never follows a redirect itself (no hop limit, no realm guard, and a
@@ -330,7 +327,7 @@ class SipAdapter:
         if current:
             info = call.getInfo()
             code, reason = int(info.lastStatusCode) or 302, str(info.lastReason)
-            self._feed(self._redirected(call, _rx_message(prm), code, reason, _target_uri(prm)))
+            self._feed(self._redirected(call, rx_message(prm), code, reason, target_uri(prm)))
         return int(pj.PJSIP_REDIRECT_STOP)
 
     def _redirected(
@@ -358,37 +355,3 @@ class SipAdapter:
 
 def _ignore(*_args: Any) -> None:
     return None
-
-
-_INCOMING_HEADERS = {
-    "diversion": "Diversion",
-    "p-asserted-identity": "P-Asserted-Identity",
-    "alert-info": "Alert-Info",
-    "history-info": "History-Info",
-}
-
-
-def header_values(message: str, wanted: dict[str, str]) -> tuple[tuple[str, str], ...]:
-    """Selected headers of a raw SIP message (folded lines joined), in order of appearance."""
-    head = message.split("\r\n\r\n", 1)[0].replace("\r\n ", " ").replace("\r\n\t", " ")
-    found = []
-    for line in head.split("\r\n")[1:]:
-        name, sep, value = line.partition(":")
-        key = name.strip().lower()
-        if sep and key in wanted:
-            found.append((wanted[key], value.strip()))
-    return tuple(found)
-
-
-def _target_uri(prm: Any) -> str:
-    try:
-        return str(prm.targetUri)
-    except Exception:
-        return ""
-
-
-def _header(name: str, value: str) -> pj.SipHeader:
-    hdr = pj.SipHeader()
-    hdr.hName = name
-    hdr.hValue = value
-    return hdr

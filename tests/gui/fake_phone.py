@@ -171,6 +171,9 @@ class FakePhone:
     def unsupported(self, name: str) -> None:
         self.display.show_error(f"{name}: not available yet")
 
+    def audio_intent(self, intent: object) -> bool:
+        return False  # no sound bridge in the screen tests
+
     def sync(self) -> None:
         self.display.sync()
 

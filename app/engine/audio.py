@@ -1,0 +1,244 @@
+"""The engine's sound: the DeviceBridge and the pjsua2 bridge port, created once at start.
+
+Runs on the engine's SIP thread, except `_on_status`, which the bridge's monitor thread calls:
+it only stores the text, and the loop (`poll`) shows it. The core decides when tones and the
+ringer sound (app/phone/tones_policy.py); this module carries its commands out.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from app.audio.device_bridge import OK_TEXT, BridgeConfig, DeviceBridge, Mode
+from app.audio.ringtones import RingtoneError, builtin_ringtone, load_ringtone
+from app.audio.tone_plan import tone_for
+from app.audio.tones import ToneError, parse_tone
+from app.phone import intents as ui_intents
+from app.phone.messages import Command, Output, PlayTone, Publish, Ring, StopRing, StopTone
+from app.phone.settings import AudioSettings, Settings
+from app.sip.audio_port import BridgePort, link_call_media
+
+log = logging.getLogger("deskphone.audio")
+
+# Key tones: the DTMF pair of the key, short, once (a desk phone's keypad feedback).
+_ROWS = {"1": 697, "2": 697, "3": 697, "4": 770, "5": 770, "6": 770}
+_ROWS |= {"7": 852, "8": 852, "9": 852, "*": 941, "0": 941, "#": 941}
+_COLS = {"1": 1209, "4": 1209, "7": 1209, "*": 1209, "2": 1336, "5": 1336, "8": 1336}
+_COLS |= {"0": 1336, "3": 1477, "6": 1477, "9": 1477, "#": 1477}
+KEY_TONE_MS = 80
+
+
+def bridge_config(audio: AudioSettings) -> BridgeConfig:
+    return BridgeConfig(
+        handset=audio.handset_device,
+        handsfree=audio.handsfree_device,
+        ringer=audio.ringer_device,
+    )
+
+
+class EngineAudio:
+    def __init__(
+        self,
+        settings: Callable[[], Settings],
+        publish: Callable[[str, dict[str, Any]], None],
+        show_error: Callable[[str], None],
+        in_call: Callable[[], bool],
+    ) -> None:
+        self._settings = settings
+        self._publish = publish
+        self._show_error = show_error
+        self._in_call = in_call
+        self.bridge: DeviceBridge | None = None
+        self.port: BridgePort | None = None
+        self._status_lock = threading.Lock()
+        self._status_new: str | None = None
+        self._status_shown = ""
+        self._warned_in_call = False
+        self._tone: tuple[str, str] | None = None  # (kind, call) waiting for its first sample
+        self._tone_requested = 0.0
+
+    # ---- life cycle ----------------------------------------------------------------------
+    def start(self) -> None:
+        """After SipStack.start(): open the sound devices and create the bridge port (once)."""
+        audio = self._settings().audio
+        bridge = DeviceBridge(bridge_config(audio))
+        bridge.set_volume("headset", audio.volume_handset)
+        bridge.set_volume("speaker", audio.volume_handsfree)
+        bridge.set_volume("ringer", audio.volume_ringer)
+        bridge.on_status(self._on_status)
+        bridge.start()
+        self.bridge = bridge
+        self._on_status(bridge.status)
+        port = BridgePort(bridge)
+        port.create()
+        self.port = port
+        log.info("audio: %s", bridge.status)
+
+    def shutdown(self) -> None:
+        """Before libDestroy(): the port goes while pjsua2 still lives, then the streams."""
+        port, self.port = self.port, None
+        if port is not None:
+            port.destroy()  # pjsua removes a port's connections when it is destroyed
+        if self.bridge is not None:
+            self.bridge.close()
+
+    def on_media(self, call: Any) -> None:
+        """onCallMediaState: connect the call's audio (also early media) to the bridge port."""
+        port, bridge = self.port, self.bridge
+        if port is None:
+            return
+        before = set(port.connected)
+        log.info("call %s: %s", getattr(call, "core_id", "?"), link_call_media(call, port))
+        if bridge is not None and port.connected - before:
+            # A call's audio just connected: no stale microphone audio, and the ring
+            # statistics describe the call, not the idle time when nobody read the microphone.
+            bridge.mic.clear()
+            bridge.far.reset_stats()
+            bridge.mic.reset_stats()
+
+    # ---- commands from the core ----------------------------------------------------------
+    def execute(self, cmd: Command) -> bool:
+        """Carry out an audio command; False when `cmd` is not one."""
+        bridge = self.bridge
+        if not isinstance(cmd, PlayTone | StopTone | Ring | StopRing):
+            return False
+        if bridge is None:
+            return True
+        if isinstance(cmd, PlayTone):
+            self._play_tone(bridge, cmd)
+        elif isinstance(cmd, StopTone):
+            self._tone = None
+            bridge.stop_tone()
+        elif isinstance(cmd, Ring):
+            bridge.ring(self._ringtone(cmd.ringtone))
+        else:
+            bridge.silence()
+        return True
+
+    def _play_tone(self, bridge: DeviceBridge, cmd: PlayTone) -> None:
+        audio = self._settings().audio
+        try:
+            spec = tone_for(audio.tone_country, cmd.kind, audio.custom_tones)
+        except (ToneError, KeyError) as exc:
+            self._show_error(f"Tone {cmd.kind}: {exc}")
+            bridge.stop_tone()
+            return
+        self._tone, self._tone_requested = (cmd.kind, cmd.call), time.monotonic()
+        bridge.play_tone(spec)
+
+    def _ringtone(self, name: str) -> Any:
+        try:
+            return load_ringtone(name)
+        except RingtoneError as exc:
+            self._show_error(f"Ringtone: {exc}")
+            return builtin_ringtone("Ring1")
+
+    def key_pressed(self, key: str) -> None:
+        """Keypad feedback while dialing (settings.audio.key_tones)."""
+        if self.bridge is None or key not in _ROWS or not self._settings().audio.key_tones:
+            return
+        self.bridge.play_key_tone(parse_tone(f"!{_ROWS[key]}+{_COLS[key]}/{KEY_TONE_MS}"))
+
+    # ---- handset intents -----------------------------------------------------------------
+    def handle_intent(self, intent: object, silence: Callable[[str | None], list[Output]]) -> bool:
+        """Mute, HEADSET/SPEAKER, volume keys and Silence; False when not an audio intent."""
+        bridge = self.bridge
+        if isinstance(intent, ui_intents.Silence):
+            for out in silence(intent.call):  # the core's StopRing
+                if not isinstance(out, Publish):
+                    self.execute(out)
+        elif isinstance(intent, ui_intents.Mute):
+            if bridge is not None:
+                bridge.set_mic_muted(intent.on)
+            self._publish("audio", {**self.state(), "muted": intent.on})
+        elif isinstance(intent, ui_intents.SelectAudioMode):
+            if bridge is not None:
+                bridge.set_mode(intent.mode)
+            self._publish("audio", self.state())
+        elif isinstance(intent, ui_intents.VolumeStep):
+            if bridge is not None:
+                target = bridge.mode.value if self._in_call() else "ringer"
+                bridge.set_volume(target, bridge.volume(target) + intent.delta)
+            self._publish("audio", self.state())
+        else:
+            return False
+        return True
+
+    # ---- the loop's turn -----------------------------------------------------------------
+    def poll(self) -> None:
+        """Show device trouble, and report when a tone's first sample reached PortAudio."""
+        with self._status_lock:
+            text, self._status_new = self._status_new, None
+        if text is not None:
+            self._publish("audio", self.state())
+            if text != OK_TEXT and self._in_call() and text != self._status_shown:
+                self._status_shown = text
+                self._show_error(text)
+        bridge = self.bridge
+        if bridge is None:
+            return
+        if not bridge.ok and self._in_call() and not self._warned_in_call:
+            # No popup at start-up (it would take the first key press): the user hears
+            # nothing when a call is up, so the phone says why then.
+            self._warned_in_call = True
+            self._status_shown = bridge.status
+            self._show_error(bridge.status)
+        if self._tone is not None and bridge.tone_started_at is not None:
+            kind, call = self._tone
+            self._tone = None
+            self._publish(
+                "tone_started",
+                {
+                    "kind": kind,
+                    "call": call,
+                    "requested": self._tone_requested,
+                    "started": bridge.tone_started_at,
+                },
+            )
+
+    def _on_status(self, text: str) -> None:
+        with self._status_lock:
+            self._status_new = text
+
+    def state(self) -> dict[str, Any]:
+        bridge = self.bridge
+        if bridge is None:
+            return {"status": "Audio not started", "ok": False}
+        port = self.port
+        stats = bridge.stats()
+        return {
+            "far_ms": [stats.far.mean_latency_ms, stats.far.p95_latency_ms],
+            "mic_ms": [stats.mic.mean_latency_ms, stats.mic.p95_latency_ms],
+            "far_drops": [stats.far.overruns, stats.far.underruns],
+            "mic_drops": [stats.mic.overruns, stats.mic.underruns],
+            "play_rate": stats.play_rate,
+            "status": bridge.status,
+            "ok": bridge.ok,
+            "mode": str(bridge.mode),
+            "volume": {t: bridge.volume(t) for t in ("headset", "speaker", "ringer")},
+            "frames_in": port.frames_in if port else 0,
+            "frames_out": port.frames_out if port else 0,
+            "port_seconds": port.seconds if port else 0.0,
+        }
+
+    def apply_settings(self, old: AudioSettings, new: AudioSettings) -> None:
+        """Settings saved: new devices reopen the streams; new volumes apply at once."""
+        bridge = self.bridge
+        if bridge is None:
+            return
+        for target, level in (
+            ("headset", new.volume_handset),
+            ("speaker", new.volume_handsfree),
+            ("ringer", new.volume_ringer),
+        ):
+            bridge.set_volume(target, level)
+        devices = (new.handset_device, new.handsfree_device, new.ringer_device)
+        if devices != (old.handset_device, old.handsfree_device, old.ringer_device):
+            bridge.set_devices(*devices)
+
+
+__all__ = ["EngineAudio", "Mode"]

@@ -1,0 +1,174 @@
+"""When the phone plays local tones and rings: pure rules, no audio here.
+
+The policy watches the facts going into the core and the calls coming out of it, works out what
+should sound now (one local tone, one ringtone) and answers with the commands that change what
+sounds. Deciding from the calls' current state, not from single events, means a missed event can
+never leave a tone playing forever.
+
+Rules (pjsua's own for ringback, stack-notes §5; the rest as on Yealink handsets):
+- ringback: an outgoing call got a 180 without SDP and no provisional response with SDP (early
+  media) yet; it stops on early media, on answer, on failure and on hang-up;
+- busy after 486/600/603, congestion after 5xx, while the failed call is on screen (3 s);
+- call waiting tone while a second call rings during a call (features.call_waiting_tone);
+- the ringer rings the first ringing call while there is no other call; Silence stops it;
+  Alert-Info can choose the ringtone;
+- an outgoing call left in ringback is cancelled after features.ringback_timeout seconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.audio.ringtones import ringtone_from_alert_info
+from app.phone.messages import (
+    CallProgress,
+    HangupCall,
+    IncomingCall,
+    Output,
+    PlayTone,
+    Ring,
+    StopRing,
+    StopTone,
+)
+from app.phone.model import CallState, CallView, Direction
+from app.phone.settings import Settings
+
+BUSY_CODES = frozenset({486, 600, 603})
+_TALK = {CallState.TALKING, CallState.HOLD, CallState.HELD, CallState.CONNECTING}
+
+
+@dataclass(frozen=True)
+class Wanted:
+    tone: tuple[str, str] | None = None  # (kind, call id)
+    ring: tuple[str, str] | None = None  # (call id, ringtone)
+
+
+def failure_tone(code: int) -> str | None:
+    if code in BUSY_CODES:
+        return "busy"
+    if 500 <= code < 600:
+        return "congestion"
+    return None
+
+
+def ringtone_for(headers: tuple[tuple[str, str], ...], default: str) -> str:
+    """The ringtone an incoming call's Alert-Info asks for (Ring1-8, Silent), else `default`."""
+    for name, value in headers:
+        if name.lower() == "alert-info":
+            chosen = ringtone_from_alert_info(value)
+            if chosen:
+                return chosen
+    return default
+
+
+@dataclass
+class TonePolicy:
+    ringback_180: set[str] = field(default_factory=set)  # got a 180 without SDP
+    early_media: set[str] = field(default_factory=set)  # got a provisional response with SDP
+    silenced: set[str] = field(default_factory=set)
+    ringtones: dict[str, str] = field(default_factory=dict)
+    ringback_since: dict[str, float] = field(default_factory=dict)
+    timed_out: set[str] = field(default_factory=set)
+    current: Wanted = field(default_factory=Wanted)
+
+    # ---- facts ----------------------------------------------------------------------------
+    def observe(self, msg: object, settings: Settings) -> None:
+        """Record what a fact says about media before the core handles it."""
+        if isinstance(msg, CallProgress) and msg.sip_state in ("CONNECTING", "CONFIRMED"):
+            self.early_media.add(msg.call)  # answered: the call's own audio from now on
+        elif isinstance(msg, CallProgress) and msg.sip_state == "EARLY":
+            if msg.has_sdp:
+                self.early_media.add(msg.call)
+            elif msg.code == 180:
+                self.ringback_180.add(msg.call)
+        elif isinstance(msg, IncomingCall):
+            self.ringtones[msg.call] = ringtone_for(msg.headers, settings.audio.ringtone)
+
+    def silence(self, call: str | None, calls: dict[str, CallView]) -> None:
+        """The Silence key: the ringer stops for that call (or every ringing call)."""
+        ids = [call] if call else [c.id for c in calls.values() if c.state == CallState.CALLIN]
+        self.silenced.update(ids)
+
+    # ---- decisions ------------------------------------------------------------------------
+    def wanted(self, calls: dict[str, CallView], settings: Settings) -> Wanted:
+        views = list(calls.values())
+        ringing = [c for c in views if c.state == CallState.CALLIN]
+        busy_with = [c for c in views if c.state in _TALK or c.state == CallState.RINGBACK]
+        tone: tuple[str, str] | None = None
+        ring: tuple[str, str] | None = None
+        if ringing and busy_with:
+            if settings.features.call_waiting_tone:
+                tone = ("callwaiting", ringing[0].id)
+        elif ringing:
+            first = next((c for c in ringing if c.id not in self.silenced), None)
+            if first is not None:
+                ring = (first.id, self.ringtones.get(first.id, settings.audio.ringtone))
+        if tone is None:
+            tone = self._ringback(views) or self._failure(views)
+        return Wanted(tone, ring)
+
+    def _ringback(self, views: list[CallView]) -> tuple[str, str] | None:
+        for c in views:
+            if (
+                c.state == CallState.RINGBACK
+                and c.direction == Direction.OUTGOING
+                and c.id in self.ringback_180
+                and c.id not in self.early_media
+            ):
+                return ("ring", c.id)
+        return None
+
+    def _failure(self, views: list[CallView]) -> tuple[str, str] | None:
+        if any(c.state not in (CallState.FAILED, CallState.FINISHED) for c in views):
+            return None
+        for c in reversed(views):
+            kind = failure_tone(c.code) if c.state == CallState.FAILED else None
+            if kind and c.id not in self.timed_out:
+                return (kind, c.id)
+        return None
+
+    def update(self, calls: dict[str, CallView], settings: Settings, now: float) -> list[Output]:
+        """Commands that take the sound from what plays now to what the calls want."""
+        self._track_ringback(calls, now)
+        want = self.wanted(calls, settings)
+        out: list[Output] = []
+        if want.tone != self.current.tone:
+            out.append(PlayTone(*want.tone) if want.tone else StopTone())
+        if want.ring != self.current.ring:
+            out.append(Ring(*want.ring) if want.ring else StopRing())
+        self.current = want
+        self._forget(calls)
+        return out
+
+    # ---- the ringback timeout -------------------------------------------------------------
+    def _track_ringback(self, calls: dict[str, CallView], now: float) -> None:
+        for c in calls.values():
+            if c.state == CallState.RINGBACK and c.id not in self.timed_out:
+                self.ringback_since.setdefault(c.id, now)
+            else:
+                self.ringback_since.pop(c.id, None)
+
+    def next_deadline(self, settings: Settings) -> float | None:
+        limit = settings.features.ringback_timeout
+        if limit <= 0 or not self.ringback_since:
+            return None
+        return min(self.ringback_since.values()) + limit
+
+    def expired(self, now: float, settings: Settings) -> list[Output]:
+        """Cancel outgoing calls that have been in ringback for too long."""
+        limit = settings.features.ringback_timeout
+        if limit <= 0:
+            return []
+        out: list[Output] = []
+        for call, since in list(self.ringback_since.items()):
+            if now >= since + limit:
+                del self.ringback_since[call]
+                self.timed_out.add(call)
+                out.append(HangupCall(call, 0))
+        return out
+
+    def _forget(self, calls: dict[str, CallView]) -> None:
+        for bag in (self.ringback_180, self.early_media, self.silenced, self.timed_out):
+            bag.intersection_update(calls)
+        for key in [k for k in self.ringtones if k not in calls]:
+            del self.ringtones[key]

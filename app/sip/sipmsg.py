@@ -1,0 +1,64 @@
+"""Reading received SIP messages and building headers for pjsua2 (SIP thread only)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pjsua2 as pj
+
+NAME_RE = re.compile(r'^\s*"?([^"<]*?)"?\s*<')
+SDP_RE = re.compile(r"^(content-type|c)\s*:\s*application/sdp", re.IGNORECASE | re.MULTILINE)
+
+
+def display_name(uri: str) -> str:
+    match = NAME_RE.match(uri)
+    return match.group(1).strip() if match else ""
+
+
+def rx_message(prm: Any) -> str:
+    """The whole received SIP message behind a call event, or '' if it was not a receive."""
+    try:
+        event = prm.e
+        if event.type != pj.PJSIP_EVENT_TSX_STATE:
+            return ""
+        tsx = event.body.tsxState
+        if tsx.type != pj.PJSIP_EVENT_RX_MSG:
+            return ""
+        return str(tsx.src.rdata.wholeMsg)
+    except Exception:  # a missing or odd event body: callers fall back to what pjsua2 says
+        return ""
+
+
+INCOMING_HEADERS = {
+    "diversion": "Diversion",
+    "p-asserted-identity": "P-Asserted-Identity",
+    "alert-info": "Alert-Info",
+    "history-info": "History-Info",
+}
+
+
+def header_values(message: str, wanted: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Selected headers of a raw SIP message (folded lines joined), in order of appearance."""
+    head = message.split("\r\n\r\n", 1)[0].replace("\r\n ", " ").replace("\r\n\t", " ")
+    found = []
+    for line in head.split("\r\n")[1:]:
+        name, sep, value = line.partition(":")
+        key = name.strip().lower()
+        if sep and key in wanted:
+            found.append((wanted[key], value.strip()))
+    return tuple(found)
+
+
+def target_uri(prm: Any) -> str:
+    try:
+        return str(prm.targetUri)
+    except Exception:
+        return ""
+
+
+def make_header(name: str, value: str) -> pj.SipHeader:
+    hdr = pj.SipHeader()
+    hdr.hName = name
+    hdr.hValue = value
+    return hdr

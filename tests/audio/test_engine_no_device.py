@@ -1,0 +1,56 @@
+"""No sound device at all: the engine starts, completes a call and says why there is no sound."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.audio.engine_rig import audio_engine, audio_status, target, uas
+
+pytestmark = [pytest.mark.audio, pytest.mark.sip]
+
+
+def no_sound_env(tmp_path: Path) -> dict[str, str]:
+    """PortAudio with no device at all, whatever ran before in this test session: the
+    system's ALSA configuration (this VM has no card) and a PulseAudio address that does not
+    exist, so the ALSA pulse plugin offers no `default` and no daemon is autospawned.
+    (An ALSA configuration that defines no PCM at all is no substitute: alsa-lib aborts the
+    process inside Pa_Initialize, seen here.)"""
+    env = dict(os.environ)
+    runtime = tmp_path / "xdg-empty"
+    runtime.mkdir(mode=0o700)
+    env.update(
+        ALSA_CONFIG_PATH="/usr/share/alsa/alsa.conf",
+        PULSE_SERVER=f"unix:{runtime}/none",
+        XDG_RUNTIME_DIR=str(runtime),
+    )
+    return env
+
+
+def test_no_sound_device_call_completes_with_a_warning(tmp_path: Path, config_dir: Path) -> None:
+    env = no_sound_env(tmp_path)
+    with audio_engine(config_dir, env) as (engine, client):
+        state = audio_status(client)
+        assert not state["ok"]
+        assert "no" in state["status"].lower() and "sound" in state["status"].lower(), state
+        sipp = uas(tmp_path / "sipp", "uas-180-200.xml", {}, 500)
+        since = len(client.events)
+        client.send("dial", target=target(sipp))
+        client.wait_call("Talking", 10, since)
+        warning = client.wait_for(
+            lambda e: (
+                e.get("ev") == "screen"
+                and (e["screen"].get("popup") or {}).get("kind") == "error"
+                and "sound" in e["screen"]["popup"]["text"].lower()
+            ),
+            5,
+            since,
+        )
+        assert "without audio" in warning["screen"]["popup"]["text"]
+        client.send("hangup")
+        client.wait_call("Finished", 10, since)
+        assert sipp.wait(15) == 0
+    assert engine.proc is not None and engine.proc.returncode == 0
+    assert "Traceback" not in engine.log_text()
