@@ -336,7 +336,15 @@ class Engine:
         elif op == "snapshot":
             self.control.send(event("snapshot", **self.core.snapshot()), client)
         elif op == "status":
-            self.control.send(event("status", callback_failures=guard.failures), client)
+            self.control.send(
+                event(
+                    "status",
+                    callback_failures=guard.failures,
+                    pid=os.getpid(),
+                    invites_refused=self.stack.guard.refused,  # flood guard's 503s
+                ),
+                client,
+            )
         elif self.remote.on_op(op, msg):
             pass
         elif op == "quit":

@@ -309,6 +309,7 @@ class SipAdapter:
         """The one reference to an ended leg goes now: a stale Call collected later hangs up
         whatever new call reuses its id (pjproject #3856). The core may just have placed the
         next redirect target under the same id: that leg stays."""
+        self.stack.guard.note_call_ended()  # its media slots stay busy a while (flood_guard)
         self._retired.pop(id(call), None)
         if self.calls.get(call.core_id) is call:
             self.calls.pop(call.core_id, None)
