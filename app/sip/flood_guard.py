@@ -13,9 +13,11 @@ So this module sits in pjsip's receive chain just before pjsua (priority 63; pjs
 are 64). By then the transaction layer has absorbed retransmissions and the dialog layer every
 in-dialog request, so an established call's re-INVITE, BYE or OPTIONS never reaches it, and
 out-of-dialog OPTIONS pass on untouched. A new INVITE is let through only while the media
-sockets it may cost fit a budget counted over the last second: live calls, calls ended within
+sockets it may cost fit a budget counted over the last 0.6 s: live calls, calls ended within
 the slot free delay (plus margin), and INVITEs let through recently. Beyond it the INVITE gets a
 stateless 503 with Retry-After, which costs no socket, no transaction and no Python call object.
+(The wheel is built with PJSUA_MAX_CALLS 4: a fifth live call already gets a stateless 486 from
+pjsua before any media, and uaConfig.maxCalls cannot raise that.)
 
 Only public C API symbols of the wheel's own library are used (pjsua_get_pjsip_endpt,
 pjsua_call_get_count, pjsip_endpt_register_module/unregister_module,
@@ -36,7 +38,7 @@ log = logging.getLogger("deskphone.sip")
 # Media sockets are 2 per call (RTP + RTCP); 24 units keep at most 48 of the 64 slots busy and
 # leave room for an outgoing call's legs while a flood is refused.
 BUDGET = 24
-WINDOW_S = 1.0  # > PJ_IOQUEUE_KEY_FREE_DELAY (0.5 s): a closed slot is surely back by then
+WINDOW_S = 0.6  # > PJ_IOQUEUE_KEY_FREE_DELAY (0.5 s): a closed slot is surely back by then
 RETRY_AFTER_S = 5
 PRIORITY = 63  # PJSIP_MOD_PRIORITY_APPLICATION - 1: after the dialog layer, before pjsua
 

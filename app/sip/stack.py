@@ -30,9 +30,6 @@ class StackOptions:
     log_dir: Path | None = None
     log_level: int = 4  # 4 logs every SIP message
     user_agent: str = "DeskPhone"
-    # Live calls pjsua accepts at once (more get 486 before any media socket is opened);
-    # pjsua's default of 32 would let ringing INVITEs alone hold all 64 media slots.
-    max_calls: int = 8
     flood_guard: bool = True
 
 
@@ -74,7 +71,6 @@ class SipStack:
         cfg.uaConfig.threadCnt = 0
         cfg.uaConfig.mainThreadOnly = True
         cfg.uaConfig.userAgent = opts.user_agent
-        cfg.uaConfig.maxCalls = opts.max_calls
         cfg.medConfig.threadCnt = 1
         # With a writer set, pjsua hands it what passes consoleLevel (the console stays quiet).
         cfg.logConfig.consoleLevel = opts.log_level if opts.log_dir is not None else 0
