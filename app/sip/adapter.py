@@ -32,6 +32,7 @@ from app.phone.settings import Settings
 from app.phone.sipuri import contacts_in, diversion_in, parse_contacts, status_of
 from app.sip.account import SipAccount, account_config, local_config
 from app.sip.call import SipCall
+from app.sip.liveness import with_liveness
 from app.sip.stack import SipStack
 
 log = logging.getLogger("deskphone.sip")
@@ -91,11 +92,11 @@ class SipAdapter:
                 continue
             account = self._new_account(index)
             account.realm = acc.realm.strip() if acc.realm.strip() != "*" else ""
-            account.create(account_config(index, acc, bind, account.realm), True)
+            account.create(with_liveness(account_config(index, acc, bind, account.realm)), True)
             self.accounts[index] = account
         if not self.accounts:
             account = self._new_account(LOCAL_ACCOUNT)
-            account.create(local_config(bind, self.stack.port), True)
+            account.create(with_liveness(local_config(bind, self.stack.port)), True)
             self.accounts[LOCAL_ACCOUNT] = account
 
     def reconfigure_accounts(self, settings: Settings, bind: str) -> None:
@@ -254,7 +255,7 @@ class SipAdapter:
             return False
         account.realm = realms[0]
         log.info("account %d: realm %r learnt from the registrar", index, account.realm)
-        account.modify(account_config(index, acc, self._bind, account.realm))
+        account.modify(with_liveness(account_config(index, acc, self._bind, account.realm)))
         return True
 
     def _on_incoming(self, index: int, prm: Any) -> None:

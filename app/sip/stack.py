@@ -72,6 +72,11 @@ class SipStack:
         cfg.uaConfig.mainThreadOnly = True
         cfg.uaConfig.userAgent = opts.user_agent
         cfg.medConfig.threadCnt = 1
+        # Never close the (null) sound device when idle: the conference bridge adds and removes
+        # a call's port only on its clock tick, so with the device closed and nothing
+        # connected, every answered call left its port queued and after ~250 calls each new
+        # one failed 488 PJ_ETOOMANY (soak, tests/robustness/test_soak.py).
+        cfg.medConfig.sndAutoCloseTime = -1
         # With a writer set, pjsua hands it what passes consoleLevel (the console stays quiet).
         cfg.logConfig.consoleLevel = opts.log_level if opts.log_dir is not None else 0
         cfg.logConfig.level = opts.log_level

@@ -89,13 +89,17 @@ def soak(
     )
     sipp.start()
     warm: ProcStat | None = None
+    trail: list[int] = []  # RSS in MB every 100 finished calls, for the report
     deadline = time.monotonic() + CALLS / RATE + 70
     try:
         while sipp.proc is not None and sipp.proc.poll() is None:
             assert engine.proc.poll() is None, engine.output.decode(errors="replace")[-600:]
             assert time.monotonic() < deadline, "soak did not finish in time"
-            if warm is None and _finished(client) >= min(WARM, CALLS // 2):
+            finished = _finished(client)
+            if warm is None and finished >= min(WARM, CALLS // 2):
                 warm = proc_stat(pid)
+            if finished >= len(trail) * 100 + 100:
+                trail.append(proc_stat(pid).rss_kb // 1024)
             time.sleep(0.05)
         code = sipp.wait(10)
     finally:
@@ -110,7 +114,8 @@ def soak(
         f"{CALLS} calls, {done} finished, 0 failed; RSS idle {idle.rss_kb / 1024:.1f} MB, "
         f"at call {min(WARM, CALLS // 2)} {warm.rss_kb / 1024:.1f} MB, end "
         f"{end.rss_kb / 1024:.1f} MB (+{grow_kb / 1024:.2f} MB); fds {idle.fds}/{warm.fds}/"
-        f"{end.fds}; threads {idle.threads}/{warm.threads}/{end.threads}"
+        f"{end.fds}; threads {idle.threads}/{warm.threads}/{end.threads}; RSS MB per 100 "
+        f"calls {trail}"
     )
     print(figures)
     assert grow_kb < 5 * 1024, figures
