@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 ARGS   ?=
 
-.PHONY: run test test-fast lint bench deps-run deps-test clean
+.PHONY: run test test-fast lint bench soak deps-run deps-test clean
 
 run: deps-run $(STAMP)
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
@@ -26,6 +26,9 @@ lint: $(STAMP)
 
 bench: deps-test $(STAMP)
 	$(PY) tests/bench/run.py
+
+soak: deps-test $(STAMP)
+	DESKPHONE_SOAK_CALLS=1000 $(PY) -m pytest tests/robustness/test_soak.py -q -s
 
 deps-run:
 	@packaging/system-deps.sh run

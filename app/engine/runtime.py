@@ -335,8 +335,16 @@ class Engine:
         elif op == "snapshot":
             self.control.send(event("snapshot", **self.core.snapshot()), client)
         elif op == "status":
-            status = event("status", callback_failures=guard.failures, audio=self.audio.state())
-            self.control.send(status, client)
+            self.control.send(
+                event(
+                    "status",
+                    callback_failures=guard.failures,
+                    audio=self.audio.state(),
+                    pid=os.getpid(),
+                    invites_refused=self.stack.guard.refused,  # flood guard's 503s
+                ),
+                client,
+            )
         elif self.remote.on_op(op, msg):
             pass
         elif op == "quit":

@@ -36,6 +36,7 @@ from app.phone.sipuri import contacts_in, diversion_in, parse_contacts, status_o
 from app.sip.account import SipAccount, account_config, local_config
 from app.sip.call import SipCall
 from app.sip.call_ops import CallOperations
+from app.sip.liveness import with_liveness
 from app.sip.sipmsg import (
     INCOMING_HEADERS,
     SDP_RE,
@@ -85,11 +86,11 @@ class SipAdapter:
                 continue
             account = self._new_account(index)
             account.realm = acc.realm.strip() if acc.realm.strip() != "*" else ""
-            account.create(account_config(index, acc, bind, account.realm), True)
+            account.create(with_liveness(account_config(index, acc, bind, account.realm)), True)
             self.accounts[index] = account
         if not self.accounts:
             account = self._new_account(LOCAL_ACCOUNT)
-            account.create(local_config(bind, self.stack.port), True)
+            account.create(with_liveness(local_config(bind, self.stack.port)), True)
             self.accounts[LOCAL_ACCOUNT] = account
 
     def reconfigure_accounts(self, settings: Settings, bind: str) -> None:
@@ -252,7 +253,7 @@ class SipAdapter:
             return False
         account.realm = realms[0]
         log.info("account %d: realm %r learnt from the registrar", index, account.realm)
-        account.modify(account_config(index, acc, self._bind, account.realm))
+        account.modify(with_liveness(account_config(index, acc, self._bind, account.realm)))
         return True
 
     def _on_incoming(self, index: int, prm: Any) -> None:
@@ -307,6 +308,7 @@ class SipAdapter:
         """The one reference to an ended leg goes now: a stale Call collected later hangs up
         whatever new call reuses its id (pjproject #3856). The core may just have placed the
         next redirect target under the same id: that leg stays."""
+        self.stack.guard.note_call_ended()  # its media slots stay busy a while (flood_guard)
         self._retired.pop(id(call), None)
         if self.calls.get(call.core_id) is call:
             self.calls.pop(call.core_id, None)

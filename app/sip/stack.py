@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pjsua2 as pj
 
+from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception
 from app.sip.logwriter import PjLogWriter, open_sip_log
 
@@ -29,6 +30,7 @@ class StackOptions:
     log_dir: Path | None = None
     log_level: int = 4  # 4 logs every SIP message
     user_agent: str = "DeskPhone"
+    flood_guard: bool = True
 
 
 def _free_port_pair(bind: str) -> int:
@@ -54,6 +56,7 @@ class SipStack:
         self.port_note = ""
         self._writer: PjLogWriter | None = None
         self._transports: list[int] = []
+        self.guard = FloodGuard()
 
     @property
     def version(self) -> str:
@@ -69,6 +72,11 @@ class SipStack:
         cfg.uaConfig.mainThreadOnly = True
         cfg.uaConfig.userAgent = opts.user_agent
         cfg.medConfig.threadCnt = 1
+        # Never close the (null) sound device when idle: the conference bridge adds and removes
+        # a call's port only on its clock tick, so with the device closed and nothing
+        # connected, every answered call left its port queued and after ~250 calls each new
+        # one failed 488 PJ_ETOOMANY (soak, tests/robustness/test_soak.py).
+        cfg.medConfig.sndAutoCloseTime = -1
         # With a writer set, pjsua hands it what passes consoleLevel (the console stays quiet).
         cfg.logConfig.consoleLevel = opts.log_level if opts.log_dir is not None else 0
         cfg.logConfig.level = opts.log_level
@@ -88,6 +96,8 @@ class SipStack:
         self._create_transports()
         ep.libStart()
         ep.audDevManager().setNullDev()
+        if opts.flood_guard:
+            self.guard.register()
         log.info("pjsua2 %s started on port %d", self.version, self.port)
 
     def _create_transports(self) -> None:
@@ -138,6 +148,7 @@ class SipStack:
             return
         clear_last_exception()
         gc.collect()
+        self.guard.unregister()
         self.ep.libDestroy()
         self.ep = None
         self._writer = None
