@@ -47,10 +47,14 @@ class EngineAudio:
         publish: Callable[[str, dict[str, Any]], None],
         show_error: Callable[[str], None],
         in_call: Callable[[], bool],
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self._settings = settings
         self._publish = publish
         self._show_error = show_error
+        # Device trouble is a line on the call screen, not a pop-up: a pop-up would take the
+        # soft keys (Hold, End Call) from the user in the middle of the call.
+        self._warn = warn or show_error
         self._in_call = in_call
         self.bridge: DeviceBridge | None = None
         self.port: BridgePort | None = None
@@ -175,9 +179,11 @@ class EngineAudio:
             text, self._status_new = self._status_new, None
         if text is not None:
             self._publish("audio", self.state())
-            if text != OK_TEXT and self._in_call() and text != self._status_shown:
+            if text == OK_TEXT:
+                self._warn("")
+            elif self._in_call() and text != self._status_shown:
                 self._status_shown = text
-                self._show_error(text)
+                self._warn(text)
         bridge = self.bridge
         if bridge is None:
             return
@@ -186,7 +192,7 @@ class EngineAudio:
             # nothing when a call is up, so the phone says why then.
             self._warned_in_call = True
             self._status_shown = bridge.status
-            self._show_error(bridge.status)
+            self._warn(bridge.status)
         if self._tone is not None and bridge.tone_started_at is not None:
             kind, call = self._tone
             self._tone = None

@@ -45,6 +45,7 @@ class Display:
         self.message_from = ""
         self._message_id = 0
         self._last = ""
+        self.audio_warning = ""  # why a call has no sound, shown on the call screen
 
     def flags(self) -> HandsetFlags:
         settings = self.core.settings
@@ -52,6 +53,7 @@ class Display:
         rules = settings.forward.phone
         transport = self.core.transport
         return HandsetFlags(
+            audio_warning=self.audio_warning,
             dnd=dnd_active(settings, account),
             forward_on=any_forward_on(settings.forward),
             forward={
@@ -73,6 +75,9 @@ class Display:
             message_id=self._message_id,
             clock=self._wall(),
         )
+
+    def set_audio_warning(self, text: str) -> None:
+        self.audio_warning = text
 
     def show_error(self, text: str) -> None:
         self.error = text

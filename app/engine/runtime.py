@@ -84,6 +84,7 @@ class Engine:
             self._publish,
             self.display.show_error,
             lambda: bool(self.core.live_calls()),
+            warn=self.display.set_audio_warning,
         )
         self.adapter.on_media = self.audio.on_media
         self.history = HistoryWriter(CallHistory(options.config_dir))

@@ -31,6 +31,7 @@ class HandsetFlags:
     muted: bool = False
     auto_answer: bool = False
     sip_port_note: str = ""  # e.g. "SIP Port 5062" when the asked port was taken
+    audio_warning: str = ""  # why a call has no sound (no device, device lost)
     history: list[HistoryItem] = field(default_factory=list)  # newest first
     directory: list[tuple[str, str]] = field(default_factory=list)  # (name, number)
     message: str = ""  # newest text message body, shown once as a pop-up

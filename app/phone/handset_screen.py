@@ -83,6 +83,8 @@ def _call_screen(st: HandsetState, sm: ScreenModel, call: CallView) -> K.SoftKey
     sm.title = tr(CALL_WORDS[call.state])
     sm.detail = detail_text(call)
     sm.lines = body_lines(call)
+    if st.flags.audio_warning:
+        sm.lines = [*sm.lines, st.flags.audio_warning]
     sm.timer = call_timer(call, st.now)
     live = st.live()
     if len(live) > 1 and call.state != CallState.FINISHED:
