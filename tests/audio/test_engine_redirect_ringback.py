@@ -134,7 +134,7 @@ def test_ringback_runs_on_through_the_redirect_and_stops_when_c_answers(
     # tone_started); engine time t is sample (t + zero) * RATE.
     loud = np.flatnonzero(np.abs(audio.astype(int)) > 800)
     assert len(loud), "nothing was played"
-    zero = loud[0] / RATE - marks["ring"]["started"]
+    zero = float(loud[0]) / RATE - float(marks["ring"]["started"])
 
     def at(t: float) -> int:
         return max(0, min(len(audio), round((t + zero) * RATE)))
