@@ -20,6 +20,7 @@ from app.audio.tones import ToneError, parse_tone
 from app.phone import intents as ui_intents
 from app.phone.messages import Command, Output, PlayTone, Publish, Ring, StopRing, StopTone
 from app.phone.settings import AudioSettings, Settings
+from app.phone.tones_policy import DialTone
 from app.sip.audio_port import BridgePort, link_call_media
 
 log = logging.getLogger("deskphone.audio")
@@ -64,6 +65,8 @@ class EngineAudio:
         self._warned_in_call = False
         self._tone: tuple[str, str] | None = None  # (kind, call) waiting for its first sample
         self._tone_requested = 0.0
+        self.dial_tone = DialTone()
+        self._turn_key: str | None = None  # the key of this loop turn (poll() forgets it)
 
     # ---- life cycle ----------------------------------------------------------------------
     def start(self) -> None:
@@ -113,10 +116,12 @@ class EngineAudio:
         if bridge is None:
             return True
         if isinstance(cmd, PlayTone):
+            self.dial_tone.core_play()
             self._play_tone(bridge, cmd)
         elif isinstance(cmd, StopTone):
-            self._tone = None
-            bridge.stop_tone()
+            if self.dial_tone.core_stop():
+                self._tone = None
+                bridge.stop_tone()
         elif isinstance(cmd, Ring):
             bridge.ring(self._ringtone(cmd.ringtone))
         else:
@@ -142,16 +147,34 @@ class EngineAudio:
             return builtin_ringtone("Ring1")
 
     def key_pressed(self, key: str) -> None:
-        """Keypad feedback while dialing (settings.audio.key_tones)."""
+        """Keypad feedback while dialing (settings.audio.key_tones); a digit ends the dial tone.
+
+        Runs just before the handset handles the key, so an OffHook in this turn knows the key
+        that opened the dial screen (tones_policy.DialTone)."""
+        self._turn_key = key
+        if self.dial_tone.key(key):
+            self._stop_dial_tone()
         if self.bridge is None or key not in _ROWS or not self._settings().audio.key_tones:
             return
         self.bridge.play_key_tone(parse_tone(f"!{_ROWS[key]}+{_COLS[key]}/{KEY_TONE_MS}"))
 
+    def _stop_dial_tone(self) -> None:
+        self._tone = None
+        if self.bridge is not None:
+            self.bridge.stop_tone()
+
     # ---- handset intents -----------------------------------------------------------------
     def handle_intent(self, intent: object, silence: Callable[[str | None], list[Output]]) -> bool:
-        """Mute, HEADSET/SPEAKER, volume keys and Silence; False when not an audio intent."""
+        """Off/on hook (dial tone), mute, HEADSET/SPEAKER, volume keys and Silence; False when
+        not an audio intent."""
         bridge = self.bridge
-        if isinstance(intent, ui_intents.Silence):
+        if isinstance(intent, ui_intents.OffHook):
+            if self.dial_tone.off_hook(self._turn_key, self._in_call()) and bridge is not None:
+                self._play_tone(bridge, PlayTone("dial", ""))
+        elif isinstance(intent, ui_intents.OnHook):
+            if self.dial_tone.on_hook():
+                self._stop_dial_tone()
+        elif isinstance(intent, ui_intents.Silence):
             for out in silence(intent.call):  # the core's StopRing
                 if not isinstance(out, Publish):
                     self.execute(out)
@@ -175,6 +198,9 @@ class EngineAudio:
     # ---- the loop's turn -----------------------------------------------------------------
     def poll(self) -> None:
         """Show device trouble, and report when a tone's first sample reached PortAudio."""
+        self._turn_key = None  # an OffHook from now on came from typed text, not a key
+        if self.dial_tone.check(self._in_call()):
+            self._stop_dial_tone()
         with self._status_lock:
             text, self._status_new = self._status_new, None
         if text is not None:

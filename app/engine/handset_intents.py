@@ -23,9 +23,9 @@ from app.phone.settings import Settings
 log = logging.getLogger("deskphone.engine")
 
 CoreIntent = Dial | Answer | Hangup | HangupAll | ui.ForwardCall | ControlInput
-# Volume and the audio path are the sound bridge's (Engine.audio_intent); off/on hook (a dial
-# tone) has no sound yet and is dropped quietly (a pop-up on every off-hook would hide the
-# dial screen).
+# Volume, the audio path and off/on hook (the dial tone: tones_policy.DialTone) are the sound
+# bridge's (Engine.audio_intent). Without a bridge they are dropped quietly: a pop-up on every
+# off-hook would hide the dial screen.
 AUDIO_INTENTS = (ui.OffHook, ui.OnHook, ui.VolumeStep, ui.SelectAudioMode)
 
 

@@ -172,3 +172,58 @@ class TonePolicy:
             bag.intersection_update(calls)
         for key in [k for k in self.ringtones if k not in calls]:
             del self.ringtones[key]
+
+
+# ---- the dial tone ----------------------------------------------------------------------------
+DIAL_KEYS = frozenset("0123456789*#")
+
+
+@dataclass
+class DialTone:
+    """When the dial tone sounds: the handset went off hook (OffHook) and nothing was dialled yet.
+
+    The handset emits OffHook for SPEAKER or a line key in idle (the dial screen opens empty) and
+    also for a digit key or typed text in idle (the dial screen opens with that text in it). As on
+    a Yealink, the tone is the invitation to dial, so it plays only in the first case: a phone
+    that opened its dial screen because a digit was pressed has had its first digit already.
+    Not confirmed on a real phone, chosen as what a user expects:
+    - it stops for good on the first digit (no second dial tone when the digits are deleted);
+    - any call tone from the core (ringback, busy, ...) wins and ends it, and so does a call
+      becoming live (dialled from history or the directory, or an incoming call);
+    - a failed call's busy/congestion tone that was still sounding when the user went off hook
+      gives way to the dial tone (the user has moved on to a new call);
+    - no time limit: the dial screen's own timeout (or X) puts the phone back on hook.
+    """
+
+    active: bool = False
+
+    def off_hook(self, key: str | None, in_call: bool) -> bool:
+        """OffHook; `key` is the key that opened the dial screen (None: typed text).
+        True when the dial tone must start."""
+        self.active = key is not None and key not in DIAL_KEYS and not in_call
+        return self.active
+
+    def key(self, key: str) -> bool:
+        """A key press; True when it ends the dial tone (a digit)."""
+        return self._end() if key in DIAL_KEYS else False
+
+    def on_hook(self) -> bool:
+        """OnHook (the dial screen left without a call); True when the tone must stop."""
+        return self._end()
+
+    def core_play(self) -> None:
+        """The core plays a call tone: it replaces the dial tone."""
+        self.active = False
+
+    def core_stop(self) -> bool:
+        """The core stops its tone; True when the bridge must go quiet. False while the dial
+        tone sounds: the core's tone (a failed call's busy) was already replaced by it."""
+        return not self.active
+
+    def check(self, in_call: bool) -> bool:
+        """Each loop turn; True when a live call ends the dial tone."""
+        return self._end() if in_call else False
+
+    def _end(self) -> bool:
+        was, self.active = self.active, False
+        return was
