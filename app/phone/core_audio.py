@@ -23,7 +23,7 @@ class SoundingPhoneCore(PhoneCore):
         self.tones = TonePolicy()
 
     def handle(self, msg: Input | ForwardCall | ControlInput) -> list[Output]:
-        if not isinstance(msg, ForwardCall | CONTROL_INPUTS):
+        if not isinstance(msg, (ForwardCall, *CONTROL_INPUTS)):
             self.tones.observe(msg, self.settings)
         out = super().handle(msg)
         if isinstance(msg, Tick):
