@@ -63,15 +63,7 @@ def test_conference_key_joins_two_calls_and_both_stay_up(tmp_path: Path, config_
             since = len(client.events)
             client.send("key", key="F3")  # Conference now: both joined
             for call in (first, second):
-                client.wait_for(
-                    lambda e, cid=call["id"]: (
-                        e.get("ev") == "call"
-                        and e.get("id") == cid
-                        and e.get("text") == "Conference"
-                    ),
-                    10,
-                    since,
-                )
+                call_event(client, "Talking", since, id=call["id"], text="Conference")
             time.sleep(2.0)  # both legs stay up: nobody hung up, nothing failed
             client.send("snapshot")
             snap = client.wait_for(lambda e: e.get("ev") == "snapshot", 5, since)
