@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import asdict, replace
 from typing import Any
 
+from app.phone.accounts import LOCAL_ACCOUNT as LOCAL_ACCOUNT
+from app.phone.accounts import AccountRegistry
 from app.phone.call_control import CONTROL_INPUTS, CallControl, ControlInput, caller_id
 from app.phone.dialing import DialError, to_request_uri
 from app.phone.forward import REASON_DEFLECTION, ForwardDecision, forward_now
@@ -48,7 +50,6 @@ from app.phone.model import (
 from app.phone.redirect_calls import RedirectingCalls
 from app.phone.settings import Settings
 
-LOCAL_ACCOUNT = 0  # the embedded account that needs no server (direct IP calls)
 ENDED_LINGER = 3.0  # seconds a finished or failed call stays on screen, as on the handset
 
 _LIVE = {
@@ -70,7 +71,7 @@ def account_dict(view: AccountView) -> dict[str, Any]:
     return asdict(view)
 
 
-class PhoneCore(CallControl, RedirectingCalls):
+class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
     def __init__(self, settings: Settings, clock: Callable[[], float]) -> None:
         self.settings = settings
         self._clock = clock
@@ -84,7 +85,7 @@ class PhoneCore(CallControl, RedirectingCalls):
         self.local_domain = ""  # host:port of the embedded account, for numbers without a server
         self._init_redirects()
         self._init_control()
-        self._configure_accounts()
+        self._init_accounts()
 
     # ---- queries --------------------------------------------------------------------------
 
@@ -142,32 +143,6 @@ class PhoneCore(CallControl, RedirectingCalls):
         return []
 
     # ---- accounts -------------------------------------------------------------------------
-
-    def _configure_accounts(self) -> None:
-        for index, acc in enumerate(self.settings.accounts, start=1):
-            if acc.enabled and acc.server and acc.user:
-                label = acc.label or acc.user
-                self.accounts[index] = AccountView(index, label, acc.aor, RegState.REGISTERING)
-        if not self.accounts:
-            self.accounts[LOCAL_ACCOUNT] = AccountView(
-                LOCAL_ACCOUNT, "DeskPhone", "", RegState.NO_SERVICE
-            )
-
-    def _on_registration(self, msg: RegistrationChanged) -> list[Output]:
-        view = self.accounts.get(msg.account)
-        if view is None:
-            return []
-        if msg.code // 100 == 2 and msg.expires > 0:
-            state = RegState.REGISTERED
-        elif msg.code // 100 == 2:
-            state = RegState.UNREGISTERED
-        elif msg.code == 0 or msg.code in (100, 180):
-            state = RegState.REGISTERING
-        else:
-            state = RegState.FAILED
-        new = replace(view, state=state, code=msg.code, reason=msg.reason, expires=msg.expires)
-        self.accounts[msg.account] = new
-        return [Publish("account", account_dict(new))]
 
     def _pick_account(self, wanted: int | None) -> int:
         if wanted is not None and wanted in self.accounts:
@@ -348,6 +323,9 @@ class PhoneCore(CallControl, RedirectingCalls):
                 continue
             del self._timers[key]
             kind, _, arg = key.partition(":")
+            if kind == "reg":
+                out.extend(self._reg_timer(arg))
+                continue
             view = self.calls.get(arg)
             if view is None:
                 continue
@@ -375,7 +353,6 @@ class PhoneCore(CallControl, RedirectingCalls):
     def reconfigure_accounts(self, settings: Settings) -> list[Output]:
         """Accounts were edited: start over with the new ones (the adapter re-creates them)."""
         self.settings = settings
-        self.accounts = {}
         self._configure_accounts()
         return [Publish("snapshot", self.snapshot())]
 

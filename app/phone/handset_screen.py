@@ -154,6 +154,20 @@ def _lists(st: HandsetState, sm: ScreenModel) -> K.SoftKeys:
     return K.STATUS
 
 
+def _idle_note(st: HandsetState) -> str:
+    """The idle screen's note line: why an account failed to register (the registrar's own
+    status, e.g. "Register failed! 403 Forbidden"), and the SIP port note."""
+    notes: list[str] = []
+    failed = next((a for a in st.accounts if a.state == RegState.FAILED), None)
+    if failed is not None:
+        why = f"{failed.code or ''} {failed.reason}".strip()
+        whose = "" if failed is st.accounts[0] else f"{failed.label}: "
+        notes.append(f"{whose}{tr(T.REGISTER_FAILED)} {why}".strip())
+    if st.flags.sip_port_note:
+        notes.append(st.flags.sip_port_note)
+    return " · ".join(notes)
+
+
 def _seize_dialling_line(st: HandsetState, sm: ScreenModel) -> None:
     """Off hook on the dial screen with no call yet: the line being dialled on is seized, and
     a seized line's LED is solid green (yealink-reference.md, "Line LED")."""
@@ -187,7 +201,7 @@ def compose(st: HandsetState) -> tuple[ScreenModel, K.SoftKeys]:
         keys = _lists(st, sm)
     else:
         sm.name = S.IDLE
-        sm.note = st.flags.sip_port_note
+        sm.note = _idle_note(st)
         keys = K.IDLE
     popup = st.popup()
     if popup is not None:

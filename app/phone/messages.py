@@ -164,6 +164,13 @@ class HangupCall:
 
 
 @dataclass(frozen=True)
+class RetryRegistration:
+    """Send a REGISTER for this account again (the core's backoff after a failure)."""
+
+    account: int
+
+
+@dataclass(frozen=True)
 class HoldCall:
     call: str
     hold: bool = True  # False: resume (re-INVITE with sendrecv)
@@ -258,6 +265,7 @@ Command = (
     | SendDtmfCall
     | TransferCall
     | ConferenceCalls
+    | RetryRegistration
     | AudioCommand
 )
 Output = Command | Publish

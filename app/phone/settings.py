@@ -128,6 +128,10 @@ class ProvisionSettings:
 class Settings:
     schema: int = 1
     sip_port: int = 5060
+    # TLS accounts: check the server's certificate (chain and name) against the system's CAs
+    # or this PEM file. On by default, as on a Yealink ("Only Accept Trusted Certificates").
+    tls_verify_server: bool = True
+    tls_ca_file: str = ""
     accounts: list[AccountSettings] = field(default_factory=list)
     forward: ForwardSettings = field(default_factory=ForwardSettings)
     dnd: DndSettings = field(default_factory=DndSettings)

@@ -26,8 +26,10 @@ def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> p
     cfg.idUri = f"{name}<{scheme}:{acc.user}@{acc.server}>"
     cfg.regConfig.registrarUri = f"{scheme}:{acc.domain}{transport}"
     cfg.regConfig.timeoutSec = acc.expires
-    cfg.regConfig.retryIntervalSec = 30
-    cfg.regConfig.firstRetryIntervalSec = 5
+    # The core retries a failed REGISTER with a growing backoff (app/phone/accounts.py):
+    # pjsua2's fixed-interval retry stays off so the two never race.
+    cfg.regConfig.retryIntervalSec = 0
+    cfg.regConfig.firstRetryIntervalSec = 0
     if acc.password and realm and realm != "*":
         cred = pj.AuthCredInfo("digest", realm, acc.auth_name or acc.user, 0, acc.password)
         cfg.sipConfig.authCreds.append(cred)

@@ -27,6 +27,7 @@ from app.phone.messages import (
     MessageReceived,
     PlaceCall,
     RegistrationChanged,
+    RetryRegistration,
     SendDtmfCall,
     TransferCall,
 )
@@ -81,6 +82,11 @@ class SipAdapter:
 
     def create_accounts(self, settings: Settings, bind: str) -> None:
         self._settings, self._bind = settings, bind
+        if any(a.enabled and a.transport == "tls" for a in settings.accounts):
+            try:
+                self.stack.ensure_tls(settings.tls_verify_server, settings.tls_ca_file)
+            except pj.Error as exc:  # its accounts then fail to register, and say why
+                log.error("no TLS transport: %s", exc.info())
         for index, acc in enumerate(settings.accounts, start=1):
             if not (acc.enabled and acc.server and acc.user):
                 continue
@@ -146,6 +152,8 @@ class SipAdapter:
                     self._safe_hangup(call, cmd.code)
             case HoldCall() | SendDtmfCall() | TransferCall() | ConferenceCalls():
                 self.ops.execute(cmd)
+            case RetryRegistration():
+                self._register_again(cmd.account)
             case _:
                 pass  # audio commands are the engine's (app/engine/audio.py)
 
@@ -164,6 +172,16 @@ class SipAdapter:
             self._feed(CallProgress(cmd.call, "DISCONNECTED", 500, exc.reason or "Call failed"))
             return
         self._remember_call_id(call)
+
+    def _register_again(self, index: int) -> None:
+        account = self.accounts.get(index)
+        if account is None:
+            return
+        try:
+            account.setRegistration(True)
+        except pj.Error as exc:  # e.g. no transport for it: a failure like any other
+            log.warning("account %d: REGISTER failed at once: %s", index, exc.info())
+            self._feed(RegistrationChanged(index, 503, exc.reason or "Register failed", 0, False))
 
     def _answer(self, cmd: AnswerCall) -> None:
         call = self.calls.get(cmd.call)

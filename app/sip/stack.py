@@ -56,6 +56,7 @@ class SipStack:
         self.port_note = ""
         self._writer: PjLogWriter | None = None
         self._transports: list[int] = []
+        self._tls: tuple[int, bool, str] | None = None  # transport id, verify, CA file
         self.guard = FloodGuard()
 
     @property
@@ -131,6 +132,36 @@ class SipStack:
                 log.warning(self.port_note)
             return
         raise RuntimeError("could not open any SIP port")
+
+    def ensure_tls(self, verify_server: bool, ca_file: str = "") -> None:
+        """A TLS transport for accounts with transport=tls, made when the first one needs it
+        (again when the verification settings change). It binds any free port: the accounts
+        only connect out over it, and the registrar sends calls back on that connection."""
+        assert self.ep is not None
+        if self._tls is not None:
+            if self._tls[1:] == (verify_server, ca_file):
+                return
+            self.ep.transportClose(self._tls[0])
+            self._tls = None
+        log.warning(
+            "TLS uses the OpenSSL bundled in the pjsua2 wheel (1.0.2k, out of support since "
+            "2019): fine against a trusted registrar, not a strong defence on hostile networks"
+        )
+        tcfg = pj.TransportConfig()
+        tcfg.port = 0
+        if self.options.bind:
+            tcfg.boundAddress = self.options.bind
+            tcfg.publicAddress = self.options.bind
+        # pjsip's default is verifyServer=False: any certificate, any name. A desk phone set
+        # up for TLS expects the server to be checked (Yealink: "Only Accept Trusted
+        # Certificates", on by default), so the setting says so unless the user turns it off.
+        tcfg.tlsConfig.verifyServer = verify_server
+        if ca_file:
+            tcfg.tlsConfig.CaListFile = ca_file
+        tcfg.tlsConfig.method = pj.PJSIP_TLSV1_2_METHOD
+        tid = int(self.ep.transportCreate(pj.PJSIP_TRANSPORT_TLS, tcfg))
+        self._tls = (tid, verify_server, ca_file)
+        log.info("TLS transport ready (verify server: %s, CA file: %s)", verify_server, ca_file)
 
     def handle_events(self, timeout_ms: int) -> int:
         assert self.ep is not None
