@@ -64,7 +64,8 @@ class BridgeConfig:
     monitor_interval: float = 0.25
     stall_timeout: float = 2.0  # no callback for this long on a running stream: device lost
     auto_recover: bool = True
-    recover_interval: float = 2.0
+    recover_interval: float = 2.0  # first retry; doubles while nothing works
+    recover_max_interval: float = 30.0  # a device plugged in is found within this
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ class DeviceBridge:
         self._stop = threading.Event()
         self._monitor: threading.Thread | None = None
         self._last_recover = 0.0
+        self._failed_recoveries = 0
 
     # ---- life cycle -------------------------------------------------------------------
     def start(self) -> None:
@@ -149,6 +151,9 @@ class DeviceBridge:
             self._last_recover = time.monotonic()
             self._streams.close_all()
             self._open_all(rescan=True)
+            # Each rescan costs PortAudio threads and hundreds of file opens: with no device
+            # for a long time, the engine must not spend its idle CPU looking for one.
+            self._failed_recoveries = 0 if self.ok else self._failed_recoveries + 1
             return self.ok
 
     def _open_all(self, rescan: bool) -> None:
@@ -187,7 +192,11 @@ class DeviceBridge:
                 if lost:
                     self._set_status("; ".join(lost) + "; calls continue without audio")
                     self._streams.close_all()
-                due = time.monotonic() - self._last_recover >= self.config.recover_interval
+                wait = min(
+                    self.config.recover_interval * 2 ** min(self._failed_recoveries, 10),
+                    max(self.config.recover_interval, self.config.recover_max_interval),
+                )
+                due = time.monotonic() - self._last_recover >= wait
                 if not self.ok and self._sd is not None and self.config.auto_recover and due:
                     self.recover()
 
