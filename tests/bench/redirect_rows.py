@@ -16,13 +16,17 @@ def bench_redirect(calls: int) -> list[Row]:
         if not ours:
             raise RuntimeError("no redirect seen in DeskPhone's capture")
         theirs: list[float] = []
+        theirs_fresh = 0
         note = ""
         try:
-            theirs, _ = run_baresip(work, calls)
+            theirs, theirs_fresh = run_baresip(work, calls)
         except Exception as exc:  # the reference is optional; DeskPhone's figure is the point
             note = f"; baresip: {failed('', exc).notes}"
     ms = "{:.3f} ms".format
-    fresh = f"{ours_fresh}/{len(ours)} with a new Call-ID (baresip reuses the old one)"
+    fresh = f"new Call-ID: {ours_fresh}/{len(ours)}"
+    if theirs:
+        reuse = ", it reuses the redirected call's" if theirs_fresh == 0 else ""
+        fresh += f" (baresip {theirs_fresh}/{len(theirs)}{reuse})"
     return [
         compared(
             "302 received → new INVITE sent, median",
