@@ -10,6 +10,7 @@ the caller's whole reaction (parse, policy, new Call-ID, send). Run:
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import socket
 import statistics
@@ -146,11 +147,14 @@ def run_baresip(work: Path, calls: int) -> tuple[list[float], int]:
     home = work / "baresip-home"
     home.mkdir()
     sip_port, ctrl_port = free_port(), free_port()
+    rtp = free_port(udp_and_tcp=False) & ~1  # a valid low-high range (two free ports may not be)
     (home / "accounts").write_text(f"<sip:bench@{HOST}:{sip_port}>;regint=0\n")
     (home / "config").write_text(
         "\n".join(
             [
                 f"sip_listen {HOST}:{sip_port}",
+                "sip_transports udp",
+                f"net_interface {HOST}",  # keeps baresip's SDP and sockets on loopback
                 "module_path /usr/lib/baresip/modules",
                 "module g711.so",
                 "module ausine.so",
@@ -161,7 +165,7 @@ def run_baresip(work: Path, calls: int) -> tuple[list[float], int]:
                 f"ctrl_tcp_listen {HOST}:{ctrl_port}",
                 "audio_source ausine,440",
                 f"audio_player aufile,{home / 'out.wav'}",
-                f"rtp_ports {free_port()}-{free_port()}",
+                f"rtp_ports {rtp}-{rtp + 40}",
                 "",
             ]
         )
@@ -172,6 +176,7 @@ def run_baresip(work: Path, calls: int) -> tuple[list[float], int]:
         stdout=open(home / "stdout", "wb"),  # noqa: SIM115
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
+        env={**os.environ, "HOME": str(home)},
     )
     try:
         sock = _connect(ctrl_port)
