@@ -76,9 +76,17 @@ class SipAdapter:
         self.ops = CallOperations(self.calls, feed)
         self._settings = Settings()
         self._bind = ""
+        stack.on_transport_lost = self._on_transport_lost
         self.on_media: Callable[[SipCall], None] | None = None  # the engine's audio hook
 
     # ---- set-up and teardown ----------------------------------------------------------
+
+    def _on_transport_lost(self, kind: str) -> None:
+        """A stream transport closed: its registrations are gone until the core's retry."""
+        for index, acc in enumerate(self._settings.accounts, start=1):
+            if index in self.accounts and acc.transport in ("tcp", "tls"):
+                lost = f"Connection to the server lost ({kind})"
+                self._feed(RegistrationChanged(index, 503, lost, 0, False))
 
     def create_accounts(self, settings: Settings, bind: str) -> None:
         self._settings, self._bind = settings, bind

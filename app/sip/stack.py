@@ -9,13 +9,15 @@ import gc
 import logging
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pjsua2 as pj
 
 from app.sip.flood_guard import FloodGuard
-from app.sip.guard import clear_last_exception
+from app.sip.guard import clear_last_exception, guarded
 from app.sip.logwriter import PjLogWriter, open_sip_log
 
 log = logging.getLogger("deskphone.sip")
@@ -48,6 +50,19 @@ def _free_port_pair(bind: str) -> int:
     raise OSError("no free port for SIP")
 
 
+class _Endpoint(pj.Endpoint):  # type: ignore[misc]
+    """The endpoint, for its transport events (runs on the SIP thread, in libHandleEvents)."""
+
+    def __init__(self, stack: SipStack) -> None:
+        super().__init__()
+        self._stack = stack
+
+    @guarded()
+    def onTransportState(self, prm: Any) -> None:
+        if prm.state == pj.PJSIP_TP_STATE_DISCONNECTED and self._stack.on_transport_lost:
+            self._stack.on_transport_lost(str(prm.type))
+
+
 class SipStack:
     def __init__(self, options: StackOptions) -> None:
         self.options = options
@@ -58,6 +73,8 @@ class SipStack:
         self._transports: list[int] = []
         self._tls: tuple[int, bool, str] | None = None  # transport id, verify, CA file
         self.guard = FloodGuard()
+        # A TCP/TLS connection to a server went away (registrar restarted, network lost).
+        self.on_transport_lost: Callable[[str], None] | None = None
 
     @property
     def version(self) -> str:
@@ -65,7 +82,7 @@ class SipStack:
 
     def start(self) -> None:
         opts = self.options
-        ep = pj.Endpoint()
+        ep = _Endpoint(self)
         ep.libCreate()
         self.ep = ep
         cfg = pj.EpConfig()
