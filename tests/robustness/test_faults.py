@@ -46,7 +46,6 @@ def test_registrar_restart_shows_failure_then_reregisters(tmp_path: Path, config
             kam.stop()
             failed_at = time.monotonic()
             # the engine hears the TCP connection close (Endpoint.onTransportState)
-
             client.wait_account("RegisterFailed", 15, since)
             again = Kamailio(kam.port, tmp_path / "kam2")
             again.start()
