@@ -84,7 +84,12 @@ class SipAdapter:
     def _on_transport_lost(self, kind: str) -> None:
         """A stream transport closed: its registrations are gone until the core's retry."""
         for index, acc in enumerate(self._settings.accounts, start=1):
-            if index in self.accounts and acc.transport in ("tcp", "tls"):
+            account = self.accounts.get(index)
+            # Only a registration that was up: a connection that never came up (a refused
+            # TLS certificate, say) already reported its own reason.
+            if account is None or acc.transport not in ("tcp", "tls"):
+                continue
+            if account.getInfo().regIsActive:
                 lost = f"Connection to the server lost ({kind})"
                 self._feed(RegistrationChanged(index, 503, lost, 0, False))
 
