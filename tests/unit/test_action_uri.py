@@ -218,8 +218,8 @@ def test_config_report_only_gives_what_was_asked() -> None:
         ("127.0.0.2", ["127.0.0.1"], False),
         ("203.0.113.4", ["203.0.*.*"], True),
         ("203.1.113.4", ["203.0.*.*"], False),
-        ("10.10.3.4", ["10.*"], False),  # a * stands for one octet only
-        ("192.168.1.9", ["10.1.4.3, 192.168.1.*"], True),  # a comma list in one entry
+        ("203.10.3.4", ["203.*"], False),  # a * stands for one octet only
+        ("198.51.100.9", ["203.1.4.3, 198.51.100.*"], True),  # a comma list in one entry
         ("8.8.8.8", ["any"], True),
         ("8.8.8.8", ["ANY"], True),
         ("8.8.8.8", [], False),
@@ -243,15 +243,15 @@ def test_basic_auth_check() -> None:
 def test_prompt_broker_asks_once_and_remembers() -> None:
     shown: list[str] = []
     broker = PromptBroker(shown.append)
-    assert broker.ask("10.0.0.5") is None
-    assert broker.ask("10.0.0.5") is None
-    assert shown == ["10.0.0.5"]
-    assert broker.pending() == ["10.0.0.5"]
-    broker.answer("10.0.0.5", False)
-    assert broker.ask("10.0.0.5") is False
-    broker.forget("10.0.0.5")
-    assert broker.ask("10.0.0.5") is None
-    assert shown == ["10.0.0.5", "10.0.0.5"]
+    assert broker.ask("203.0.113.5") is None
+    assert broker.ask("203.0.113.5") is None
+    assert shown == ["203.0.113.5"]
+    assert broker.pending() == ["203.0.113.5"]
+    broker.answer("203.0.113.5", False)
+    assert broker.ask("203.0.113.5") is False
+    broker.forget("203.0.113.5")
+    assert broker.ask("203.0.113.5") is None
+    assert shown == ["203.0.113.5", "203.0.113.5"]
 
 
 # ---- handler ----------------------------------------------------------------------------------

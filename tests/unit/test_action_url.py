@@ -67,17 +67,20 @@ def test_expand_prefers_the_longest_name_and_leaves_unknown_words() -> None:
 
 
 def test_split_uri_and_call_vars() -> None:
-    assert split_uri('"Bob" <sip:2001@10.0.0.1:5070;transport=udp>') == ("2001", "10.0.0.1:5070")
+    assert split_uri('"Bob" <sip:2001@203.0.113.1:5070;transport=udp>') == (
+        "2001",
+        "203.0.113.1:5070",
+    )
     assert split_uri("tel:+4930123") == ("+4930123", "")
     out = call_vars(
         account_uri="sip:1001@pbx.example",
-        remote_uri='"Bob" <sip:2001@10.0.0.1>',
+        remote_uri='"Bob" <sip:2001@203.0.113.1>',
         call_id="o1",
         incoming=False,
         local_name="Alice",
         remote_name="Bob",
     )
-    assert out["remote"] == "sip:2001@10.0.0.1"
+    assert out["remote"] == "sip:2001@203.0.113.1"
     assert out["local"] == out["active_url"] == "sip:1001@pbx.example"
     assert (out["active_user"], out["active_host"]) == ("1001", "pbx.example")
     assert (out["callerID"], out["calledNumber"]) == ("Alice", "2001")

@@ -61,8 +61,8 @@ def test_no_account_means_the_local_one_with_no_service() -> None:
     core = PhoneCore(Settings(), Clock())
     assert list(core.accounts) == [LOCAL_ACCOUNT]
     assert core.accounts[LOCAL_ACCOUNT].state == RegState.NO_SERVICE
-    out = core.handle(Dial("sip:bob@10.0.0.5:5062"))
-    assert isinstance(out[0], PlaceCall) and out[0].uri == "sip:bob@10.0.0.5:5062"
+    out = core.handle(Dial("sip:bob@203.0.113.5:5062"))
+    assert isinstance(out[0], PlaceCall) and out[0].uri == "sip:bob@203.0.113.5:5062"
     out = core.handle(Dial("1234"))
     assert published(out, "error") == [{"text": "No account to dial a number: use sip:user@host"}]
 

@@ -74,7 +74,7 @@ def test_bad_wav_is_refused_with_reason(tmp_path: Path) -> None:
     ("value", "name"),
     [
         ("<http://127.0.0.1>;info=Ring3", "Ring3"),
-        ("<http://10.0.0.1/x>; info = ring5", "Ring5"),
+        ("<http://203.0.113.1/x>; info = ring5", "Ring5"),
         ("Ring3", "Ring3"),
         ("<http://server/tones/Ring8.wav>", "Ring8"),
         ("<urn:alert:service:normal>, <http://x>;info=Ring2", "Ring2"),
