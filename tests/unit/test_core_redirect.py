@@ -89,14 +89,14 @@ def test_follow_keeps_one_call_and_places_the_target_under_its_id() -> None:
 def test_a_target_on_another_host_is_routed_through_the_registrar() -> None:
     core, _ = make_core(port=5070)
     call = dial(core)
-    out = redirect(core, call, "<sip:carol@10.0.0.7:5072>")
+    out = redirect(core, call, "<sip:carol@203.0.113.7:5072>")
     assert places(out)[0].headers == (("Route", f"<sip:{PBX}:5070;lr>"),)
 
 
 def test_an_outbound_proxy_already_routes_it() -> None:
     core, _ = make_core(outbound_proxy="proxy.example")
     call = dial(core)
-    assert places(redirect(core, call, "<sip:carol@10.0.0.7>"))[0].headers == ()
+    assert places(redirect(core, call, "<sip:carol@203.0.113.7>"))[0].headers == ()
 
 
 def test_busy_target_moves_on_in_q_order_then_six_hundred_stops() -> None:

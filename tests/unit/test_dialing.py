@@ -11,7 +11,7 @@ from app.phone.dialing import DialError, to_request_uri
         ("2001", "pbx.example", "sip:2001@pbx.example"),
         ("+49 30-1234", "pbx.example:5070", "sip:+49301234@pbx.example:5070"),
         ("tel:+15551234;phone-context=x", "pbx", "sip:+15551234@pbx"),
-        ("sip:bob@10.1.2.3:5062", None, "sip:bob@10.1.2.3:5062"),
+        ("sip:bob@203.0.113.3:5062", None, "sip:bob@203.0.113.3:5062"),
         ("sips:bob@example.org", "pbx", "sips:bob@example.org"),
         ("bob@example.org", None, "sip:bob@example.org"),
         ("bob", "pbx", "sip:bob@pbx"),

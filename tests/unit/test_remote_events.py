@@ -55,7 +55,7 @@ class Rig:
 
 
 def incoming(rig: Rig, call: str = "i1") -> None:
-    rig.sip_ids[call] = f"{call}-abc@10.0.0.9"
+    rig.sip_ids[call] = f"{call}-abc@203.0.113.9"
     rig.feed(IncomingCall(call, 1, '"Bob" <sip:bob@pbx.test>', "Bob"))
 
 
@@ -91,7 +91,7 @@ def test_missed_rejected_and_forwarded_incoming_calls() -> None:
     rig.feed(CallProgress("i1", "DISCONNECTED", 487, "Request Terminated"))
     assert rig.sender.names() == ["incoming_call", "missed_call", "call_terminated"]
     values = rig.sender.sent[0][1]
-    assert values["call_id"] == "i1-abc@10.0.0.9"
+    assert values["call_id"] == "i1-abc@203.0.113.9"
     assert values["remote"] == "sip:bob@pbx.test" and values["display_remote"] == "Bob"
     assert values["callerID"] == "Bob"
 
