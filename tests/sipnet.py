@@ -140,6 +140,10 @@ class Kamailio:
         self.proc = None
 
 
+class SippExited(RuntimeError):
+    """SIPp ended before it was listening."""
+
+
 @dataclass
 class Sipp:
     """One SIPp instance running a scenario file from tests/peers (or an absolute path)."""
@@ -240,8 +244,13 @@ class Sipp:
                 os.killpg(self.proc.pid, 9)
             self.proc.wait(5)
 
-    def wait_listening(self, timeout: float = 5.0) -> None:
-        """A SIPp UAS is up once its UDP port is bound."""
+    def wait_listening(self, timeout: float = 15.0) -> None:
+        """A SIPp UAS is up once its UDP port is bound.
+
+        A loaded CI machine once took more than 5 s to start SIPp, hence the long limit; a SIPp
+        that exits instead (port taken meanwhile) is reported with its own output at once.
+        """
+        assert self.proc is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
@@ -249,8 +258,18 @@ class Sipp:
                     s.bind((HOST, self.port))
             except OSError:
                 return
+            if self.proc.poll() is not None:
+                raise SippExited(
+                    f"sipp exited {self.proc.returncode} before binding {self.port}: "
+                    + self.output()[-600:]
+                )
             time.sleep(0.02)
-        raise RuntimeError(f"sipp did not bind {self.port}")
+        tail = self.output()[-600:]
+        raise RuntimeError(f"sipp did not bind {self.port} in {timeout:.0f} s: {tail}")
+
+    def output(self) -> str:
+        path = self.workdir / f"{self.name}.stdout"
+        return path.read_text(errors="replace") if path.exists() else ""
 
 
 @contextlib.contextmanager
