@@ -82,7 +82,7 @@ class _PjsipHdr(ctypes.Structure):
     ]
 
 
-def _library() -> ctypes.CDLL:
+def pjsua_library() -> ctypes.CDLL:
     """The already loaded pjsua2 extension: dlopen of the same path returns the same handle."""
     import pjsua2._pjsua2 as native
 
@@ -115,7 +115,7 @@ class FloodGuard:
         return self._module is not None
 
     def register(self) -> None:
-        lib = _library()
+        lib = pjsua_library()
         lib.pjsua_get_pjsip_endpt.restype = ctypes.c_void_p
         lib.pjsua_call_get_count.restype = ctypes.c_uint
         lib.pjsip_rx_data_get_info.restype = ctypes.c_char_p

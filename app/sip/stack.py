@@ -19,6 +19,7 @@ import pjsua2 as pj
 from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
 from app.sip.logwriter import PjLogWriter, open_sip_log
+from app.sip.oversize import OversizeWatch
 
 log = logging.getLogger("deskphone.sip")
 
@@ -73,6 +74,7 @@ class SipStack:
         self._transports: list[int] = []
         self._tls: tuple[int, bool, str] | None = None  # transport id, verify, CA file
         self.guard = FloodGuard()
+        self.oversize = OversizeWatch()
         # A TCP/TLS connection to a server went away (registrar restarted, network lost).
         self.on_transport_lost: Callable[[str], None] | None = None
 
@@ -116,6 +118,7 @@ class SipStack:
         ep.audDevManager().setNullDev()
         if opts.flood_guard:
             self.guard.register()
+        self.oversize.register()
         log.info("pjsua2 %s started on port %d", self.version, self.port)
 
     def _create_transports(self) -> None:
@@ -182,13 +185,16 @@ class SipStack:
 
     def handle_events(self, timeout_ms: int) -> int:
         assert self.ep is not None
-        return int(self.ep.libHandleEvents(timeout_ms))
+        handled = int(self.ep.libHandleEvents(timeout_ms))
+        self.oversize.drain()
+        return handled
 
     def pump(self, seconds: float) -> None:
         assert self.ep is not None
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             self.ep.libHandleEvents(10)
+            self.oversize.drain()
 
     def destroy(self) -> None:
         """Last step of teardown: every Call, Account and port must already be gone."""
@@ -197,6 +203,7 @@ class SipStack:
         clear_last_exception()
         gc.collect()
         self.guard.unregister()
+        self.oversize.unregister()
         self.ep.libDestroy()
         self.ep = None
         self._writer = None
