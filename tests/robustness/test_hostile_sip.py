@@ -73,6 +73,13 @@ REDIRECTS: dict[str, tuple[str, ContactFn]] = {
             "Contact: <urn:service:sos>, <sips:s@127.0.0.1:1>, <xyz:opaque>\r\n"
         ),
     ),
+    # Over 4000 bytes by UDP: pjsip reads the first 4000 bytes of the datagram, so it sees a
+    # 302 whose Contact list is cut short (over TCP see OVERSIZE below).
+    "500-contacts-udp": ("udp", lambda u: f"Contact: {_contacts(u, 500)}\r\n"),
+    "10kb-display-name-udp": (
+        "udp",
+        lambda u: f'Contact: "{LONG_NAME}" <sip:n@{HOST}:{u.port}>\r\n',
+    ),
     "no-contact": ("udp", lambda u: ""),
     "contact-star": ("udp", lambda u: "Contact: *\r\n"),
 }
