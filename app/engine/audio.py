@@ -196,6 +196,11 @@ class EngineAudio:
         return True
 
     # ---- the loop's turn -----------------------------------------------------------------
+    @property
+    def tone_pending(self) -> bool:
+        """A tone was started and its first sample is still awaited (poll() reports it)."""
+        return self._tone is not None
+
     def poll(self) -> None:
         """Show device trouble, and report when a tone's first sample reached PortAudio."""
         self._turn_key = None  # an OffHook from now on came from typed text, not a key

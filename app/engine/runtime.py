@@ -42,7 +42,11 @@ from app.store.settings import load_settings, save_settings
 
 log = logging.getLogger("deskphone.engine")
 
-MAX_WAIT_MS = 200  # upper bound of one libHandleEvents() wait; signals are seen this often
+# Upper bounds of one libHandleEvents() wait. Packets, pjsip timers, intents (Waker) and signals
+# (set_wakeup_fd) end a wait at once; these only pace what changes by time alone: 200 ms while a
+# call, a dial screen or a pop-up is up, 1 s at rest, where only the clock changes (idle CPU).
+MAX_WAIT_MS = 200
+REST_WAIT_MS = 1000
 
 
 @dataclass
@@ -151,6 +155,9 @@ class Engine:
         self.remote.start()
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
+        # A signal's byte, written by the C-level handler, ends the current libHandleEvents()
+        # wait so the Python handler runs now, not at the end of a 1 s wait.
+        signal.set_wakeup_fd(self.waker.signal_fd(), warn_on_full_buffer=False)
         # The supervisor waits for this line before connecting.
         print(f"READY {self.options.control_path} {self.stack.port}", flush=True)
         try:
@@ -182,8 +189,16 @@ class Engine:
     def _wait_ms(self) -> int:
         deadline = self.core.next_deadline()
         if deadline is None:
-            return MAX_WAIT_MS
+            return REST_WAIT_MS if self._resting() else MAX_WAIT_MS
         return max(0, min(MAX_WAIT_MS, int((deadline - time.monotonic()) * 1000) + 1))
+
+    def _resting(self) -> bool:
+        return (
+            not self.core.live_calls()
+            and self.display.handset.resting()
+            and not self.audio.tone_pending
+            and not self._accounts_pending
+        )
 
     def _shutdown(self) -> None:
         log.info("engine stopping")
@@ -194,6 +209,7 @@ class Engine:
         if self.control is not None:
             self.control.close()
         if self.waker is not None:
+            signal.set_wakeup_fd(-1)
             self.waker.close()
 
     # ---- control messages --------------------------------------------------------------

@@ -20,6 +20,7 @@ class Waker:
         self._sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self._sock.setblocking(False)
         self._pending = threading.Event()
+        self._signal_sock: socket.socket | None = None
 
     def wake(self) -> None:
         # Coalesce: one datagram in flight is enough to end the current wait.
@@ -31,9 +32,20 @@ class Waker:
         except OSError:
             self._pending.clear()
 
+    def signal_fd(self) -> int:
+        """A non-blocking socket connected to the SIP port, for signal.set_wakeup_fd(): pjsip
+        drops the one-byte datagram (shorter than any SIP message) and the wait ends."""
+        if self._signal_sock is None:
+            self._signal_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self._signal_sock.setblocking(False)
+            self._signal_sock.connect(self._addr)
+        return self._signal_sock.fileno()
+
     def woken(self) -> None:
         """Called by the SIP thread after each loop turn."""
         self._pending.clear()
 
     def close(self) -> None:
         self._sock.close()
+        if self._signal_sock is not None:
+            self._signal_sock.close()

@@ -115,6 +115,11 @@ class Handset:
         st.match_sel = -1
         return out
 
+    def resting(self) -> bool:
+        """Nothing on the display changes by time alone but the clock (no dial screen, no
+        "Call Finish" waiting to clear): the engine may then wake less often."""
+        return self._st.view != S.DIALING and self._st.finished is None
+
     def tick(self, now: float) -> list[object]:
         """Time passed: auto-dial after the inter-digit timeout, end "Call Finish"."""
         st = self._st

@@ -285,6 +285,22 @@ def test_far_hangup_shows_call_finish_then_idle() -> None:
     assert p.handset.screen().name == "idle"
 
 
+def test_the_handset_rests_only_when_nothing_but_the_clock_changes() -> None:
+    """The engine waits longer between turns while resting (app/engine/runtime.py)."""
+    p = FakePhone()
+    assert p.handset.resting()
+    p.press("1")
+    assert not p.handset.resting()  # the dial screen auto-dials after the inter-digit wait
+    p.press("X")
+    assert p.handset.resting()
+    p.ring_in("sip:1002@127.0.0.1")
+    p.press("OK")
+    p.far_hangs_up()
+    assert not p.handset.resting()  # "Call Finish" clears itself
+    p.advance(4)
+    assert p.handset.screen().name == "idle" and p.handset.resting()
+
+
 def test_call_waiting_shows_the_new_call() -> None:
     p = FakePhone()
     p.press("1", "0", "0", "2", "OK")
