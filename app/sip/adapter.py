@@ -138,17 +138,22 @@ class SipAdapter:
 
     def shutdown(self) -> None:
         """Hang up, let the BYEs/CANCELs go out, then release every pjsua2 object in order."""
-        for call in [*self.calls.values(), *self._retired.values()]:
+        calls = [*self.calls.values(), *self._retired.values()]
+        for call in calls:
             self._safe_hangup(call, 0)
-        if self.stack.ep is not None:
+        if calls and self.stack.ep is not None:
             self.stack.pump(0.3)
         self.calls.clear()
         self._retired.clear()
         for account in self.accounts.values():
             try:
-                account.shutdown()
+                account.shutdown()  # pjsua sends the un-REGISTER (Expires: 0) now
             except pj.Error as exc:
                 log.warning("account shutdown: %s", exc.info())
+        if self.accounts and self.stack.ep is not None:
+            # Let the registrar's answers come in (a TCP connection may still be opening); the
+            # stack is then destroyed without pjsua's own fixed 1 s wait (SipStack.destroy).
+            self.stack.pump(0.2)
         self.accounts.clear()
 
     # ---- commands from the core -------------------------------------------------------

@@ -204,7 +204,9 @@ class SipStack:
         gc.collect()
         self.guard.unregister()
         self.oversize.unregister()
-        self.ep.libDestroy()
+        # Calls and accounts were ended, and their messages sent, by the adapter's shutdown:
+        # without NO_RX_MSG pjsua_destroy2() sleeps about 1 s more whatever is left to wait for.
+        self.ep.libDestroy(pj.PJSUA_DESTROY_NO_RX_MSG)
         self.ep = None
         self._writer = None
         log.info("pjsua2 stopped")

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from tests.bench.table import Row, median
-from tests.engine_harness import ROOT, deskphone_argv, write_account
+from tests.engine_harness import ROOT, EngineProcess, deskphone_argv, write_account
 from tests.sipnet import HOST, kamailio
 
 
@@ -80,6 +80,7 @@ def bench_startup(runs: int) -> list[Row]:
             config.mkdir()
             write_account(config, "alice", HOST, kam.port, label="Alice")
             results = [_start_to_idle(config) for _ in range(runs)]
+            quits = [_quit_time(config) for _ in range(runs)]
         shown = {s for _, s in results}
         if shown != {"Registered"}:
             raise RuntimeError(f"the idle screen said {sorted(shown)}, not Registered")
@@ -90,4 +91,26 @@ def bench_startup(runs: int) -> list[Row]:
                 "Registered",
             )
         )
+        rows.append(
+            Row(
+                "quit: SIGTERM → engine exited (registered account)",
+                f"{median(quits) * 1000:.0f} ms median",
+                f"{runs} runs, max {max(quits) * 1000:.0f} ms; un-REGISTER sent on the way",
+            )
+        )
     return rows
+
+
+def _quit_time(config_dir: Path) -> float:
+    engine = EngineProcess(config_dir).start()
+    client = engine.client()
+    try:
+        client.wait_account("Registered")
+        start = time.monotonic()
+        code = engine.stop()
+        if code != 0:
+            raise RuntimeError(f"the engine exited {code}")
+        return time.monotonic() - start
+    finally:
+        client.close()
+        engine.stop()
