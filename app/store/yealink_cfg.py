@@ -235,6 +235,8 @@ def _apply_proxies(job: _Apply) -> None:
         if enabled and not host:
             job.refuse(first, f"outbound proxy enabled without account.{i + 1}.outbound_host")
             continue
+        if host.count(":") > 1 and not host.startswith("["):
+            host = f"[{host}]"  # a bare IPv6 address: outbound_proxy keeps IPv6 in brackets
         value = (f"{host}:{port}" if port else host) if enabled else ""
         job.put(first, f"accounts.{i}.outbound_proxy", value)
         job.report.applied += [k.key for k in keys.values() if k is not first]
