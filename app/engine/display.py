@@ -74,6 +74,7 @@ class Display:
             message_from=self.message_from,
             message_id=self._message_id,
             clock=self._wall(),
+            dial_plan=self.core.dial_plan,
         )
 
     def set_audio_warning(self, text: str) -> None:

@@ -16,6 +16,7 @@ from app.phone.accounts import LOCAL_ACCOUNT as LOCAL_ACCOUNT
 from app.phone.accounts import AccountRegistry
 from app.phone.call_control import CONTROL_INPUTS, CallControl, ControlInput, caller_id
 from app.phone.dialing import DialError, to_request_uri
+from app.phone.dialplan import DialPlan, plan_for, planned_target
 from app.phone.forward import REASON_DEFLECTION, ForwardDecision, forward_now
 from app.phone.incoming import account_settings, route_incoming
 from app.phone.intents import ForwardCall
@@ -102,6 +103,10 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
             "transport": asdict(self.transport) if self.transport else None,
         }
 
+    @property
+    def dial_plan(self) -> DialPlan:
+        return plan_for(self.settings.dialplan)
+
     def domain_of(self, account: int) -> str | None:
         if account == LOCAL_ACCOUNT or account > len(self.settings.accounts):
             return None
@@ -163,8 +168,9 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
     def _dial(self, msg: Dial) -> list[Output]:
         account = self._pick_account(msg.account)
         try:
-            uri = to_request_uri(msg.target, self.domain_of(account))
-        except DialError as exc:
+            target = planned_target(self.dial_plan, msg.target, account)
+            uri = to_request_uri(target, self.domain_of(account))
+        except DialError as exc:  # also a block-out rule's "Forbidden Number"
             return [Publish("error", {"text": str(exc)})]
         self.last_dialed = msg.target
         view = self._new_call(

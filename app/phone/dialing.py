@@ -42,6 +42,16 @@ def to_request_uri(target: str, domain: str | None) -> str:
     raise DialError(f"Invalid address: {text}")
 
 
+def plain_number(target: str) -> str | None:
+    """The digits of a typed phone number (separators dropped); None for anything else:
+    sip:/sips:/tel: URIs, user@host, names. The dial plan applies to these numbers only."""
+    text = target.strip()
+    if not text or text.lower().startswith(("sip:", "sips:", "tel:")) or "@" in text:
+        return None
+    digits = _strip_separators(text)
+    return digits if _NUMBER.match(digits) else None
+
+
 def _number_uri(number: str, domain: str | None) -> str:
     digits = _strip_separators(number)
     if not _NUMBER.match(digits):

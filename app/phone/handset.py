@@ -15,7 +15,7 @@ from app.phone.handset_flags import HandsetFlags, HistoryItem
 from app.phone.handset_screen import compose
 from app.phone.handset_state import FINISH_SECONDS, SENT_SECONDS, HandsetState
 from app.phone.intents import SendDtmf
-from app.phone.model import AccountView, CallState, CallView, Direction
+from app.phone.model import AccountView, CallState, CallView, Direction, RegState
 from app.phone.screens import ScreenModel
 
 __all__ = ["Handset", "HandsetFlags", "HistoryItem"]
@@ -88,8 +88,13 @@ class Handset:
         key = ALIASES.get(key.upper(), key.upper())
         if key not in KEYS:
             return []
-        self._st.now = now
-        return keys.press(self._st, key)
+        st = self._st
+        st.now = now
+        out = keys.press(st, key)
+        dialing = st.view == S.DIALING and st.sent_at < 0 and st.dial.text
+        if dialing and st.purpose != "forward" and self._dial_now_due():
+            out += keys.send(st)  # a dial-now delay of 0: at once, no tick needed
+        return out
 
     def type_text(self, text: str, now: float) -> list[object]:
         """Typed or pasted text: a number or SIP URI for the dial screen (or a form field)."""
@@ -128,11 +133,34 @@ class Handset:
             st.finished = None
         if st.view == S.DIALING and st.sent_at >= 0 and now - st.sent_at > SENT_SECONDS:
             st.leave_to_idle()
+        ready = st.view == S.DIALING and st.sent_at < 0 and st.dial.text
+        if not ready or st.purpose == "forward":
+            return []
         wait = st.flags.inter_digit_seconds
-        ready = st.view == S.DIALING and st.sent_at < 0 and st.dial.text and wait > 0
-        if ready and st.purpose != "forward" and now - st.last_key_at >= wait:
+        if self._dial_now_due() or (wait > 0 and now - st.last_key_at >= wait):
             return keys.send(st)
         return []
+
+    def _dial_now_due(self) -> bool:
+        """The digits typed match a dial-now rule and its delay has passed since the last key.
+
+        The rules of the account the call would go out on count (the line key's, else the
+        first registered one, as the core picks); not while a suggestion is selected.
+        """
+        st = self._st
+        plan = st.flags.dial_plan
+        if (
+            plan is None
+            or not plan.dialnow
+            or st.match_sel >= 0
+            or st.now - st.last_key_at < plan.delay
+        ):
+            return False
+        registered = [a.index for a in st.accounts if a.state == RegState.REGISTERED]
+        account = (
+            st.dial_account or next(iter(registered), 0) or next((a.index for a in st.accounts), 0)
+        )
+        return plan.dial_now(st.dial.text.strip(), account)
 
     # ---- output ---------------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.phone.dialplan import DialPlan
+
 # history kinds, in the order of the History screen's lists
 MISSED = "missed"
 PLACED = "placed"
@@ -42,3 +44,4 @@ class HandsetFlags:
     clock: datetime | None = None  # local wall time; None: now
     clock_24h: bool = True
     inter_digit_seconds: float = 4.0  # auto-dial after the last digit (0: never)
+    dial_plan: DialPlan | None = None  # dial-now rules: dial as soon as the digits match one

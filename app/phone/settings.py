@@ -125,6 +125,45 @@ class ProvisionSettings:
 
 
 @dataclass
+class ReplaceRule:
+    prefix: str = ""  # dialplan.replace.prefix.X: the pattern the whole number must match
+    replace: str = ""  # dialplan.replace.replace.X: what is dialled; $N is group N's text
+    line_id: list[int] = field(default_factory=list)  # accounts (1-based); empty: all
+
+
+@dataclass
+class DialNowRule:
+    rule: str = ""  # dialplan.dialnow.rule.X
+    line_id: list[int] = field(default_factory=list)
+
+
+@dataclass
+class BlockOutRule:
+    number: str = ""  # dialplan.block_out.number.X (a pattern, like the other rules)
+    line_id: list[int] = field(default_factory=list)
+
+
+@dataclass
+class AreaCode:
+    code: str = ""  # dialplan.area_code.code; empty: off
+    min_len: int = 1  # numbers of min_len..max_len characters get the code in front
+    max_len: int = 15
+    line_id: list[int] = field(default_factory=list)
+
+
+@dataclass
+class DialPlanSettings:
+    """Yealink's dial plan (app/phone/dialplan.py). Rules are keyed by the Yealink slot X
+    (replace and dial-now 1-100, block out 1-10); lower slots are tried first."""
+
+    replace: dict[int, ReplaceRule] = field(default_factory=dict)
+    dialnow: dict[int, DialNowRule] = field(default_factory=dict)
+    block_out: dict[int, BlockOutRule] = field(default_factory=dict)
+    area_code: AreaCode = field(default_factory=AreaCode)
+    dialnow_delay: int = 1  # phone_setting.dialnow_delay: seconds, 0-14
+
+
+@dataclass
 class Settings:
     schema: int = 1
     sip_port: int = 5060
@@ -139,3 +178,4 @@ class Settings:
     audio: AudioSettings = field(default_factory=AudioSettings)
     remote: RemoteSettings = field(default_factory=RemoteSettings)
     provisioning: ProvisionSettings = field(default_factory=ProvisionSettings)
+    dialplan: DialPlanSettings = field(default_factory=DialPlanSettings)

@@ -121,6 +121,7 @@ class T:
     TEXT_MESSAGE = "Text Message"
     FROM = "From: {who}"
     WARNING = "Warning"
+    FORBIDDEN_NUMBER = "Forbidden Number"  # a dial plan block-out rule refused the number
     SAVED = "Saved"
     NO_PLACED = "No placed calls"
     PAGE = "{page}/{pages}"

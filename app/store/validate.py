@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import fields, is_dataclass
 from typing import Any
 
+from app.phone.dialplan_check import dialplan_errors
 from app.phone.settings import Settings
 
 MAX_ACCOUNTS = 16
@@ -258,4 +259,6 @@ def validate_settings(settings: Settings) -> dict[str, str]:
     if not isinstance(settings, Settings):
         return out
     _cross_checks(settings, out)
+    for path, message in dialplan_errors(settings.dialplan).items():
+        out.setdefault(path, message)
     return out

@@ -20,6 +20,7 @@ from typing import Any
 from app.phone.settings import AccountSettings, ForwardSet, Settings
 from app.store.paths import get_path, has_path, path_sort_key, reset_path, set_path
 from app.store.validate import ACTION_URL_EVENTS, MAX_ACCOUNTS, TONE_NAMES, validate_settings
+from app.store.yealink_dialplan import dialplan_key
 from app.store.yealink_export import export_cfg
 from app.store.yealink_keys import (
     BOOL,
@@ -179,7 +180,9 @@ def _apply_one(job: _Apply, e: Entry) -> None:
     spec = KEYS.get(e.key)
     target = _dict_target(e.key)
     is_proxy = bool(m and m.group(2) in PROXY_KEYS)
-    if spec is None and target is None and not is_proxy and e.key not in _EMERGENCY:
+    dial = dialplan_key(e.key)
+    known = spec or target or dial or is_proxy or e.key in _EMERGENCY
+    if not known:
         job.report.unsupported.append(ReportLine(e.line, e.key, "not supported", e.source))
         return
     if e.value == "":
@@ -197,6 +200,11 @@ def _apply_one(job: _Apply, e: Entry) -> None:
             job.report.applied.append(e.key)
         else:
             job.put(e, f"{path}.{name}", e.value)
+    elif dial is not None:
+        try:
+            job.put(e, dial.path, dial.decode(s, e.value))
+        except ValueError as exc:
+            job.refuse(e, str(exc))
     elif spec is not None:
         try:
             _, value = _decode(spec, e, s)

@@ -8,6 +8,7 @@ from typing import Any
 from app import __version__
 from app.phone.settings import Settings
 from app.store.paths import get_path
+from app.store.yealink_dialplan import export_dialplan
 from app.store.yealink_keys import (
     DICT_KEYS,
     EMERGENCY_ENABLE,
@@ -54,6 +55,7 @@ def export_cfg(settings: Settings, include_passwords: bool = False) -> str:
     for prefix, path in DICT_KEYS:
         values: dict[str, str] = get_path(settings, path)
         phone += [f"{prefix}{name} = {values[name]}" for name in sorted(values)]
+    phone += export_dialplan(settings)
     when = time.strftime("%Y-%m-%d %H:%M:%S")
     lines = [
         HEADER,

@@ -89,6 +89,7 @@ def test_all_tabs_are_there(opened: Opened) -> None:
         "Features",
         "Call Forward",
         "Remote control",
+        "Dial Plan",
         "Directory",
     ]
     assert opened.dialog.errors() == {}

@@ -29,6 +29,7 @@ from app.store.directory import Directory
 from ui.settings import provisioning
 from ui.settings.accounts_tab import AccountsTab
 from ui.settings.audio_tab import AudioTab
+from ui.settings.dialplan_tab import DialPlanTab
 from ui.settings.directory_tab import DirectoryTab
 from ui.settings.features_tab import FeaturesTab
 from ui.settings.forward_tab import ForwardTab
@@ -55,6 +56,7 @@ def default_tabs(secrets_note: str = "", directory: Directory | None = None) -> 
         FeaturesTab(),
         ForwardTab(),
         RemoteTab(),
+        DialPlanTab(),
     ]
     if directory is not None:
         tabs.append(DirectoryTab(directory))
