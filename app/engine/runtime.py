@@ -131,6 +131,10 @@ class Engine:
         if kind == "call" and self.history.on_call(data):
             self.display.history = self.history.items()
             self.display.missed = self.history.history.missed_unviewed()
+        elif kind == "call_removed":
+            # The core never publishes a removed call again: its once-only guard can go, or
+            # an always-on engine keeps one entry per call it ever had.
+            self.history.forget(str(data.get("id")))
         elif kind == "error":
             self.display.show_error(str(data.get("text", "")))
         elif kind == "message":
