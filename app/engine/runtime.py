@@ -23,6 +23,7 @@ from app.engine.audio import EngineAudio
 from app.engine.control import ControlServer, Inbound
 from app.engine.display import Display
 from app.engine.handset_intents import run_intents
+from app.engine.heap import HeapTrimmer
 from app.engine.history_writer import HistoryWriter
 from app.engine.remote import RemoteControl
 from app.engine.wake import Waker
@@ -92,6 +93,7 @@ class Engine:
         )
         self.adapter.on_media = self.audio.on_media
         self.history = HistoryWriter(CallHistory(options.config_dir))
+        self.heap = HeapTrimmer()
         self.display.missed = self.history.history.missed_unviewed()
         self.display.history = self.history.items()
         self._load_directory()
@@ -189,6 +191,7 @@ class Engine:
                 self._reconfigure_accounts()
             self.display.refresh()
             self.remote.refresh_state()
+            self.heap.note(time.monotonic(), bool(self.core.live_calls()))
 
     def _wait_ms(self) -> int:
         deadline = self.core.next_deadline()
