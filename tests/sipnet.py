@@ -244,17 +244,18 @@ class Sipp:
                 os.killpg(self.proc.pid, 9)
             self.proc.wait(5)
 
-    def wait_listening(self, timeout: float = 15.0) -> None:
-        """A SIPp UAS is up once its UDP port is bound.
+    def wait_listening(self, timeout: float = 15.0, tcp: bool = False) -> None:
+        """A SIPp UAS is up once its port is bound (UDP; TCP for `-t t1`, which binds only TCP).
 
         A loaded CI machine once took more than 5 s to start SIPp, hence the long limit; a SIPp
         that exits instead (port taken meanwhile) is reported with its own output at once.
         """
         assert self.proc is not None
+        kind = socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+                with socket.socket(socket.AF_INET, kind) as s:
                     s.bind((HOST, self.port))
             except OSError:
                 return

@@ -134,25 +134,6 @@ def wait_registered(
     pytest.fail(f"the registrar's own address was contacted: {registrar.data[:3]!r}")
 
 
-def wait_bound(sipp: Sipp, tcp: bool, timeout: float = 15.0) -> None:
-    """SIPp is up once its port is taken (over TCP SIPp listens on TCP only)."""
-    if not tcp:
-        sipp.wait_listening(timeout)
-        return
-    assert sipp.proc is not None
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-                s.bind((HOST, sipp.port))
-        except OSError:
-            return
-        if sipp.proc.poll() is not None:
-            raise RuntimeError(f"sipp exited {sipp.proc.returncode}: {sipp.output()[-600:]}")
-        time.sleep(0.02)
-    raise RuntimeError(f"sipp did not listen on TCP {sipp.port}: {sipp.output()[-600:]}")
-
-
 @pytest.mark.parametrize("transport", ["udp", "tcp"])
 def test_register_and_call_go_to_the_outbound_proxy_not_the_registrar(
     tmp_path: Path, config_dir: Path, transport: str
@@ -169,7 +150,7 @@ def test_register_and_call_go_to_the_outbound_proxy_not_the_registrar(
     )
     try:
         proxy.start()
-        wait_bound(proxy, tcp)
+        proxy.wait_listening(tcp=tcp)
         write_account(
             config_dir,
             "alice",
