@@ -15,7 +15,6 @@ Prints:
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import statistics
 import sys
@@ -36,10 +35,9 @@ from tests.audio.engine_rig import (  # noqa: E402
     wait_audio_ok,
 )
 from tests.audio.pulse import PulseServer, apply_env  # noqa: E402
+from tests.bench.table import cpu_over  # noqa: E402
 from tests.engine_harness import EngineClient  # noqa: E402
 from tests.sipnet import HOST  # noqa: E402
-
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 def p95(values: list[float]) -> float:
@@ -119,25 +117,6 @@ def _vias(msg: str) -> list[str]:
         for line in msg.split("\r\n\r\n")[0].split("\r\n")
         if line.lower().startswith(("via:", "v:"))
     ]
-
-
-def proc_usage(pid: int) -> tuple[float, int]:
-    """(CPU seconds, RSS kB) of a process."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / TICK
-    rss = 0
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            rss = int(line.split()[1])
-    return cpu, rss
-
-
-def cpu_over(pid: int, seconds: float) -> tuple[float, int]:
-    c0, _ = proc_usage(pid)
-    t0 = time.monotonic()
-    time.sleep(seconds)
-    c1, rss = proc_usage(pid)
-    return 100 * (c1 - c0) / (time.monotonic() - t0), rss
 
 
 def ringback_starts(client: EngineClient, count: int) -> list[float]:
