@@ -37,10 +37,12 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def _deskphone(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _deskphone(
+    home: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "app", *args],
-        env=_env(home),
+        env=_env(home) if env is None else env,
         capture_output=True,
         text=True,
         timeout=60,
@@ -52,6 +54,14 @@ def _query(home: Path, mime: str) -> str:
         ["xdg-mime", "query", "default", mime], env=_env(home), capture_output=True, text=True
     )
     return proc.stdout.strip()
+
+
+def _mimeapps(home: Path) -> configparser.ConfigParser:
+    """The user's mimeapps.list, keys in their own case."""
+    parser = configparser.ConfigParser(interpolation=None, delimiters=("=",))
+    parser.optionxform = str  # type: ignore[assignment, method-assign]
+    parser.read(home / "config" / "mimeapps.list")
+    return parser
 
 
 def test_shipped_desktop_entry_declares_the_schemes() -> None:
@@ -110,28 +120,12 @@ def test_install_without_xdg_utils_writes_mimeapps(tmp_path: Path) -> None:
     bindir.mkdir()
     (bindir / "python3").symlink_to(sys.executable)
     env["PATH"] = str(bindir)  # no xdg-mime, no update-desktop-database
-    proc = subprocess.run(
-        [sys.executable, "-m", "app", "--install-desktop"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = _deskphone(home, "--install-desktop", env=env)
     assert proc.returncode == 0, proc.stderr
-    parser = configparser.ConfigParser(interpolation=None, delimiters=("=",))
-    parser.optionxform = str  # type: ignore[assignment, method-assign]
-    parser.read(home / "config" / "mimeapps.list")
+    parser = _mimeapps(home)
     for mime in MIME_TYPES:
         assert parser["Default Applications"][mime] == f"{DESKTOP_ID};"
-    proc = subprocess.run(
-        [sys.executable, "-m", "app", "--uninstall-desktop"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = _deskphone(home, "--uninstall-desktop", env=env)
     assert proc.returncode == 0, proc.stderr
-    parser = configparser.ConfigParser(interpolation=None, delimiters=("=",))
-    parser.optionxform = str  # type: ignore[assignment, method-assign]
-    parser.read(home / "config" / "mimeapps.list")
+    parser = _mimeapps(home)
     assert not any(parser.has_option("Default Applications", m) for m in MIME_TYPES)
