@@ -16,13 +16,18 @@ from pathlib import Path
 
 from tests.sipnet import HOST, free_port
 
-_CONFIG = """\
+# The part every baresip here shares: SIP on 127.0.0.1 only, G.711 (tests/bench/baresip_call.py)
+CONFIG_HEAD = """\
 poll_method\t\tepoll
 sip_listen\t\t{host}:{port}
 sip_transports\t\tudp
 net_interface\t\t{host}
 module_path\t\t/usr/lib/baresip/modules
 module\t\t\tg711.so
+"""
+_CONFIG = (
+    CONFIG_HEAD
+    + """\
 module\t\t\tausine.so
 module\t\t\taufile.so
 module_app\t\taccount.so
@@ -35,6 +40,7 @@ auplay_srate\t\t48000
 ausrc_channels\t\t2
 rtp_ports\t\t{rtp_lo}-{rtp_hi}
 """
+)
 
 
 @dataclass
@@ -51,12 +57,14 @@ class Baresip:
         self.port = self.port or free_port()
         rtp = free_port(udp_and_tcp=False) & ~1
         self.workdir.mkdir(parents=True, exist_ok=True)
-        (self.workdir / "config").write_text(_CONFIG.format(
-            host=HOST, port=self.port, workdir=self.workdir, rtp_lo=rtp, rtp_hi=rtp + 40))
+        (self.workdir / "config").write_text(
+            _CONFIG.format(
+                host=HOST, port=self.port, workdir=self.workdir, rtp_lo=rtp, rtp_hi=rtp + 40
+            )
+        )
         domain = self.proxy or HOST
         outbound = f';outbound="sip:{self.proxy}"' if self.proxy else ""
-        (self.workdir / "accounts").write_text(
-            f"<sip:{self.user}@{domain}>;regint=0{outbound}\n")
+        (self.workdir / "accounts").write_text(f"<sip:{self.user}@{domain}>;regint=0{outbound}\n")
 
     def dial(self, uri: str, seconds: int) -> Baresip:
         """Start baresip, dial `uri`, and quit (hanging up) after `seconds`."""
@@ -64,8 +72,11 @@ class Baresip:
         out = open(self.workdir / "baresip.out", "wb")  # noqa: SIM115 (lives with the process)
         self.proc = subprocess.Popen(
             ["baresip", "-f", str(self.workdir), "-t", str(seconds), "-e", f"/dial {uri}"],
-            stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, env={**os.environ, "HOME": str(self.workdir)},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**os.environ, "HOME": str(self.workdir)},
         )
         return self
 

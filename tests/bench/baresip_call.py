@@ -16,16 +16,13 @@ from pathlib import Path
 
 from tests.audio.engine_rig import uas
 from tests.audio.pulse import PulseServer
+from tests.baresip_peer import CONFIG_HEAD
 from tests.bench.table import cpu_over
 from tests.sipnet import HOST, free_port
 
-_CONFIG = """\
-poll_method\t\tepoll
-sip_listen\t\t{host}:{port}
-sip_transports\t\tudp
-net_interface\t\t{host}
-module_path\t\t/usr/lib/baresip/modules
-module\t\t\tg711.so
+_CONFIG = (
+    CONFIG_HEAD
+    + """\
 module\t\t\talsa.so
 module_app\t\taccount.so
 module_app\t\tmenu.so
@@ -34,6 +31,7 @@ audio_source\t\talsa,dp_handset
 audio_alert\t\talsa,dp_ringer
 rtp_ports\t\t{rtp_lo}-{rtp_hi}
 """
+)
 SETTLE_S = 4.0  # as for DeskPhone: the pulse plugin's first seconds are a start-up stall
 
 
