@@ -14,13 +14,19 @@ from ui.window_memory import WindowMemory
 pytestmark = pytest.mark.gui
 
 
-def test_geometry_and_always_on_top_survive_a_restart(qtbot: QtBot, tmp_path: Path) -> None:
-    first = MainWindow()
-    qtbot.addWidget(first)
-    memory = WindowMemory(tmp_path, first)
+def restored_window(qtbot: QtBot, config_dir: Path) -> tuple[MainWindow, WindowMemory]:
+    """A main window shown where the memory in `config_dir` puts it."""
+    window = MainWindow()
+    qtbot.addWidget(window)
+    memory = WindowMemory(config_dir, window)
     memory.restore()
-    first.show()
-    qtbot.waitExposed(first)
+    window.show()
+    qtbot.waitExposed(window)
+    return window, memory
+
+
+def test_geometry_and_always_on_top_survive_a_restart(qtbot: QtBot, tmp_path: Path) -> None:
+    first, memory = restored_window(qtbot, tmp_path)
     first.setGeometry(QRect(120, 90, 700, 640))
     memory.on_top.setChecked(True)
     qtbot.waitUntil(first.isVisible)
@@ -28,12 +34,7 @@ def test_geometry_and_always_on_top_survive_a_restart(qtbot: QtBot, tmp_path: Pa
     memory.save()
     first.quit()
 
-    second = MainWindow()
-    qtbot.addWidget(second)
-    again = WindowMemory(tmp_path, second)
-    again.restore()
-    second.show()
-    qtbot.waitExposed(second)
+    second, again = restored_window(qtbot, tmp_path)
     assert second.geometry().size() == saved.size()
     assert (
         abs(second.geometry().x() - saved.x()) <= 1 and abs(second.geometry().y() - saved.y()) <= 1

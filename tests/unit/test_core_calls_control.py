@@ -62,6 +62,16 @@ def talking_in(core: PhoneCore, call: str = "i1", who: str = "sip:bob@pbx.exampl
     core.handle(CallProgress(call, "CONFIRMED", 200, "OK"))
 
 
+def held_and_second_call(core: PhoneCore) -> PlaceCall:
+    """i1 talking, then held, and a second call to 2003 placed and confirmed."""
+    talking_in(core)
+    core.handle(Hold("i1"))
+    place = cmds(core.handle(Dial("2003")), PlaceCall)[0]
+    assert isinstance(place, PlaceCall)
+    core.handle(CallProgress(place.call, "CONFIRMED", 200, "OK"))
+    return place
+
+
 def cmds(out: Sequence[object], kind: type) -> list[object]:
     return [o for o in out if isinstance(o, kind)]
 
@@ -173,11 +183,7 @@ def test_a_refused_transfer_shows_transfer_failed_and_keeps_the_call() -> None:
 
 def test_attended_transfer_refers_with_the_consultation_call_and_leaves_both() -> None:
     core, _ = make_core()
-    talking_in(core)
-    core.handle(Hold("i1"))
-    place = cmds(core.handle(Dial("2003")), PlaceCall)[0]
-    assert isinstance(place, PlaceCall)
-    core.handle(CallProgress(place.call, "CONFIRMED", 200, "OK"))
+    place = held_and_second_call(core)
     out = core.handle(Transfer("i1", place.call, attended=True))
     assert cmds(out, TransferCall) == [TransferCall("i1", replaces=place.call)]
     out = core.handle(TransferStatus("i1", 200, "OK", True))
@@ -186,11 +192,7 @@ def test_attended_transfer_refers_with_the_consultation_call_and_leaves_both() -
 
 def test_conference_resumes_the_held_call_and_bridges_both() -> None:
     core, _ = make_core()
-    talking_in(core)
-    core.handle(Hold("i1"))
-    place = cmds(core.handle(Dial("2003")), PlaceCall)[0]
-    assert isinstance(place, PlaceCall)
-    core.handle(CallProgress(place.call, "CONFIRMED", 200, "OK"))
+    place = held_and_second_call(core)
     out = core.handle(Conference(("i1", place.call)))
     assert out[0] == ConferenceCalls(("i1", place.call))
     assert HoldCall("i1", False) in out
