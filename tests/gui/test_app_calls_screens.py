@@ -3,41 +3,18 @@ held. Keys go to the handset widget; SIPp callers reach the app through Kamailio
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.engine_harness import write_account
-from tests.integration.calls_util import caller, requests
-from tests.sipnet import HOST, Kamailio, Sipp, free_port, kamailio
-from ui.app import DeskPhoneApp, UiOptions
+from tests.integration.calls_util import caller, requests, uac
+from tests.sipnet import Kamailio
+from ui.app import DeskPhoneApp
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip]
-
-
-@pytest.fixture
-def kam(tmp_path: Path) -> Iterator[Kamailio]:
-    with kamailio(tmp_path / "kam") as k:
-        yield k
-
-
-@pytest.fixture
-def app(qtbot: QtBot, config_dir: Path, kam: Kamailio) -> Iterator[DeskPhoneApp]:
-    write_account(config_dir, "alice", HOST, kam.port, label="Alice")
-    options = UiOptions(
-        config_dir=config_dir, control_path=config_dir / "ui.sock", sip_port=0, bind=HOST
-    )
-    phone = DeskPhoneApp(options)
-    qtbot.addWidget(phone.window)
-    phone.start()
-    try:
-        qtbot.waitUntil(lambda: phone.window.registration_text() == "Registered", timeout=10000)
-        yield phone
-    finally:
-        phone.shutdown()
 
 
 def shows(app: DeskPhoneApp, name: str, check: Callable[[object], bool] | None = None) -> bool:
@@ -95,13 +72,8 @@ def test_screen_held_by_the_peer(
     qtbot: QtBot, tmp_path: Path, app: DeskPhoneApp, kam: Kamailio, screens_dir: Path
 ) -> None:
     handset = app.window.handset
-    peer = Sipp(
-        "calls/uac-holds-callee.xml",
-        free_port(),
-        tmp_path / "sipp",
-        target=kam.domain,
-        service="alice",
-        timeout=30,
+    peer = uac(
+        tmp_path, "calls/uac-holds-callee.xml", kam.domain, service="alice", timeout=30
     ).start()
     qtbot.waitUntil(lambda: shows(app, "incoming"), timeout=10000)
     qtbot.keyClick(handset, Qt.Key.Key_F1)

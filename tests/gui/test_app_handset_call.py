@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.engine_harness import write_account
-from tests.sipnet import HOST, Kamailio, Sipp, free_port, kamailio, register_user
+from tests.gui.conftest import start_alice_app
+from tests.sipnet import HOST, Kamailio, Sipp, free_port, register_user
 from ui.app import DeskPhoneApp, UiOptions
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip]
-
-
-@pytest.fixture
-def kam(tmp_path: Path) -> Iterator[Kamailio]:
-    with kamailio(tmp_path / "kam") as k:
-        yield k
 
 
 def screen_name(app: DeskPhoneApp) -> str:
@@ -33,11 +26,7 @@ def test_keypad_dials_a_number_and_end_call_hangs_up(
     register_user(kam, "2001", callee.port, tmp_path / "sipp")
     callee.start()
     callee.wait_listening()
-    write_account(config_dir, "alice", HOST, kam.port, label="Alice")
-    app = DeskPhoneApp(UiOptions(config_dir=config_dir, control_path=config_dir / "ui.sock",
-                                 sip_port=0, bind=HOST))
-    qtbot.addWidget(app.window)
-    app.start()
+    app = start_alice_app(qtbot, config_dir, kam)
     try:
         qtbot.waitUntil(lambda: app.window.registration_text() == "Registered", timeout=10000)
         qtbot.waitUntil(lambda: screen_name(app) == "idle", timeout=5000)
@@ -70,14 +59,17 @@ def test_idle_screen_shows_the_forward_icon_when_a_forward_is_on(
     settings = Settings()
     settings.forward.phone.always = ForwardRule(True, "sip:voicemail@127.0.0.1")
     save_settings(config_dir, settings)
-    app = DeskPhoneApp(UiOptions(config_dir=config_dir, control_path=config_dir / "ui.sock",
-                                 sip_port=0, bind=HOST))
+    app = DeskPhoneApp(
+        UiOptions(config_dir=config_dir, control_path=config_dir / "ui.sock", sip_port=0, bind=HOST)
+    )
     qtbot.addWidget(app.window)
     app.start()
     try:
         handset = app.window.handset
-        qtbot.waitUntil(lambda: screen_name(app) == "idle"
-                        and "forward" in handset.screen_model().status.icons, timeout=10000)
+        qtbot.waitUntil(
+            lambda: screen_name(app) == "idle" and "forward" in handset.screen_model().status.icons,
+            timeout=10000,
+        )
         app.window.grab().save(str(screens_dir / "app-idle-forward-icon.png"))
     finally:
         app.shutdown()

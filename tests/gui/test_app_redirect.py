@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.engine_harness import write_account
-from tests.sipnet import HOST, Kamailio, Sipp, free_port, kamailio, register_user
-from ui.app import DeskPhoneApp, UiOptions
+from tests.gui.conftest import start_alice_app
+from tests.sipnet import Kamailio, Sipp, free_port, register_user
+from ui.app import DeskPhoneApp
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip]
-
-
-@pytest.fixture
-def kam(tmp_path: Path) -> Iterator[Kamailio]:
-    with kamailio(tmp_path / "kam") as k:
-        yield k
 
 
 def test_redirect_on_screen_and_in_history(
@@ -40,12 +33,7 @@ def test_redirect_on_screen_and_in_history(
     for peer in (carol, bob):
         peer.start()
         peer.wait_listening()
-    write_account(config_dir, "alice", HOST, kam.port, label="Alice")
-    app = DeskPhoneApp(
-        UiOptions(config_dir=config_dir, control_path=config_dir / "ui.sock", sip_port=0, bind=HOST)
-    )
-    qtbot.addWidget(app.window)
-    app.start()
+    app = start_alice_app(qtbot, config_dir, kam)
     handset = app.window.handset
     try:
         qtbot.waitUntil(lambda: app.window.registration_text() == "Registered", timeout=10000)

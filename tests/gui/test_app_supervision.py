@@ -13,33 +13,17 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.engine_harness import ROOT, deskphone_argv, write_account
-from tests.sipnet import HOST, Kamailio, Sipp, free_port, kamailio
-from ui.app import DeskPhoneApp, UiOptions
+from tests.engine_harness import ROOT, deskphone_argv
+from tests.gui.conftest import start_alice_app
+from tests.sipnet import HOST, Kamailio, Sipp, free_port
+from ui.app import DeskPhoneApp
 
 pytestmark = pytest.mark.gui
 
 
 @pytest.fixture
-def kam(tmp_path: Path) -> Iterator[Kamailio]:
-    with kamailio(tmp_path / "kam") as k:
-        yield k
-
-
-@pytest.fixture
 def phone(qtbot: QtBot, config_dir: Path, kam: Kamailio) -> Iterator[DeskPhoneApp]:
-    write_account(config_dir, "alice", HOST, kam.port, label="Alice")
-    app = DeskPhoneApp(
-        UiOptions(
-            config_dir=config_dir,
-            control_path=config_dir / "ui.sock",
-            sip_port=0,
-            bind=HOST,
-            test_hooks=True,
-        )
-    )
-    qtbot.addWidget(app.window)
-    app.start()
+    app = start_alice_app(qtbot, config_dir, kam, test_hooks=True)
     try:
         yield app
     finally:
@@ -108,8 +92,6 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split()[2] == "Z"
     except OSError:
         return True
-
-
 
 
 @pytest.mark.slow

@@ -4,7 +4,6 @@ changes apply without a restart, and a saved password is found nowhere but its p
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from app.store.contact_formats import Contact
 from app.store.secrets import SECRETS_FILE
 from app.store.settings import load_settings
-from tests.engine_harness import write_account
-from tests.sipnet import HOST, Kamailio, Sipp, free_port, kamailio
+from tests.integration.calls_util import uac
+from tests.sipnet import HOST, Kamailio, Sipp, free_port
 from ui.app import DeskPhoneApp, UiOptions
 from ui.settings.dialog import SettingsDialog
 from ui.settings.directory_tab import DirectoryTab
@@ -25,27 +24,6 @@ from ui.settings.form import FormTab
 pytestmark = [pytest.mark.gui, pytest.mark.sip]
 
 PASSWORD = "Zebra-Pw-4417-unique"
-
-
-@pytest.fixture
-def kam(tmp_path: Path) -> Iterator[Kamailio]:
-    with kamailio(tmp_path / "kam") as k:
-        yield k
-
-
-@pytest.fixture
-def app(qtbot: QtBot, config_dir: Path, kam: Kamailio) -> Iterator[DeskPhoneApp]:
-    write_account(config_dir, "alice", HOST, kam.port, label="Alice")
-    phone = DeskPhoneApp(
-        UiOptions(config_dir=config_dir, control_path=config_dir / "ui.sock", sip_port=0, bind=HOST)
-    )
-    qtbot.addWidget(phone.window)
-    phone.start()
-    try:
-        qtbot.waitUntil(lambda: phone.window.registration_text() == "Registered", timeout=10000)
-        yield phone
-    finally:
-        phone.shutdown()
 
 
 def first_account(app: DeskPhoneApp) -> dict[str, object]:
@@ -229,14 +207,7 @@ def test_forward_always_from_the_dialog_applies_to_the_next_call(
         lambda: "forward" in app.window.handset.screen_model().status.icons, timeout=5000
     )
     app.window.grab().save(str(screens_dir / "app-forward-always-from-dialog.png"))
-    caller = Sipp(
-        "uac-call-expect-302.xml",
-        free_port(),
-        tmp_path / "sipp",
-        target=kam.domain,
-        service="alice",
-        timeout=15,
-    )
+    caller = uac(tmp_path, "uac-call-expect-302.xml", kam.domain, service="alice", timeout=15)
     assert caller.run() == 0, caller.messages()[-1500:]
     assert "Contact: <sip:voicemail@127.0.0.1:5999>" in caller.messages()
     assert "reason=unconditional" in caller.messages()

@@ -53,6 +53,15 @@ def caller(
     )
 
 
+def uac(
+    workdir: Path, scenario: str, target: str, service: str = "deskphone", timeout: float = 20
+) -> Sipp:
+    """SIPp running the UAC `scenario` once from a free port against `target`, calling `service`."""
+    return Sipp(
+        scenario, free_port(), workdir / "sipp", target=target, service=service, timeout=timeout
+    )
+
+
 def direct(engine_port: int) -> str:
     return f"{HOST}:{engine_port}"
 
@@ -99,12 +108,7 @@ class RtpListener:
         return [event for _, event in seen]
 
     def wait(self, pred: Any, timeout: float = 5.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if pred():
-                return True
-            time.sleep(0.05)
-        return bool(pred())
+        return wait_until(pred, timeout)
 
 
 def call_event(client: EngineClient, state: str, since: int = 0, **match: Any) -> dict[str, Any]:
@@ -136,3 +140,16 @@ def wait_until(pred: Any, timeout: float) -> bool:
             return True
         time.sleep(0.05)
     return bool(pred())
+
+
+def dismiss_popup(client: EngineClient, settle: float = 0.3) -> None:
+    """A warning pop-up (e.g. no sound device on a test machine) owns the soft keys: X acks it.
+    Waits `settle` seconds first so that a pop-up still on its way has shown."""
+    time.sleep(settle)
+    screens = [e for e in client.events if e.get("ev") == "screen"]
+    if screens and screens[-1]["screen"].get("popup"):
+        since = len(client.events)
+        client.send("key", key="X")
+        client.wait_for(
+            lambda e: e.get("ev") == "screen" and not e["screen"].get("popup"), 5, since
+        )

@@ -25,9 +25,10 @@ from tests.integration.calls_util import (
     screen_event,
     sdp_direction,
     sip_messages,
+    uac,
     wait_until,
 )
-from tests.sipnet import HOST, Kamailio, Sipp, free_port, kamailio
+from tests.sipnet import HOST, Kamailio, kamailio
 
 pytestmark = pytest.mark.sip
 
@@ -99,14 +100,7 @@ def test_dtmf_as_sip_info_when_the_account_says_so(
 def test_reject_answers_486(tmp_path: Path, config_dir: Path) -> None:
     save_settings(config_dir, Settings())
     with running_engine(config_dir) as (engine, client):
-        sipp = Sipp(
-            "uac-call-expect-200.xml",
-            free_port(),
-            tmp_path / "sipp",
-            target=direct(engine.port),
-            service="deskphone",
-            timeout=20,
-        ).start()
+        sipp = uac(tmp_path, "uac-call-expect-200.xml", direct(engine.port)).start()
         call_event(client, "CallIn")
         assert screen_event(client, "incoming")["softkeys"][3] == "Reject"
         client.send("key", key="F4")
@@ -130,14 +124,7 @@ def test_dnd_per_account_answers_480(tmp_path: Path, config_dir: Path, kam: Kama
                 and "dnd" in e["screen"]["status"]["icons"]
             )
         )
-        sipp = Sipp(
-            "uac-call-expect-200.xml",
-            free_port(),
-            tmp_path / "sipp",
-            target=kam.domain,
-            service="alice",
-            timeout=20,
-        )
+        sipp = uac(tmp_path, "uac-call-expect-200.xml", kam.domain, service="alice")
         assert sipp.run() != 0
     assert responses(sipp)[-1] == 480
 
@@ -168,14 +155,7 @@ def test_hold_sends_sendonly_and_resume_sendrecv(tmp_path: Path, config_dir: Pat
 def test_the_peers_hold_shows_held(tmp_path: Path, config_dir: Path) -> None:
     save_settings(config_dir, Settings())
     with running_engine(config_dir) as (engine, client):
-        sipp = Sipp(
-            "calls/uac-holds-callee.xml",
-            free_port(),
-            tmp_path / "sipp",
-            target=direct(engine.port),
-            service="deskphone",
-            timeout=30,
-        ).start()
+        sipp = uac(tmp_path, "calls/uac-holds-callee.xml", direct(engine.port), timeout=30).start()
         call = call_event(client, "CallIn")
         client.send("answer", call=call["id"])
         call_event(client, "Talking")

@@ -11,22 +11,17 @@ import pytest
 
 from app.phone.settings import Settings
 from app.store.settings import save_settings
-from tests.engine_harness import EngineClient, running_engine
-from tests.integration.calls_util import call_event, requests, screen_event, sdp_direction
+from tests.engine_harness import running_engine
+from tests.integration.calls_util import (
+    call_event,
+    dismiss_popup,
+    requests,
+    screen_event,
+    sdp_direction,
+)
 from tests.sipnet import HOST, Sipp, free_port
 
 pytestmark = pytest.mark.sip
-
-
-def dismiss_popup(client: EngineClient) -> None:
-    """A warning pop-up (e.g. no sound device on a test machine) owns the soft keys: X acks it."""
-    screens = [e for e in client.events if e.get("ev") == "screen"]
-    if screens and screens[-1]["screen"].get("popup"):
-        since = len(client.events)
-        client.send("key", key="X")
-        client.wait_for(
-            lambda e: e.get("ev") == "screen" and not e["screen"].get("popup"), 5, since
-        )
 
 
 def test_conference_key_joins_two_calls_and_both_stay_up(tmp_path: Path, config_dir: Path) -> None:
@@ -44,7 +39,6 @@ def test_conference_key_joins_two_calls_and_both_stay_up(tmp_path: Path, config_
         with running_engine(config_dir) as (_engine, client):
             client.send("dial", target=bob)
             first = call_event(client, "Talking", 0, remote_uri=bob)
-            time.sleep(0.3)
             dismiss_popup(client)
             client.wait_for(  # the talking screen with its Conference soft key on F3
                 lambda e: (

@@ -14,22 +14,10 @@ from app.store.directory import Directory
 from app.store.secrets import SecretStore
 from app.store.settings import save_settings
 from tests.engine_harness import EngineClient, running_engine
-from tests.integration.calls_util import call_event, requests, screen_event
+from tests.integration.calls_util import call_event, dismiss_popup, requests, screen_event, uac
 from tests.sipnet import HOST, Sipp, free_port, kamailio
 
 pytestmark = pytest.mark.sip
-
-
-def dismiss_popup(client: EngineClient) -> None:
-    """A warning pop-up (no sound device on a test machine) owns the keys: X acks it."""
-    time.sleep(0.3)
-    screens = [e for e in client.events if e.get("ev") == "screen"]
-    if screens and screens[-1]["screen"].get("popup"):
-        since = len(client.events)
-        client.send("key", key="X")
-        client.wait_for(
-            lambda e: e.get("ev") == "screen" and not e["screen"].get("popup"), 5, since
-        )
 
 
 def back_to_idle(client: EngineClient) -> None:
@@ -103,14 +91,7 @@ def test_auto_answer_after_the_delay(tmp_path: Path, config_dir: Path) -> None:
         save_settings(config_dir, settings, SecretStore(config_dir, use_keyring=False))
         with running_engine(config_dir) as (_engine, client):
             client.wait_account("Registered")
-            sipp = Sipp(
-                "uac-call-expect-200.xml",
-                free_port(),
-                tmp_path / "sipp",
-                target=kam.domain,
-                service="alice",
-                timeout=20,
-            ).start()
+            sipp = uac(tmp_path, "uac-call-expect-200.xml", kam.domain, service="alice").start()
             ringing = call_event(client, "CallIn")
             talking = call_event(client, "Talking", 0, id=ringing["id"])
             waited = talking["_rx"] - ringing["_rx"]
