@@ -16,26 +16,21 @@ from pytestqt.qtbot import QtBot
 from app.phone.handset_flags import HistoryItem
 from app.phone.intents import Mute, SetDnd, SetForward
 from app.phone.messages import AnswerCall, HangupCall, HoldCall, PlaceCall, TransportInfo
+from tests.gui.conftest import IDLE, assert_led
 from tests.gui.fake_phone import FakePhone
 from tests.gui.harness import Harness
 
 pytestmark = pytest.mark.gui
 
-IDLE = ["History", "Directory", "DND", "Menu"]
 DIALING = ["Send", "IME", "Delete", "Cancel"]
 TALKING = ["Transfer", "Hold", "Conference", "End Call"]
-
-
-def _led(h: Harness, key: str, colour: str, mode: str) -> None:
-    assert h.widget.led(key) == (colour, mode)
-    assert h.led_lit(key) == (colour == "green"), h.led_pixel(key).name()
 
 
 def test_idle_and_popups(qtbot: QtBot, skin: str, tmp_path: Path, screens_dir: Path) -> None:
     h = Harness(qtbot, skin, FakePhone(history_dir=tmp_path))
     h.expect("idle", IDLE)
     assert (h.screen.status.account, h.screen.status.registration) == ("1001", "Registered")
-    _led(h, "L1", "off", "off")
+    assert_led(h, "L1", "off", "off")
     h.shot(screens_dir, "01_idle")
     for caller in ("1005", "1006"):  # two calls ring out: the far end CANCELs
         h.ring_in(f"sip:{caller}@127.0.0.1")
@@ -68,34 +63,34 @@ def test_outgoing_call_screens(harness: Harness, screens_dir: Path) -> None:
     h.press("1", "0")
     h.expect("dialing", DIALING, "Dial")
     assert h.screen.input == "10" and h.screen.items == ["Alice Smith", "Bob Jones", "Carol"]
-    _led(h, "L1", "green", "solid")  # off hook: the line is seized
+    assert_led(h, "L1", "green", "solid")  # off hook: the line is seized
     h.shot(screens_dir, "05_dialing")
     h.press("0", "2", "OK")
     assert h.phone.last_command() == PlaceCall("o1", 1, "sip:1002@127.0.0.1")
     h.expect("calling", ["", "", "", "End Call"], "Connecting...")
-    _led(h, "L1", "green", "solid")
+    assert_led(h, "L1", "green", "solid")
     h.shot(screens_dir, "06_calling")
     h.far_rings(180)
     h.expect("ringback", ["", "", "", "End Call"], "Ringing")
     assert h.screen.lines[0] == "1002"
-    _led(h, "L1", "green", "solid")
+    assert_led(h, "L1", "green", "solid")
     h.shot(screens_dir, "07_ringback")
     h.far_answers()
     h.advance(83)
     h.expect("talking", TALKING, "Talking")
     assert h.screen.timer == "01:23"
-    _led(h, "L1", "green", "solid")
+    assert_led(h, "L1", "green", "solid")
     h.shot(screens_dir, "08_talking")
     h.press("HOLD")
     assert h.phone.last_command() == HoldCall("o1", True)
     h.expect("hold", ["Transfer", "Resume", "New Call", "End Call"], "Hold")
-    _led(h, "L1", "green", "slow")
+    assert_led(h, "L1", "green", "slow")
     h.shot(screens_dir, "09_hold")
     h.press("F2")
     assert h.phone.last_command() == HoldCall("o1", False)
     h.far_holds()  # the peer's re-INVITE with a=sendonly
     h.expect("held", ["Transfer", "Hold", "", "End Call"], "Held")
-    _led(h, "L1", "green", "slow")
+    assert_led(h, "L1", "green", "slow")
     h.shot(screens_dir, "10_held")
     h.far_holds(False)
     h.expect("talking", TALKING, "Talking")
@@ -107,8 +102,8 @@ def test_outgoing_call_screens(harness: Harness, screens_dir: Path) -> None:
     h.far_answers()
     h.expect("talking", TALKING, "Talking")  # the consultation call: Transfer completes it
     assert h.screen.call_index == "2/2"
-    _led(h, "L1", "green", "slow")
-    _led(h, "L2", "green", "solid")
+    assert_led(h, "L1", "green", "slow")
+    assert_led(h, "L2", "green", "solid")
     h.shot(screens_dir, "12_two_calls")
     h.press("F4")  # end the consultation, back to the held call
     h.expect("hold", ["Transfer", "Resume", "New Call", "End Call"], "Hold")
@@ -117,7 +112,7 @@ def test_outgoing_call_screens(harness: Harness, screens_dir: Path) -> None:
     h.far_hangs_up()  # BYE from the far end
     h.expect("finished", ["", "", "", "Cancel"], "Call Finish")
     assert (h.screen.detail, h.screen.timer) == ("", "01:24")  # title once, then duration
-    _led(h, "L1", "off", "off")
+    assert_led(h, "L1", "off", "off")
     h.shot(screens_dir, "13_finished")
     h.advance(4)
     h.expect("idle", IDLE)
@@ -129,7 +124,7 @@ def test_incoming_and_failed_screens(harness: Harness, screens_dir: Path) -> Non
     assert h.phone.last_command() == AnswerCall("i1", 180)
     h.expect("incoming", ["Answer", "Forward", "Silence", "Reject"], "Incoming call")
     assert h.screen.lines == ["Eve Adams", "1005@127.0.0.1", "From FWD 1009@127.0.0.1"]
-    _led(h, "L1", "green", "fast")
+    assert_led(h, "L1", "green", "fast")
     h.shot(screens_dir, "14_incoming_from_fwd")
     h.press("F2")
     h.expect("dialing", DIALING, "Forward to")

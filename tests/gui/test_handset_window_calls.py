@@ -20,19 +20,14 @@ from app.phone.messages import (
     RegistrationChanged,
     TransferCall,
 )
+from tests.gui.conftest import IDLE, assert_led
 from tests.gui.harness import Harness
 
 pytestmark = pytest.mark.gui
 
-IDLE = ["History", "Directory", "DND", "Menu"]
 RINGING = ["Answer", "Forward", "Silence", "Reject"]
 TWO_CALLS = ["Transfer", "Swap", "Conference", "End Call"]
 HOLD = ["Transfer", "Resume", "New Call", "End Call"]
-
-
-def _led(h: Harness, key: str, colour: str, mode: str) -> None:
-    assert h.widget.led(key) == (colour, mode)
-    assert h.led_lit(key) == (colour == "green"), h.led_pixel(key).name()
 
 
 def _talk_to_1002(h: Harness) -> None:
@@ -48,22 +43,22 @@ def test_call_waiting_swap_and_conference(harness: Harness, screens_dir: Path) -
     h.ring_in("sip:1009@127.0.0.1", "Eve Adams")
     h.expect("incoming", RINGING, "Incoming call")
     assert h.screen.lines[0] == "Eve Adams" and h.screen.call_index == "2/2"
-    _led(h, "L1", "green", "solid")
-    _led(h, "L2", "green", "fast")
+    assert_led(h, "L1", "green", "solid")
+    assert_led(h, "L2", "green", "fast")
     h.shot(screens_dir, "29_call_waiting")
     h.press("F1")  # Answer: the call in conversation goes on hold first
     assert h.phone.commands[-2:] == [HoldCall("o1", True), AnswerCall("i1", 200)]
     h.expect("talking", TWO_CALLS, "Talking")
     assert h.screen.lines[0] == "Eve Adams"
-    _led(h, "L1", "green", "slow")
-    _led(h, "L2", "green", "solid")
+    assert_led(h, "L1", "green", "slow")
+    assert_led(h, "L2", "green", "solid")
     h.shot(screens_dir, "30_two_calls_answered")
     h.press("F3")  # Conference: both calls bridged, the held one resumed
     assert ConferenceCalls(("o1", "i1")) in h.phone.commands
     assert h.phone.last_command() == HoldCall("o1", False)
     assert h.screen.detail == "Conference"
-    _led(h, "L1", "green", "solid")
-    _led(h, "L2", "green", "solid")
+    assert_led(h, "L1", "green", "solid")
+    assert_led(h, "L2", "green", "solid")
     h.shot(screens_dir, "31_conference")
     h.press("F4")
     h.press("F4")
@@ -78,7 +73,7 @@ def test_blind_transfer_screens(harness: Harness, screens_dir: Path) -> None:
     assert h.phone.last_command() == TransferCall("o1", target_uri="sip:2007@127.0.0.1")
     h.expect("hold", HOLD, "Hold")
     assert h.screen.detail == "Transferring"
-    _led(h, "L1", "green", "slow")
+    assert_led(h, "L1", "green", "slow")
     h.shot(screens_dir, "32_transferring")
     h.far_transfer_result(603, "Decline")  # the transferee's call to 2007 was declined
     assert h.screen.detail == "Transfer failed!"
@@ -88,7 +83,7 @@ def test_blind_transfer_screens(harness: Harness, screens_dir: Path) -> None:
     h.far_transfer_result(200)  # NOTIFY 200: the phone leaves the call
     assert h.phone.last_command() == HangupCall("o1")
     h.expect("finished", ["", "", "", "Cancel"], "Call Finish")
-    _led(h, "L1", "off", "off")
+    assert_led(h, "L1", "off", "off")
     h.shot(screens_dir, "34_transferred")
     h.advance(4)
     h.expect("idle", IDLE)
@@ -99,7 +94,7 @@ def test_ime_dnd_history_lists_and_message(harness: Harness, screens_dir: Path) 
     h.press("SPEAKER", "F2", "2", "2")  # IME 123 -> abc; 2-2 is "b"
     h.expect("dialing", ["Send", "IME", "Delete", "Cancel"], "Dial")
     assert (h.screen.ime, h.screen.input) == ("abc", "b")
-    _led(h, "L1", "green", "solid")
+    assert_led(h, "L1", "green", "solid")
     h.shot(screens_dir, "35_dialing_ime_abc")
     h.press("X", "F4", "2", "2")  # Menu -> Features -> DND
     h.expect("form", ["Back", "Delete", "Switch", "Save"], "DND")
@@ -143,5 +138,5 @@ def test_registration_failed_screen(harness: Harness, screens_dir: Path) -> None
     h.expect("idle", IDLE)
     assert h.screen.status.registration == "Register failed!"
     assert h.screen.line_keys[0].icon == "failed"
-    _led(h, "L1", "off", "off")
+    assert_led(h, "L1", "off", "off")
     h.shot(screens_dir, "39_register_failed")
