@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import http.server
 import logging
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from app.cli import main
 from app.phone.settings import AccountSettings, Settings
 from app.store.settings import load_settings, save_settings
 from app.store.yealink_cfg import import_cfg
+from tests.unit.conftest import serving
 
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "t46g-sample.cfg"
 
@@ -86,18 +86,8 @@ class _Files(http.server.SimpleHTTPRequestHandler):
 def http_folder(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     folder = tmp_path / "www"
     folder.mkdir()
-
-    def handler(*args: object, **kw: object) -> _Files:
-        return _Files(*args, directory=str(folder), **kw)  # type: ignore[arg-type]
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/", folder
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(folder, _Files) as url:
+        yield url, folder
 
 
 def test_provision_url_with_mac(

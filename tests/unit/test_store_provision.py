@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import base64
-import functools
 import http.server
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from app.store.provision_http import ProvisionError, fetch_text, provision_from_url
+from tests.unit.conftest import serving
 
 HEADER = "#!version:1.0.0.1\n"
 MAC = "00:15:65:AA:BB:CC"
@@ -39,15 +38,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 def server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     root = tmp_path / "prov"
     root.mkdir()
-    handler = functools.partial(_Handler, directory=str(root))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}/", root
+        with serving(root, _Handler) as url:
+            yield url, root
     finally:
-        httpd.shutdown()
-        httpd.server_close()
         _Handler.auth = None
 
 
