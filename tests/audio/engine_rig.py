@@ -16,7 +16,7 @@ from app.phone.settings import AudioSettings, Settings
 from app.store.secrets import SecretStore
 from app.store.settings import save_settings
 from tests.audio.pulse import PulseServer
-from tests.engine_harness import EngineClient, EngineProcess
+from tests.engine_harness import EngineClient, EngineProcess, running_engine
 from tests.sipnet import HOST, Sipp, free_port
 
 PEERS = Path(__file__).resolve().parents[1] / "peers" / "audio"
@@ -58,14 +58,8 @@ def audio_engine(
 ) -> Iterator[tuple[EngineProcess, EngineClient]]:
     """An engine with the given AudioSettings; waits until its sound devices run."""
     write_audio_settings(config_dir, **audio)
-    engine = EngineProcess(config_dir, env=env).start()
-    client = engine.client()
-    try:
-        client.wait_for(lambda e: e.get("ev") == "snapshot")
-        yield engine, client
-    finally:
-        client.close()
-        engine.stop()
+    with running_engine(config_dir, env=env) as pair:
+        yield pair
 
 
 def engine_with_pulse(

@@ -15,7 +15,7 @@ import pytest
 
 from tests.audio.analysis import Samples, inner_runs, peak_freqs, runs
 from tests.audio.engine_rig import WARM_UP, engine_with_pulse, wait_audio_ok
-from tests.audio.pulse import RATE, PulseServer
+from tests.audio.pulse import RATE, PulseServer, Recording
 from tests.engine_harness import EngineClient
 
 pytestmark = [pytest.mark.audio, pytest.mark.slow]
@@ -33,6 +33,21 @@ def dial_tone_started(client: EngineClient, since: int) -> dict[str, Any]:
     return client.wait_for(
         lambda e: e.get("ev") == "tone_started" and e.get("kind") == "dial", 5, since
     )
+
+
+def off_hook_recording(
+    pulse: PulseServer, client: EngineClient, seconds: float
+) -> tuple[Recording, int, float]:
+    """Once the devices run: record the hands-free sink for `seconds`, then go off hook
+    (SPEAKER) and wait for the dial tone. (recording, event index before SPEAKER, tone start)"""
+    assert wait_audio_ok(client)["ok"]
+    time.sleep(WARM_UP)
+    rec = pulse.record("hf.monitor", seconds)
+    time.sleep(0.5)
+    since = len(client.events)
+    press(client, "SPEAKER")
+    started = dial_tone_started(client, since)["started"]
+    return rec, since, started
 
 
 def anchored(audio: Samples, started: float) -> Any:
@@ -56,13 +71,7 @@ def test_off_hook_plays_us_dial_tone_until_the_first_digit(
     pulse: PulseServer, config_dir: Path
 ) -> None:
     with engine_with_pulse(config_dir, pulse, tone_country="United States") as (_, client):
-        assert wait_audio_ok(client)["ok"]
-        time.sleep(WARM_UP)
-        rec = pulse.record("hf.monitor", 10)
-        time.sleep(0.5)
-        since = len(client.events)
-        press(client, "SPEAKER")
-        started = dial_tone_started(client, since)["started"]
+        rec, since, started = off_hook_recording(pulse, client, 10)
         time.sleep(3.0)
         digit_at = press(client, "5")
         time.sleep(2.0)
@@ -90,13 +99,7 @@ def test_on_hook_stops_it_and_a_digit_in_idle_opens_the_dial_screen_silently(
     pulse: PulseServer, config_dir: Path
 ) -> None:
     with engine_with_pulse(config_dir, pulse, tone_country="United States") as (_, client):
-        assert wait_audio_ok(client)["ok"]
-        time.sleep(WARM_UP)
-        rec = pulse.record("hf.monitor", 12)
-        time.sleep(0.5)
-        since = len(client.events)
-        press(client, "SPEAKER")
-        started = dial_tone_started(client, since)["started"]
+        rec, _, started = off_hook_recording(pulse, client, 12)
         time.sleep(1.5)
         hung_at = press(client, "X")  # leave the dial screen: on hook
         time.sleep(1.5)
