@@ -18,8 +18,6 @@ from tests.sipnet import HOST, Sipp, free_port
 pytestmark = [pytest.mark.gui, pytest.mark.sip]
 
 
-
-
 def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT)}
 
