@@ -92,6 +92,11 @@ class KeySpec:
 
 GLOBAL: list[tuple[str, str, Codec]] = [
     ("sip.listen_port", "sip_port", INT),
+    # Yealink's "Only Accept Trusted Certificates". Its CA choice (`security.ca_cert`: default,
+    # custom or all certificates) and the custom CA upload (`trusted_certificates.url`) carry
+    # no local file, so DeskPhone's CA file goes under its own key.
+    ("security.trust_certificates", "tls_verify_server", BOOL),
+    ("deskphone.tls.ca_file", "tls_ca_file", STR),
     ("features.fwd.allow", "forward.allowed", BOOL),
     ("features.fwd_mode", "forward.per_account", BOOL),
     ("forward.international.enable", "forward.international", BOOL),

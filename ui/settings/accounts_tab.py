@@ -2,7 +2,8 @@
 
 The model allows 16 (provisioning may set more); accounts beyond the sixth are kept as they
 are. Empty slots are not saved. Passwords are masked and the tab says where they are kept
-(keyring or a private file), never shows them in clear.
+(keyring or a private file), never shows them in clear. Below the accounts, the phone-wide TLS
+settings (ui/settings/tls_section.py) used by every account whose transport is TLS.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.phone.settings import AccountSettings, Settings
 from app.store.validate import TRANSPORTS
 from ui.settings.form import FormTab
+from ui.settings.tls_section import CA_PATH, VERIFY_PATH, TlsSection
 
 SHOWN_ACCOUNTS = 6
 TRANSPORT_CHOICES = [(t.upper(), t) for t in TRANSPORTS]
@@ -31,7 +33,7 @@ def _used(acc: AccountSettings) -> bool:
 
 class AccountsTab(FormTab):
     title = "Accounts"
-    prefixes = ("accounts",)
+    prefixes = ("accounts", VERIFY_PATH, CA_PATH)
 
     def __init__(self, secrets_note: str = "") -> None:
         super().__init__()
@@ -43,6 +45,7 @@ class AccountsTab(FormTab):
             self.account.addItem(f"Account {i + 1}")
             self.pages.addWidget(self._page(i))
         self.account.currentIndexChanged.connect(self.pages.setCurrentIndex)
+        self.tls = TlsSection(self, self._edited)
         self.where = QLabel(secrets_note)
         self.where.setObjectName("accounts.where")
         self.where.setWordWrap(True)
@@ -52,6 +55,7 @@ class AccountsTab(FormTab):
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.pages)
+        layout.addWidget(self.tls)
         layout.addWidget(self.where)
         layout.addWidget(self.other_errors)
         layout.addStretch()
@@ -97,8 +101,14 @@ class AccountsTab(FormTab):
                 last = max(last, i + 1)
         return max(last, len(self._work.accounts) if self._loaded > SHOWN_ACCOUNTS else 0)
 
+    def show_extra(self, work: Settings) -> None:
+        self.tls.show_state(work)
+
+    def read_extra(self, work: Settings, parse: dict[str, str]) -> None:
+        self.tls.show_state(work)
+
     def extra_errors(self, work: Settings) -> dict[str, str]:
-        out: dict[str, str] = {}
+        out = self.tls.errors(work)
         for i, acc in enumerate(work.accounts[: self._kept()]):
             if not acc.enabled:
                 continue
