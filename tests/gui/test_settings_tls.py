@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QCheckBox, QFileDialog, QLineEdit
 from pytestqt.qtbot import QtBot
 
@@ -52,7 +52,9 @@ class Opened:
             self.qtbot.keyClick(self.ca, Qt.Key.Key_Backspace)  # type: ignore[no-untyped-call]
 
     def click(self, widget: QCheckBox) -> None:
-        self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
+        # on the box itself: a QCheckBox as wide as its form row ignores clicks right of its text
+        box = QPoint(6, widget.height() // 2)
+        self.qtbot.mouseClick(widget, Qt.MouseButton.LeftButton, pos=box)  # type: ignore[no-untyped-call]
 
     def shot(self, folder: Path, name: str) -> None:
         self.qtbot.wait(50)
