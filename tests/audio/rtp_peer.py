@@ -18,7 +18,7 @@ import time
 import numpy as np
 import numpy.typing as npt
 
-from tests.robustness.rawsip import parse_headers
+from tests.robustness.rawsip import parse_headers, serve_udp
 from tests.sipnet import HOST, free_even_port_pair
 
 RATE = 8000
@@ -135,16 +135,7 @@ class TonePeer:
         return None  # ACK, and responses to anything we never send
 
     def _sip_loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                data, addr = self.sip.recvfrom(65535)
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            out = self._answer(data)
-            if out is not None:
-                self.sip.sendto(out, addr)
+        serve_udp(self.sip, self._stop, self._answer)
 
     # --- RTP ---------------------------------------------------------------------------------
 

@@ -30,6 +30,23 @@ def parse_headers(msg: bytes) -> tuple[str, dict[str, list[str]]]:
     return start, headers
 
 
+def serve_udp(
+    sock: socket.socket, stop: threading.Event, answer: Callable[[bytes], bytes | None]
+) -> None:
+    """Answer each datagram with `answer(data)` (None: no reply) until `stop` or the socket
+    closes; the socket needs a timeout so `stop` is seen."""
+    while not stop.is_set():
+        try:
+            data, addr = sock.recvfrom(65535)
+        except TimeoutError:
+            continue
+        except OSError:
+            return
+        out = answer(data)
+        if out is not None:
+            sock.sendto(out, addr)
+
+
 def response(code: int, reason: str, req: dict[str, list[str]], extra: str = "") -> bytes:
     """A response to `req` that copies its Via/From/Call-ID/CSeq and tags its To."""
     vias = "".join(f"Via: {v}\r\n" for v in req.get("via", []))
@@ -84,16 +101,7 @@ class RawUas:
 
     def _run(self) -> None:
         if self.transport == "udp":
-            while not self._stop.is_set():
-                try:
-                    data, addr = self.sock.recvfrom(65535)
-                except TimeoutError:
-                    continue
-                except OSError:
-                    return
-                out = self._answer(data)
-                if out is not None:
-                    self.sock.sendto(out, addr)
+            serve_udp(self.sock, self._stop, self._answer)
             return
         while not self._stop.is_set():
             try:
