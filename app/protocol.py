@@ -10,6 +10,7 @@ refused with an `error` event.
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
@@ -93,3 +94,21 @@ ENGINE_OPS = frozenset(
     # Action URI: the window's answers to `remote_screencapture` and `remote_prompt` events.
     | {"remote_screen", "remote_prompt_answer"}
 )
+
+
+# The engine's start-up line on stdout. Its stderr shares that pipe, and C libraries write
+# there from other threads (ALSA's "ALSA lib ..." lines while PortAudio scans devices): once an
+# ALSA line glued itself to the port number and the supervisor never saw READY. So the line is
+# written in one write() (atomic on a pipe below PIPE_BUF) starting on a fresh line, and found
+# anywhere in a line when read.
+_READY = re.compile(rb"READY (.+) (\d+)\n")
+
+
+def ready_line(control_path: str, port: int) -> bytes:
+    return f"\nREADY {control_path} {port}\n".encode()
+
+
+def parse_ready(raw: bytes) -> int | None:
+    """The engine's SIP port if `raw` (one line as read, newline included) holds READY."""
+    found = _READY.search(raw if raw.endswith(b"\n") else raw + b"\n")
+    return int(found.group(2)) if found else None

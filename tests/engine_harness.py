@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from app.phone.settings import AccountSettings, Settings
+from app.protocol import parse_ready
 from app.store.secrets import SecretStore
 from app.store.settings import save_settings
 
@@ -159,8 +160,9 @@ class EngineProcess:
         deadline = time.monotonic() + timeout
         for raw in self.proc.stdout:
             self.output += raw
-            if raw.startswith(b"READY "):
-                self.port = int(raw.split()[2])
+            port = parse_ready(raw)
+            if port is not None:
+                self.port = port
                 break
             if time.monotonic() > deadline:
                 break

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.protocol import MAX_LINE, ProtocolError, decode, encode, intent
+from app.protocol import MAX_LINE, ProtocolError, decode, encode, intent, parse_ready
 
 log = logging.getLogger("deskphone.supervisor")
 
@@ -198,10 +198,9 @@ class EngineSupervisor:
     def _wait_ready(self, proc: subprocess.Popen[bytes]) -> bool:
         assert proc.stdout is not None
         for raw in proc.stdout:
-            line = raw.decode(errors="replace").strip()
-            if line.startswith("READY "):
+            if parse_ready(raw) is not None:
                 return True
-            log.debug("engine: %s", line)
+            log.debug("engine: %s", raw.decode(errors="replace").strip())
         return False
 
     def _connect(self) -> bool:

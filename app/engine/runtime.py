@@ -11,6 +11,7 @@ import logging
 import os
 import queue
 import signal
+import sys
 import time
 from collections import deque
 from dataclasses import dataclass, replace
@@ -32,7 +33,7 @@ from app.phone.call_control import ControlInput
 from app.phone.core_audio import SoundingPhoneCore
 from app.phone.messages import Input, Publish, Tick, TransportInfo
 from app.phone.settings import AccountSettings, Settings
-from app.protocol import PROTOCOL_VERSION, ProtocolError, event, to_input
+from app.protocol import PROTOCOL_VERSION, ProtocolError, event, ready_line, to_input
 from app.sip import guard
 from app.sip.adapter import SipAdapter
 from app.sip.stack import SipStack, StackOptions
@@ -165,7 +166,8 @@ class Engine:
         # wait so the Python handler runs now, not at the end of a 1 s wait.
         signal.set_wakeup_fd(self.waker.signal_fd(), warn_on_full_buffer=False)
         # The supervisor waits for this line before connecting.
-        print(f"READY {self.options.control_path} {self.stack.port}", flush=True)
+        sys.stdout.flush()
+        os.write(1, ready_line(str(self.options.control_path), self.stack.port))
         try:
             self._loop()
         finally:

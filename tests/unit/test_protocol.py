@@ -5,7 +5,17 @@ import json
 import pytest
 
 from app.phone.messages import Answer, Dial, Hangup, HangupAll
-from app.protocol import MAX_LINE, ProtocolError, decode, encode, event, intent, to_input
+from app.protocol import (
+    MAX_LINE,
+    ProtocolError,
+    decode,
+    encode,
+    event,
+    intent,
+    parse_ready,
+    ready_line,
+    to_input,
+)
 
 
 def test_round_trip_and_version() -> None:
@@ -42,3 +52,14 @@ def test_intents_map_to_core_inputs() -> None:
     ):
         with pytest.raises(ProtocolError):
             to_input(bad)
+
+
+def test_ready_line_is_found_whatever_other_threads_wrote_around_it() -> None:
+    line = ready_line("/run/user/0/deskphone/engine sock", 5062)
+    assert line.startswith(b"\n") and line.endswith(b"\n")
+    assert parse_ready(line.lstrip(b"\n")) == 5062
+    # an ALSA message that had no newline yet, then our line (one write), as read line by line
+    glued = b"ALSA lib pcm.c:2666:(snd_pcm_open_noupdate) Unknown PCM" + line
+    assert [parse_ready(part + b"\n") for part in glued.split(b"\n")[:-1]] == [None, 5062]
+    assert parse_ready(b"READY /x 58796ALSA lib conf.c:1\n") is None  # what once broke start-up
+    assert parse_ready(b"engine: no READY here\n") is None
