@@ -42,7 +42,7 @@ from app.phone.incoming import dnd_active
 from app.phone.messages import Answer, Dial, Hangup
 from app.phone.settings import Settings
 from app.protocol import event
-from app.remote.access import PromptBroker
+from app.remote.access import Caller, PromptBroker
 from app.remote.action_uri import RemoteAction
 from app.remote.action_url import ActionUrlSender, split_uri
 from app.remote.http_server import ActionUriServer
@@ -73,9 +73,9 @@ class RemoteControl:
         self._shot_seq = 0
         self._lock = threading.Lock()
         self._remote = copy.deepcopy(settings.remote)
-        self.broker = PromptBroker(self._on_prompt)
+        self.broker = PromptBroker(self._on_prompt, self._on_withdrawn)
         self.server = ActionUriServer(
-            settings.remote, self.submit, self.state, self.screenshot, self.broker.ask
+            settings.remote, self.submit, self.state, self.screenshot, self.broker
         )
         self.sender = ActionUrlSender(settings.remote.action_urls, self._device())
         self.events = ActionUrlEvents(engine, self.sender)
@@ -153,12 +153,17 @@ class RemoteControl:
             with self._lock:
                 self._shots.pop(rid, None)
 
-    def _on_prompt(self, ip: str) -> None:
+    def _on_prompt(self, caller: Caller) -> None:
         control = self.engine.control
         if control is None or control.client_count == 0:
-            log.warning("action URI: %s needs the prompt but no window is connected", ip)
+            log.warning("action URI: %s needs the prompt but no window is connected", caller.label)
         else:
-            control.send(event("remote_prompt", ip=ip))
+            control.send(event("remote_prompt", ip=caller.ip, key=caller.key, who=caller.label))
+
+    def _on_withdrawn(self, key: str) -> None:
+        control = self.engine.control
+        if control is not None and control.client_count:
+            control.send(event("remote_prompt_closed", key=key))
 
     # ---- SIP thread ----------------------------------------------------------------------
 
@@ -175,12 +180,13 @@ class RemoteControl:
                 shot.done.set()
             return True
         if op == "remote_prompt_answer":
-            ip, allowed = str(msg.get("ip", "")), msg.get("allowed") is True
-            self.broker.answer(ip, allowed)
+            key = str(msg.get("key") or msg.get("ip") or "")[:80]
+            allowed = msg.get("allowed") is True
+            self.broker.answer(key, allowed)
             log.info(
                 "action URI: the user %s remote control for %s",
                 "allowed" if allowed else "refused",
-                ip,
+                key,
             )
             return True
         return False

@@ -112,7 +112,7 @@ class RemoteSettings:
     action_uri_allow: list[str] = field(default_factory=lambda: ["127.0.0.1"])
     action_uri_user: str = ""
     action_uri_password: str = ""
-    action_uri_prompt: bool = False  # "Allow remote control?" on screen
+    action_uri_prompt: bool = True  # "Allow remote control?" on screen, on as on a Yealink
     action_urls: dict[str, str] = field(default_factory=dict)  # event name -> URL template
 
 

@@ -44,7 +44,8 @@ log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "settings.json"
 # 1: the first store, passwords inside settings.json. 2: passwords in the SecretStore.
-SCHEMA_VERSION = 2
+# 3: "Allow remote control?" on by default (issue 21).
+SCHEMA_VERSION = 3
 
 
 def _build(cls: type[Any], raw: Any) -> Any:
@@ -118,7 +119,17 @@ def _v1_to_v2(raw: dict[str, Any], secrets: SecretStore) -> dict[str, Any]:
     return raw
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+def _v2_to_v3(raw: dict[str, Any], secrets: SecretStore) -> dict[str, Any]:
+    """Schema 2 wrote the old default (no prompt) into every file. Where Action URI is off
+    nobody relies on it, so the new default applies; where it is on, a dialler program may
+    depend on no question being asked, so the user's working set-up is kept."""
+    remote = raw.get("remote")
+    if isinstance(remote, dict) and not remote.get("action_uri_enabled"):
+        remote["action_uri_prompt"] = True
+    return raw
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(raw: dict[str, Any], secrets: SecretStore) -> tuple[dict[str, Any], int]:
