@@ -68,6 +68,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="fetch the common and <MAC>.cfg files from a provisioning server and exit",
     )
     p.add_argument("--mac", default="", help="this device's MAC for --provision-url")
+    p.add_argument(
+        "--accept-plain-http",
+        action="store_true",
+        help="apply a plain-http file even where it turns on remote control or moves a server",
+    )
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--test-hooks", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -148,7 +153,9 @@ def run_provision(args: argparse.Namespace) -> int:
     setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
     if args.provision is not None:
         return provision_file(config_dir, args.provision)
-    return provision_url(config_dir, args.provision_url, args.mac)
+    return provision_url(
+        config_dir, args.provision_url, args.mac, accept_plain_http=args.accept_plain_http
+    )
 
 
 if __name__ == "__main__":
