@@ -12,7 +12,7 @@ from app import __version__
 from app.desktop.single_instance import HandoffError, InstanceLock, InstancePaths, hand_over
 from app.desktop.uris import normalise
 from app.logs import setup_logging
-from app.paths import default_config_dir, runtime_dir
+from app.paths import default_config_dir, log_problems, prepare_config_dir, runtime_dir
 
 NO_DISPLAY = (
     "deskphone: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"deskphone: cannot dial {args.uri!r}", file=sys.stderr)
             return 2
     config_dir: Path = args.config_dir or default_config_dir()
-    config_dir.mkdir(parents=True, exist_ok=True)
+    problems = prepare_config_dir(config_dir)
     instance = InstanceLock(InstancePaths.for_config(config_dir))
     if not instance.acquire():
         # Another DeskPhone owns this config dir: it dials (or just shows itself), we leave.
@@ -119,14 +119,21 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     with instance:
-        return _run_ui(args, config_dir, dial, instance.paths)
+        return _run_ui(args, config_dir, dial, instance.paths, problems)
 
 
-def _run_ui(args: argparse.Namespace, config_dir: Path, dial: str, paths: InstancePaths) -> int:
+def _run_ui(
+    args: argparse.Namespace,
+    config_dir: Path,
+    dial: str,
+    paths: InstancePaths,
+    problems: list[str],
+) -> int:
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
     setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
+    log_problems(problems)
 
     from ui.app import UiOptions, run  # Qt is loaded only when a window is wanted
 
@@ -149,8 +156,9 @@ def run_provision(args: argparse.Namespace) -> int:
     from app.provision_cli import provision_file, provision_url
 
     config_dir: Path = args.config_dir or default_config_dir()
-    config_dir.mkdir(parents=True, exist_ok=True)
+    problems = prepare_config_dir(config_dir)
     setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
+    log_problems(problems)
     if args.provision is not None:
         return provision_file(config_dir, args.provision)
     return provision_url(
