@@ -112,7 +112,9 @@ class RemoteSettings:
     action_uri_allow: list[str] = field(default_factory=lambda: ["127.0.0.1"])
     action_uri_user: str = ""
     action_uri_password: str = ""
-    action_uri_prompt: bool = True  # "Allow remote control?" on screen, on as on a Yealink
+    action_uri_prompt: bool = (
+        True  # "Allow remote control?" on screen, on as on a Yealink (docs/yealink.md §11)
+    )
     action_urls: dict[str, str] = field(default_factory=dict)  # event name -> URL template
 
 

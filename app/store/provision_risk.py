@@ -5,7 +5,7 @@ harmless, but a few hand the phone over: remote control (Action URI on, reachabl
 the question, or Action URL events sent somewhere new), an account moved to another server
 or proxy (the saved password then answers that server's challenge), the server certificate
 check turned off, or the next provisioning fetched from elsewhere. `provision_risks` names
-each such change in a sentence; callers show them and ask before applying (issue 21).
+each such change in a sentence; callers show them and ask before applying.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "settings.json"
 # 1: the first store, passwords inside settings.json. 2: passwords in the SecretStore.
-# 3: "Allow remote control?" on by default (issue 21).
+# 3: "Allow remote control?" on by default, as on a Yealink.
 SCHEMA_VERSION = 3
 
 

@@ -1,4 +1,4 @@
-"""Issue 21 point 6: the config directory holds passwords' neighbours (sip.log has digests that
+"""Private files: the config directory holds passwords' neighbours (sip.log has digests that
 fall to an offline guess, history, contacts): every directory in it 0700, every file 0600,
 for new installs and for existing ones (fixed when the phone starts)."""
 

@@ -1,4 +1,4 @@
-"""Issue 21 point 2: web pages in the user's browser must not drive Action URI.
+"""Action URI and web pages: pages in the user's browser must not drive Action URI.
 
 Real sockets on 127.0.0.1 (127.0.0.2+ stand in for other hosts); requests are written by
 hand so the test controls Host, Origin, Sec-Fetch-Site and User-Agent exactly as a browser

@@ -1,4 +1,4 @@
-"""Issue 21 point 5: provisioning over HTTP(S) as an attacker on the network would try it.
+"""Provisioning over HTTP(S) as an attacker on the network would try it.
 
 Every server is on 127.0.0.1; 127.0.0.2 stands in for another host (another origin). The
 https server uses a throw-away certificate trusted through SSL_CERT_FILE, the way the system
