@@ -112,3 +112,4 @@ class CallView:
     answered: float = 0.0  # monotonic time it reached Talking, 0 before
     ended: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
+    encrypted: bool = False  # the media runs over SRTP (a padlock on the call screen)

@@ -26,6 +26,7 @@ class AccountSettings:
     auto_answer: bool = False
     dnd: bool = False  # used when DndSettings.per_account
     dtmf: str = "rfc2833"  # rfc2833 | info | inband | both
+    srtp: str = "off"  # off | optional | compulsory (account.X.srtp_encryption 0/1/2)
 
     @property
     def domain(self) -> str:

@@ -18,6 +18,7 @@ from app.phone.messages import (
     AnswerCall,
     CallProgress,
     CallRedirected,
+    CallSecured,
     Command,
     ConferenceCalls,
     HangupCall,
@@ -47,6 +48,7 @@ from app.sip.sipmsg import (
     rx_message,
     target_uri,
 )
+from app.sip.srtp import account_srtp, sdp_body
 from app.sip.stack import SipStack
 
 log = logging.getLogger("deskphone.sip")
@@ -240,8 +242,17 @@ class SipAdapter:
             self._on_redirect,
             pj_id if pj_id >= 0 else pj.PJSUA_INVALID_ID,
         )
+        call.security.mode = account_srtp(self._settings, account.index)
+        call.on_sdp = self._on_security
         self.calls[core_id] = call
         return call
+
+    def _on_security(self, call: SipCall) -> None:
+        """Tell the core when a leg's media became encrypted or plain (app/sip/srtp.py)."""
+        encrypted = call.security.changed() if self.calls.get(call.core_id) is call else None
+        if encrypted is not None:
+            log.info("call %s: media %s", call.core_id, "SRTP" if encrypted else "plain RTP")
+            self._feed(CallSecured(call.core_id, encrypted))
 
     def _remember_call_id(self, call: SipCall, info: Any = None) -> None:
         try:
@@ -296,6 +307,7 @@ class SipAdapter:
         self._incoming_seq += 1
         core_id = f"i{self._incoming_seq}"
         call = self._new_call(self.accounts[index], core_id, int(prm.callId))
+        call.security.remote(sdp_body(str(prm.rdata.wholeMsg)))
         info = call.getInfo()
         self._remember_call_id(call, info)
         remote = str(info.remoteUri)
@@ -353,6 +365,7 @@ class SipAdapter:
         # Hold and conference links are the call ops'; the engine's audio connects the call's
         # media (early media too) to the bridge port.
         self.ops.on_media(call)
+        self._on_security(call)
         if self.on_media is not None and self.calls.get(call.core_id) is call:
             self.on_media(call)
 

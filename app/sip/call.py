@@ -8,6 +8,8 @@ from typing import Any
 import pjsua2 as pj
 
 from app.sip.guard import guarded
+from app.sip.sipmsg import rx_message
+from app.sip.srtp import MediaSecurity, sdp_body
 
 
 class SipCall(pj.Call):  # type: ignore[misc]
@@ -28,6 +30,10 @@ class SipCall(pj.Call):  # type: ignore[misc]
         self._on_media = on_media
         self._on_redirect = on_redirect
         self.on_transfer: Callable[[SipCall, Any], None] | None = None  # NOTIFYs of our REFER
+        # The SDPs of this leg, for "is the media encrypted" (app/sip/srtp.py); `on_sdp` is
+        # told when the other side's SDP changed.
+        self.security = MediaSecurity()
+        self.on_sdp: Callable[[SipCall], None] | None = None
 
     @guarded()
     def onCallState(self, prm: Any) -> None:
@@ -45,3 +51,17 @@ class SipCall(pj.Call):  # type: ignore[misc]
     @guarded(default=pj.PJSIP_REDIRECT_STOP)
     def onCallRedirected(self, prm: Any) -> int:
         return self._on_redirect(self, prm)
+
+    @guarded()
+    def onCallSdpCreated(self, prm: Any) -> None:
+        self.security.local(str(prm.sdp.wholeSdp))
+        self.security.remote(str(prm.remSdp.wholeSdp))  # the offer we answer ('' if we offer)
+
+    @guarded()
+    def onCallTsxState(self, prm: Any) -> None:
+        # Answers to our offers (200, 183, and re-INVITE answers) arrive here.
+        sdp = sdp_body(rx_message(prm))
+        if sdp:
+            self.security.remote(sdp)
+            if self.on_sdp is not None:
+                self.on_sdp(self)
