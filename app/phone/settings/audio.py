@@ -39,7 +39,7 @@ def _ring_encode(value: str) -> str:
 
 
 # A built-in ringtone is `Resource:Ring3.wav` in a .cfg file; a file path stays as it is.
-RINGTONE = Codec("ringtone", _ring_decode, _ring_encode)
+RINGTONE = Codec("Resource:<name>.wav for a built-in one", _ring_decode, _ring_encode)
 
 
 def _device(label: str, what: str) -> Any:

@@ -38,7 +38,9 @@ def _lines_encode(value: list[int]) -> str:
 
 
 # A comma list of account numbers; blank or 0 means every account, kept as [].
-LINE_IDS = Codec("account list", _lines_decode, _lines_encode, null_when_empty=False)
+LINE_IDS = Codec(
+    "comma-separated, 0: every account", _lines_decode, _lines_encode, null_when_empty=False
+)
 
 
 def _line_error(n: int) -> str:
