@@ -3,9 +3,10 @@
 `lookup(key)` is the importer's one lookup: every key a .cfg file may hold (accounts 1-16,
 forward per account, dial plan slots, tones, Action URLs, the outbound proxy's and emergency
 numbers' keys) comes back as a KeyRef saying where its value goes and how it is spelt. Keys are
-those of docs/yealink.md; settings a Yealink phone has no key for are `deskphone.*`. Accounts
-are `account.1` to `account.16` in files and `accounts.0` to `accounts.15` in Settings;
-`forward.accounts` and dial plan slots are keyed by their number, like the file.
+Yealink's own (docs/yealink.md §7, §8); settings a Yealink phone has no key for are
+`deskphone.*`. Accounts are `account.1` to `account.16` in files and `accounts.0` to
+`accounts.15` in Settings; `forward.accounts` and dial plan slots are keyed by their number,
+like the file.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Each setting is declared once, on its field (declare.py says how and why): type, default,
 range or choices, Yealink .cfg key, label and help. `app/store/` loads, saves, validates,
 imports and exports them from those declarations. Defaults are the real handset's defaults
-(docs/yealink.md) unless the help says otherwise.
+(docs/yealink.md §7, §8) unless the help says otherwise.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ from app.phone.settings import checks
 from app.phone.settings.declare import Choice, Codec, names, setting
 
 RINGTONES = (*(f"Ring{i}" for i in range(1, 9)), "Silent", "Splash")
-# voice.tone.country values (docs/yealink.md); "Custom" uses AudioSettings.custom_tones.
+# voice.tone.country values (docs/yealink.md §9); "Custom" uses AudioSettings.custom_tones.
 TONE_COUNTRIES = (
     "Custom", "Australia", "Austria", "Brazil", "Belgium", "Chile", "China", "Czech", "Czech ETSI",
     "Denmark", "Finland", "France", "Germany", "Great Britain", "Greece", "Hungary", "Lithuania",
