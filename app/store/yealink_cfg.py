@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from app.phone.settings import Settings
+from app.phone.settings.declare import Declared
 from app.store.paths import get_path, has_path, path_sort_key, reset_path, set_path
 from app.store.validate import validate_settings
 from app.store.yealink_export import export_cfg
@@ -126,7 +127,7 @@ class _Apply:
     report: ImportReport
     origin: dict[str, Entry] = field(default_factory=dict)  # settings path -> entry that set it
     joints: dict[str, dict[str, tuple[Entry, KeyRef]]] = field(default_factory=dict)
-    created: list[KeyRef] = field(default_factory=list)  # table entries this import made
+    created: list[tuple[str, Declared]] = field(default_factory=list)  # (entry, its table)
 
     def refuse(self, e: Entry, message: str) -> None:
         self.report.refused.append(ReportLine(e.line, e.key, message, e.source))
@@ -249,14 +250,14 @@ def _refuse_invalid(job: _Apply) -> None:
 def _prepare_tables(job: _Apply, refs: list[KeyRef]) -> None:
     """Make the table entries the file names (accounts, forward sets, dial plan slots), in
     number order; a list keeps its numbering with padding entries."""
-    wanted: dict[str, tuple[Any, set[int]]] = {}
+    wanted: dict[str, tuple[Declared, set[int]]] = {}
     for ref in refs:
         if ref.table is not None:
             table_path = ref.entry.rsplit(".", 1)[0]
-            wanted.setdefault(table_path, (ref, set()))[1].add(ref.number)
-    for table_path, (ref, numbers) in wanted.items():
-        assert ref.table is not None and ref.table.setting.table is not None
-        t, fresh = ref.table.setting.table, ref.table.entry
+            wanted.setdefault(table_path, (ref.table, set()))[1].add(ref.number)
+    for table_path, (table, numbers) in wanted.items():
+        t, fresh = table.setting.table, table.entry
+        assert t is not None
         container = get_path(job.settings, table_path)
         if isinstance(container, list):
             for i in range(len(container), max(numbers)):
@@ -269,19 +270,16 @@ def _prepare_tables(job: _Apply, refs: list[KeyRef]) -> None:
         for n in sorted(numbers):
             if n not in container:
                 container[n] = fresh()
-                job.created.append(replace(ref, entry=f"{table_path}.{n}", number=n))
+                job.created.append((f"{table_path}.{n}", table))
 
 
 def _drop_empty(job: _Apply) -> None:
     """Entries this import made that stayed empty are not kept where empty ones are not
     exported (dial plan slots whose only key was refused)."""
-    for ref in job.created:
-        assert ref.table is not None and ref.table.setting.table is not None
-        if (
-            ref.table.setting.table.skip_empty
-            and get_path(job.settings, ref.entry) == ref.table.entry()
-        ):
-            reset_path(job.settings, ref.entry)
+    for entry, table in job.created:
+        t = table.setting.table
+        if t is not None and t.skip_empty and get_path(job.settings, entry) == table.entry():
+            reset_path(job.settings, entry)
 
 
 def apply_entries(

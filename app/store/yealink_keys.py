@@ -30,6 +30,7 @@ __all__ = [
     "STR",
     "Codec",
     "KeyRef",
+    "all_keys",
     "codec_for",
     "compose",
     "full_key",
@@ -201,6 +202,11 @@ def _numbered() -> tuple[tuple[re.Pattern[str], Declared], ...]:
             pattern = re.escape(t.key).replace(re.escape("{n}"), r"(\d+)")
             out.append((re.compile(f"^{pattern}$"), t.table))
     return tuple(out)
+
+
+def all_keys() -> list[KeyRef]:
+    """Every concrete key DeskPhone reads and writes."""
+    return list(_index().values())
 
 
 def lookup(key: str) -> KeyRef | None:

@@ -21,8 +21,7 @@ from app.phone.settings.declare import Declared, declared
 from app.store.paths import set_path
 from app.store.validate import validate_settings
 from app.store.yealink_cfg import import_cfg
-from app.store.yealink_keys import KeyRef, cfg_key, lookup, out_of_range
-from app.store.yealink_keys import _index as key_index
+from app.store.yealink_keys import KeyRef, all_keys, cfg_key, lookup, out_of_range
 from tests.unit.test_cfg_golden import golden_settings
 
 
@@ -44,7 +43,7 @@ def test_every_field_of_every_settings_class_is_declared_with_label_and_help() -
     for cls, d in _all():
         assert d.setting.label, f"{cls.__name__}.{d.name}"
         is_section = dataclasses.is_dataclass(d.type) and not d.setting.help
-        assert d.setting.help or is_section or d.name == "line_id", f"{cls.__name__}.{d.name}"
+        assert d.setting.help or is_section, f"{cls.__name__}.{d.name}"
 
 
 def test_defaults_and_fresh_table_entries_are_valid() -> None:
@@ -66,7 +65,7 @@ def _base() -> Settings:
 
 
 def _ranged() -> list[KeyRef]:
-    return [r for r in key_index().values() if r.declared.setting.lo is not None and r.number < 2]
+    return [r for r in all_keys() if r.declared.setting.lo is not None and r.number < 2]
 
 
 @pytest.mark.parametrize("ref", _ranged(), ids=lambda r: r.key)
@@ -84,7 +83,7 @@ def test_a_declared_range_is_what_validation_and_import_enforce(ref: KeyRef) -> 
 
 @pytest.mark.parametrize(("cls", "d"), [x for x in _all() if x[1].setting.choices])
 def test_declared_choices_are_what_validation_accepts(cls: Any, d: Declared) -> None:
-    paths = [r.path for r in key_index().values() if r.declared is d and r.number < 2]
+    paths = [r.path for r in all_keys() if r.declared is d and r.number < 2]
     assert paths, d.name
     for choice in d.setting.choices:
         settings = _base()
@@ -97,7 +96,7 @@ def test_declared_choices_are_what_validation_accepts(cls: Any, d: Declared) -> 
 
 
 def test_each_cfg_key_belongs_to_one_setting_and_each_value_has_one() -> None:
-    refs = list(key_index().values())
+    refs = list(all_keys())
     assert len({r.key for r in refs}) == len(refs)
     plain = [r for r in refs if not r.part]
     assert len({r.path for r in plain}) == len(plain)
@@ -148,3 +147,15 @@ def test_spec_finds_a_declaration_through_tables_and_maps() -> None:
     assert spec("features.ringing_timeout").placeholder == "120"
     with pytest.raises(KeyError):
         spec("features.no_such_setting")
+
+
+def test_a_table_entry_whose_only_key_is_refused_is_not_left_behind() -> None:
+    text = "#!version:1.0.0.1\ndialplan.block_out.line_id.2 = one\naccount.3.label = x\n"
+    s, report = import_cfg(text)
+    assert [r.key for r in report.refused] == ["dialplan.block_out.line_id.2"]
+    assert s.dialplan.block_out == {}  # an empty slot would be an empty row in the dialog
+    assert [a.enabled for a in s.accounts] == [False, False, True]  # numbering kept
+    assert report.notes[:2] == [
+        "account 1 added, disabled, to keep account numbers",
+        "account 2 added, disabled, to keep account numbers",
+    ]

@@ -3,9 +3,9 @@
 Every setting is a field of a dataclass in this package, made with one of
 - `setting(default, label, cfg, ...)`: one value (bool, int, str, or a list of str or int);
 - `group(Cls, label, cfg)`: a nested dataclass of settings (a section of them);
-- `table(list|dict, label, cfg, count=...)`: entries numbered 1..count of one dataclass, a list
+- `table(list|dict, label, cfg, Table(count, ...))`: entries 1..count of one dataclass, a list
   (accounts: entry n at index n-1) or a dict keyed by n (dial plan slots, forward per account);
-- `names(label, cfg, names=...)`: a dict of strings keyed by a fixed set of names (tones).
+- `names(label, cfg, NAMES)`: a dict of strings keyed by a fixed set of names (tones).
 The field's annotation and default are the setting's type and default; the `Setting` kept in the
 field's metadata holds the rest: the label and help a user reads (the Yealink web UI's or
 handset's words where it has the setting), the range, choices or a named check, and its key in a
@@ -20,15 +20,16 @@ on the field it describes cannot drift from it, and adding a setting is one fiel
 
 Keys: `cfg` is relative to the enclosing group's key, joined with a dot. A table's `cfg` is a
 template where `{n}` is the entry number and `{key}` the key of a setting inside the entry
-(`account.{n}.{key}`, `dialplan.replace.{key}.{n}`); a names map's has `{name}`. `own=True` marks
-a setting Yealink has no key for: it is written under `deskphone.` + its key (a Yealink phone
-ignores those), so an export imports back to the same settings. Yealink spells some keys
-differently per account (`forward.always.*` but `account.1.always_fwd.*`): `cfg_account` is the
-key a setting has inside a table declared `per_account`.
+(`account.{n}.{key}`, `dialplan.replace.{key}.{n}`; tables do not nest); a names map's has
+`{name}`. `own=True` marks a setting Yealink has no key for: it is written under `deskphone.` +
+its key (a Yealink phone ignores those), so an export imports back to the same settings. Yealink
+spells some keys differently per account (`forward.always.*` but `account.1.always_fwd.*`):
+`cfg_account` is the key a setting has inside a table declared `per_account`.
 
 Order: the .cfg export writes a section's keys in field order, then its blocks (names maps,
 tables without a `.cfg` section of their own, fields declared `block=True`), also in field
-order; a table with `section` writes each entry as its own `## ...` section. The dialog's
+order; a table with `section` writes each entry as its own `## ...` section. (That reproduces
+the export as it was before the declarations: tests/data/golden-all-keys.cfg.) The dialog's
 order is the tabs' (ui/settings/*_tab.py).
 
 Cross-field checks are the dataclass's `CHECKS` class attribute: functions taking the instance

@@ -18,7 +18,10 @@ TARGET_MAX = 32  # characters the handset accepts for a target or a code
 MAX_RINGS = 20
 
 
-def target_error(v: str) -> str:
+def stored_target_error(v: str) -> str:
+    """Any target the handset could hold. The dialog asks more of a forward it switches on (a
+    number or SIP URI: app/phone/forward.py target_error), as only those can be used; a file
+    may still carry other text: the phone skips such a rule as it does any unusable target."""
     if len(v) > TARGET_MAX:
         return f"is longer than {TARGET_MAX} characters"
     return "contains spaces" if re.search(r"\s", v) else ""
@@ -37,7 +40,7 @@ class ForwardRule:
 
     enabled: bool = setting(False, "On", "enable", help="Calls of this kind are forwarded.")
     target: str = setting(
-        "", "Forward to", "target", check=target_error, hint="number or sip:user@host",
+        "", "Forward to", "target", check=stored_target_error, hint="number or sip:user@host",
         help=f"Number or SIP URI calls go to, at most {TARGET_MAX} characters.",
     )
     on_code: str = setting(
