@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from app.phone.handset_flags import HistoryItem
+from app.phone.handset.flags import HistoryItem
 from app.phone.intents import (
     Conference,
     ForwardCall,

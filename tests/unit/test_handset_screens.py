@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 
 from app.phone import texts
 from app.phone.handset import KEYS
-from app.phone.handset_flags import HistoryItem
+from app.phone.handset.flags import HistoryItem
+from app.phone.handset.screens import ScreenModel
 from app.phone.intents import ClearMissed, OpenSettings, SetDnd, SetForward
 from app.phone.messages import AnswerCall, Dial, TransportInfo
 from app.phone.model import AccountView, CallState, RegState
-from app.phone.screens import ScreenModel
 from tests.gui.fake_phone import FakePhone
 
 ROOT = Path(__file__).resolve().parents[2]
