@@ -1,7 +1,7 @@
 """One line key as configured: Yealink's linekey.X.type / line / value / label / extension.
 
-The type numbers are Yealink's own (docs/extending.md, "Adding a line key type", lists the
-known ones with their sources); app/phone/handset/linekeys/table.py says what each does.
+The type numbers are Yealink's own (docs/yealink.md §13 lists the known ones with their
+sources); linekeys/table.py says which of them this phone knows and what each does.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from app.phone.model import AccountView
 
-NA = 0  # linekey.X.type 0: N/A, an empty key
-LINE = 15  # linekey.X.type 15: Line, the key of an account (the default of keys 1-16)
+NA = 0  # N/A: an empty key
+LINE = 15  # Line: the key of an account (a T46G's default for keys 1-16)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from app.phone.messages import Answer
 from app.phone.model import AccountView, CallState, RegState
 from app.phone.texts import T, tr
 
-# Line LED per call state (yealink-reference.md): solid green seized/talking, fast green
+# Line LED per call state (docs/yealink.md §5): solid green seized/talking, fast green
 # incoming, slow green held. Held by the far end is shown like our own hold (unconfirmed).
 LED_OF: dict[CallState, tuple[str, str]] = {
     CallState.DIALING: (S.GREEN, S.SOLID),
@@ -67,7 +67,7 @@ class Line:
             return LED_OF[slot.call.state]
         if slot.seized:
             # off hook on the dial screen: the line dialled on is seized, and a seized line's
-            # LED is solid green (yealink-reference.md, "Line LED")
+            # LED is solid green (docs/yealink.md §5)
             return S.GREEN, S.SOLID
         return S.LED_OFF, S.LED_OFF
 
