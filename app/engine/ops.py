@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final, Generic, Protocol, TypeVar
 
+from app.phone.call_control import ControlInput
 from app.phone.messages import Answer, Dial, Hangup, HangupAll, Input, RedirectConfirm
 from app.protocol import ProtocolError, event
 
@@ -23,6 +24,7 @@ log = logging.getLogger("deskphone.engine")
 
 Msg = dict[str, Any]
 R = TypeVar("R")
+CoreInput = Input | ControlInput  # what the phone core takes from a client: `to_core` rows
 
 
 class RemoteOps(Protocol):
@@ -42,7 +44,7 @@ class OpHost(Protocol):
     @property
     def remote(self) -> RemoteOps: ...
 
-    def feed(self, msg: Input) -> None: ...
+    def feed(self, msg: CoreInput) -> None: ...
 
     def press_key(self, key: str, key_tone: bool = True) -> None: ...
 
@@ -134,7 +136,7 @@ def read_screen_image(msg: Msg) -> ScreenImage:
 # ---- handlers -------------------------------------------------------------------------------
 
 
-def to_core(host: OpHost, client: int, request: Input) -> None:
+def to_core(host: OpHost, client: int, request: CoreInput) -> None:
     host.feed(request)
 
 
@@ -228,7 +230,7 @@ def read(msg: Msg) -> tuple[Op[Any], Any]:
     return op, op.read(msg)
 
 
-def to_input(msg: Msg) -> Input | None:
+def to_input(msg: Msg) -> CoreInput | None:
     """The phone-core input a message asks for; None for the engine's own ops."""
     op, request = read(msg)
     return request if op.handle is to_core else None
