@@ -56,9 +56,12 @@ def call_in(client: EngineClient, bob: Baresip, kam: Kamailio) -> dict[str, Any]
 
 
 def encrypted_event(client: EngineClient, call: str) -> dict[str, Any]:
-    return client.wait_for(
+    """The call event saying its media is SRTP, and the screen the window gets with the lock."""
+    event = client.wait_for(
         lambda e: e.get("ev") == "call" and e.get("id") == call and e.get("encrypted"), 5
     )
+    client.wait_for(lambda e: e.get("ev") == "screen" and e["screen"].get("encrypted"), 5)
+    return event
 
 
 def hang_up(client: EngineClient, bob: Baresip) -> None:
