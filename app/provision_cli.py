@@ -15,7 +15,8 @@ from typing import TextIO
 
 from app.phone.settings import Settings
 from app.store.errors import StoreError
-from app.store.provision_http import ProvisionError, provision_from_url
+from app.store.provision_http import ProvisionError, provision
+from app.store.provision_risk import plain_http_warning
 from app.store.settings_file import SettingsFile
 from app.store.yealink_cfg import ImportReport, import_cfg_file
 
@@ -60,13 +61,7 @@ def provision_file(config_dir: Path, path: Path, err: TextIO | None = None) -> i
 def _confirm_plain_http(risks: list[str], accept: bool, err: TextIO) -> bool:
     """A plain-http file that opens remote control or moves a server: say so, then go on only
     when the user says yes (the flag, or "y" at a terminal); nobody to ask means no."""
-    print(
-        "deskphone: WARNING: these settings came over plain http, where anyone on the network "
-        "can read and change them, and they:",
-        file=err,
-    )
-    for risk in risks:
-        print(f"  - {risk}", file=err)
+    print(f"deskphone: WARNING: {plain_http_warning(risks)}", file=err)
     if accept:
         print("deskphone: applying them (--accept-plain-http)", file=err)
         return True
@@ -97,7 +92,7 @@ def provision_url(
         print(f"deskphone: {loaded.warning}", file=err)
     before = copy.deepcopy(loaded.settings)
     try:
-        result = provision_from_url(url, mac, loaded.settings)
+        result = provision(url, mac, loaded.settings)
     except ProvisionError as exc:
         print(f"deskphone: provisioning failed: {exc}; nothing imported", file=err)
         return 1
@@ -108,7 +103,5 @@ def provision_url(
     ):
         print("deskphone: nothing imported", file=err)
         return 1
-    result.settings.provisioning.url = url
-    result.settings.provisioning.mac = mac or result.settings.provisioning.mac
     fetched = ", ".join(result.fetched)
     return _finish(store, before, result.settings, result.report, fetched, err)

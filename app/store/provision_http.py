@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any, Final
 
 from app.phone.settings import Settings
+from app.phone.settings.remote import split_url_credentials
 from app.store.errors import StoreError
 from app.store.provision_risk import provision_risks
 from app.store.validate import normalize_mac
@@ -61,14 +62,15 @@ class ProvisionResult:
 
 def redact(url: str) -> str:
     """The URL without user:password, for messages and logs."""
-    parts = urllib.parse.urlsplit(url)
-    if parts.username is None and parts.password is None:
+    return split_url_credentials(url)[0]
+
+
+def with_credentials(url: str, user: str, password: str) -> str:
+    if not user and not password:
         return url
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    parts = urllib.parse.urlsplit(url)
+    userinfo = ":".join(urllib.parse.quote(v, safe="") for v in (user, password))
+    return urllib.parse.urlunsplit(parts._replace(netloc=f"{userinfo}@{parts.netloc}"))
 
 
 def _origin(url: str) -> tuple[str, str, int]:
@@ -322,6 +324,26 @@ def provision_from_url(
     return result
 
 
+def provision(
+    url: str, mac: str, base: Settings, *, timeout: float = DEFAULT_TIMEOUT
+) -> ProvisionResult:
+    """Provision from `url` as the command line and the dialog do, and remember where from.
+
+    A user and password written into the URL are taken out of it into the provisioning user
+    and password settings (the password then goes to the secret store, never settings.json).
+    A URL without them uses the saved ones, but only on the saved URL's origin: a URL on
+    another server never gets them."""
+    bare, user, password = split_url_credentials(url)
+    saved = base.provisioning
+    if not user and not password and saved.url and _origin(bare) == _origin(saved.url):
+        user, password = saved.user, saved.password
+    result = provision_from_url(with_credentials(bare, user, password), mac, base, timeout=timeout)
+    kept = result.settings.provisioning
+    kept.url, kept.user, kept.password = bare, user, password
+    kept.mac = mac or kept.mac
+    return result
+
+
 __all__ = [
     "COMMON_FILE",
     "ProvisionError",
@@ -329,6 +351,7 @@ __all__ = [
     "ReportLine",
     "fetch_text",
     "file_urls",
+    "provision",
     "provision_from_url",
     "redact",
 ]

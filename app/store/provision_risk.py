@@ -4,7 +4,8 @@ A .cfg fetched over plain http can be read and rewritten by anyone on the path. 
 harmless, but a few hand the phone over: remote control (Action URI on, reachable, without
 the question, or Action URL events sent somewhere new), an account moved to another server
 or proxy (the saved password then answers that server's challenge), the server certificate
-check turned off, or the next provisioning fetched from elsewhere. `provision_risks` names
+check turned off, or another CA file trusted. (The provisioning URL itself is the one the user
+gave: provision_http.provision() keeps it.) `provision_risks` names
 each such change in a sentence; callers show them and ask before applying.
 """
 
@@ -49,6 +50,18 @@ def _remote_risks(old: RemoteSettings, new: RemoteSettings) -> list[str]:
     return out
 
 
+def plain_http_warning(risks: list[str]) -> str:
+    """What the user is told before such changes from a plain-http file are applied."""
+    lines = [f"  - {risk}" for risk in risks]
+    return "\n".join(
+        [
+            "These settings came over plain http, where anyone on the network can read and "
+            "change them, and they:",
+            *lines,
+        ]
+    )
+
+
 def provision_risks(old: Settings, new: Settings) -> list[str]:
     """Sentences for the dangerous differences from `old` to `new`; empty when none."""
     out = _remote_risks(old.remote, new.remote)
@@ -65,6 +78,4 @@ def provision_risks(old: Settings, new: Settings) -> list[str]:
         out.append("turns off the check of the SIP server's certificate")
     if new.tls_ca_file != old.tls_ca_file and new.tls_ca_file:
         out.append(f"trusts the certificates in {new.tls_ca_file[:120]}")
-    if old.provisioning.url and new.provisioning.url != old.provisioning.url:
-        out.append(f"fetches the next provisioning from {_shown(new.provisioning.url)}")
     return out

@@ -245,3 +245,53 @@ def test_harmless_plain_http_files_and_https_files_need_no_confirmation(
     secure.routes["/y000000000028.cfg"] = (200, {}, RISKY.encode())
     result = provision_from_url(secure.base + "/")
     assert not result.insecure and result.risks  # named, but https needs no question
+
+
+def test_the_provisioning_password_lives_in_the_secret_store_not_in_files_or_exports(
+    sites: Any, config_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from app.cli import main
+    from app.store.secrets import SecretStore
+    from app.store.settings import load_settings
+    from app.store.yealink_cfg import export_cfg
+
+    a = sites()
+    a.need_auth = {"/p/y000000000028.cfg"}
+    a.routes["/p/y000000000028.cfg"] = (200, {}, COMMON.encode())
+    url = with_creds(a.base) + "/p/"
+    assert main(["--config-dir", str(config_dir), "--provision-url", url]) == 0, capsys.readouterr()
+    on_disk = "".join(p.read_text(errors="replace") for p in config_dir.rglob("*.json"))
+    assert "s3cr3t" in on_disk or SecretStore(config_dir).kind == "keyring"
+    assert "s3cr3t" not in (config_dir / "settings.json").read_text()
+    saved = load_settings(config_dir).settings
+    assert saved.provisioning.url == a.base + "/p/"  # the URL is kept without credentials
+    export = export_cfg(saved)
+    assert "s3cr3t" not in export and "Passwords are not included" in export
+    assert "static.auto_provision.server.username = admin" in export
+    assert "static.auto_provision.server.password = s3cr3t" in export_cfg(saved, True)
+
+    # Provisioning again from the saved URL uses the saved credentials, for that origin only.
+    assert main(["--config-dir", str(config_dir), "--provision-url", saved.provisioning.url]) == 0
+    assert a.seen[-1] == ("/p/y000000000028.cfg", CREDS)
+    b = sites("127.0.0.2")
+    b.routes["/y000000000028.cfg"] = (200, {}, COMMON.encode())
+    assert main(["--config-dir", str(config_dir), "--provision-url", b.base + "/"]) == 0
+    assert b.seen == [("/y000000000028.cfg", "")]
+
+
+def test_an_older_settings_file_gives_up_the_password_in_its_provisioning_url(
+    config_dir: Path,
+) -> None:
+    import json
+
+    from app.store.secrets import SecretStore
+    from app.store.settings import SETTINGS_FILE, load_settings
+
+    url = "http://admin:s3cr3t@127.0.0.1:8080/p/"
+    raw = {"schema": 2, "provisioning": {"url": url, "mac": ""}}
+    (config_dir / SETTINGS_FILE).write_text(json.dumps(raw))
+    secrets = SecretStore(config_dir, use_keyring=False)
+    prov = load_settings(config_dir, secrets).settings.provisioning
+    assert (prov.url, prov.user, prov.password) == ("http://127.0.0.1:8080/p/", "admin", "s3cr3t")
+    assert "s3cr3t" not in (config_dir / SETTINGS_FILE).read_text()
+    assert secrets.get("provisioning.password") == "s3cr3t"
