@@ -241,17 +241,14 @@ class SipAdapter:
             self._on_media,
             self._on_redirect,
             pj_id if pj_id >= 0 else pj.PJSUA_INVALID_ID,
+            account_srtp(self._settings, account.index),
         )
-        call.security.mode = account_srtp(self._settings, account.index)
-        call.on_sdp = self._on_security
+        call.on_secured = self._on_secured
         self.calls[core_id] = call
         return call
 
-    def _on_security(self, call: SipCall) -> None:
-        """Tell the core when a leg's media became encrypted or plain (app/sip/srtp.py)."""
-        encrypted = call.security.changed() if self.calls.get(call.core_id) is call else None
-        if encrypted is not None:
-            log.info("call %s: media %s", call.core_id, "SRTP" if encrypted else "plain RTP")
+    def _on_secured(self, call: SipCall, encrypted: bool) -> None:
+        if self.calls.get(call.core_id) is call:  # not a leg a redirect already replaced
             self._feed(CallSecured(call.core_id, encrypted))
 
     def _remember_call_id(self, call: SipCall, info: Any = None) -> None:
@@ -365,7 +362,6 @@ class SipAdapter:
         # Hold and conference links are the call ops'; the engine's audio connects the call's
         # media (early media too) to the bridge port.
         self.ops.on_media(call)
-        self._on_security(call)
         if self.on_media is not None and self.calls.get(call.core_id) is call:
             self.on_media(call)
 
