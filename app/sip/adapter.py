@@ -304,7 +304,8 @@ class SipAdapter:
         self._incoming_seq += 1
         core_id = f"i{self._incoming_seq}"
         call = self._new_call(self.accounts[index], core_id, int(prm.callId))
-        call.security.remote(sdp_body(str(prm.rdata.wholeMsg)))
+        if call.security.mode != "off":
+            call.security.remote(sdp_body(str(prm.rdata.wholeMsg)))
         info = call.getInfo()
         self._remember_call_id(call, info)
         remote = str(info.remoteUri)

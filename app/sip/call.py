@@ -57,14 +57,20 @@ class SipCall(pj.Call):  # type: ignore[misc]
     def onCallRedirected(self, prm: Any) -> int:
         return self._on_redirect(self, prm)
 
+    # The SDP is only read for an SRTP account: a plain one costs a call and a return here.
+
     @guarded()
     def onCallSdpCreated(self, prm: Any) -> None:
+        if self.security.mode == "off":
+            return
         self.security.local(str(prm.sdp.wholeSdp))
         self.security.remote(str(prm.remSdp.wholeSdp))  # the offer we answer ('' if we offer)
 
     @guarded()
     def onCallTsxState(self, prm: Any) -> None:
         # Answers to our offers (200, 183, and re-INVITE answers) arrive here.
+        if self.security.mode == "off":
+            return
         sdp = sdp_body(rx_message(prm))
         if sdp:
             self.security.remote(sdp)
