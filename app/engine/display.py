@@ -8,7 +8,6 @@ when it changed.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -19,6 +18,7 @@ from app.phone.forward import any_forward_on, rings_to_seconds
 from app.phone.handset import Handset
 from app.phone.handset_flags import HandsetFlags, HistoryItem
 from app.phone.incoming import dnd_active
+from app.phone.screens import ScreenModel
 
 
 class Display:
@@ -44,7 +44,7 @@ class Display:
         self.message = ""
         self.message_from = ""
         self._message_id = 0
-        self._last = ""
+        self._last: ScreenModel | None = None
         self.audio_warning = ""  # why a call has no sound, shown on the call screen
 
     def flags(self) -> HandsetFlags:
@@ -108,11 +108,10 @@ class Display:
 
     def refresh(self, force: bool = False) -> None:
         self.sync()
-        screen = self.handset.screen().to_dict()
-        text = json.dumps(screen, sort_keys=True, default=str)
-        if force or text != self._last:
-            self._last = text
-            self._publish("screen", {"screen": screen})
+        screen = self.handset.screen()  # a new model each time: compared field by field
+        if force or screen != self._last:
+            self._last = screen
+            self._publish("screen", {"screen": screen.to_dict()})
 
     def current(self) -> dict[str, Any]:
         return self.handset.screen().to_dict()

@@ -26,12 +26,13 @@ from app.engine.display import Display
 from app.engine.handset_intents import run_intents
 from app.engine.heap import HeapTrimmer
 from app.engine.history_writer import HistoryWriter
+from app.engine.outbox import Outbox
 from app.engine.remote import RemoteControl
 from app.engine.wake import Waker
 from app.phone import intents as ui_intents
 from app.phone.call_control import ControlInput
 from app.phone.core_audio import SoundingPhoneCore
-from app.phone.messages import Input, Publish, Tick, TransportInfo
+from app.phone.messages import Input, Publish, Then, Tick, TransportInfo
 from app.phone.settings import AccountSettings, Settings
 from app.protocol import PROTOCOL_VERSION, ProtocolError, event, ready_line, to_input
 from app.sip import guard
@@ -84,6 +85,7 @@ class Engine:
         )
         self.core = SoundingPhoneCore(self.settings, time.monotonic)
         self.adapter = SipAdapter(self.stack, self.feed)
+        self.outbox = Outbox(self._emit, self.stack.poll)  # every event goes out through it
         self.display = Display(self.core, self._publish)
         self.audio = EngineAudio(
             lambda: self.settings,
@@ -121,15 +123,22 @@ class Engine:
         self._draining = True
         try:
             while self._pending:
+                then: list[Input] = []
                 for out in self.core.handle(self._pending.popleft()):
                     if isinstance(out, Publish):
                         self._publish(out.kind, out.data)
+                    elif isinstance(out, Then):
+                        then.append(out.input)
                     elif not self.audio.execute(out):
                         self.adapter.execute(out)
+                self._pending.extendleft(reversed(then))  # before anything fed meanwhile
         finally:
             self._draining = False
 
     def _publish(self, kind: str, data: dict[str, Any]) -> None:
+        self.outbox.put(kind, data)  # emitted after SIP is served (outbox.py)
+
+    def _emit(self, kind: str, data: dict[str, Any]) -> None:
         data = self.remote.on_publish(kind, data)  # Action URL events; adds the SIP Call-ID
         if kind == "call" and self.history.on_call(data):
             self.display.history = self.history.items()
@@ -151,6 +160,7 @@ class Engine:
         self.stack.start()
         self.audio.start()
         self.waker = Waker(self.options.bind, self.stack.port)
+        self.outbox.wake = self.waker.wake
         self.control = ControlServer(self.options.control_path, self.waker.wake)
         self.control.start()
         self.adapter.create_accounts(self.settings, self.options.bind)
@@ -184,6 +194,7 @@ class Engine:
             self.stack.handle_events(self._wait_ms())
             self.waker.woken()
             self._drain_inbox()
+            self.outbox.flush()  # what SIP has meanwhile goes first, then the events
             self.remote.drain()
             if self.core.next_deadline() is not None:
                 self.feed(Tick(time.monotonic()))
@@ -191,7 +202,9 @@ class Engine:
             self.audio.poll()
             if self._accounts_pending and not self.core.live_calls():
                 self._reconfigure_accounts()
+            self.outbox.flush()  # the display shows what the events (history) changed
             self.display.refresh()
+            self.outbox.flush()
             self.remote.refresh_state()
             self.heap.note(time.monotonic(), bool(self.core.live_calls()))
 
@@ -213,6 +226,7 @@ class Engine:
         log.info("engine stopping")
         self.adapter.shutdown()
         self.audio.shutdown()
+        self.outbox.flush()
         self.remote.stop()  # after the hang-ups, so their call_terminated events still go out
         self.stack.destroy()
         if self.control is not None:
@@ -241,6 +255,7 @@ class Engine:
 
     def _on_inbound(self, item: Inbound) -> None:
         assert self.control is not None
+        self.outbox.flush()  # replies below must not overtake the events before them
         if item.kind == "connected":
             self._had_client = True
             self.control.send(self._hello(), item.client)

@@ -36,6 +36,7 @@ from app.phone.messages import (
     PlaceCall,
     Publish,
     RedirectConfirm,
+    RedirectFollowed,
     RegistrationChanged,
     Tick,
     TransportInfo,
@@ -46,6 +47,7 @@ from app.phone.model import (
     CallView,
     Direction,
     RegState,
+    call_dict,
     failure_text,
 )
 from app.phone.redirect_calls import RedirectingCalls
@@ -62,10 +64,6 @@ _LIVE = {
     CallState.HOLD,
     CallState.HELD,
 }
-
-
-def call_dict(view: CallView) -> dict[str, Any]:
-    return asdict(view)
 
 
 def account_dict(view: AccountView) -> dict[str, Any]:
@@ -128,6 +126,8 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
                 return self._on_redirected(msg)
             case RedirectConfirm():
                 return self._on_confirm(msg)
+            case RedirectFollowed():
+                return self._on_followed(msg)
             case MessageReceived():
                 return [Publish("message", asdict(msg))]
             case TransportInfo():

@@ -60,6 +60,16 @@ class CallRedirected:
 
 
 @dataclass(frozen=True)
+class RedirectFollowed:
+    """The core's own follow-up (through `Then`) once a redirect's new INVITE is out: the
+    call's event, the redirect event and the tones, which the INVITE does not wait for."""
+
+    call: str
+    target: str
+    text: str
+
+
+@dataclass(frozen=True)
 class MessageReceived:
     """An out-of-dialog SIP MESSAGE (the handset's MESSAGE key shows these)."""
 
@@ -229,6 +239,18 @@ class StopRing:
     pass
 
 
+# ---- ordering ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Then:
+    """Handle `input` as soon as the commands before this one are carried out, before any
+    other input. The core answers a fact with what the wire needs first (a redirect's new
+    INVITE) and does the bookkeeping (events, history, tones) in `input`'s turn."""
+
+    input: Input
+
+
 # ---- events for the UI ----------------------------------------------------------------------
 
 
@@ -245,6 +267,7 @@ Input = (
     | IncomingCall
     | CallProgress
     | CallRedirected
+    | RedirectFollowed
     | MessageReceived
     | TransportInfo
     | Dial
@@ -268,4 +291,4 @@ Command = (
     | RetryRegistration
     | AudioCommand
 )
-Output = Command | Publish
+Output = Command | Publish | Then

@@ -359,13 +359,18 @@ class SipAdapter:
     def _on_redirect(self, call: SipCall, prm: Any) -> int:
         """pjsua2 never follows a redirect itself (no hop limit, no realm guard, and a
         multi-Contact crash, docs/pjsua2.md §3): this leg stops and the core, asked right here,
-        places a new call (new Call-ID, through the account's route) to the target it allows."""
+        places a new call (new Call-ID, through the account's route) to the target it allows.
+        Only the 3xx itself is read before that INVITE goes out (no getInfo())."""
         current = self.calls.get(call.core_id) is call and not call.redirected
         call.redirected = True
         if current:
-            info = call.getInfo()
-            code, reason = int(info.lastStatusCode) or 302, str(info.lastReason)
-            self._feed(self._redirected(call, rx_message(prm), code, reason, target_uri(prm)))
+            msg = rx_message(prm)
+            if msg:
+                self._feed(self._redirected(call, msg, 302, "", ""))
+            else:
+                info = call.getInfo()
+                code, reason = int(info.lastStatusCode) or 302, str(info.lastReason)
+                self._feed(self._redirected(call, msg, code, reason, target_uri(prm)))
         return int(pj.PJSIP_REDIRECT_STOP)
 
     def _redirected(
@@ -374,9 +379,13 @@ class SipAdapter:
         """The real status, Contacts and Diversion of a 3xx, read from the whole message;
         pjsua2's own target URI (no port, no transport) only when the message is not there."""
         if msg:
-            code, reason = status_of(msg)[0] or code, status_of(msg)[1] or reason
+            status, phrase = status_of(msg)
             return CallRedirected(
-                call.core_id, code, reason, tuple(contacts_in(msg)), diversion_in(msg)
+                call.core_id,
+                status or code,
+                phrase or reason,
+                tuple(contacts_in(msg)),
+                diversion_in(msg),
             )
         return CallRedirected(call.core_id, code, reason, tuple(parse_contacts(target)))
 
