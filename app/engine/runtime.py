@@ -86,6 +86,7 @@ class Engine:
         self.core = SoundingPhoneCore(self.settings, time.monotonic)
         self.adapter = SipAdapter(self.stack, self.feed)
         self.outbox = Outbox(self._emit, self.stack.poll)  # every event goes out through it
+        self.stack.guard.policy = self.core.incoming_policy  # applied before pjsua sees a call
         self.display = Display(self.core, self._publish)
         self.audio = EngineAudio(
             lambda: self.settings,
@@ -140,9 +141,8 @@ class Engine:
 
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
         data = self.remote.on_publish(kind, data)  # Action URL events; adds the SIP Call-ID
-        if kind == "call" and self.history.on_call(data):
-            self.display.history = self.history.items()
-            self.display.missed = self.history.history.missed_unviewed()
+        if kind == "call":
+            self.history.on_call(data)  # the display reads it back in show_on()
         elif kind == "call_removed":
             # The core never publishes a removed call again: its once-only guard can go, or
             # an always-on engine keeps one entry per call it ever had.
@@ -203,6 +203,7 @@ class Engine:
             if self._accounts_pending and not self.core.live_calls():
                 self._reconfigure_accounts()
             self.outbox.flush()  # the display shows what the events (history) changed
+            self.history.show_on(self.display, time.monotonic())
             self.display.refresh()
             self.outbox.flush()
             self.remote.refresh_state()
@@ -220,6 +221,7 @@ class Engine:
             and self.display.handset.resting()
             and not self.audio.tone_pending
             and not self._accounts_pending
+            and not self.history.stale
         )
 
     def _shutdown(self) -> None:
@@ -227,6 +229,7 @@ class Engine:
         self.adapter.shutdown()
         self.audio.shutdown()
         self.outbox.flush()
+        self.history.flush()
         self.remote.stop()  # after the hang-ups, so their call_terminated events still go out
         self.stack.destroy()
         if self.control is not None:

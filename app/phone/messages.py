@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.phone.incoming import Route
 from app.phone.sipuri import Contact, Diversion
 
 # ---- facts from the SIP adapter -------------------------------------------------------------
@@ -22,6 +23,7 @@ class RegistrationChanged:
     reason: str
     expires: int  # >0 while registered
     active: bool  # pjsua2's "regIsActive"
+    server: str = ""  # "host:port" the answer came from (registrar or outbound proxy)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,20 @@ class IncomingCall:
     account: int
     remote_uri: str
     remote_name: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class IncomingAnswered:
+    """A new call the SIP layer answered itself from the core's IncomingPolicy, before pjsua
+    made a call of it (a forward's 302, DND's or a busy phone's refusal): recorded, never
+    rung. `route` is what was sent."""
+
+    call: str  # id chosen by the adapter ("i<n>")
+    account: int
+    remote_uri: str
+    remote_name: str
+    route: Route
     headers: tuple[tuple[str, str], ...] = ()
 
 
@@ -265,6 +281,7 @@ class Publish:
 Input = (
     RegistrationChanged
     | IncomingCall
+    | IncomingAnswered
     | CallProgress
     | CallRedirected
     | RedirectFollowed

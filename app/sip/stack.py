@@ -186,6 +186,7 @@ class SipStack:
         assert self.ep is not None
         handled = int(self.ep.libHandleEvents(timeout_ms))
         self.oversize.drain()
+        self.guard.drain()  # calls answered inside pjsip's receive path reach the core now
         self.drain_log()
         return handled
 
@@ -205,6 +206,7 @@ class SipStack:
         while time.monotonic() < deadline:
             self.ep.libHandleEvents(10)
             self.oversize.drain()
+            self.guard.drain()
             self.drain_log()
 
     def destroy(self) -> None:

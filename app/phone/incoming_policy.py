@@ -1,0 +1,93 @@
+"""Which incoming requests the SIP layer answers itself, before pjsua makes a call of them.
+
+The rules stay here (pure, no I/O); the SIP adapter applies a snapshot of them, an
+`IncomingPolicy`, inside pjsip's receive path (app/sip/flood_guard.py), so that a call the
+phone will not ring costs no call object and no media sockets (docs/pjsua2.md §9):
+
+- Accept SIP Trust Server Only (Yealink `sip.trust_ctrl`, docs/yealink.md §7): while an
+  account is registered, requests from anywhere but its registrar or outbound proxy are
+  dropped, so SIP scanners cannot ring the phone ("ghost calls"). Yealink ships it off; a PC
+  moves between networks, so DeskPhone turns it on by default while an account is registered.
+  With no account registered, direct (IP) calls keep working.
+- A new call that Always (or Busy) forwarding sends on gets its 302, one that DND or a busy
+  phone refuses its code, at once and statelessly (RFC 3261 §8.2.7); the core records it
+  afterwards (`IncomingAnswered`). Only calls that really ring reach pjsua.
+
+A trusted server is where an account's REGISTER was answered from (its registrar, or the
+outbound proxy in front of it: the address and port after DNS, as pjsip saw them), plus the
+configured server and proxy when they are IP addresses. Over TCP/TLS the server may open a
+new connection to the phone from any port, so there the address alone counts.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from app.phone.incoming import Route, route_incoming
+from app.phone.settings import Settings
+
+# Until the settings declarations land (one place for every setting), the defaults live here:
+# sip.trust_ctrl on (DeskPhone's choice, see above) and features.direct_ip_call_enable on.
+TRUST_CTRL_DEFAULT = True
+ALLOW_IP_CALL_DEFAULT = True
+
+Source = tuple[str, int]  # (host, port) a request came from, as pjsip printed it
+
+
+@dataclass(frozen=True)
+class IncomingPolicy:
+    """One snapshot of the rules, made by the core; only read (on the SIP thread)."""
+
+    settings: Settings  # the core's own copy when the snapshot was made
+    accounts: tuple[int, ...] = ()  # the core's account indexes, the first registered first
+    in_call: bool = False
+    local_domain: str = ""
+    servers: frozenset[Source] = frozenset()  # trusted (host, port)
+    trust_only: bool = False  # drop requests from anywhere else
+
+    def trusted(self, host: str, port: int, stream: bool = False) -> bool:
+        """Whether a request from (host, port) comes from a registrar or outbound proxy."""
+        if stream:
+            return any(h == host for h, _ in self.servers)
+        return (host, port) in self.servers
+
+    def accepts(self, host: str, port: int, stream: bool = False) -> bool:
+        """False: drop the request without an answer (sip.trust_ctrl)."""
+        return not self.trust_only or self.trusted(host, port, stream)
+
+    def account(self, index: int) -> int:
+        """The core's account for a request pjsua matched to `index` (as the core picks)."""
+        if index in self.accounts or not self.accounts:
+            return index
+        return self.accounts[0]
+
+    def route(self, account: int, caller: str) -> Route:
+        """What the phone does with a new call to `account` from `caller` (the From header)."""
+        return route_incoming(
+            self.settings, self.account(account), caller, self.in_call, self.local_domain
+        )
+
+
+def literal_source(host: str, port: int, transport: str) -> Source | None:
+    """A configured server or proxy that is an IP address, as a trusted source."""
+    host = host.strip().strip("[]")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return None  # a name: trusted once its REGISTER answer shows where it is
+    return host, port or (5061 if transport == "tls" else 5060)
+
+
+def split_hostport(text: str, default_port: int = 5060) -> Source | None:
+    """'1.2.3.4:5060', '[::1]:5060' or a bare host, as pjsip prints addresses."""
+    text = text.strip()
+    if text.startswith("["):
+        host, _, rest = text[1:].partition("]")
+        port_text = rest.removeprefix(":")
+    else:
+        host, _, port_text = text.rpartition(":") if text.count(":") == 1 else (text, "", "")
+    if not host:
+        return None
+    port = int(port_text) if port_text.isdigit() and 0 < int(port_text) < 65536 else 0
+    return host, port or default_port
