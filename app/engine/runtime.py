@@ -385,7 +385,7 @@ class Engine:
                     callback_failures=guard.failures,
                     audio=self.audio.state(),
                     pid=os.getpid(),
-                    invites_refused=self.stack.guard.refused,  # flood guard's 503s
+                    **self.stack.guard.counts(),  # the incoming guard's 503s, drops, answers
                 ),
                 client,
             )

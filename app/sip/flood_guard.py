@@ -129,6 +129,13 @@ class FloodGuard:
         """503s for calls beyond the media budget or their source's share."""
         return self.admission.refused
 
+    def counts(self) -> dict[str, int]:
+        return {
+            "invites_refused": self.admission.refused,
+            "requests_dropped": self.dropped,
+            "answered_here": self.answered,
+        }
+
     def register(self) -> None:
         lib = pjsua_library()
         lib.pjsua_get_pjsip_endpt.restype = ctypes.c_void_p
