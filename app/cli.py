@@ -122,13 +122,22 @@ def _run_ui(args: argparse.Namespace, config_dir: Path, dial: str, paths: Instan
         print(NO_DISPLAY, file=sys.stderr)
         return 2
     setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
+    from app.client.supervisor import EarlyEngine, EngineConfig, spawn
+
+    control = runtime_dir() / f"engine-{os.getpid()}.sock"
+    config = EngineConfig(
+        config_dir, control, args.sip_port, args.bind, args.log_level.upper(), args.test_hooks
+    )
+    # The engine starts now and loads pjsua2 and registers while this process loads Qt (the
+    # two took turns before: start-up to the registered idle screen was their sum).
+    engine = EarlyEngine(config, spawn(config))
 
     from ui.app import UiOptions, run  # Qt is loaded only when a window is wanted
 
     return run(
         UiOptions(
             config_dir=config_dir,
-            control_path=runtime_dir() / f"engine-{os.getpid()}.sock",
+            control_path=control,
             sip_port=args.sip_port,
             bind=args.bind,
             log_level=args.log_level.upper(),
@@ -136,6 +145,7 @@ def _run_ui(args: argparse.Namespace, config_dir: Path, dial: str, paths: Instan
             instance=paths,
             startup_probe=args.startup_probe,
             test_hooks=args.test_hooks,
+            engine=engine,
         )
     )
 

@@ -15,7 +15,7 @@ from PySide6.QtCore import QSocketNotifier, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.client.supervisor import EngineConfig
+from app.client.supervisor import EarlyEngine, EngineConfig
 from app.desktop.single_instance import InstancePaths
 from app.phone.model import RegState
 from ui.bridge import EngineBridge
@@ -37,6 +37,18 @@ class UiOptions:
     startup_probe: bool = False
     test_hooks: bool = False
     instance: InstancePaths | None = None  # listen here for links from later launches
+    engine: EarlyEngine | None = None  # started at launch (app/cli.py), adopted here
+
+
+def engine_config(options: UiOptions) -> EngineConfig:
+    return EngineConfig(
+        config_dir=options.config_dir,
+        control_path=options.control_path,
+        sip_port=options.sip_port,
+        bind=options.bind,
+        log_level=options.log_level,
+        test_hooks=options.test_hooks,
+    )
 
 
 class DeskPhoneApp:
@@ -45,15 +57,10 @@ class DeskPhoneApp:
     def __init__(self, options: UiOptions) -> None:
         self.options = options
         self.window = MainWindow()
+        early = options.engine
         self.bridge = EngineBridge(
-            EngineConfig(
-                config_dir=options.config_dir,
-                control_path=options.control_path,
-                sip_port=options.sip_port,
-                bind=options.bind,
-                log_level=options.log_level,
-                test_hooks=options.test_hooks,
-            )
+            early.config if early else engine_config(options),
+            first=early.proc if early else None,
         )
         self.bridge.engine_event.connect(self._on_event)
         self.bridge.status.connect(self.window.on_status)

@@ -10,16 +10,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.phone.settings import Settings
-from app.store.directory import Directory
-from app.store.errors import StoreError
-from app.store.settings import load_settings, save_settings
-from ui.settings.dialog import SettingsDialog, default_tabs
-from ui.settings.directory_tab import DirectoryTab
+
+if TYPE_CHECKING:  # the dialog (and the keyring, provisioning, ...) load when first opened
+    from ui.settings.dialog import SettingsDialog
 
 log = logging.getLogger("deskphone.ui")
 
@@ -37,6 +36,11 @@ class SettingsHost(QObject):
 
     def open(self, section: str = "") -> SettingsDialog:
         """Show the dialog (a fresh one unless it is already open) at `section`."""
+        from app.store.directory import Directory
+        from app.store.settings import load_settings
+        from ui.settings.dialog import SettingsDialog, default_tabs
+        from ui.settings.directory_tab import DirectoryTab
+
         if self.dialog is None or not self.dialog.isVisible():
             if self.dialog is not None:
                 self.dialog.deleteLater()
@@ -56,6 +60,9 @@ class SettingsHost(QObject):
         return self.dialog
 
     def _save(self, settings: Settings) -> None:
+        from app.store.errors import StoreError
+        from app.store.settings import save_settings
+
         try:
             save_settings(self.config_dir, settings)
         except StoreError as exc:

@@ -158,7 +158,6 @@ class Engine:
 
     def run(self) -> int:
         self.stack.start()
-        self.audio.start()
         self.waker = Waker(self.options.bind, self.stack.port)
         self.outbox.wake = self.waker.wake
         self.control = ControlServer(self.options.control_path, self.waker.wake)
@@ -178,6 +177,7 @@ class Engine:
         # The supervisor waits for this line before connecting.
         sys.stdout.flush()
         os.write(1, ready_line(str(self.options.control_path), self.stack.port))
+        self.audio.start()  # PortAudio's start-up while the REGISTER and the window are out
         try:
             self._loop()
         finally:
