@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from app.desktop.resources import icon_svg
 from app.phone.settings import Settings
+from app.store.errors import StoreError
+from app.store.secrets import SecretStore
 from app.store.settings import load_settings, save_settings
 
 if TYPE_CHECKING:
@@ -69,6 +71,19 @@ def draw_icon(look: TrayLook, size: int = ICON_SIZE) -> QPixmap:
         painter.drawLine(QPointF(cx + r * 0.5, cy), QPointF(cx, cy + r * 0.4))
     painter.end()
     return pix
+
+
+class _NoSecrets(SecretStore):
+    """Reads no password and stores none (a settings.json holding one makes it raise)."""
+
+    def __init__(self, config_dir: Path) -> None:
+        super().__init__(config_dir, use_keyring=False)
+
+    def get(self, name: str) -> str:
+        return ""
+
+    def set_many(self, values: dict[str, str]) -> None:
+        raise StoreError("a password to move into the secret store")
 
 
 def set_dnd(settings: Settings, on: bool) -> None:
@@ -135,7 +150,13 @@ class PhoneTray(QObject):
             self.refresh()
 
     def refresh(self) -> None:
-        settings = load_settings(self.config_dir).settings
+        # Only DND and forwarding are read: no passwords, so no keyring (17 MB and 70 ms of
+        # imports: keyring, secretstorage, cryptography) in the window process at start;
+        # unless settings.json still holds a password to move into the keyring.
+        try:
+            settings = load_settings(self.config_dir, _NoSecrets(self.config_dir)).settings
+        except StoreError:
+            settings = load_settings(self.config_dir).settings
         always = settings.forward.phone.always
         self.look = TrayLook(self.registered, settings.dnd.enabled, always.enabled)
         self.dnd_action.setChecked(self.look.dnd)

@@ -22,7 +22,7 @@ new connection to the phone from any port, so there the address alone counts.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.phone.incoming import Route, route_incoming
 from app.phone.settings import Settings
@@ -45,6 +45,9 @@ class IncomingPolicy:
     local_domain: str = ""
     servers: frozenset[Source] = frozenset()  # trusted (host, port)
     trust_only: bool = False  # drop requests from anywhere else
+    # Routes by account while no never-forward list makes them depend on the caller (a
+    # forward-always phone under load asks the same question hundreds of times a second).
+    _routes: dict[int, Route] = field(default_factory=dict, compare=False, repr=False)
 
     def trusted(self, host: str, port: int, stream: bool = False) -> bool:
         """Whether a request from (host, port) comes from a registrar or outbound proxy."""
@@ -64,9 +67,14 @@ class IncomingPolicy:
 
     def route(self, account: int, caller: str) -> Route:
         """What the phone does with a new call to `account` from `caller` (the From header)."""
-        return route_incoming(
-            self.settings, self.account(account), caller, self.in_call, self.local_domain
-        )
+        account = self.account(account)
+        if self.settings.forward.never_forward:
+            return route_incoming(self.settings, account, caller, self.in_call, self.local_domain)
+        route = self._routes.get(account)
+        if route is None:
+            route = route_incoming(self.settings, account, "", self.in_call, self.local_domain)
+            self._routes[account] = route
+        return route
 
 
 def literal_source(host: str, port: int, transport: str) -> Source | None:

@@ -3,8 +3,9 @@
 No transaction, no dialog, no call: pjsip builds the response from the request (Via, From, To
 with a tag derived from the Via branch, so a retransmission gets the same tag; Call-ID, CSeq)
 and sends it back where the request came from. Extra headers are pjsip generic string headers
-made in the request's pool; pjsip copies them into the response. SIP thread only, inside the
-receive path (app/sip/flood_guard.py).
+made once per distinct set in a pool of our own (pjsip clones them into each response), so a
+forward-always phone under load builds its Contact and Diversion once, not per call. SIP thread
+only, inside the receive path (app/sip/flood_guard.py); `close()` before libDestroy().
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import ctypes
 from app.phone.incoming import Route
 
 REASON_MAX = 64
+MAX_LISTS = 64  # distinct header sets kept; then the pool is released and they are made anew
 
 
 class _PjStr(ctypes.Structure):
@@ -50,8 +52,21 @@ class Responder:
         lib.pjsip_endpt_respond_stateless.restype = ctypes.c_int
         lib.pjsip_generic_string_hdr_create.argtypes = [ctypes.c_void_p] * 3
         lib.pjsip_generic_string_hdr_create.restype = ctypes.c_void_p
+        lib.pjsua_pool_create.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_size_t]
+        lib.pjsua_pool_create.restype = ctypes.c_void_p
+        lib.pj_pool_release.argtypes = [ctypes.c_void_p]
         self._lib = lib
         self._endpt = endpt
+        self._pool: int | None = None
+        self._lists: dict[tuple[tuple[str, str], ...], _PjsipHdr] = {}
+        self._reasons: dict[str, _PjStr] = {}
+
+    def close(self) -> None:
+        """Release the headers' pool (before libDestroy())."""
+        self._lists.clear()
+        if self._pool:
+            self._lib.pj_pool_release(self._pool)
+        self._pool = None
 
     def info(self, rdata: int) -> bytes:
         return bytes(self._lib.pjsip_rx_data_get_info(rdata) or b"")
@@ -67,15 +82,32 @@ class Responder:
         return self.send(rdata, 503, "Too Many Calls", (("Retry-After", str(retry_after)),))
 
     def send(self, rdata: int, code: int, reason: str, headers: tuple[tuple[str, str], ...]) -> int:
+        head = self._lists.get(headers)
+        if head is None:
+            head = self._make_list(headers)
+        text = self._reasons.get(reason)
+        if text is None:
+            if len(self._reasons) >= MAX_LISTS:
+                self._reasons.clear()
+            text = self._reasons[reason] = _pj_str(reason[:REASON_MAX])
+        return int(
+            self._lib.pjsip_endpt_respond_stateless(
+                self._endpt, rdata, code, ctypes.byref(text), ctypes.byref(head), None
+            )
+        )
+
+    def _make_list(self, headers: tuple[tuple[str, str], ...]) -> _PjsipHdr:
+        """A pjsip header list (`head` is its sentinel) of generic string headers."""
         lib = self._lib
-        # rdata->tp_info.pool is the first field of pjsip_rx_data: the headers live in it.
-        pool = ctypes.c_void_p.from_address(rdata).value
+        if self._pool is None or len(self._lists) >= MAX_LISTS:
+            self.close()
+            self._pool = lib.pjsua_pool_create(b"deskphone-guard", 1024, 1024)
         head = _PjsipHdr()
         head_addr = ctypes.addressof(head)
         last = head_addr
         for name, value in headers:
             hdr = lib.pjsip_generic_string_hdr_create(
-                pool, ctypes.byref(_pj_str(name)), ctypes.byref(_pj_str(value))
+                self._pool, ctypes.byref(_pj_str(name)), ctypes.byref(_pj_str(value))
             )
             if not hdr:
                 continue
@@ -86,9 +118,5 @@ class Responder:
         head.prev = last
         if last == head_addr:
             head.next = head_addr
-        text = _pj_str(reason[:REASON_MAX])
-        return int(
-            lib.pjsip_endpt_respond_stateless(
-                self._endpt, rdata, code, ctypes.byref(text), ctypes.byref(head), None
-            )
-        )
+        self._lists[headers] = head
+        return head
