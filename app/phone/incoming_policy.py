@@ -4,7 +4,7 @@ The rules stay here (pure, no I/O); the SIP adapter applies a snapshot of them, 
 `IncomingPolicy`, inside pjsip's receive path (app/sip/flood_guard.py), so that a call the
 phone will not ring costs no call object and no media sockets (docs/pjsua2.md §9):
 
-- Accept SIP Trust Server Only (Yealink `sip.trust_ctrl`, docs/yealink.md §7): while an
+- Accept SIP Trust Server Only (Yealink `sip.trust_ctrl`, docs/yealink.md §8): while an
   account is registered, requests from anywhere but its registrar or outbound proxy are
   dropped, so SIP scanners cannot ring the phone ("ghost calls"). Yealink ships it off; a PC
   moves between networks, so DeskPhone turns it on by default while an account is registered.
