@@ -8,6 +8,7 @@ when it changed.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -15,10 +16,12 @@ from typing import Any
 
 from app.phone.core import PhoneCore
 from app.phone.forward import any_forward_on, rings_to_seconds
-from app.phone.handset import Handset
-from app.phone.handset_flags import HandsetFlags, HistoryItem
+from app.phone.handset import Handset, HandsetFlags, HistoryItem
+from app.phone.handset.screens import ScreenModel
 from app.phone.incoming import dnd_active
-from app.phone.screens import ScreenModel
+from app.store.directory import Directory
+
+log = logging.getLogger("deskphone.engine")
 
 
 class Display:
@@ -77,6 +80,12 @@ class Display:
             dial_plan=self.core.dial_plan,
         )
 
+    def load_directory(self, directory: Directory) -> None:
+        """Contacts for the handset's Directory screen and the dialing matches."""
+        if directory.warning:
+            log.warning("directory: %s", directory.warning)
+        self.directory = [(c.name, number) for c in directory.contacts() for number in c.numbers]
+
     def set_audio_warning(self, text: str) -> None:
         self.audio_warning = text
 
@@ -92,15 +101,16 @@ class Display:
 
     def press(self, key: str) -> list[object]:
         self.sync()
-        return self.handset.press(key, self._clock())
+        # the handset's Intents, widened for the engine's dispatch (it takes any object)
+        return list(self.handset.press(key, self._clock()))
 
     def type_text(self, text: str) -> list[object]:
         self.sync()
-        return self.handset.type_text(text, self._clock())
+        return list(self.handset.type_text(text, self._clock()))
 
     def tick(self) -> list[object]:
         self.sync()
-        return self.handset.tick(self._clock())
+        return list(self.handset.tick(self._clock()))
 
     def sync(self) -> None:
         calls = list(self.core.calls.values())
