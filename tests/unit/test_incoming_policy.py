@@ -37,6 +37,8 @@ def test_a_registered_account_trusts_only_where_its_register_was_answered() -> N
     assert not policy.accepts("192.0.2.10", 5070)  # another port of that host, over UDP
     assert policy.accepts("192.0.2.10", 40123, stream=True)  # a new TCP connection from it
     assert not policy.accepts("198.51.100.7", 5060)
+    assert not policy.accepts("127.0.0.2", 5060)  # another host, in the tests
+    assert policy.accepts("127.0.0.1", 40000) and policy.accepts("::1", 40000)  # this one
     core.handle(RegistrationChanged(1, 408, "Request Timeout", 0, False))
     assert not core.incoming_policy().trust_only  # nothing registered: direct calls again
 
