@@ -46,6 +46,7 @@ class HistoryWriter:
     def __init__(self, history: CallHistory) -> None:
         self.history = history
         self._written: set[str] = set()
+        self.rows: dict[str, int] = {}  # call id -> its history row, until the call is forgotten
         # CallView times are monotonic; the history keeps wall-clock times.
         self._offset = time.time() - time.monotonic()
 
@@ -75,7 +76,7 @@ class HistoryWriter:
             redirect_chain=[str(hop.get("target", "")) for hop in hops],
         )
         try:
-            self.history.add(record)
+            self.rows[call["id"]] = self.history.add(record)
         except StoreError as exc:
             log.error("%s", exc)
             return False
@@ -83,6 +84,7 @@ class HistoryWriter:
 
     def forget(self, call_id: str) -> None:
         self._written.discard(call_id)
+        self.rows.pop(call_id, None)
 
     def items(self, limit: int = 100) -> list[HistoryItem]:
         out = []

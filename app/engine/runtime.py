@@ -21,6 +21,7 @@ from typing import Any
 
 from app import __version__
 from app.engine.audio import EngineAudio
+from app.engine.callflow import FlowRecorder
 from app.engine.control import ControlServer, Inbound
 from app.engine.display import Display
 from app.engine.handset_intents import run_intents
@@ -37,6 +38,7 @@ from app.protocol import PROTOCOL_VERSION, ProtocolError, event, ready_line, to_
 from app.sip import guard
 from app.sip.adapter import SipAdapter
 from app.sip.stack import SipStack, StackOptions
+from app.store.callflows import FlowStore
 from app.store.directory import Directory
 from app.store.errors import StoreError
 from app.store.history import CallHistory
@@ -74,16 +76,19 @@ class Engine:
         self.settings = loaded.settings
         self.settings_warning = loaded.warning
         port = options.sip_port if options.sip_port is not None else self.settings.sip_port
+        self.flows = FlowRecorder(FlowStore(options.config_dir), self._flow_changed)
         self.stack = SipStack(
             StackOptions(
                 port=port,
                 bind=options.bind,
                 log_dir=options.config_dir / "logs",
                 log_level=options.sip_log_level,
+                capture=self.flows.capture,
             )
         )
         self.core = SoundingPhoneCore(self.settings, time.monotonic)
         self.adapter = SipAdapter(self.stack, self.feed)
+        self.adapter.on_call_id = self.flows.link
         self.display = Display(self.core, self._publish)
         self.audio = EngineAudio(
             lambda: self.settings,
@@ -131,9 +136,11 @@ class Engine:
 
     def _publish(self, kind: str, data: dict[str, Any]) -> None:
         data = self.remote.on_publish(kind, data)  # Action URL events; adds the SIP Call-ID
-        if kind == "call" and self.history.on_call(data):
-            self.display.history = self.history.items()
-            self.display.missed = self.history.history.missed_unviewed()
+        if kind == "call":
+            if self.history.on_call(data):
+                self.display.history = self.history.items()
+                self.display.missed = self.history.history.missed_unviewed()
+            self.flows.on_call(data, self.history.rows.get(str(data.get("id")), 0))
         elif kind == "call_removed":
             # The core never publishes a removed call again: its once-only guard can go, or
             # an always-on engine keeps one entry per call it ever had.
@@ -149,6 +156,11 @@ class Engine:
 
     def run(self) -> int:
         self.stack.start()
+        for transport in ("UDP", "TCP"):  # until a message names this phone's address
+            self.flows.local_address(
+                transport, f"{self.options.bind or '0.0.0.0'}:{self.stack.port}"
+            )
+        self.flows.start()
         self.audio.start()
         self.waker = Waker(self.options.bind, self.stack.port)
         self.control = ControlServer(self.options.control_path, self.waker.wake)
@@ -215,6 +227,7 @@ class Engine:
         self.audio.shutdown()
         self.remote.stop()  # after the hang-ups, so their call_terminated events still go out
         self.stack.destroy()
+        self.flows.stop()
         if self.control is not None:
             self.control.close()
         if self.waker is not None:
@@ -313,6 +326,11 @@ class Engine:
             if isinstance(out, Publish):
                 self._publish(out.kind, out.data)
         self.adapter.reconfigure_accounts(self.settings, self.options.bind)
+
+    def _flow_changed(self, data: dict[str, Any]) -> None:
+        """A call flow grew or closed (recorder thread): the window may be showing it."""
+        if self.control is not None:
+            self.control.send(event("call_flow", **data))
 
     def _load_directory(self) -> None:
         """Contacts for the handset's Directory screen and the dialing matches."""
