@@ -21,7 +21,8 @@ PHONE = "This phone"
 PROXY = "Proxy"
 FAR_END = "Far end"
 TARGET = "Target"
-LETTERS = "APBCDEFGHIJKLMNOQRSTUVWXYZ"
+USERS = "BCDEFGHIJKLMNO"  # User B, User C ... as the seeds name them
+PROXIES = "PQRSTUVWXYZ"
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,11 @@ def build_ladder(packets: list[Packet]) -> Ladder:
     def column(role: str, address: str) -> int:
         key = (TARGET if role == TARGET else "net", address)
         if key not in columns:
-            letter = LETTERS[len(parties)] if len(parties) < len(LETTERS) else "?"
+            if role == PROXY:
+                letters, used = PROXIES, sum(p.role == PROXY for p in parties)
+            else:
+                letters, used = USERS, sum(p.role in (FAR_END, TARGET) for p in parties)
+            letter = letters[used] if used < len(letters) else "?"
             columns[key] = len(parties)
             parties.append(Party(letter, role, address))
         return columns[key]

@@ -75,7 +75,7 @@ class SipInfo:
 def sip_info(data: bytes) -> SipInfo:
     """Read a message's start line and a few headers; never raises."""
     try:
-        text = data[:MAX_MESSAGE].decode("utf-8", "replace")
+        text = data[:MAX_MESSAGE].decode("utf-8", "backslashreplace")
         first = text.lstrip("\r\n").split("\n", 1)[0].rstrip("\r")
         cseq_text = _first(header_values(text, "cseq"))
         cseq = _CSEQ_RE.match(cseq_text)

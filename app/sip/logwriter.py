@@ -24,8 +24,14 @@ MessageSink = Callable[[tuple[float, str]], None]
 
 def open_sip_log(log_dir: Path) -> None:
     log_dir.mkdir(parents=True, exist_ok=True)
+    # A message that is not UTF-8 reaches us with surrogate escapes: written as \x escapes,
+    # not dropped with a "Logging error" on stderr.
     handler = RotatingFileHandler(
-        log_dir / SIP_LOG_NAME, maxBytes=5 * 1024 * 1024, backupCount=3, encoding="utf-8"
+        log_dir / SIP_LOG_NAME,
+        maxBytes=5 * 1024 * 1024,
+        backupCount=3,
+        encoding="utf-8",
+        errors="backslashreplace",
     )
     handler.setFormatter(logging.Formatter("%(message)s"))  # pjsip stamps its own time
     sip_log.handlers[:] = [handler]
