@@ -28,7 +28,7 @@ def listing(store: FlowStore) -> str:
         return "No call flows recorded yet.\n"
     lines = []
     for meta in metas:
-        live = "" if meta.ended else "  (in progress)"
+        live = "  (in progress)" if meta.running else ""
         lines.append(f"{meta.flow:>6}  {when(meta.started)[:19]}  {describe_call(meta)}{live}\n")
     return "".join(lines)
 

@@ -150,8 +150,13 @@ class FlowMeta:
     code: int = 0
     reason: str = ""
     history_id: int = 0  # the call's row in the call history, once it ended
-    ended: bool = False
+    ended: bool = False  # closed: nothing more is added
     dropped: int = 0  # messages over the flow's size cap, counted but not kept
+
+    @property
+    def running(self) -> bool:
+        """The call is still going (its flow may still grow after it ended: a BYE's 200)."""
+        return not self.ended and self.state not in ("Finished", "CallFailed")
 
 
 @dataclass

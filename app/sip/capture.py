@@ -1,19 +1,19 @@
 """Every SIP message this phone sends or receives, taken from pjsua's own message log.
 
-Why the log and not a pjsip module of our own: pjsua already prints each message in full on
-the SIP thread, from its module just below the transport layer (pjsua_core.c,
-logging_on_rx_msg/logging_on_tx_msg): a received message right after it was read and parsed,
-before the transaction layer (so retransmissions are seen too), a sent one just before the
-transport sends it (retransmissions again), each with its direction, transport and the peer's
-address. The writer (logwriter.py) already gets that text as a Python string, so capturing
-costs one bounded `str.find` and, for a message, one queue put with `time.time()`: no second
-native callback per message and no struct layouts read through ctypes. All parsing happens
-later, off the SIP thread (app/engine/callflow.py).
+Why the log and not a pjsip module of our own (docs/pjsua2.md §11): pjsua already prints each
+message whole on the SIP thread, from its module just below the transport layer: a received
+one right after it was read and parsed, before the transaction layer (retransmissions are seen
+too), a sent one just before the transport sends it, each with its direction, transport and
+the peer's address. The writer (logwriter.py) already gets that text as a Python string, so
+capturing costs one bounded `str.find` and, for a message, one queue put with `time.time()`
+(about 1 µs): no second native callback per message and no struct layouts read through
+ctypes. All parsing happens later, off the SIP thread (app/engine/callflow.py).
 
 Limits of that choice, kept visible instead of hidden: pjsip cuts a log entry at 4000
-characters (PJ_LOG_MAX_SIZE), so a message near pjsip's own 4000-byte packet limit may be
-captured short (`Packet.truncated`, from the byte count pjsip printed); and this phone's own
-port for a TCP/TLS connection is not printed, so the listening port stands in for it.
+characters, so a message near pjsip's own 4000-byte packet limit may be captured short
+(`Packet.truncated`, from the byte count pjsip printed); and this phone's own address is not
+printed: the recorder learns it from this phone's Via (for a TCP/TLS connection that is the
+listening port, not the connection's own).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The Call Flow window (issue 18) on the real app: opened with Ctrl+F during a seed flow, it
+"""The Call Flow window on the real app: opened with Ctrl+F during a seed flow, it
 follows the call live; an arrow shows its message; the exports match the seed figures; the
 gear on the faceplate and the right-click menu reach it, and F12 lists every shortcut."""
 

@@ -1,10 +1,8 @@
-"""The seed figures, as data, and how to hold a call flow export against them (issue 18).
+"""The seed figures, as data, and how to hold a call flow export against them.
 
-Source: the three Yealink administrator guide excerpts the project started from (the SIP-T46G
-guide's always-forward figure, F1-F6; the SIP-T48G Lync edition's and the SIP-T58V/A guide's
-forward-after-ringing figure, F1-F16 between them). After F6 the T46G excerpt stops; its call
-goes on like the other figure's F9-F16 (new INVITE with a new Call-ID to User C, 180, 200,
-ACK), numbered on from F7. A = User A (this phone), P = the proxy, B and C the users.
+Source: docs/callflows.md §2 (always forward, F1-F14) and §3 (no-answer forward, F1-F16), the
+seed figures of the Yealink administrator guides with their pages. A = User A (this phone),
+P = the proxy, B and C the users.
 
 DeskPhone is User A: it sees the arrows that touch A and none between the proxy and B or C.
 Its ladder numbers what it saw, F1..Fn in time order, and includes the proxy's 100 Trying,

@@ -1,4 +1,4 @@
-"""Call flows of real calls (issue 18): the seed flows through Kamailio to SIPp far ends, the
+"""Call flows of real calls: the seed flows through Kamailio to SIPp far ends, the
 ladder exported by `deskphone --call-flow` as text and as a pcap that tshark reads back;
 retransmissions and bytes that are not UTF-8 from a raw far end."""
 

@@ -1,4 +1,4 @@
-"""Call flows (issue 18), the pure parts: pjsua's message log entries into packets, the facts
+"""Call flows, the pure parts: pjsua's message log entries into packets, the facts
 of a message, the ladder (numbering, Call-IDs, retransmissions, relays) and the text export."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Call flows on disk (issue 18): private files, bounded, surviving a restart; the recorder
+"""Call flows on disk: private files, bounded, surviving a restart; the recorder
 groups captured log entries into user calls off the SIP thread."""
 
 from __future__ import annotations

@@ -134,7 +134,7 @@ def test_write_failure_is_a_store_error(config_dir: Path) -> None:
 
 def test_text_that_was_not_utf8_on_the_wire_is_stored_visibly(config_dir: Path) -> None:
     # pjsua2 turns a reason phrase's bytes b"Occup\xe9 \xff" into surrogate escapes; sqlite3
-    # refused them and the exception ended the engine's handling of the call (issue 18 found)
+    # refused them and the exception ended the engine's handling of the call
     odd = b"Occup\xe9 \xff".decode("utf-8", "surrogateescape")
     with CallHistory(config_dir) as h:
         h.add(CallRecord(OUT, 0, "sip:b@x", "B\udcff", started=1, result=CallResult.BUSY,

@@ -1,1 +1,1 @@
-"""The Call Flow window (issue 18)."""
+"""The Call Flow window."""
