@@ -9,6 +9,8 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +57,28 @@ def check_pcap(rows: list[tuple[str, ...]], text: str, phone_port: int) -> None:
         assert (method or f"{status} ") == step.label or step.label.startswith(f"{status} ")
         assert call_id == ids[str(step.leg)]
         assert int(sport if step.src == "A" else dport) == phone_port
+
+
+@contextmanager
+def raw_far_end(answer: Callable[[bytes], bytes | None]) -> Iterator[int]:
+    """A UDP far end on 127.0.0.1 answering each datagram with `answer`; yields its port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind((HOST, 0))
+    sock.settimeout(0.2)
+    stop = threading.Event()
+    thread = threading.Thread(target=serve_udp, args=(sock, stop, answer), daemon=True)
+    thread.start()
+    try:
+        yield int(sock.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join(2)
+        sock.close()
+
+
+def busy(data: bytes) -> bytes | None:
+    start, headers = parse_headers(data)
+    return response(486, "Busy Here", headers) if start.startswith("INVITE ") else None
 
 
 def flow_events(client: EngineClient) -> list[dict[str, Any]]:
@@ -128,22 +152,10 @@ def test_retransmissions_are_marked_and_odd_bytes_kept(tmp_path: Path, config_di
             return None  # lost: pjsip retransmits after T1 (500 ms)
         return response(486, "Busy Here", headers).replace(b"Busy Here", b"Occup\xe9 \xff")
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    sock.bind((HOST, 0))
-    sock.settimeout(0.2)
-    stop = threading.Event()
-    thread = threading.Thread(target=serve_udp, args=(sock, stop, answer), daemon=True)
-    thread.start()
-    port = sock.getsockname()[1]
-    try:
-        with running_engine(config_dir) as (_, client):
-            client.send("dial", target=f"sip:bob@{HOST}:{port}")
-            failed = ended(client)
-            assert failed["code"] == 486
-    finally:
-        stop.set()
-        thread.join(2)
-        sock.close()
+    with raw_far_end(answer) as port, running_engine(config_dir) as (_, client):
+        client.send("dial", target=f"sip:bob@{HOST}:{port}")
+        failed = ended(client)
+        assert failed["code"] == 486
     text, rows = exports(config_dir, tmp_path)
     labels = [(s.number, s.label, s.src, s.dst, s.note) for s in steps_of(text)]
     assert labels[:4] == [
@@ -156,3 +168,23 @@ def test_retransmissions_are_marked_and_odd_bytes_kept(tmp_path: Path, config_di
     assert [r[2] or r[3] for r in rows[:4]] == ["INVITE", "INVITE", "486", "ACK"]
     assert invites[0] == invites[1]
     assert b"SIP/2.0 486 Occup\xe9 \xff\r\n" in (tmp_path / "last.pcap").read_bytes()
+
+
+def test_flows_survive_an_engine_restart(tmp_path: Path, config_dir: Path) -> None:
+    with raw_far_end(busy) as port:
+        for run in (1, 2):
+            with running_engine(config_dir) as (_, client):
+                client.send("dial", target=f"sip:run{run}@{HOST}:{port}")
+                assert ended(client)["code"] == 486
+    listed = cli(config_dir, "list")
+    assert listed.returncode == 0, listed.stderr
+    lines = listed.stdout.decode().splitlines()
+    assert [line.split()[0] for line in lines] == ["2", "1"]  # newest first, both kept
+    assert f"sip:run2@{HOST}:{port}" in lines[0] and "CallFailed (486 Busy Here)" in lines[0]
+    first = cli(config_dir, "1").stdout.decode()
+    assert f"INVITE sip:run1@{HOST}:{port} SIP/2.0" in first
+    flows = config_dir / "callflows"
+    assert flows.stat().st_mode & 0o777 == 0o700
+    assert {p.stat().st_mode & 0o777 for p in flows.iterdir()} == {0o600}
+    missing = cli(config_dir, "9")
+    assert missing.returncode == 1 and b"no call flow '9'" in missing.stderr
