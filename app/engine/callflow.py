@@ -5,8 +5,9 @@ link from a call's leg to its SIP Call-ID (the adapter, when it learns one; a re
 the user call a second Call-ID) and each call event. Everything else runs here, on a thread
 of its own: parsing, grouping, files. That thread waits DEFER_S after being woken before it
 touches a batch, so it does not compete for the GIL while the SIP thread is answering (a 302
-is followed by ACK and the new INVITE within a millisecond), and it lets go of the GIL
-between messages.
+is followed by ACK and the new INVITE within a millisecond), and it pauses every few
+messages, so a flood's backlog never keeps the SIP thread waiting long. A message is first
+sorted by its Call-ID alone (quick_ids): only a call's own messages are parsed and stored.
 
 Grouping: a message joins the flow its Call-ID is linked to. A message whose Call-ID is not
 linked yet waits (the first INVITE of a call is sent before the adapter learns its Call-ID);
@@ -27,12 +28,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from app.callflow.model import FlowMeta, Packet, sip_info
-from app.sip.capture import parse_entry
+from app.sip.capture import parse_entry, quick_ids
 from app.store.callflows import FlowStore, encode_packet
 
 log = logging.getLogger("deskphone.callflows")
 
 DEFER_S = 0.05
+YIELD_EVERY = 8  # messages handled between pauses (a few to 50 us each)
+YIELD_S = 0.0005
 GRACE_S = 32.0  # 64*T1: the longest a 2xx is retransmitted (RFC 3261 timer H)
 MAX_WAITING = 64  # Call-IDs waiting for their link
 MAX_WAITING_PACKETS = 32  # messages kept per waiting Call-ID
@@ -60,10 +63,12 @@ class FlowRecorder:
         self._flows: dict[int, _Open] = {}
         self._by_sip: dict[str, int] = {}
         self._by_call: dict[str, int] = {}
-        self._waiting: OrderedDict[str, list[Packet]] = OrderedDict()
+        self._waiting: OrderedDict[str, list[tuple[float, str]]] = OrderedDict()
         self._early: OrderedDict[str, dict[str, Any]] = OrderedDict()  # calls not linked yet
         self._local: dict[str, str] = {}  # transport -> this phone's host:port
-        self._changed: set[int] = set()
+        self._changed: set[int] = set()  # grew or changed: the window is told
+        self._dirty: set[int] = set()  # meta data changed: written after the batch
+        self._next_id = 0
 
     # ---- any thread (the SIP thread): queue only ---------------------------------------
 
@@ -113,6 +118,7 @@ class FlowRecorder:
                     meta.ended = True
                     self.store.write_meta(meta)
             self.store.prune()
+            self._next_id = self.store.new_id()
         except OSError as exc:
             log.warning("call flows: %s", exc)
 
@@ -134,12 +140,13 @@ class FlowRecorder:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            for entry in batch:
+            for index, entry in enumerate(batch, start=1):
                 if entry is None:
                     running = False
                     break
                 self._safely(entry)
-                time.sleep(0)  # hand the GIL over if the SIP thread wants it
+                if index % YIELD_EVERY == 0:  # hand the GIL over: a flood's backlog never
+                    time.sleep(YIELD_S)  # keeps the SIP thread waiting for long
             self._close_due(time.monotonic(), everything=not running)
             self._publish()
 
@@ -162,59 +169,69 @@ class FlowRecorder:
             log.exception("call flow recorder: %r", item[:2])
 
     def _message(self, t: float, entry: str) -> None:
-        packet = parse_entry(t, entry)
-        if packet is None:
-            return
-        info = sip_info(packet.data)
-        ours = packet.sent == info.request  # our requests and the responses to them
-        if ours and info.via:  # carry our own top Via: it names this phone's address
-            self._local[packet.transport] = info.via
-        packet = replace(packet, local=self._local.get(packet.transport, ""))
-        flow = self._by_sip.get(info.call_id)
+        call_id, method = quick_ids(entry)
+        flow = self._by_sip.get(call_id)
         if flow is not None:
-            self._add(flow, [packet])
-        elif info.call_id in self._waiting:
-            waiting = self._waiting[info.call_id]
+            self._add(flow, [(t, entry)])
+        elif call_id in self._waiting:
+            waiting = self._waiting[call_id]
             if len(waiting) < MAX_WAITING_PACKETS:
-                waiting.append(packet)
-        elif info.method == "INVITE" and info.call_id:
-            self._waiting[info.call_id] = [packet]
+                waiting.append((t, entry))
+        elif method == "INVITE" and call_id:
+            self._waiting[call_id] = [(t, entry)]
             while len(self._waiting) > MAX_WAITING:
                 self._waiting.popitem(last=False)
+
+    def _packet(self, t: float, entry: str) -> Packet | None:
+        """A message of a flow, parsed, with this phone's address (learnt from its own Via:
+        its requests and the responses to them carry it on top)."""
+        packet = parse_entry(t, entry)
+        if packet is None:
+            return None
+        info = sip_info(packet.data)
+        if packet.sent == info.request and info.via:
+            self._local[packet.transport] = info.via
+        return replace(packet, local=self._local.get(packet.transport, ""))
 
     def _link(self, call: str, sip_call_id: str) -> None:
         flow = self._by_call.get(call)
         if flow is None:
-            flow = self.store.new_id()
+            flow = max(self._next_id, 1)
+            self._next_id = flow + 1
             meta = FlowMeta(flow, started=time.time(), call=call)
             self._flows[flow] = _Open(meta)
             self._by_call[call] = flow
             early = self._early.pop(call, None)
             if early is not None:
                 self._apply(self._flows[flow], early)
-            self.store.write_meta(meta)
+            self._dirty.add(flow)
             self._changed.add(flow)
         self._flows[flow].sip_ids.add(sip_call_id)
         self._by_sip[sip_call_id] = flow
         self._add(flow, self._waiting.pop(sip_call_id, []))
 
-    def _add(self, flow: int, packets: list[Packet]) -> None:
+    def _add(self, flow: int, entries: list[tuple[float, str]]) -> None:
         state = self._flows.get(flow)
-        if state is None or not packets:
+        if state is None or not entries:
             return
-        keep = []
-        for packet in packets:
-            size = len(encode_packet(packet))
-            if state.size + size > self.store.max_flow_bytes:
-                state.meta.dropped += 1
+        lines: list[bytes] = []
+        for t, entry in entries:
+            packet = self._packet(t, entry)
+            if packet is None:
                 continue
-            state.size += size
-            keep.append(packet)
-        if keep:
-            if not state.messages:
-                state.meta.started = keep[0].t
-            state.messages += len(keep)
-            self.store.append(flow, keep)
+            line = encode_packet(packet)
+            if state.size + len(line) > self.store.max_flow_bytes:
+                state.meta.dropped += 1
+                self._dirty.add(flow)
+                continue
+            if not state.messages and not lines:
+                state.meta.started = packet.t
+                self._dirty.add(flow)
+            state.size += len(line)
+            lines.append(line)
+        if lines:
+            state.messages += len(lines)
+            self.store.append_lines(flow, lines)
         self._changed.add(flow)
 
     def _call(self, summary: dict[str, Any]) -> None:
@@ -227,6 +244,7 @@ class FlowRecorder:
             return
         self._apply(self._flows[flow], summary)
         self._changed.add(flow)
+        self._dirty.add(flow)
 
     def _apply(self, state: _Open, summary: dict[str, Any]) -> None:
         meta = state.meta
@@ -253,6 +271,7 @@ class FlowRecorder:
             if self._by_call.get(state.meta.call) == flow:
                 del self._by_call[state.meta.call]
             self._changed.add(flow)
+            self._dirty.discard(flow)
             self._write_meta(state.meta)
         if due:
             try:
@@ -268,9 +287,10 @@ class FlowRecorder:
 
     def _publish(self) -> None:
         changed, self._changed = self._changed, set()
-        for flow in sorted(changed):
+        dirty, self._dirty = self._dirty, set()
+        for flow in sorted(changed | dirty):
             state = self._flows.get(flow)
-            if state is not None:
+            if state is not None and flow in dirty:
                 self._write_meta(state.meta)
             if self.notify is not None:
                 meta = state.meta if state is not None else None

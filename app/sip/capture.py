@@ -63,3 +63,31 @@ def parse_entry(t: float, entry: str, local: str = "") -> Packet | None:
         )
     except Exception:  # a log line is never worth an exception in the engine
         return None
+
+
+_CALL_ID_RE = re.compile(r"^(?:call-id|i)[ \t]*:[ \t]*([^\r\n]*)", re.IGNORECASE | re.MULTILINE)
+_CSEQ_RE = re.compile(r"^cseq[ \t]*:[ \t]*\d+[ \t]+([^\s]+)", re.IGNORECASE | re.MULTILINE)
+
+
+def _header(entry: str, end: int, canonical: str, pattern: re.Pattern[str]) -> str:
+    at = entry.find(canonical, 0, end)
+    if at >= 0:  # the usual spelling: a plain search, no regex over the whole head
+        start = at + len(canonical)
+        stop = entry.find("\n", start, end)
+        return entry[start : stop if stop >= 0 else end]
+    found = pattern.search(entry, 0, end)
+    return found.group(1) if found else ""
+
+
+def quick_ids(entry: str) -> tuple[str, str]:
+    """(Call-ID, CSeq method) of a message log entry, cheaply: which flow it belongs to, if
+    any, is decided on these before anything else is parsed (a flood is mostly strangers)."""
+    try:
+        end = entry.find("\n\r\n")
+        end = end if end >= 0 else min(len(entry), MAX_MESSAGE)
+        call_id = _header(entry, end, "\nCall-ID: ", _CALL_ID_RE).strip()[:256]
+        cseq = _header(entry, end, "\nCSeq: ", _CSEQ_RE).split()
+        method = cseq[-1] if cseq else ""
+        return call_id, method.upper()
+    except Exception:
+        return "", ""

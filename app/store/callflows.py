@@ -15,12 +15,11 @@ import json
 import logging
 import os
 import re
-from dataclasses import asdict, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from app.callflow.model import MAX_MESSAGE, Flow, FlowMeta, Packet
-from app.store.fsutil import atomic_write
 
 log = logging.getLogger("deskphone.callflows")
 
@@ -88,11 +87,18 @@ class FlowStore:
         self.max_flows = max_flows
         self.max_bytes = max_bytes
         self.max_flow_bytes = max_flow_bytes
+        # The writer's view of the sizes on disk, so pruning after every call costs no scan;
+        # built on first use (a store only reading never needs it).
+        self._sizes: dict[int, int] | None = None
+        self._made = False
 
     def _ensure_dir(self) -> None:
+        if self._made:
+            return
         self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         if self.dir.stat().st_mode & 0o077:
             os.chmod(self.dir, 0o700)
+        self._made = True
 
     def _path(self, flow: int, ext: str) -> Path:
         return self.dir / f"{flow:06d}.{ext}"
@@ -112,26 +118,51 @@ class FlowStore:
         return (ids[-1] + 1) if ids else 1
 
     def write_meta(self, meta: FlowMeta) -> None:
+        """Replace a flow's meta data at once (rename), without fsync: it changes a few times
+        a call, and a lost update costs a label, never the messages."""
         self._ensure_dir()
-        data = json.dumps(asdict(meta), separators=(",", ":")).encode("utf-8")
-        atomic_write(self._path(meta.flow, "json"), data, 0o600)
+        data = json.dumps(vars(meta), separators=(",", ":")).encode("utf-8")
+        path = self._path(meta.flow, "json")
+        tmp = path.with_name(f".{path.name}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o600)
+        try:
+            os.write(fd, data)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+        self._grow(meta.flow, 0)
+
+    def _grow(self, flow: int, size: int) -> None:
+        sizes = self._index()
+        sizes[flow] = sizes.get(flow, 0) + size
+
+    def _index(self) -> dict[int, int]:
+        if self._sizes is None:
+            self._sizes = {flow: self._size(flow) for flow in self.ids()}
+        return self._sizes
 
     def append(self, flow: int, packets: list[Packet]) -> None:
-        if not packets:
+        self.append_lines(flow, [encode_packet(p) for p in packets])
+
+    def append_lines(self, flow: int, lines: list[bytes]) -> None:
+        """Add encoded packets (encode_packet) to a flow's file."""
+        if not lines:
             return
         self._ensure_dir()
         fd = os.open(
             self._path(flow, "jsonl"), os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o600
         )
+        data = b"".join(lines)
         try:
-            os.write(fd, b"".join(encode_packet(p) for p in packets))
+            os.write(fd, data)
         finally:
             os.close(fd)
+        self._grow(flow, len(data))
 
     def prune(self, keep: set[int] | None = None) -> list[int]:
         """Drop the oldest flows beyond the count and size caps; `keep` (live flows) stay."""
-        ids = self.ids()
-        sizes = {flow: self._size(flow) for flow in ids}
+        sizes = self._index()
+        ids = sorted(sizes)
         total = sum(sizes.values())
         dropped: list[int] = []
         for flow in ids:
@@ -142,7 +173,7 @@ class FlowStore:
             for ext in ("json", "jsonl"):
                 with contextlib.suppress(FileNotFoundError):
                     self._path(flow, ext).unlink()
-            total -= sizes[flow]
+            total -= sizes.pop(flow)
             dropped.append(flow)
         return dropped
 

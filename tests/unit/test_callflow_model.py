@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from app.callflow.ladder import FAR_END, PHONE, PROXY, TARGET, build_ladder
 from app.callflow.model import Flow, FlowMeta, Packet, sip_info, split_hostport
 from app.callflow.text import flow_text
-from app.sip.capture import is_message, parse_entry
+from app.sip.capture import is_message, parse_entry, quick_ids
 
 PHONE_ADDR = "127.0.0.1:5070"
 PROXY_ADDR = "127.0.0.1:5060"
@@ -91,6 +91,7 @@ def test_no_bytes_make_the_parsers_raise(data: bytes) -> None:
     text = entry("RX", data)
     got = parse_entry(0.0, text, "")
     assert got is None or got.data == data[: got.size]
+    assert all(isinstance(part, str) for part in quick_ids(text))
     build_ladder([packet(0.0, False, data)])
 
 
@@ -179,3 +180,16 @@ def test_the_text_export_has_the_steps_and_every_message_whole() -> None:
     assert "F1 INVITE—A (This phone 127.0.0.1:5070) to P (Proxy 127.0.0.1:5060)" in text
     for p in packets:  # every message whole, line endings as text
         assert p.data.decode().replace("\r\n", "\n").rstrip("\n") in text
+
+
+def test_quick_ids_sorts_a_message_by_call_id_and_cseq_method() -> None:
+    assert quick_ids(entry("TX", request("INVITE", "sip:b@x", "abc@host", 5))) == (
+        "abc@host", "INVITE",
+    )  # fmt: skip
+    compact = b"SIP/2.0 200 OK\r\nv: SIP/2.0/UDP h\r\ni:  xyz \r\ncseq:7   bye\r\n\r\n"
+    assert quick_ids(entry("RX", compact)) == ("xyz", "BYE")
+    body_only = b"SIP/2.0 200 OK\r\nVia: x\r\n\r\nCall-ID: not-a-header\r\n"
+    assert quick_ids(entry("RX", body_only)) == ("", "")
+    assert quick_ids("") == ("", "")
+    for p in always_forward():  # the same Call-ID sip_info reads
+        assert quick_ids(entry("TX" if p.sent else "RX", p.data))[0] == sip_info(p.data).call_id
