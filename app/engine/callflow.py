@@ -78,9 +78,6 @@ class FlowRecorder:
     def link(self, call: str, sip_call_id: str) -> None:
         self._queue.put(("l", call, sip_call_id))
 
-    def local_address(self, transport: str, hostport: str) -> None:
-        self._queue.put(("a", transport.upper(), hostport))
-
     def on_call(self, data: dict[str, Any], history_id: int = 0) -> None:
         extra = data.get("extra") or {}
         summary = {
@@ -97,7 +94,10 @@ class FlowRecorder:
 
     # ---- life cycle ------------------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, local: str = "") -> None:
+        """`local`: this phone's "host:port" until a message of its own names it better."""
+        for transport in ("UDP", "TCP"):
+            self._local.setdefault(transport, local)
         self._recover()
         self._thread = threading.Thread(target=self._run, name="callflows", daemon=True)
         self._thread.start()
@@ -163,8 +163,6 @@ class FlowRecorder:
                 self._link(str(item[1]), str(item[2]))
             elif kind == "c":
                 self._call(dict(item[1]))
-            elif kind == "a":
-                self._local.setdefault(str(item[1]), str(item[2]))
         except Exception:  # a bad message or a full disk costs a flow, never the engine
             log.exception("call flow recorder: %r", item[:2])
 

@@ -14,6 +14,7 @@ import signal
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
@@ -76,7 +77,8 @@ class Engine:
         self.settings = loaded.settings
         self.settings_warning = loaded.warning
         port = options.sip_port if options.sip_port is not None else self.settings.sip_port
-        self.flows = FlowRecorder(FlowStore(options.config_dir), self._flow_changed)
+        # The window follows a running call's flow by this event (sent from the recorder thread).
+        self.flows = FlowRecorder(FlowStore(options.config_dir), self._send_event("call_flow"))
         self.stack = SipStack(
             StackOptions(
                 port=port,
@@ -156,11 +158,7 @@ class Engine:
 
     def run(self) -> int:
         self.stack.start()
-        for transport in ("UDP", "TCP"):  # until a message names this phone's address
-            self.flows.local_address(
-                transport, f"{self.options.bind or '0.0.0.0'}:{self.stack.port}"
-            )
-        self.flows.start()
+        self.flows.start(f"{self.options.bind or '0.0.0.0'}:{self.stack.port}")
         self.audio.start()
         self.waker = Waker(self.options.bind, self.stack.port)
         self.control = ControlServer(self.options.control_path, self.waker.wake)
@@ -327,10 +325,9 @@ class Engine:
                 self._publish(out.kind, out.data)
         self.adapter.reconfigure_accounts(self.settings, self.options.bind)
 
-    def _flow_changed(self, data: dict[str, Any]) -> None:
-        """A call flow grew or closed (recorder thread): the window may be showing it."""
-        if self.control is not None:
-            self.control.send(event("call_flow", **data))
+    def _send_event(self, name: str) -> Callable[[dict[str, Any]], None]:
+        """An event to every client, for threads other than this one (the send only queues)."""
+        return lambda data: self.control.send(event(name, **data)) if self.control else None
 
     def _load_directory(self) -> None:
         """Contacts for the handset's Directory screen and the dialing matches."""

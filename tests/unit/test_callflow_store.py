@@ -84,9 +84,8 @@ def _entries_of_a_redirected_call() -> list[str]:
 def test_the_recorder_groups_a_redirected_call_and_ignores_the_rest(tmp_path: Path) -> None:
     events: list[dict[str, Any]] = []
     rec = FlowRecorder(FlowStore(tmp_path), events.append)
-    rec.start()
+    rec.start("0.0.0.0:5070")
     try:
-        rec.local_address("UDP", "0.0.0.0:5070")
         e = _entries_of_a_redirected_call()
         rec.capture((1.0, entry("TX", request("REGISTER", "sip:x", "reg"))))  # not a call
         rec.capture((2.0, e[0]))  # sent before the adapter knows the Call-ID
