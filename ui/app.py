@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.client.supervisor import EngineConfig
 from app.desktop.single_instance import InstancePaths
+from app.phone.handset.screens import HISTORY
 from app.phone.model import RegState
 from ui.bridge import EngineBridge
 from ui.callflow.window import CallFlowWindow
@@ -80,11 +81,16 @@ class DeskPhoneApp:
         self.gear = GearButton(self.window, handset, handset.body_rect)
 
     def open_call_flow(self) -> CallFlowWindow:
-        """The Call Flow window on the current call (the newest flow) or the last one."""
+        """The Call Flow window on the History entry the handset has selected, else on the
+        current call (the newest flow) or the last one."""
         if self.call_flows is None:
             self.call_flows = CallFlowWindow(self.options.config_dir, self.window)
         window = self.call_flows
-        window.show_last()
+        screen = self.window.handset.screen_model()
+        if screen.name == HISTORY and 0 <= screen.selected < len(screen.rows):
+            window.show_history_entry(screen.rows[screen.selected])
+        else:
+            window.show_last()
         window.show()
         window.raise_()
         window.activateWindow()

@@ -95,7 +95,7 @@ class HistoryWriter:
             name = rec.remote_name or number.split("@")[0]
             if rec.redirect_chain:
                 name = f"{name} → {_bare(rec.redirect_chain[-1]).split('@')[0]}"
-            out.append(HistoryItem(name, number, kind, when))
+            out.append(HistoryItem(name, number, kind, when, rec.id))
         return out
 
 

@@ -104,6 +104,18 @@ def test_always_forward_call_flow_window(
         image = QImage(str(png_path))
         assert image.width() >= 4 * 230 and image.height() > 11 * 34
         image.save(str(screens_dir / "callflow-always-forward-export.png"))
+        # from the History entry: its row names the flow
+        window.show_flow(None)
+        qtbot.waitUntil(lambda: handset.screen_model().name == "idle", timeout=8000)
+        qtbot.keyClick(handset, Qt.Key.Key_F1)  # History
+        qtbot.waitUntil(lambda: handset.screen_model().name == "history", timeout=3000)
+        screen = handset.screen_model()
+        assert screen.items[screen.selected] == "bob → carol"
+        app.window.activateWindow()
+        qtbot.waitUntil(app.window.isActiveWindow, timeout=3000)
+        qtbot.keyClick(handset, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+        assert window.flow is not None and window.flow.meta.flow == 1
+        assert window.flow.meta.history_id == screen.rows[screen.selected]
     finally:
         app.shutdown()
 

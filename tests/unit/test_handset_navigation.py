@@ -99,8 +99,27 @@ def test_history_tabs_and_dial_from_list() -> None:
     assert p.handset.screen().items == ["Di"]
     p.press("RIGHT", "RIGHT", "RIGHT")  # Placed
     assert p.handset.screen().items == ["Ann"]
+    assert p.handset.screen().rows == [0]  # history rows, for the window's call flow
     assert p.press("OK") == [Dial("1003")]
     assert p.handset.screen().name == "calling"
+
+
+def test_a_history_list_names_its_call_history_rows() -> None:
+    p = FakePhone()
+    p.display.history = [
+        HistoryItem("Bob", "1002", "missed", row=7),
+        HistoryItem("Ann", "1003", "placed", row=5),
+        HistoryItem("Cy", "1004", "missed", row=2),
+    ]
+    p.sync()
+    p.press("F1", "DOWN")
+    s = p.handset.screen()
+    assert (s.rows, s.selected) == ([7, 5, 2], 1)  # Ctrl+F opens row 5's call flow
+    p.press("RIGHT")  # Missed Calls
+    assert p.handset.screen().rows == [7, 2]
+    p.press("RIGHT")  # Placed, then Received: empty
+    p.press("RIGHT")
+    assert (p.handset.screen().rows, p.handset.screen().selected) == ([], -1)
 
 
 def test_redial_opens_placed_list_then_dials() -> None:

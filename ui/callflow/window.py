@@ -152,7 +152,14 @@ class CallFlowWindow(QWidget):
         return self.show_flow(self.store.resolve("last"))
 
     def show_history_entry(self, history_id: int) -> bool:
-        return self.show_flow(self.store.for_history(history_id))
+        """The flow of a call history entry (the handset's History list)."""
+        found = self.show_flow(self.store.for_history(history_id))
+        if not found:
+            self.title.setText(
+                f"No call flow was kept for history entry {history_id}: only the last "
+                "calls' flows are kept, and none of calls from before DeskPhone recorded them."
+            )
+        return found
 
     def reload(self) -> None:
         """Read the shown flow again (it grew), keeping the selected arrow."""

@@ -125,6 +125,7 @@ def _lists(st: HandsetState, sm: ScreenModel) -> K.SoftKeys:
         rows = st.history_rows()
         sm.items = [name for name, _ in rows] or [tr(T.NO_RECORDS)]
         sm.values = st.history_when() if rows else [""]
+        sm.rows = st.history_ids() if rows else []
         sm.selected = st.row if rows else -1
         return K.LIST
     if st.view == S.DIRECTORY:

@@ -107,6 +107,10 @@ class HandsetState:
         kind = HISTORY_TABS[self.tab][1]
         return [h.when for h in self.flags.history if kind is None or h.kind == kind]
 
+    def history_ids(self) -> list[int]:
+        kind = HISTORY_TABS[self.tab][1]
+        return [h.row for h in self.flags.history if kind is None or h.kind == kind]
+
     def call_screen_active(self) -> bool:
         return self.focused() is not None or self.finished is not None
 
