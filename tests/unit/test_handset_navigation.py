@@ -8,6 +8,7 @@ from pathlib import Path
 from app.phone.handset.flags import HistoryItem
 from app.phone.intents import ClearMissed, OpenSettings, SetDnd, SetForward
 from app.phone.messages import AnswerCall, Dial, TransportInfo
+from app.phone.settings import Settings
 from tests.gui.fake_phone import FakePhone
 
 
@@ -197,3 +198,15 @@ def test_menu_dnd_form_and_settings_and_status() -> None:
     q.press("OK")
     s = q.handset.screen()
     assert (s.name, s.items, s.values) == ("status", ["1001", "SIP Port"], ["Registered", "5062"])
+
+
+def test_with_no_account_the_idle_screen_says_how_to_add_one() -> None:
+    p = FakePhone()
+    assert p.handset.screen().softkeys == ["History", "Directory", "DND", "Menu"]
+    p.core.reconfigure_accounts(Settings())  # every account removed: the built-in one only
+    p.sync()
+    s = p.handset.screen()
+    assert s.status.registration == "No Service"  # Yealink's word stays
+    assert s.note == "No account yet: press Accounts to add one"
+    assert s.softkeys == ["History", "Directory", "Accounts", "Menu"]
+    assert p.press("F3") == [OpenSettings("accounts")]  # the dialog's Accounts tab
