@@ -25,9 +25,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from app.callflow.model import FlowMeta, Packet, sip_info
+from app.protocol import event
 from app.sip.capture import parse_entry, quick_ids
 from app.store.callflows import FlowStore, encode_packet
 
@@ -41,7 +43,8 @@ MAX_WAITING = 64  # Call-IDs waiting for their link
 MAX_WAITING_PACKETS = 32  # messages kept per waiting Call-ID
 ENDED = ("Finished", "CallFailed")
 
-Notify = Callable[[dict[str, Any]], None]
+# Sends an event to the window (the engine's to_window: any thread, it only queues).
+ToWindow = Callable[[dict[str, Any]], object]
 
 
 @dataclass
@@ -54,9 +57,10 @@ class _Open:
 
 
 class FlowRecorder:
-    def __init__(self, store: FlowStore, notify: Notify | None = None) -> None:
-        self.store = store
-        self.notify = notify
+    def __init__(self, store: FlowStore | Path, to_window: ToWindow | None = None) -> None:
+        """`store`: a FlowStore, or the config directory to keep the flows in."""
+        self.store = store if isinstance(store, FlowStore) else FlowStore(store)
+        self.to_window = to_window
         self._queue: queue.SimpleQueue[tuple[Any, ...] | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         # recorder thread only
@@ -77,6 +81,11 @@ class FlowRecorder:
 
     def link(self, call: str, sip_call_id: str) -> None:
         self._queue.put(("l", call, sip_call_id))
+
+    def on_publish(self, kind: str, data: dict[str, Any], history_id: int = 0) -> None:
+        """What the engine publishes: its call events name the flows' calls."""
+        if kind == "call":
+            self.on_call(data, history_id)
 
     def on_call(self, data: dict[str, Any], history_id: int = 0) -> None:
         extra = data.get("extra") or {}
@@ -290,13 +299,13 @@ class FlowRecorder:
             state = self._flows.get(flow)
             if state is not None and flow in dirty:
                 self._write_meta(state.meta)
-            if self.notify is not None:
-                meta = state.meta if state is not None else None
-                self.notify(
-                    {
-                        "flow": flow,
-                        "call": meta.call if meta else "",
-                        "messages": state.messages if state else -1,
-                        "ended": state is None,
-                    }
+            if self.to_window is not None:  # the window may be showing this flow
+                self.to_window(
+                    event(
+                        "call_flow",
+                        flow=flow,
+                        call=state.meta.call if state else "",
+                        messages=state.messages if state else -1,
+                        ended=state is None,  # closed: it will not grow any more
+                    )
                 )

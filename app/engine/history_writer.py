@@ -46,16 +46,15 @@ class HistoryWriter:
     def __init__(self, history: CallHistory) -> None:
         self.history = history
         self._written: set[str] = set()
-        self.rows: dict[str, int] = {}  # call id -> its history row, until the call is forgotten
         # CallView times are monotonic; the history keeps wall-clock times.
         self._offset = time.time() - time.monotonic()
 
-    def on_call(self, call: dict[str, Any]) -> bool:
-        """Record a call once it has ended; True if a row was written."""
+    def on_call(self, call: dict[str, Any]) -> int:
+        """Record a call once it has ended; the new row's id, 0 when none was written."""
         if call["state"] not in (CallState.FINISHED, CallState.FAILED):
-            return False
+            return 0
         if call["id"] in self._written:
-            return False
+            return 0
         self._written.add(call["id"])
         extra = call.get("extra") or {}
         hops = json.loads(extra.get("redirect_chain") or "[]")
@@ -76,15 +75,13 @@ class HistoryWriter:
             redirect_chain=[str(hop.get("target", "")) for hop in hops],
         )
         try:
-            self.rows[call["id"]] = self.history.add(record)
+            return self.history.add(record)
         except StoreError as exc:
             log.error("%s", exc)
-            return False
-        return True
+            return 0
 
     def forget(self, call_id: str) -> None:
         self._written.discard(call_id)
-        self.rows.pop(call_id, None)
 
     def items(self, limit: int = 100) -> list[HistoryItem]:
         out = []

@@ -110,7 +110,8 @@ def test_the_recorder_groups_a_redirected_call_and_ignores_the_rest(tmp_path: Pa
     meta = flow.meta
     assert (meta.call, meta.state, meta.history_id, meta.ended) == ("o1", "Finished", 12, True)
     assert (meta.original_uri, meta.remote_uri, meta.started) == ("sip:bob@x", "sip:carol@x", 2.0)
-    assert events and events[-1]["flow"] == 1 and events[-1]["ended"]
+    assert events and events[-1]["ev"] == "call_flow"
+    assert events[-1]["flow"] == 1 and events[-1]["ended"]
 
 
 def test_a_flow_closes_after_the_grace_and_keeps_within_its_size(
