@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from app.phone.handset.flags import HistoryItem
@@ -57,7 +58,9 @@ class HistoryWriter:
         self.history = history
         self.stale = False  # calls written since the display last read the lists
         self._shown_at = -SHOW_INTERVAL_S
-        self._queued: list[CallRecord] = []  # written together, once per engine loop turn
+        self._queued: list[tuple[dict[str, Any], CallRecord]] = []  # written once a loop turn
+        # each written call with its new row's id (the call flow recorder links the two)
+        self.on_written: Callable[[dict[str, Any], int], None] | None = None
         self._written: set[str] = set()
         # CallView times are monotonic; the history keeps wall-clock times.
         self._offset = time.time() - time.monotonic()
@@ -87,19 +90,24 @@ class HistoryWriter:
             forward_target=str(extra.get("forwarded_to", "")),
             redirect_chain=[str(hop.get("target", "")) for hop in hops],
         )
-        self._queued.append(record)
+        self._queued.append((call, record))
         self.stale = True
         return True
 
     def flush(self) -> None:
         """Write the queued calls in one transaction: one sync to disk however many ended
         in this loop turn (a forward-always phone under load ends hundreds a second)."""
-        records, self._queued = self._queued, []
-        if records:
-            try:
-                self.history.add_all(records)
-            except StoreError as exc:
-                log.error("%s", exc)
+        queued, self._queued = self._queued, []
+        if not queued:
+            return
+        try:
+            rows = self.history.add_all([record for _, record in queued])
+        except StoreError as exc:
+            log.error("%s", exc)
+            return
+        if self.on_written is not None:
+            for (call, _), row in zip(queued, rows, strict=True):
+                self.on_written(call, row)
 
     def show_on(self, display: HistoryDisplay, now: float) -> None:
         """Write what is queued, and give the display the lists again if calls were written
@@ -124,7 +132,7 @@ class HistoryWriter:
             name = rec.remote_name or number.split("@")[0]
             if rec.redirect_chain:
                 name = f"{name} → {_bare(rec.redirect_chain[-1]).split('@')[0]}"
-            out.append(HistoryItem(name, number, kind, when))
+            out.append(HistoryItem(name, number, kind, when, rec.id))
         return out
 
 

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from app import __version__
 from app.engine import ops
 from app.engine.audio import EngineAudio
+from app.engine.callflow import FlowRecorder
 from app.engine.control import ControlServer, Inbound
 from app.engine.display import Display
 from app.engine.handset_intents import run_intents
@@ -29,7 +30,7 @@ from app.engine.heap import HeapTrimmer
 from app.engine.history_writer import HistoryWriter
 from app.engine.outbox import Outbox
 from app.engine.remote import RemoteControl
-from app.engine.wake import Waker
+from app.engine.wake import Waker, wait_ms
 from app.phone import intents as ui_intents
 from app.phone.call_control import ControlInput
 from app.phone.core_audio import SoundingPhoneCore
@@ -45,12 +46,6 @@ from app.store.history import CallHistory
 from app.store.settings_file import SettingsFile
 
 log = logging.getLogger("deskphone.engine")
-
-# Upper bounds of one libHandleEvents() wait. Packets, pjsip timers, intents (Waker) and signals
-# (set_wakeup_fd) end a wait at once; these only pace what changes by time alone: 200 ms while a
-# call, a dial screen or a pop-up is up, 1 s at rest, where only the clock changes (idle CPU).
-MAX_WAIT_MS = 200
-REST_WAIT_MS = 1000
 
 
 @dataclass
@@ -83,17 +78,21 @@ class Engine:
         self.settings = loaded.settings
         self.settings_warning = loaded.warning
         port = options.sip_port if options.sip_port is not None else self.settings.sip_port
+        self.flows = FlowRecorder(options.config_dir, self.to_window)
         self.stack = SipStack(
             StackOptions(
                 port=port,
                 bind=options.bind,
                 log_dir=options.config_dir / "logs",
                 log_level=options.sip_log_level,
+                capture=self.flows.capture,
             )
         )
         self.core = SoundingPhoneCore(self.settings, time.monotonic)
         self.adapter = SipAdapter(self.stack, self.feed)
+        self.adapter.sip_call_ids.on_new = self.flows.link
         self.outbox = Outbox(self._emit, self.stack.poll)  # every event goes out through it
+        self._publish = self.outbox.put  # emitted after SIP is served (outbox.py)
         self.stack.guard.policy = self.core.incoming_policy  # applied before pjsua sees a call
         self.display = Display(self.core, self._publish)
         self.audio = EngineAudio(
@@ -105,6 +104,7 @@ class Engine:
         )
         self.adapter.on_media = self.audio.on_media
         self.history = HistoryWriter(CallHistory(options.config_dir))
+        self.history.on_written = lambda call, row: self.flows.on_publish("call", call, row)
         self.heap = HeapTrimmer()
         self.display.missed = self.history.history.missed_unviewed()
         self.display.history = self.history.items()
@@ -143,13 +143,11 @@ class Engine:
         finally:
             self._draining = False
 
-    def _publish(self, kind: str, data: dict[str, Any]) -> None:
-        self.outbox.put(kind, data)  # emitted after SIP is served (outbox.py)
-
     def _emit(self, kind: str, data: dict[str, Any]) -> None:
         data = self.remote.on_publish(kind, data)  # Action URL events; adds the SIP Call-ID
+        self.flows.on_publish(kind, data)  # an ended call's history row follows (on_written)
         if kind == "call":
-            self.history.on_call(data)  # the display reads it back in show_on()
+            self.history.on_call(data)  # written in show_on(), with others of this loop turn
         elif kind == "call_removed":
             # The core never publishes a removed call again: its once-only guard can go, or
             # an always-on engine keeps one entry per call it ever had.
@@ -165,6 +163,7 @@ class Engine:
 
     def run(self) -> int:
         self.stack.start()
+        self.flows.start(f"{self.options.bind or '0.0.0.0'}:{self.stack.port}")
         self.waker = Waker(self.options.bind, self.stack.port)
         self.outbox.wake = self.waker.wake
         self.control = ControlServer(self.options.control_path, self.waker.wake)
@@ -198,7 +197,7 @@ class Engine:
     def _loop(self) -> None:
         assert self.control is not None and self.waker is not None
         while not self._stop:
-            self.stack.handle_events(self._wait_ms())
+            self.stack.handle_events(wait_ms(self.core.next_deadline(), self._resting))
             self.waker.woken()
             self.control.drain(self._on_inbound)
             self.outbox.flush()  # what SIP has meanwhile goes first, then the events
@@ -215,12 +214,6 @@ class Engine:
             self.outbox.flush()
             self.remote.refresh_state()
             self.heap.note(time.monotonic(), bool(self.core.live_calls()))
-
-    def _wait_ms(self) -> int:
-        deadline = self.core.next_deadline()
-        if deadline is None:
-            return REST_WAIT_MS if self._resting() else MAX_WAIT_MS
-        return max(0, min(MAX_WAIT_MS, int((deadline - time.monotonic()) * 1000) + 1))
 
     def _resting(self) -> bool:
         return (
@@ -239,6 +232,7 @@ class Engine:
         self.history.flush()
         self.remote.stop()  # after the hang-ups, so their call_terminated events still go out
         self.stack.destroy()
+        self.flows.stop()
         if self.control is not None:
             self.control.close()
         if self.waker is not None:

@@ -51,7 +51,11 @@ class SipCallIds(dict[str, str]):
     """Core call id -> its SIP Call-ID (Action URI/URL's $call_id), kept a while after the call
     ends so the last events of a call still carry it."""
 
+    on_new: Callable[[str, str], None] | None = None  # the call flow recorder: it only queues
+
     def note(self, core_id: str, sip_id: str, live: dict[str, Any]) -> None:
+        if self.on_new is not None:
+            self.on_new(core_id, sip_id)
         if len(self) > 256:  # ended calls' ids are only needed a few seconds
             for old in list(self)[:128]:
                 if old not in live:

@@ -1,4 +1,5 @@
-"""pjsua2's log (every SIP message at level 4+) into a rotating file in the config directory.
+"""pjsua2's log (every SIP message at level 4+) into a rotating file in the config directory,
+and each whole SIP message to the call flow capture (capture.py).
 
 pjsip logs synchronously from inside its own work: the 302 it just read, then about eight
 lines while `makeCall()` builds the next INVITE, then that INVITE before it goes out. A Python
@@ -7,18 +8,22 @@ logging handler per line (format, write, flush, rollover check) cost 60-80 µs e
 only queues the text (one deque append, thread-safe: the media clock thread logs too) and the
 SIP thread writes the queue out in one batch after `libHandleEvents()` returns, when the
 packet that caused it has long left. An abort loses at most the current loop turn's lines.
+The call flow capture gets its messages from the same queue, with the time they were logged.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import time
 from collections import deque
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pjsua2 as pj
 
+from app.sip.capture import is_message
 from app.sip.guard import guarded
 
 SIP_LOG_NAME = "sip.log"
@@ -27,6 +32,9 @@ BACKUPS = 3
 MAX_QUEUED = 20000  # lines between two drains (one loop turn); beyond it the oldest go
 
 log = logging.getLogger("deskphone.sip")
+
+# (time.time(), log entry) of a SIP message, handed over on the SIP thread: it must only queue.
+MessageSink = Callable[[tuple[float, str]], None]
 
 
 class SipLogFile:
@@ -64,16 +72,23 @@ class SipLogFile:
 
 
 class PjLogWriter(pj.LogWriter):  # type: ignore[misc]
-    """Runs on whichever pjsip thread logs (the media clock thread too): only queue."""
+    """Runs on whichever pjsip thread logs (the media clock thread too): only queue.
 
-    def __init__(self, out: SipLogFile | None = None) -> None:
+    pjsua logs at least at level 4 while a sink is set (the messages are at 4); `file_level`
+    is what the user asked for in sip.log."""
+
+    def __init__(
+        self, out: SipLogFile | None = None, file_level: int = 4, sink: MessageSink | None = None
+    ) -> None:
         super().__init__()
         self.out = out
-        self._queue: deque[str] = deque(maxlen=MAX_QUEUED)
+        self.file_level = file_level
+        self.sink = sink
+        self._queue: deque[tuple[float, int, str]] = deque(maxlen=MAX_QUEUED)
 
     @guarded()
     def write(self, entry: Any) -> None:
-        self._queue.append(entry.msg)
+        self._queue.append((time.time(), entry.level, entry.msg))
 
     def drain(self) -> None:
         """Write out what was queued; on the SIP thread, outside any pjsip callback."""
@@ -81,9 +96,14 @@ class PjLogWriter(pj.LogWriter):  # type: ignore[misc]
         if not queue:
             return
         lines = []
+        sink, file_level = self.sink, self.file_level
         while queue:  # popleft is atomic: lines appended meanwhile wait for the next drain
-            lines.append(queue.popleft())
-        if self.out is None:
+            t, level, msg = queue.popleft()
+            if sink is not None and is_message(msg):
+                sink((t, msg))
+            if level <= file_level:
+                lines.append(msg)
+        if self.out is None or not lines:
             return
         try:
             self.out.write_lines(lines)
