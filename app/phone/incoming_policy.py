@@ -30,10 +30,6 @@ from dataclasses import dataclass, field
 from app.phone.incoming import Route, route_incoming
 from app.phone.settings import Settings
 
-# sip.trust_ctrl, on (DeskPhone's choice, see above). A constant until the settings are
-# declared in one place (then a setting: a provisioned `sip.trust_ctrl = 0` turns it off).
-TRUST_CTRL_DEFAULT = True
-
 Source = tuple[str, int]  # (host, port) a request came from, as pjsip printed it
 THIS_HOST = frozenset({"127.0.0.1", "::1"})
 

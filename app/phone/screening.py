@@ -12,7 +12,6 @@ import copy
 from typing import Any
 
 from app.phone.incoming_policy import (
-    TRUST_CTRL_DEFAULT,
     IncomingPolicy,
     Source,
     literal_source,
@@ -79,7 +78,7 @@ class IncomingScreening:
             in_call=in_call,
             local_domain=self.local_domain,
             servers=frozenset(servers),
-            trust_only=TRUST_CTRL_DEFAULT and bool(registered),
+            trust_only=self.settings.trust_ctrl and bool(registered),
         )
         self._policy = (key, policy)
         return policy

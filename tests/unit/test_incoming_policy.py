@@ -128,3 +128,17 @@ def test_request_head_reads_what_the_guard_needs() -> None:
     assert in_dialog is not None and in_dialog.to_tag
     assert parse_head(b"SIP/2.0 200 OK\r\nVia: x\r\n\r\n") is None
     assert parse_head(INVITE.replace(b"i: 42@127.0.0.2\r\n", b"")) is None
+
+
+def test_a_provisioned_trust_ctrl_0_turns_the_filter_off() -> None:
+    from app.store.yealink_cfg import apply_entries, parse_cfg
+
+    core = core_with(AccountSettings(user="alice", server="pbx.example"))
+    registered(core, 1, "192.0.2.10:5060")
+    assert core.incoming_policy().trust_only  # on by default while registered
+    entries, _ = parse_cfg("#!version:1.0.0.1\nsip.trust_ctrl = 0\n")
+    settings, _ = apply_entries(entries, core.settings)
+    assert settings.trust_ctrl is False
+    core.update_settings(settings)
+    assert not core.incoming_policy().trust_only
+    assert core.incoming_policy().accepts("198.51.100.7", 5060)
