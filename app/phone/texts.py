@@ -127,6 +127,7 @@ class T:
     SRTP_REFUSED = "Encrypted call not accepted!"
     SAVED = "Saved"
     NO_PLACED = "No placed calls"
+    ADD_ACCOUNT = "No account yet: press Accounts to add one"  # DeskPhone's own
     PAGE = "{page}/{pages}"
 
 

@@ -81,3 +81,18 @@ class SipCall(pj.Call):  # type: ignore[misc]
         if encrypted is not None and self.on_secured is not None:
             log.info("call %s: media %s", self.core_id, "SRTP" if encrypted else "plain RTP")
             self.on_secured(self, encrypted)
+
+class SipCallIds(dict[str, str]):
+    """Core call id -> its SIP Call-ID (Action URI/URL's $call_id), kept a while after the call
+    ends so the last events of a call still carry it."""
+
+    on_new: Callable[[str, str], None] | None = None  # the call flow recorder: it only queues
+
+    def note(self, core_id: str, sip_id: str, live: dict[str, Any]) -> None:
+        if self.on_new is not None:
+            self.on_new(core_id, sip_id)
+        if len(self) > 256:  # ended calls' ids are only needed a few seconds
+            for old in list(self)[:128]:
+                if old not in live:
+                    del self[old]
+        self[core_id] = sip_id
