@@ -82,6 +82,7 @@ class SipCall(pj.Call):  # type: ignore[misc]
             log.info("call %s: media %s", self.core_id, "SRTP" if encrypted else "plain RTP")
             self.on_secured(self, encrypted)
 
+
 class SipCallIds(dict[str, str]):
     """Core call id -> its SIP Call-ID (Action URI/URL's $call_id), kept a while after the call
     ends so the last events of a call still carry it."""
