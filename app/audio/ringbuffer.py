@@ -8,7 +8,8 @@ are then dropped so the depth falls back to `target` (one click, counted as an o
 reader runs faster, it gets silence for what is missing (an underrun) and then keeps getting
 silence until `target` samples have gathered again, so a starved buffer refills to a known depth
 instead of stuttering block by block. The depth seen by each new sample is the latency the buffer
-adds; it is sampled at every write and summarised in `stats()`.
+adds: a written block's samples wait, on average, the depth before the write plus half the
+block. That wait is sampled at every write and summarised in `stats()`.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class RingStats:
     underruns: int  # times the reader found too little
     inserted: int  # silence samples handed out in place of audio
     max_depth: int
-    mean_latency_ms: float  # mean depth just after a write: what a new sample waits
+    mean_latency_ms: float  # mean wait of the samples written (depth before + half a block)
     p95_latency_ms: float
 
     @property
@@ -94,7 +95,7 @@ class SampleRing:
             self._depth += n
             self._written += n
             self._max_depth = max(self._max_depth, self._depth)
-            self._history[self._hist_n % _HISTORY] = self._depth
+            self._history[self._hist_n % _HISTORY] = self._depth - n + n // 2
             self._hist_n += 1
 
     def write_bytes(self, data: bytes) -> None:
@@ -105,7 +106,9 @@ class SampleRing:
         """Fill `out` with queued samples, silence for the rest; return how many were real."""
         n = len(out)
         with self._lock:
-            if self._refilling and self._depth >= self.target:
+            # A refill ends once the whole request can be served: a reader taking blocks larger
+            # than `target` would otherwise underrun again at once.
+            if self._refilling and self._depth >= max(self.target, n):
                 self._refilling = False
             take = 0 if self._refilling else min(n, self._depth)
             first = min(take, self._cap - self._head)

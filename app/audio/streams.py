@@ -149,9 +149,11 @@ class StreamSet:
                 callback=self._callback(role, slot),
                 finished_callback=lambda: self._finished(slot),
             )
-            # Priming after an open or an xrun fills the whole device buffer at once.
+            # Priming after an open or an xrun fills the device buffer at once, and the pulse
+            # plugin takes more than the latency PortAudio reports (measured: 120 ms for 90,
+            # 180 ms for 40): the lead allowed is twice the buffer, at least 250 ms.
             buffered = float(getattr(stream, "latency", 0.0) or 0.0)
-            slot.pace = Pace(RATE, int(buffered * RATE) + 4 * c.blocksize)
+            slot.pace = Pace(RATE, max(int(2 * buffered * RATE), RATE // 4) + 4 * c.blocksize)
             slot.opened_at = time.monotonic()
             stream.start()
             slot.stream = stream

@@ -119,7 +119,7 @@ class PulseServer:
 
     def clients_streams(self) -> tuple[list[str], list[str]]:
         """(sink inputs, source outputs) of clients other than our own listeners/recorders."""
-        ours = {"parec"}
+        ours = {"parec", "pacat"}  # parec is pacat under another name
         inputs = self.pactl("list", "sink-inputs")
         outputs = self.pactl("list", "source-outputs")
         return _streams_not_of(inputs, ours), _streams_not_of(outputs, ours)
@@ -202,7 +202,8 @@ class Recording:
 
 
 def _streams_not_of(listing: str, binaries: set[str]) -> list[str]:
-    """Blocks of `pactl list sink-inputs/source-outputs` whose client binary is not ours."""
+    """Blocks of `pactl list sink-inputs/source-outputs` opened by a client program other than
+    ours (module-sine's inputs have no client program and are part of the server)."""
     blocks = [b for b in listing.split("\n\n") if b.strip()]
     keep = []
     for block in blocks:
@@ -210,8 +211,8 @@ def _streams_not_of(listing: str, binaries: set[str]) -> list[str]:
         for line in block.splitlines():
             if "application.process.binary" in line:
                 binary = line.split("=", 1)[1].strip().strip('"')
-        if binary not in binaries:
-            keep.append(block.splitlines()[0])
+        if binary and binary not in binaries:
+            keep.append(f"{block.splitlines()[0]} ({binary})")
     return keep
 
 
