@@ -28,13 +28,18 @@ class BridgeConfig:
     # is an xrun, and PortAudio's recovery then asks for audio far faster than real time for
     # up to a second and throws it away (measured: docs/audio.md). 80 ms rides out the GIL
     # and scheduler stalls seen in a loaded engine; Pace (pace.py) covers the rest.
-    latency: float | str = 0.08
+    latency: float | str = 0.06
     # Ring buffer depths (samples) aimed at after a drop or a refill, and the drop mark. The
     # far ring is read in device blocks, the microphone ring in pjmedia's 320-sample frames.
+    # The margins are the smallest depth left after a read that the drift following aims at
+    # (app/audio/ringbuffer.py): a pjmedia frame is 320 samples and a device block 160, so the
+    # depth jumps by a block when the two clocks' phases cross.
     far_target: int = 160
     far_high_water: int = 1120
+    far_margin: int = 160
     mic_target: int = 320
     mic_high_water: int = 1280
+    mic_margin: int = 100
     monitor_interval: float = 0.25  # health checks while a stream is open
     stall_timeout: float = 3.0  # no callback for this long on a running stream: device lost
     linger: float = 2.0  # s a stream stays open after the last thing that needed it

@@ -71,8 +71,12 @@ class DeviceBridge:
     def __init__(self, config: BridgeConfig | None = None) -> None:
         self.config = config or BridgeConfig()
         c = self.config
-        self.far = SampleRing(RATE, c.far_target, c.far_high_water)
-        self.mic = SampleRing(RATE, c.mic_target, c.mic_high_water)
+        self.far = SampleRing(
+            RATE, c.far_target, c.far_high_water, margin=c.far_margin, follow_drift=True
+        )
+        self.mic = SampleRing(
+            RATE, c.mic_target, c.mic_high_water, margin=c.mic_margin, follow_drift=True
+        )
         self.mix = Mixer(RATE)
         self._lock = threading.RLock()
         self._mode = Mode.HEADSET
@@ -235,6 +239,8 @@ class DeviceBridge:
             self._streams.ring_in_playback = True  # no ringer device: ring on the speaker
             notes.append("Ringer: playing the ringtone on the speaker device instead")
             self._wake.set()
+        if all(self._streams.find(sd, r, self._mode).index is None for r in roles):
+            notes = ["No sound device: calls continue without audio"]
         broken = any(r != "ring" and not self._streams.is_open(r) for r in roles)
         if broken:
             self._fail(now)

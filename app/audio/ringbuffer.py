@@ -7,7 +7,14 @@ Drift policy: when the writer runs faster, the depth climbs to `high_water`; the
 are then dropped so the depth falls back to `target` (one click, counted as an overrun). When the
 reader runs faster, it gets silence for what is missing (an underrun) and then keeps getting
 silence until `target` samples have gathered again, so a starved buffer refills to a known depth
-instead of stuttering block by block. The depth seen by each new sample is the latency the buffer
+instead of stuttering block by block.
+
+Those two are the last resort. Before them, the ring follows the drift by slipping samples: it
+watches the smallest depth left after a read over each second of reads, and when that safety
+margin stays well above `margin` (writer faster) it leaves out a few samples of the next writes,
+when it falls below it (reader faster) it repeats a few, at most 80 samples a second
+(0.5 %, spread one by one over the block: no click). The depth then stays bounded over a long
+call with neither drops nor refills. The depth seen by each new sample is the latency the buffer
 adds: a written block's samples wait, on average, the depth before the write plus half the
 block. That wait is sampled at every write and summarised in `stats()`.
 """
@@ -37,6 +44,7 @@ class RingStats:
     max_depth: int
     mean_latency_ms: float  # mean wait of the samples written (depth before + half a block)
     p95_latency_ms: float
+    slipped: int = 0  # samples left out or repeated to follow the drift (not drops)
 
     @property
     def depth_ms(self) -> float:
@@ -52,6 +60,8 @@ class SampleRing:
         target: int = 640,
         high_water: int = 1920,
         capacity: int | None = None,
+        margin: int | None = None,
+        follow_drift: bool = False,
     ) -> None:
         if not 0 < target < high_water:
             raise ValueError("need 0 < target < high_water")
@@ -69,9 +79,42 @@ class SampleRing:
         self._written = self._read = 0
         self._overruns = self._dropped = self._underruns = self._inserted = 0
         self._max_depth = 0
+        self.margin = target // 2 if margin is None else margin
+        self.follow_drift = follow_drift
+        self._win_low = 1 << 30  # smallest depth left after a read in this window
+        self._win_read = 0
+        self._slip = 0  # samples still to leave out (< 0) or repeat (> 0)
+        self._slipped = 0
+
+    def _slip_block(self, samples: Int16Array) -> Int16Array:
+        """Leave out or repeat up to 1 sample in 16 of a block, spread evenly."""
+        n = len(samples)
+        k = min(abs(self._slip), max(1, n // 16))
+        at = np.linspace(0, n - 1, k + 2)[1:-1].astype(np.intp)
+        if self._slip < 0:
+            self._slip += k
+            out: Int16Array = np.delete(samples, at)
+        else:
+            self._slip -= k
+            out = np.insert(samples, at, samples[at])
+        self._slipped += k
+        return out
+
+    def _end_window(self) -> None:
+        """A second of reads is over: plan the next slips from its smallest margin."""
+        low, self._win_low, self._win_read = self._win_low, 1 << 30, 0
+        cap = self.rate // 200  # 80 samples a second at 16 kHz
+        if low > self.margin + 96:
+            self._slip = -min(low - self.margin, cap)
+        elif low < self.margin:
+            self._slip = min(self.margin - low + 16, cap)
+        else:
+            self._slip = 0
 
     def write(self, samples: Int16Array) -> None:
         """Queue samples (copied). Drops the oldest ones when past the high-water mark."""
+        if self._slip and len(samples) > 16:
+            samples = self._slip_block(samples)
         n = len(samples)
         if n == 0:
             return
@@ -118,6 +161,11 @@ class SampleRing:
             self._head = (self._head + take) % self._cap
             self._depth -= take
             self._read += n
+            if take == n and self.follow_drift:
+                self._win_low = min(self._win_low, self._depth)
+                self._win_read += n
+                if self._win_read >= self.rate:
+                    self._end_window()
             if take < n:
                 out[take:] = 0
                 self._inserted += n - take
@@ -139,6 +187,7 @@ class SampleRing:
         with self._lock:
             self._head = self._depth = 0
             self._refilling = True
+            self._win_low, self._win_read, self._slip = 1 << 30, 0, 0
 
     @property
     def depth(self) -> int:
@@ -150,11 +199,11 @@ class SampleRing:
             hist = self._history[:count].astype(np.float64)
             written, read, depth = self._written, self._read, self._depth
             counters = (self._overruns, self._dropped, self._underruns, self._inserted)
-            max_depth = self._max_depth
+            max_depth, slipped = self._max_depth, self._slipped
         to_ms = 1000.0 / self.rate
         mean = float(hist.mean()) * to_ms if count else 0.0
         p95 = float(np.percentile(hist, 95)) * to_ms if count else 0.0
-        return RingStats(self.rate, written, read, depth, *counters, max_depth, mean, p95)
+        return RingStats(self.rate, written, read, depth, *counters, max_depth, mean, p95, slipped)
 
     def reset_stats(self) -> None:
         with self._lock:
@@ -162,3 +211,4 @@ class SampleRing:
             self._written = self._read = 0
             self._overruns = self._dropped = self._underruns = self._inserted = 0
             self._max_depth = self._depth
+            self._slipped = 0

@@ -79,6 +79,7 @@ class EngineAudio:
         self._tone_requested = 0.0
         self.dial_tone = DialTone()
         self._turn_key: str | None = None  # the key of this loop turn (poll() forgets it)
+        self._ring_requested = 0.0  # a Ring whose first sample poll() has not reported yet
 
     # ---- life cycle ----------------------------------------------------------------------
     def start(self) -> None:
@@ -139,8 +140,10 @@ class EngineAudio:
                 self._tone = None
                 bridge.stop_tone()
         elif isinstance(cmd, Ring):
+            self._ring_requested = time.monotonic()
             bridge.ring(self._ringtone(cmd.ringtone))
         else:
+            self._ring_requested = 0.0
             bridge.silence()
         return True
 
@@ -214,8 +217,9 @@ class EngineAudio:
     # ---- the loop's turn -----------------------------------------------------------------
     @property
     def tone_pending(self) -> bool:
-        """A tone was started and its first sample is still awaited (poll() reports it)."""
-        return self._tone is not None
+        """A tone or ringtone was started and its first sample is still awaited (poll()
+        reports it)."""
+        return self._tone is not None or bool(self._ring_requested)
 
     def _run_clock(self, on: bool) -> None:
         if on:
@@ -264,6 +268,11 @@ class EngineAudio:
             self._warned_in_call = True
             self._status_shown = bridge.status
             self._warn(bridge.status)
+        if self._ring_requested and bridge.ring_started_at is not None:
+            requested, self._ring_requested = self._ring_requested, 0.0
+            self._publish(
+                "ring_started", {"requested": requested, "started": bridge.ring_started_at}
+            )
         if self._tone is not None and bridge.tone_started_at is not None:
             kind, call = self._tone
             self._tone = None

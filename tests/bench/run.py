@@ -4,9 +4,11 @@
 
 Rows: start → idle window without and with an account (Kamailio started here); SIP packet →
 pjsua2 callback; UI intent → engine and engine event → UI; 302 received → new INVITE sent
-(DeskPhone and baresip); forward-always calls per second (SIPp at rising rates); 180 received →
-first ringback sample, one call's CPU and memory (DeskPhone and baresip) and the bridge's added
-latency each way (private PulseAudio); idle CPU of the UI and engine processes.
+(DeskPhone and baresip); forward-always calls per second (SIPp at rising rates); on a private
+PulseAudio set up as a desktop (default device): engine idle CPU, 180 received → first ringback
+sample, INVITE → first ringtone sample, one call's CPU and memory (DeskPhone and baresip), the
+bridge's added latency each way, drops/refills over a long call (10 minutes; 1 with --quick);
+idle CPU of the UI and engine processes.
 Everything runs on 127.0.0.1, each peer on its own free ports, every wait bounded. Times use
 CLOCK_MONOTONIC, shared by all processes. A section that cannot run prints why in its row.
 """
@@ -23,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.bench.call_bench import bench_call  # noqa: E402
+from tests.bench.call_bench import bench_call, bench_long_call  # noqa: E402
 from tests.bench.forward_bench import bench_forward  # noqa: E402
 from tests.bench.idle_bench import bench_idle_cpu  # noqa: E402
 from tests.bench.ipc_bench import bench_engine  # noqa: E402
@@ -31,7 +33,7 @@ from tests.bench.redirect_rows import bench_redirect  # noqa: E402
 from tests.bench.startup_bench import bench_startup, ensure_display  # noqa: E402
 from tests.bench.table import Row, failed, render  # noqa: E402
 
-SECTIONS = ("startup", "ipc", "redirect", "forward", "call", "idle")
+SECTIONS = ("startup", "ipc", "redirect", "forward", "call", "longcall", "idle")
 
 
 @dataclass
@@ -44,10 +46,11 @@ class Sizes:
     ringbacks: int
     call_seconds: float
     idle_seconds: float
+    long_call_seconds: float
 
 
-FULL = Sizes(5, 200, 120, [10, 15, 20, 25, 30, 40, 60, 100, 200], 10.0, 20, 10.0, 10.0)
-QUICK = Sizes(3, 100, 100, [10, 20, 40, 100], 5.0, 8, 5.0, 5.0)
+FULL = Sizes(5, 200, 120, [10, 15, 20, 25, 30, 40, 60, 100, 200], 10.0, 20, 10.0, 10.0, 600.0)
+QUICK = Sizes(3, 100, 100, [10, 20, 40, 100], 5.0, 8, 5.0, 5.0, 60.0)
 
 
 def sections(size: Sizes) -> dict[str, tuple[str, Callable[[], list[Row]]]]:
@@ -62,6 +65,10 @@ def sections(size: Sizes) -> dict[str, tuple[str, Callable[[], list[Row]]]]:
         "call": (
             "ringback, one call, bridge latency",
             lambda: bench_call(size.ringbacks, size.call_seconds),
+        ),
+        "longcall": (
+            "drops / refills over a long call",
+            lambda: bench_long_call(size.long_call_seconds),
         ),
         "idle": ("idle CPU", lambda: bench_idle_cpu(size.idle_seconds)),
     }
