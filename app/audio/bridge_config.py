@@ -26,20 +26,23 @@ class BridgeConfig:
     blocksize: int = 160  # samples per device callback (10 ms)
     # PortAudio's device buffer. Through ALSA's pulse plugin a callback later than the buffer
     # is an xrun, and PortAudio's recovery then asks for audio far faster than real time for
-    # up to a second and throws it away (measured: docs/audio.md). 80 ms rides out the GIL
-    # and scheduler stalls seen in a loaded engine; Pace (pace.py) covers the rest.
+    # up to a second and throws it away (measured: docs/audio.md); Pace (pace.py) keeps such
+    # a burst from eating tones and the far end. 60 ms: the plugin then wakes every 20 ms
+    # (80 ms and more: every 30-40 ms, three blocks at once, which the ring buffers must hold).
     latency: float | str = 0.06
     # Ring buffer depths (samples) aimed at after a drop or a refill, and the drop mark. The
     # far ring is read in device blocks, the microphone ring in pjmedia's 320-sample frames.
-    # The margins are the smallest depth left after a read that the drift following aims at
-    # (app/audio/ringbuffer.py): a pjmedia frame is 320 samples and a device block 160, so the
-    # depth jumps by a block when the two clocks' phases cross.
-    far_target: int = 160
-    far_high_water: int = 1120
-    far_margin: int = 160
-    mic_target: int = 320
-    mic_high_water: int = 1280
-    mic_margin: int = 100
+    # The margins are the smallest depth left after a read that the drift following keeps
+    # (app/audio/ringbuffer.py). Both clocks come in bursts: the pulse plugin wakes every
+    # 20-40 ms for two or three blocks, and pjmedia's clock thread catches up late ticks two
+    # or three frames at once; 20 ms of margin each way held a 30 s call with no refill under
+    # load (10 ms did not: docs/audio.md).
+    far_target: int = 320
+    far_high_water: int = 1600
+    far_margin: int = 320
+    mic_target: int = 640
+    mic_high_water: int = 1920
+    mic_margin: int = 320
     monitor_interval: float = 0.25  # health checks while a stream is open
     stall_timeout: float = 3.0  # no callback for this long on a running stream: device lost
     linger: float = 2.0  # s a stream stays open after the last thing that needed it

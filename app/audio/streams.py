@@ -23,6 +23,9 @@ from app.audio.pace import Pace
 ROLE_TEXT = {"play": "Speaker", "rec": "Microphone", "ring": "Ringer"}
 ROLES = tuple(ROLE_TEXT)
 CLOSE_TIMEOUT = 1.0  # s
+# An output stream's first 50 ms get silence: PortAudio primes the buffer in a burst of
+# callbacks, and the first xrun of a new pulse stream comes within that time (pace.py).
+PRIMING_S = 0.05
 Int16Array = npt.NDArray[np.int16]
 
 
@@ -149,11 +152,12 @@ class StreamSet:
                 callback=self._callback(role, slot),
                 finished_callback=lambda: self._finished(slot),
             )
-            # Priming after an open or an xrun fills the device buffer at once, and the pulse
-            # plugin takes more than the latency PortAudio reports (measured: 120 ms for 90,
-            # 180 ms for 40): the lead allowed is twice the buffer, at least 250 ms.
+            # Refilling after an xrun fills the device buffer at once; the pulse plugin takes
+            # more than the latency PortAudio reports (measured: 120 ms for 90). The priming at
+            # the start gets silence anyway (PRIMING_S).
             buffered = float(getattr(stream, "latency", 0.0) or 0.0)
-            slot.pace = Pace(RATE, max(int(2 * buffered * RATE), RATE // 4) + 4 * c.blocksize)
+            slack = int(1.5 * buffered * RATE) + 4 * c.blocksize
+            slot.pace = Pace(RATE, slack, settle=0.0 if role == "rec" else PRIMING_S)
             slot.opened_at = time.monotonic()
             stream.start()
             slot.stream = stream

@@ -124,8 +124,10 @@ def test_ten_minutes_of_drift_either_way_without_drops_or_refills() -> None:
             _paced_call(ring, write_n, read_n, writer_hz, 605, warm_up=5)
             s = ring.stats()
             assert s.overruns == 0 and s.underruns == 0, s
-            assert s.max_depth <= target + 2 * max(write_n, read_n), s  # bounded: no drift
-            assert s.mean_latency_ms < 30, s
+            block = max(write_n, read_n)
+            assert s.max_depth <= target + margin + 2 * block, s  # bounded: no drift
+            # the margin kept, the slack before leaving samples out (96), and a block
+            assert s.mean_latency_ms <= 1000 * (margin + 96 + block) / 16000, s
             assert 0.002 * 600 * 16000 < s.slipped < 0.006 * 600 * 16000, s
 
 
