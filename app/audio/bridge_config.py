@@ -37,7 +37,7 @@ class BridgeConfig:
     # 20-40 ms for two or three blocks, and pjmedia's clock thread catches up late ticks two
     # or three frames at once; 20 ms of margin each way held a 30 s call with no refill under
     # load (10 ms did not: docs/audio.md).
-    far_target: int = 320
+    far_target: int = 480
     far_high_water: int = 1600
     far_margin: int = 320
     mic_target: int = 640

@@ -12,11 +12,11 @@ instead of stuttering block by block.
 Those two are the last resort. Before them, the ring follows the drift by slipping samples: it
 watches the smallest depth left after a read over each second of reads, and when that safety
 margin stays well above `margin` (writer faster) it leaves out a few samples of the next writes,
-when it falls below it (reader faster) it repeats a few, at most 80 samples a second
-(0.5 %, spread one by one over the block: no click). The depth then stays bounded over a long
-call with neither drops nor refills. The depth seen by each new sample is the latency the buffer
-adds: a written block's samples wait, on average, the depth before the write plus half the
-block. That wait is sampled at every write and summarised in `stats()`.
+when it falls below it (reader faster) it repeats a few: at most 80 a second (0.5 %) and one
+per 10 ms of audio, so no click is heard. The depth then stays bounded over a long call with
+neither drops nor refills. The depth seen by each new sample is the latency the buffer adds: a
+written block's samples wait, on average, the depth before the write plus half the block. That
+wait is sampled at every write and summarised in `stats()`.
 """
 
 from __future__ import annotations
@@ -84,12 +84,14 @@ class SampleRing:
         self._win_low = 1 << 30  # smallest depth left after a read in this window
         self._win_read = 0
         self._slip = 0  # samples still to leave out (< 0) or repeat (> 0)
+        self._settling = True  # the first window after a (re)fill sets the level at once
+        self._pad = 0  # silence to put before the next write (settling up)
         self._slipped = 0
 
     def _slip_block(self, samples: Int16Array) -> Int16Array:
-        """Leave out or repeat up to 1 sample in 16 of a block, spread evenly."""
+        """Leave out or repeat one sample per 10 ms of the block at most, spread evenly."""
         n = len(samples)
-        k = min(abs(self._slip), max(1, n // 16))
+        k = min(abs(self._slip), max(1, n * 100 // self.rate))
         at = np.linspace(0, n - 1, k + 2)[1:-1].astype(np.intp)
         if self._slip < 0:
             self._slip += k
@@ -103,6 +105,18 @@ class SampleRing:
     def _end_window(self) -> None:
         """A second of reads is over: plan the next slips from its smallest margin."""
         low, self._win_low, self._win_read = self._win_low, 1 << 30, 0
+        if self._settling:
+            # Right after a (re)fill the sound has just had a break: reach the margin in one
+            # step (a few ms of silence, or of the oldest audio skipped) rather than seconds of
+            # slipping, which a listener hears as a pitch change.
+            self._settling = False
+            if low < self.margin:
+                self._pad = self.margin - low
+            elif low > self.margin + 96:
+                skip = min(self._depth, low - self.margin)
+                self._head = (self._head + skip) % self._cap
+                self._depth -= skip
+            return
         cap = self.rate // 200  # 80 samples a second at 16 kHz
         if low > self.margin + 96:
             self._slip = -min(low - self.margin, cap)
@@ -115,6 +129,9 @@ class SampleRing:
         """Queue samples (copied). Drops the oldest ones when past the high-water mark."""
         if self._slip and len(samples) > 16:
             samples = self._slip_block(samples)
+        if self._pad:
+            samples = np.concatenate([np.zeros(self._pad, dtype=np.int16), samples])
+            self._pad = 0
         n = len(samples)
         if n == 0:
             return
@@ -153,6 +170,14 @@ class SampleRing:
             # than `target` would otherwise underrun again at once.
             if self._refilling and self._depth >= max(self.target, n):
                 self._refilling = False
+                if self.follow_drift and self._depth > max(self.target, n):
+                    # A burst overshot the refill: start at the target depth (this refill is a
+                    # break in the sound anyway), not seconds of slipping down from above it.
+                    extra = self._depth - max(self.target, n)
+                    self._head = (self._head + extra) % self._cap
+                    self._depth -= extra
+                self._win_low, self._win_read, self._slip = 1 << 30, 0, 0
+                self._settling = True
             take = 0 if self._refilling else min(n, self._depth)
             first = min(take, self._cap - self._head)
             out[:first] = self._buf[self._head : self._head + first]

@@ -32,7 +32,10 @@ class PipeWireServer(PulseServer):
         home = self.dir / "home"
         home.mkdir(mode=0o700)
         bus = self.runtime / "bus"
-        self.env.pop("PULSE_SERVER", None)  # found through XDG_RUNTIME_DIR, as on a desktop
+        # pipewire-pulse's socket, where a desktop's clients find it through XDG_RUNTIME_DIR;
+        # named here because the engine harness starts from this process's environment, where
+        # another test's PulseAudio may be named.
+        self.env["PULSE_SERVER"] = f"unix:{self.runtime}/pulse/native"
         self.env.update(
             HOME=str(home),
             PIPEWIRE_RUNTIME_DIR=str(self.runtime),
