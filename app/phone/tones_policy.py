@@ -5,7 +5,7 @@ should sound now (one local tone, one ringtone) and answers with the commands th
 sounds. Deciding from the calls' current state, not from single events, means a missed event can
 never leave a tone playing forever.
 
-Rules (pjsua's own for ringback, stack-notes §5; the rest as on Yealink handsets):
+Rules (pjsua's own for ringback, docs/pjsua2.md §5; the rest as on Yealink handsets):
 - ringback: an outgoing call got a 180 without SDP and no provisional response with SDP (early
   media) yet; it stops on early media, on answer, on failure and on hang-up;
 - busy after 486/600/603, congestion after 5xx, while the failed call is on screen (3 s);
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.audio.ringtones import ringtone_from_alert_info
+from app.phone.handset.keys import DIAL_KEYS
 from app.phone.messages import (
     CallProgress,
     HangupCall,
@@ -31,6 +31,7 @@ from app.phone.messages import (
     StopTone,
 )
 from app.phone.model import CallState, CallView, Direction
+from app.phone.ringtone_names import ringtone_from_alert_info
 from app.phone.settings import Settings
 
 BUSY_CODES = frozenset({486, 600, 603})
@@ -175,7 +176,6 @@ class TonePolicy:
 
 
 # ---- the dial tone ----------------------------------------------------------------------------
-DIAL_KEYS = frozenset("0123456789*#")
 
 
 @dataclass

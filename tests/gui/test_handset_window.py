@@ -1,4 +1,4 @@
-"""The handset window driven through every screen of issue 3, for each skin, with screenshots.
+"""The handset window driven through every handset screen, for each skin, with screenshots.
 
 The window runs on the real phone core and the engine's Display; only the SIP side is scripted
 (tests/gui/fake_phone.py answers the core's commands as pjsua2 would and plays the far end).
@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.phone.handset_flags import HistoryItem
+from app.phone.handset.flags import HistoryItem
 from app.phone.intents import Mute, SetDnd, SetForward
 from app.phone.messages import AnswerCall, HangupCall, HoldCall, PlaceCall, TransportInfo
 from tests.gui.conftest import IDLE, assert_led
