@@ -29,6 +29,7 @@ from tests.audio.engine_rig import audio_status, target, uas
 from tests.audio.pipewire import PipeWireServer, missing_tools
 from tests.audio.pulse import RATE, PulseServer
 from tests.audio.test_engine_redirect_ringback import check_redirect_ringback, run_flow
+from tests.sipnet import HOST, Sipp, free_port
 
 pytestmark = [pytest.mark.audio, pytest.mark.sip, pytest.mark.slow]
 MIC_HZ = 1000  # module-sine on the default source (tests/audio/pulse.py)
@@ -212,3 +213,40 @@ def test_ringback_through_a_302_on_the_default_device(
     env = {**desktop.env, "ALSA_CONFIG_PATH": SYSTEM_ALSA_CONF}
     audio, marks, (bob, carol) = run_flow(desktop, tmp_path, config_dir, DEFAULT_DEVICES, env)
     check_redirect_ringback(audio, marks, bob, carol)
+
+
+def test_incoming_call_rings_on_the_default_device(
+    desktop: PulseServer, tmp_path: Path, config_dir: Path
+) -> None:
+    """The ringer left at "system default" shares the speaker's device: the ringtone plays
+    there, from an idle phone with no stream open, and stops with Reject."""
+    with desktop_engine(config_dir, desktop, ringtone="Ring4") as (engine, client):
+        wait_idle(client)
+        rec = desktop.record("spk.monitor", 15)
+        time.sleep(0.5)
+        caller = Sipp(
+            "audio/uac-ring.xml",
+            free_port(),
+            tmp_path / "sipp",
+            target=f"{HOST}:{engine.port}",
+            service="alice",
+            keys={"alert": "<http://127.0.0.1/none>"},
+            timeout=30,
+        ).start()
+        since = len(client.events)
+        ring = client.wait_for(lambda e: e.get("ev") == "ring_started", 10, since)
+        client.wait_call("CallIn", 10, since)
+        time.sleep(2.5)
+        client.send("key", key="X")  # Reject
+        client.wait_call("Finished", 10, since)
+        time.sleep(1.0)
+        audio = rec.stop()
+        assert caller.wait(15) == 0, caller.messages()[-1500:]
+    loud = np.flatnonzero(np.abs(audio.astype(int)) > 800)
+    assert len(loud), "the ringtone was not heard on the default sink"
+    ringing = audio[loud[0] : loud[0] + 2 * RATE]
+    # Ring4: 100 ms beeps of 880 Hz (the beep rate spreads the line by a few Hz)
+    assert peak_freqs(ringing, 1) == pytest.approx([880], abs=10)
+    assert ring["started"] - ring["requested"] < 0.5, ring
+    tail = audio[-RATE // 2 :]
+    assert np.abs(tail.astype(int)).max() < 50, "the ringtone went on after Reject"
