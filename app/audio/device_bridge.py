@@ -94,6 +94,7 @@ class DeviceBridge:
         self._retry_at = 0.0
         self._failed = 0
         self._rescan_next = False
+        self._fallback = False  # a chosen device was missing and another one was opened
         self.opens = 0  # streams opened over the bridge's life (tests: idle opens nothing)
 
     # ---- life cycle -------------------------------------------------------------------
@@ -197,6 +198,17 @@ class DeviceBridge:
         if want["ring"] or (self.mix.ringing and not self._streams.is_open("ring")):
             self._streams.ring_in_playback = self._streams.ringer_shares_playback(sd, self._mode)
             want = self._want()
+        if (
+            self._fallback
+            and now >= self._retry_at
+            and c.auto_recover
+            and any(self._streams.is_open(r) for r in ROLES if want[r])
+        ):
+            # A chosen device was missing and another one plays: look for it again (a sound
+            # server back after a crash lists its devices again, a headset plugged back in).
+            for role in ROLES:
+                self._streams.close(role)
+            self._rescan_next = True
         missing = [r for r in ROLES if want[r] and not self._streams.is_open(r)]
         if missing and now >= self._retry_at and (c.auto_recover or self._failed == 0):
             self._open(sd, missing, now)
@@ -242,7 +254,8 @@ class DeviceBridge:
         if all(self._streams.find(sd, r, self._mode).index is None for r in roles):
             notes = ["No sound device: calls continue without audio"]
         broken = any(r != "ring" and not self._streams.is_open(r) for r in roles)
-        if broken:
+        self._fallback = any("not found" in note for note in notes)
+        if broken or self._fallback:
             self._fail(now)
         else:
             self._failed = 0
