@@ -23,25 +23,19 @@ class BridgeConfig:
     ringer: str = ""
     handset_mic: str | None = None  # None: the input side of `handset`
     handsfree_mic: str | None = None
-    blocksize: int = 160  # samples per device callback (10 ms)
     # PortAudio's device buffer. Through ALSA's pulse plugin a callback later than the buffer
     # is an xrun, and PortAudio's recovery then asks for audio far faster than real time for
     # up to a second and throws it away (measured: docs/audio.md); Pace (pace.py) keeps such
-    # a burst from eating tones and the far end. 60 ms: the plugin then wakes every 20 ms
-    # (80 ms and more: every 30-40 ms, three blocks at once, which the ring buffers must hold).
+    # a burst from eating tones and from ticking the conference too fast. Every stream's block
+    # is one conference frame (20 ms); with a 60 ms buffer the plugin wakes once per block.
     latency: float | str = 0.06
-    # Ring buffer depths (samples) aimed at after a drop or a refill, and the drop mark. The
-    # far ring is read in device blocks, the microphone ring in pjmedia's 320-sample frames.
-    # The margins are the smallest depth left after a read that the drift following keeps
-    # (app/audio/ringbuffer.py). Both clocks come in bursts: the pulse plugin wakes every
-    # 20-40 ms for two or three blocks, and pjmedia's clock thread catches up late ticks two
-    # or three frames at once; 20 ms of margin each way held a 30 s call with no refill under
-    # load (10 ms did not: docs/audio.md).
-    far_target: int = 480
-    far_high_water: int = 1600
-    far_margin: int = 320
+    # The microphone ring between the capture stream's callbacks and the playback stream's,
+    # which takes one frame per conference tick (app/audio/ringbuffer.py): the depth aimed at
+    # after a refill, the drop mark, and the margin (smallest depth left after a read) that
+    # the drift following keeps. The margin is one frame: a PulseAudio source was seen to
+    # deliver about one period in ten a period late, then two at once (docs/audio.md §4).
     mic_target: int = 640
-    mic_high_water: int = 1920
+    mic_high_water: int = 1600
     mic_margin: int = 320
     monitor_interval: float = 0.25  # health checks while a stream is open
     stall_timeout: float = 3.0  # no callback for this long on a running stream: device lost

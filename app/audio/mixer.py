@@ -15,7 +15,8 @@ import numpy.typing as npt
 
 from app.audio.bridge_config import volume_gain
 from app.audio.ringtones import Ringtone
-from app.audio.tones import ToneSpec, ToneSynth
+from app.audio.tone_synth import ToneSynth
+from app.audio.tones import ToneSpec
 
 Int16Array = npt.NDArray[np.int16]
 FloatArray = npt.NDArray[np.float32]
@@ -79,6 +80,16 @@ class Mixer:
     def ringing(self) -> bool:
         tone = self._ringtone
         return tone is not None and not tone.silent
+
+    def busy(self, with_ring: bool) -> bool:
+        """Something of ours goes into the speaker now (a tone, a key tone, the ringtone when
+        it shares the speaker): the playback callback mixes (else it only copies)."""
+        ring = self._ringtone
+        return (
+            self._tone is not None
+            or self._key_tone is not None
+            or (with_ring and ring is not None and not ring.silent)
+        )
 
     def wait_tone_started(self, timeout: float) -> float | None:
         return self.tone_started_at if self._tone_event.wait(timeout) else None

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from app.audio.bridge_config import RATE, BridgeConfig, Mode
+from app.audio.bridge_config import FRAME_SAMPLES, RATE, BridgeConfig, Mode
 from app.audio.devices import Found, find_device
 from app.audio.pace import Pace
 
@@ -147,7 +147,9 @@ class StreamSet:
                 samplerate=RATE,
                 channels=1,
                 dtype="int16",
-                blocksize=c.blocksize,
+                # one conference frame per callback: the playback callback ticks pjmedia's
+                # conference once per block (app/audio/conference_clock.py)
+                blocksize=FRAME_SAMPLES,
                 latency=c.latency,
                 callback=self._callback(role, slot),
                 finished_callback=lambda: self._finished(slot),
@@ -156,7 +158,7 @@ class StreamSet:
             # more than the latency PortAudio reports (measured: 120 ms for 90). The priming at
             # the start gets silence anyway (PRIMING_S).
             buffered = float(getattr(stream, "latency", 0.0) or 0.0)
-            slack = int(1.5 * buffered * RATE) + 4 * c.blocksize
+            slack = int(1.5 * buffered * RATE) + 2 * FRAME_SAMPLES
             slot.pace = Pace(RATE, slack, settle=0.0 if role == "rec" else PRIMING_S)
             slot.opened_at = time.monotonic()
             stream.start()

@@ -1,8 +1,13 @@
-"""The engine's sound: the DeviceBridge and the pjsua2 bridge port, created once at start.
+"""The engine's sound: pjmedia's conference clock, the calls' link to it, and the DeviceBridge.
 
 Runs on the engine's SIP thread, except `_on_status`, which the bridge's monitor thread calls:
 it only stores the text, and the loop (`poll`) shows it. The core decides when tones and the
 ringer sound (app/phone/tones_policy.py); this module carries its commands out.
+
+The conference clock exists from the start (calls need it, sound or not). The DeviceBridge,
+with numpy and PortAudio, loads the first time sound is needed (app/engine/sound_loader.py);
+until then the sound wanted (tone, ringtone, mode, volumes, mute) is kept here and handed to
+the bridge when it arrives.
 """
 
 from __future__ import annotations
@@ -11,17 +16,22 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from app.audio.device_bridge import OK_TEXT, BridgeConfig, DeviceBridge, Mode
-from app.audio.ringtones import RingtoneError, builtin_ringtone, load_ringtone
+from app.audio.bridge_config import BridgeConfig, Mode
+from app.audio.conference_clock import Conference, ConferenceClock
+from app.audio.stream_keeper import OK_TEXT
 from app.audio.tone_plan import tone_for
-from app.audio.tones import ToneError, parse_tone
+from app.audio.tones import ToneError, ToneSpec, parse_tone
+from app.engine.sound_loader import SoundLoader
 from app.phone import intents as ui_intents
 from app.phone.messages import Command, Output, PlayTone, Publish, Ring, StopRing, StopTone, Then
 from app.phone.settings import AudioSettings, Settings
 from app.phone.tones_policy import DialTone
 from app.sip.audio_port import BridgePort, link_call_media
+
+if TYPE_CHECKING:
+    from app.audio.device_bridge import DeviceBridge
 
 log = logging.getLogger("deskphone.audio")
 
@@ -34,6 +44,12 @@ KEY_TONE_MS = 80
 # s the conference clock runs on after the last call: pjmedia adds and removes a call's port
 # only on a clock tick, so the ticks after a hang-up let the removal through.
 CLOCK_LINGER = 2.0
+NOT_LOADED_TEXT = "Sound loads when first needed"
+VOLUME_KEYS = {
+    "headset": "volume_handset",
+    "speaker": "volume_handsfree",
+    "ringer": "volume_ringer",
+}
 
 
 def bridge_config(audio: AudioSettings) -> BridgeConfig:
@@ -42,6 +58,10 @@ def bridge_config(audio: AudioSettings) -> BridgeConfig:
         handsfree=audio.handsfree_device,
         ringer=audio.ringer_device,
     )
+
+
+def _devices(audio: AudioSettings) -> tuple[str, str, str]:
+    return audio.handset_device, audio.handsfree_device, audio.ringer_device
 
 
 class EngineAudio:
@@ -53,7 +73,6 @@ class EngineAudio:
         in_call: Callable[[], bool],
         warn: Callable[[str], None] | None = None,
         dialing: Callable[[], bool] | None = None,
-        media_clock: Callable[[bool], None] | None = None,
     ) -> None:
         self._settings = settings
         self._publish = publish
@@ -66,11 +85,19 @@ class EngineAudio:
         # ringback's first sample is not held up by opening them).
         self._dialing = dialing or (lambda: False)
         # pjmedia's conference clock: on while a call exists and CLOCK_LINGER after.
-        self._media_clock = media_clock
-        self._clock_on = media_clock is not None  # SipStack.start() leaves it running
+        self.clock = ConferenceClock(None)
         self._clock_wanted_at = time.monotonic()
+        self._problem = ""  # sound cannot work at all (said once a call is up)
         self.bridge: DeviceBridge | None = None
         self.port: BridgePort | None = None
+        self._loader: SoundLoader[DeviceBridge] = SoundLoader(self._make_bridge)
+        # What the bridge is to do; kept here while it loads and handed over when it arrives.
+        audio = settings().audio
+        self._volume = {t: int(getattr(audio, key)) for t, key in VOLUME_KEYS.items()}
+        self._mode = Mode.HEADSET
+        self._muted = False
+        self._tone_spec: ToneSpec | None = None
+        self._ring_name: str | None = None
         self._status_lock = threading.Lock()
         self._status_new: str | None = None
         self._status_shown = ""
@@ -82,37 +109,82 @@ class EngineAudio:
         self._ring_requested = 0.0  # a Ring whose first sample poll() has not reported yet
 
     # ---- life cycle ----------------------------------------------------------------------
-    def start(self) -> None:
-        """After SipStack.start(): look the sound devices up and create the bridge port (once).
-        Nothing is opened here: the bridge opens a device when a call, tone or ring needs it."""
+    def start(
+        self,
+        conference: Conference | None,
+        port: BridgePort | None,
+        problem: str = "",
+        wake: Callable[[], None] | None = None,
+    ) -> None:
+        """After SipStack.start(): the conference's clock and the calls' link to it. No sound
+        library is loaded here (sound_loader.py); `wake` ends the loop's wait when it is."""
+        self.clock = ConferenceClock(conference)
+        self.port = port
+        self._problem = problem
+        self._loader.ready = wake
+        if problem:
+            self._on_status(problem)
+
+    def _make_bridge(self) -> DeviceBridge:
+        """On the loader's thread: numpy, PortAudio (its device list) and the bridge."""
+        from app.audio.device_bridge import DeviceBridge
+        from app.audio.ringtones import builtin_ringtone
+
         audio = self._settings().audio
-        bridge = DeviceBridge(bridge_config(audio))
-        bridge.set_volume("headset", audio.volume_handset)
-        bridge.set_volume("speaker", audio.volume_handsfree)
-        bridge.set_volume("ringer", audio.volume_ringer)
+        bridge = DeviceBridge(bridge_config(audio), self.clock)
         bridge.on_status(self._on_status)
         bridge.start()
+        builtin_ringtone("Ring1")  # synthesised once (cached): the first ring waits for none
+        return bridge
+
+    def _need_sound(self) -> None:
+        if self.bridge is None:
+            self._loader.request()
+
+    def _adopt(self) -> None:
+        """The bridge has loaded: hand it what is wanted now (SIP thread)."""
+        bridge = self._loader.take()
+        if bridge is None:
+            if self._loader.error and not self._problem:
+                self._problem = self._loader.error
+                self._on_status(self._problem)
+            return
         self.bridge = bridge
+        for target, level in self._volume.items():
+            bridge.set_volume(target, level)
+        bridge.set_mode(self._mode)
+        bridge.set_mic_muted(self._muted)
+        audio = self._settings().audio
+        if _devices(audio) != (
+            bridge.config.handset,
+            bridge.config.handsfree,
+            bridge.config.ringer,
+        ):
+            bridge.set_devices(*_devices(audio))
+        if self._tone_spec is not None:
+            bridge.play_tone(self._tone_spec)
+        if self._ring_name is not None:
+            bridge.ring(self._ringtone(self._ring_name))
+        self._hold_devices()
         self._on_status(bridge.status)
-        port = BridgePort(bridge)
-        port.create()
-        self.port = port
-        log.info("audio: %s", bridge.status)
+        log.info("audio: sound loaded: %s", bridge.status)
 
     def shutdown(self) -> None:
-        """Before libDestroy(): the port goes while pjsua2 still lives, then the streams."""
-        port, self.port = self.port, None
-        if port is not None:
-            port.destroy()  # pjsua removes a port's connections when it is destroyed
-        if self.bridge is not None:
-            self.bridge.close()
+        """Before libDestroy(): no conference tick from here on, then the streams close."""
+        self.clock.close()
+        self.port = None
+        bridge = self.bridge or self._loader.abandon(5.0)
+        if bridge is not None:
+            bridge.close()
 
     def on_media(self, call: Any) -> None:
-        """onCallMediaState: connect the call's audio (also early media) to the bridge port."""
-        port, bridge = self.port, self.bridge
+        """onCallMediaState: connect the call's audio (also early media) to the devices."""
+        port = self.port
         if port is None:
             return
         self._run_clock(True)
+        self._need_sound()
+        bridge = self.bridge
         if bridge is not None:
             bridge.hold(True)
         before = set(port.connected)
@@ -121,44 +193,55 @@ class EngineAudio:
             # A call's audio just connected: no stale microphone audio, and the ring
             # statistics describe the call, not the idle time when nobody read the microphone.
             bridge.mic.clear()
-            bridge.far.reset_stats()
             bridge.mic.reset_stats()
 
     # ---- commands from the core ----------------------------------------------------------
     def execute(self, cmd: Command) -> bool:
         """Carry out an audio command; False when `cmd` is not one."""
-        bridge = self.bridge
         if not isinstance(cmd, PlayTone | StopTone | Ring | StopRing):
             return False
-        if bridge is None:
-            return True
+        self._need_sound()
+        bridge = self.bridge
         if isinstance(cmd, PlayTone):
             self.dial_tone.core_play()
-            self._play_tone(bridge, cmd)
+            self._play_tone(cmd)
         elif isinstance(cmd, StopTone):
             if self.dial_tone.core_stop():
-                self._tone = None
-                bridge.stop_tone()
+                self._stop_tone()
         elif isinstance(cmd, Ring):
             self._ring_requested = time.monotonic()
-            bridge.ring(self._ringtone(cmd.ringtone))
+            self._ring_name = cmd.ringtone
+            if bridge is not None:
+                bridge.ring(self._ringtone(cmd.ringtone))
         else:
             self._ring_requested = 0.0
-            bridge.silence()
+            self._ring_name = None
+            if bridge is not None:
+                bridge.silence()
         return True
 
-    def _play_tone(self, bridge: DeviceBridge, cmd: PlayTone) -> None:
+    def _play_tone(self, cmd: PlayTone) -> None:
         audio = self._settings().audio
         try:
             spec = tone_for(audio.tone_country, cmd.kind, audio.custom_tones)
         except (ToneError, KeyError) as exc:
             self._show_error(f"Tone {cmd.kind}: {exc}")
-            bridge.stop_tone()
+            self._stop_tone()
             return
         self._tone, self._tone_requested = (cmd.kind, cmd.call), time.monotonic()
-        bridge.play_tone(spec)
+        self._tone_spec = spec
+        if self.bridge is not None:
+            self.bridge.play_tone(spec)
+
+    def _stop_tone(self) -> None:
+        self._tone = None
+        self._tone_spec = None
+        if self.bridge is not None:
+            self.bridge.stop_tone()
 
     def _ringtone(self, name: str) -> Any:
+        from app.audio.ringtones import RingtoneError, builtin_ringtone, load_ringtone
+
         try:
             return load_ringtone(name)
         except RingtoneError as exc:
@@ -171,16 +254,12 @@ class EngineAudio:
         Runs just before the handset handles the key, so an OffHook in this turn knows the key
         that opened the dial screen (tones_policy.DialTone)."""
         self._turn_key = key
+        self._need_sound()  # the user is at the phone: a call or a tone may follow
         if self.dial_tone.key(key):
-            self._stop_dial_tone()
+            self._stop_tone()
         if self.bridge is None or key not in _ROWS or not self._settings().audio.key_tones:
-            return
+            return  # a key tone played late (while sound loads) would be no feedback
         self.bridge.play_key_tone(parse_tone(f"!{_ROWS[key]}+{_COLS[key]}/{KEY_TONE_MS}"))
-
-    def _stop_dial_tone(self) -> None:
-        self._tone = None
-        if self.bridge is not None:
-            self.bridge.stop_tone()
 
     # ---- handset intents -----------------------------------------------------------------
     def handle_intent(self, intent: object, silence: Callable[[str | None], list[Output]]) -> bool:
@@ -188,27 +267,31 @@ class EngineAudio:
         not an audio intent."""
         bridge = self.bridge
         if isinstance(intent, ui_intents.OffHook):
-            if self.dial_tone.off_hook(self._turn_key, self._in_call()) and bridge is not None:
-                self._play_tone(bridge, PlayTone("dial", ""))
+            self._need_sound()
+            if self.dial_tone.off_hook(self._turn_key, self._in_call()):
+                self._play_tone(PlayTone("dial", ""))
         elif isinstance(intent, ui_intents.OnHook):
             if self.dial_tone.on_hook():
-                self._stop_dial_tone()
+                self._stop_tone()
         elif isinstance(intent, ui_intents.Silence):
             for out in silence(intent.call):  # the core's StopRing
                 if not isinstance(out, Publish | Then):
                     self.execute(out)
         elif isinstance(intent, ui_intents.Mute):
+            self._muted = intent.on
             if bridge is not None:
                 bridge.set_mic_muted(intent.on)
             self._publish("audio", {**self.state(), "muted": intent.on})
         elif isinstance(intent, ui_intents.SelectAudioMode):
+            self._mode = Mode("headset" if intent.mode in ("handset", "headset") else "speaker")
             if bridge is not None:
-                bridge.set_mode(intent.mode)
+                bridge.set_mode(self._mode)
             self._publish("audio", self.state())
         elif isinstance(intent, ui_intents.VolumeStep):
+            target = self._mode.value if self._in_call() else "ringer"
+            self._volume[target] = max(0, min(15, self._volume[target] + intent.delta))
             if bridge is not None:
-                target = bridge.mode.value if self._in_call() else "ringer"
-                bridge.set_volume(target, bridge.volume(target) + intent.delta)
+                bridge.set_volume(target, self._volume[target])
             self._publish("audio", self.state())
         else:
             return False
@@ -224,32 +307,36 @@ class EngineAudio:
     def _run_clock(self, on: bool) -> None:
         if on:
             self._clock_wanted_at = time.monotonic()
-        if on == self._clock_on or self._media_clock is None:
+        if on == self.clock.wanted:
             return
         if not on and time.monotonic() - self._clock_wanted_at < CLOCK_LINGER:
             return
-        self._clock_on = on
-        self._media_clock(on)
+        self.clock.want(on)
         log.debug("pjmedia clock %s", "on" if on else "off")
 
     @property
     def media_clock_on(self) -> bool:
-        return self._clock_on
+        return self.clock.wanted
 
     def _hold_devices(self) -> None:
         """Devices and the conference clock follow what the phone is doing (idle costs
         nothing): a live call holds both, the dial screen holds the devices."""
         in_call = self._in_call()
         self._run_clock(in_call)
+        held = in_call or self._dialing()
+        if held:
+            self._need_sound()
         if self.bridge is not None:
-            self.bridge.hold(in_call or self._dialing())
+            self.bridge.hold(held)
 
     def poll(self) -> None:
         """Show device trouble, and report when a tone's first sample reached PortAudio."""
         self._turn_key = None  # an OffHook from now on came from typed text, not a key
+        if self.bridge is None and self._loader.requested:
+            self._adopt()
         self._hold_devices()
         if self.dial_tone.check(self._in_call()):
-            self._stop_dial_tone()
+            self._stop_tone()
         with self._status_lock:
             text, self._status_new = self._status_new, None
         if text is not None:
@@ -260,14 +347,15 @@ class EngineAudio:
                 self._status_shown = text
                 self._warn(text)
         bridge = self.bridge
-        if bridge is None:
-            return
-        if not bridge.ok and self._in_call() and not self._warned_in_call:
+        status = bridge.status if bridge is not None else self._problem
+        if status and status != OK_TEXT and self._in_call() and not self._warned_in_call:
             # No popup at start-up (it would take the first key press): the user hears
             # nothing when a call is up, so the phone says why then.
             self._warned_in_call = True
-            self._status_shown = bridge.status
-            self._warn(bridge.status)
+            self._status_shown = status
+            self._warn(status)
+        if bridge is None:
+            return
         if self._ring_requested and bridge.ring_started_at is not None:
             requested, self._ring_requested = self._ring_requested, 0.0
             self._publish(
@@ -292,44 +380,45 @@ class EngineAudio:
 
     def state(self) -> dict[str, Any]:
         bridge = self.bridge
+        clock = self.clock
+        state: dict[str, Any] = {
+            "status": self._problem or NOT_LOADED_TEXT,
+            "ok": not self._problem,
+            "loaded": bridge is not None,
+            "mode": str(self._mode),
+            "volume": dict(self._volume),
+            "media_clock": clock.wanted,
+            "ticks": {"device": clock.device_ticks, "own": clock.own_ticks},
+            "open_streams": 0,
+            "opens": 0,
+        }
         if bridge is None:
-            return {"status": "Audio not started", "ok": False}
-        port = self.port
+            return state
         stats = bridge.stats()
-        return {
-            "far_ms": [stats.far.mean_latency_ms, stats.far.p95_latency_ms],
+        return state | {
+            "status": self._problem or bridge.status,
+            "ok": bridge.ok and not self._problem,
             "mic_ms": [stats.mic.mean_latency_ms, stats.mic.p95_latency_ms],
-            "far_drops": [stats.far.overruns, stats.far.underruns],
             "mic_drops": [stats.mic.overruns, stats.mic.underruns],
             "play_rate": stats.play_rate,
-            "status": bridge.status,
-            "ok": bridge.ok,
-            "mode": str(bridge.mode),
-            "volume": {t: bridge.volume(t) for t in ("headset", "speaker", "ringer")},
-            "frames_in": port.frames_in if port else 0,
-            "frames_out": port.frames_out if port else 0,
-            "port_seconds": port.seconds if port else 0.0,
+            "callback_seconds": stats.callback_seconds,
             "open_streams": stats.open_streams,
             "opens": bridge.opens,
             "xruns": stats.xruns,
             "bursts": stats.bursts,
-            "media_clock": self._clock_on,
         }
 
     def apply_settings(self, old: AudioSettings, new: AudioSettings) -> None:
         """Settings saved: new devices reopen the streams; new volumes apply at once."""
+        for target, key in VOLUME_KEYS.items():
+            self._volume[target] = int(getattr(new, key))
         bridge = self.bridge
         if bridge is None:
             return
-        for target, level in (
-            ("headset", new.volume_handset),
-            ("speaker", new.volume_handsfree),
-            ("ringer", new.volume_ringer),
-        ):
+        for target, level in self._volume.items():
             bridge.set_volume(target, level)
-        devices = (new.handset_device, new.handsfree_device, new.ringer_device)
-        if devices != (old.handset_device, old.handsfree_device, old.ringer_device):
-            bridge.set_devices(*devices)
+        if _devices(new) != _devices(old):
+            bridge.set_devices(*_devices(new))
 
 
 __all__ = ["EngineAudio", "Mode"]

@@ -39,6 +39,7 @@ from app.phone.settings import AccountSettings, Settings
 from app.protocol import PROTOCOL_VERSION, event, ready_line
 from app.sip import guard
 from app.sip.adapter import SipAdapter
+from app.sip.audio_port import bridge_port
 from app.sip.stack import SipStack, StackOptions
 from app.store.directory import Directory
 from app.store.errors import StoreError
@@ -102,7 +103,6 @@ class Engine:
             lambda: bool(self.core.live_calls()),
             warn=self.display.set_audio_warning,
             dialing=lambda: not self.display.handset.resting(),
-            media_clock=self.stack.set_media_clock,
         )
         self.adapter.on_media = self.audio.on_media
         self.history = HistoryWriter(CallHistory(options.config_dir))
@@ -185,7 +185,9 @@ class Engine:
         # The supervisor waits for this line before connecting.
         sys.stdout.flush()
         os.write(1, ready_line(str(self.options.control_path), self.stack.port))
-        self.audio.start()  # PortAudio's start-up while the REGISTER and the window are out
+        # The conference's clock and the calls' link to it; sound libraries load when needed.
+        stack = self.stack
+        self.audio.start(stack.master, bridge_port(stack.ep), stack.master_problem, self.waker.wake)
         try:
             self._loop()
         finally:

@@ -1,132 +1,39 @@
-"""The one pjsua2 AudioMediaPort between the conference bridge and the sound devices.
+"""The calls' link to the sound devices: slot 0 of pjsua's conference bridge.
 
-Created once after libStart() and deleted before libDestroy(); calls only connect and disconnect
-(creating and deleting ports per call segfaulted next to a ToneGenerator, docs/pjsua2.md §2).
-Its two callbacks run on pjmedia's clock thread: they only copy 640 bytes to or from the
-DeviceBridge's ring buffers and never touch the phone core.
-
-Copy costs measured here (pjsua2 2.15.1 wheel, 640-byte frames): `bytes(frame.buf)` 250-450 µs
-because SWIG copies element by element; reading the std::vector's data pointer through ctypes
-and `ctypes.string_at` 1.2 µs. The fast path is checked against `bytes()` once at start and
-only used when both agree.
+pjsua runs with no sound device; slot 0 (the master port) is ticked by the playback device's
+callback (app/sip/master_port.py, app/audio/conference_clock.py). A call's audio connected to
+slot 0 is what the speaker plays, and slot 0 connected to the call is the microphone. Connect
+and disconnect only, from the SIP thread: pjsua applies both on the conference's next tick.
 """
 
 from __future__ import annotations
 
-import ctypes
 import logging
-import time
 from typing import Any, Protocol
 
 import pjsua2 as pj
 
-from app.sip.guard import guarded
-
 log = logging.getLogger("deskphone.sip")
 
-RATE = 16000
-FRAME_USEC = 20000
-FRAME_BYTES = 640
-_PTR = ctypes.sizeof(ctypes.c_void_p)
+
+class BridgePort(Protocol):
+    """Slot 0 as pjsua2's AudioMedia (any call's media can transmit to it), with the calls
+    whose audio goes through it."""
+
+    connected: set[int]  # pjsua call ids
+
+    def startTransmit(self, sink: Any) -> None: ...
+
+    def stopTransmit(self, sink: Any) -> None: ...
 
 
-class FrameSink(Protocol):
-    def write_far_end(self, frame: bytes) -> None: ...
-
-    def read_mic(self) -> bytes: ...
-
-
-def _vector_span(vec: Any) -> tuple[int, int]:
-    """(data pointer, length) of a SWIG std::vector<unsigned char> (libstdc++ layout:
-    begin, end, end-of-storage pointers)."""
-    addr = int(vec.this)
-    begin = ctypes.c_void_p.from_address(addr).value or 0
-    end = ctypes.c_void_p.from_address(addr + _PTR).value or 0
-    return begin, end - begin
-
-
-def vector_bytes_fast(vec: Any) -> bytes:
-    begin, size = _vector_span(vec)
-    return ctypes.string_at(begin, size) if begin and 0 < size <= 65536 else b""
-
-
-def fast_copy_works() -> bool:
-    """The ctypes view of a ByteVector agrees with SWIG's own copy (checked once)."""
-    try:
-        probe = bytes(range(256)) * 2 + bytes(range(128))
-        vec = pj.ByteVector(probe)
-        return vector_bytes_fast(vec) == bytes(vec) == probe
-    except Exception:
-        return False
-
-
-class BridgePort(pj.AudioMediaPort):  # type: ignore[misc]
-    """16 kHz mono 16-bit 20 ms port: far-end audio out to the sink, microphone audio in."""
-
-    def __init__(self, sink: FrameSink) -> None:
-        super().__init__()
-        self.closed = False
-        self._sink = sink
-        self._fast = fast_copy_works()
-        self._mic_vec = pj.ByteVector(bytes(FRAME_BYTES))
-        self._mic_ptr = _vector_span(self._mic_vec)[0] if self._fast else 0
-        self.frames_in = 0  # frames handed to the sink (what the call plays)
-        self.frames_out = 0  # microphone frames handed to pjmedia
-        self.seconds = 0.0  # time spent inside both callbacks
-        self.connected: set[int] = set()  # pjsua call ids whose audio goes through the port
-
-    def create(self) -> None:
-        fmt = pj.MediaFormatAudio()
-        fmt.type = pj.PJMEDIA_TYPE_AUDIO
-        fmt.clockRate = RATE
-        fmt.channelCount = 1
-        fmt.bitsPerSample = 16
-        fmt.frameTimeUsec = FRAME_USEC
-        self.createPort("deskphone-bridge", fmt)
-        log.info("audio bridge port created (fast frame copy: %s)", self._fast)
-
-    def destroy(self) -> None:
-        """Delete the C++ port now, while this Python object is still fully alive.
-
-        Left to garbage collection, the object's attributes are cleared first and SWIG then
-        runs the C++ destructor with the GIL released: the clock thread, which calls this port
-        50 times a second even when nothing is connected, got into the half-dead object
-        (AttributeError, then a segfault at engine exit, seen here). Deleting explicitly keeps
-        every late callback on a live object; SWIG disowns the pointer so nothing is freed twice.
-        """
-        self.closed = True
-        self.__swig_destroy__(self)
-
-    @guarded()
-    def onFrameReceived(self, frame: Any) -> None:
-        if frame.size == 0 or self.closed:
-            return  # the conference ticks unconnected ports with empty frames
-        start = time.perf_counter()
-        buf = frame.buf
-        data = vector_bytes_fast(buf) if self._fast else bytes(buf)
-        if len(data) == FRAME_BYTES:
-            self._sink.write_far_end(data)
-            self.frames_in += 1
-        self.seconds += time.perf_counter() - start
-
-    @guarded()
-    def onFrameRequested(self, frame: Any) -> None:
-        if self.closed:
-            return
-        start = time.perf_counter()
-        data = self._sink.read_mic()
-        if len(data) != FRAME_BYTES:
-            data = data[:FRAME_BYTES].ljust(FRAME_BYTES, b"\0")
-        if self._mic_ptr:
-            ctypes.memmove(self._mic_ptr, data, FRAME_BYTES)
-            vec = self._mic_vec
-        else:
-            vec = pj.ByteVector(data)
-        frame.type = pj.PJMEDIA_TYPE_AUDIO
-        frame.buf = vec
-        frame.size = FRAME_BYTES
-        self.frames_out += 1
-        self.seconds += time.perf_counter() - start
+def bridge_port(endpoint: Any) -> BridgePort:
+    """AudDevManager's own AudioMedia for slot 0 (alive until libDestroy()), carrying the
+    connected calls' ids. SIP thread, after setNoDev()."""
+    media = endpoint.audDevManager().getPlaybackDevMedia()
+    media.connected = set()
+    port: BridgePort = media
+    return port
 
 
 def _audio_indexes(info: Any) -> tuple[list[int], list[int]]:

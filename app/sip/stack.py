@@ -19,6 +19,7 @@ import pjsua2 as pj
 from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
 from app.sip.logwriter import MessageSink, PjLogWriter, SipLogFile
+from app.sip.master_port import MasterPort
 from app.sip.oversize import OversizeWatch
 
 log = logging.getLogger("deskphone.sip")
@@ -74,7 +75,8 @@ class SipStack:
         self._writer: PjLogWriter | None = None
         self._transports: list[int] = []
         self._tls: tuple[int, bool, str] | None = None  # transport id, verify, CA file
-        self._clock_on = False
+        self.master: MasterPort | None = None  # the conference's clock input (docs/pjsua2.md §6)
+        self.master_problem = ""
         self.guard = FloodGuard()
         self.oversize = OversizeWatch()
         # A TCP/TLS connection to a server went away (registrar restarted, network lost).
@@ -118,8 +120,7 @@ class SipStack:
         ep.libInit(cfg)
         self._create_transports()
         ep.libStart()
-        ep.audDevManager().setNullDev()
-        self._clock_on = True
+        self._take_conference(ep)
         if opts.flood_guard:
             self.guard.register()
         self.oversize.register()
@@ -187,22 +188,16 @@ class SipStack:
         self._tls = (tid, verify_server, ca_file)
         log.info("TLS transport ready (verify server: %s, CA file: %s)", verify_server, ca_file)
 
-    def set_media_clock(self, on: bool) -> None:
-        """Run pjmedia's conference clock (the null sound device) or stop it.
-
-        The clock thread ticks the bridge port 100 times a second whether or not anything is
-        connected; an idle phone stops it (setNoDev: no sound port, no clock) and a call starts
-        it again before its media connects. Conference ports added or removed while it is
-        stopped wait for the next tick (docs/pjsua2.md §2), so the engine keeps it running a
-        little after the last call."""
-        if self.ep is None or on == self._clock_on:
-            return
-        manager = self.ep.audDevManager()
-        if on:
-            manager.setNullDev()
-        else:
-            manager.setNoDev()
-        self._clock_on = on
+    def _take_conference(self, ep: Any) -> None:
+        """No sound device for pjsua: the engine's audio clocks the conference itself through
+        its master port (app/sip/master_port.py). Should the port not be what this code was
+        written for, pjsua's null device clocks it instead: calls work, without sound."""
+        try:
+            self.master = MasterPort.take(ep)
+        except (ValueError, OSError) as exc:
+            self.master_problem = f"Sound unavailable: {exc}"
+            log.error("conference master port: %s; using pjsua's null sound device", exc)
+            ep.audDevManager().setNullDev()
 
     def handle_events(self, timeout_ms: int) -> int:
         assert self.ep is not None

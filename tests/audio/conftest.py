@@ -12,7 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.audio.conference_clock import ConferenceClock
 from app.audio.device_bridge import BridgeConfig, DeviceBridge
+from tests.audio.frames import FrameConference, clock_with
 from tests.audio.pulse import PulseServer, apply_env
 
 WARM_UP = 0.8  # s: after the first callbacks PulseAudio streams still stall ~0.7 s (measured)
@@ -42,9 +44,21 @@ def pulse() -> Iterator[PulseServer]:
 
 
 @pytest.fixture
-def bridge(pulse: PulseServer) -> Iterator[DeviceBridge]:
+def conference() -> FrameConference:
+    return FrameConference()
+
+
+@pytest.fixture
+def clock(conference: FrameConference) -> Iterator[ConferenceClock]:
+    ticker = clock_with(conference)
+    yield ticker
+    ticker.close()
+
+
+@pytest.fixture
+def bridge(pulse: PulseServer, clock: ConferenceClock) -> Iterator[DeviceBridge]:
     b = DeviceBridge(
-        BridgeConfig(handset="dp_handset", handsfree="dp_handsfree", ringer="dp_ringer")
+        BridgeConfig(handset="dp_handset", handsfree="dp_handsfree", ringer="dp_ringer"), clock
     )
     b.start()
     b.hold(True)  # as the engine does during a call: speaker and microphone open

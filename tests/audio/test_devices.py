@@ -12,11 +12,14 @@ import numpy as np
 import pytest
 
 from app.audio import device_bridge
+from app.audio.conference_clock import ConferenceClock
 from app.audio.device_bridge import DeviceBridge, Mode
 from app.audio.ringtones import builtin_ringtone
 from app.audio.tone_plan import tone_for
 from app.audio.tones import parse_tone
 from tests.audio.analysis import peak_freqs
+from tests.audio.desktop_rig import longest_gap_ms
+from tests.audio.frames import FrameConference, clock_with
 from tests.audio.pulse import RATE, PulseServer
 
 pytestmark = pytest.mark.audio
@@ -48,17 +51,22 @@ def test_ringtone_plays_on_ringer_device_and_silence_stops_it(
     assert level(after.stop()) < 20
 
 
-def test_microphone_reaches_read_mic(pulse: PulseServer, bridge: DeviceBridge) -> None:
-    frames = []
-    for _ in range(100):  # 2 s as pjmedia's clock would pull it
-        frames.append(bridge.read_mic())
-        time.sleep(0.02)
-    audio = np.frombuffer(b"".join(frames), dtype=np.int16)
-    assert all(len(f) == 640 for f in frames)
+def test_microphone_reaches_the_conference(
+    pulse: PulseServer, bridge: DeviceBridge, conference: FrameConference
+) -> None:
+    """The playback callback hands the conference a microphone frame on every tick."""
+    since = len(conference.mic)
+    time.sleep(2.0)
+    audio = conference.mic_audio(since)
+    assert len(audio) >= 1.5 * RATE, "the device did not tick the conference"
     assert level(audio) > 500
     assert peak_freqs(audio[len(audio) // 2 :], 1) == pytest.approx([1000], abs=3)
     bridge.set_mic_muted(True)
-    assert bridge.read_mic() == bytes(640)
+    time.sleep(0.2)
+    since = len(conference.mic)
+    time.sleep(0.3)
+    muted = conference.mic_audio(since)
+    assert len(muted) and not muted.any()
 
 
 def test_speaker_mode_routes_to_handsfree_with_its_volume(
@@ -84,54 +92,66 @@ def test_speaker_mode_routes_to_handsfree_with_its_volume(
     assert bridge.ok, bridge.status
 
 
-def test_far_end_audio_is_played_through_the_ring_buffer(
-    pulse: PulseServer, bridge: DeviceBridge
+def test_far_end_audio_is_played_by_the_device_clock(
+    pulse: PulseServer, bridge: DeviceBridge, conference: FrameConference, clock: ConferenceClock
 ) -> None:
+    """What the conference gives on each tick is what the speaker plays, with no gap: the
+    playback device is the conference's clock (the fallback clock stays off)."""
     t = np.arange(RATE * 3) / RATE
-    speech = (6000 * np.sin(2 * np.pi * 700 * t)).astype(np.int16).tobytes()
-    rec = pulse.record("spk.monitor", 3)
-    time.sleep(0.3)
-    next_at = time.monotonic()
-    for i in range(0, len(speech), 640):  # paced like pjmedia's clock, 20 ms per frame
-        bridge.write_far_end(speech[i : i + 640])
-        next_at += 0.02
-        time.sleep(max(0.0, next_at - time.monotonic()))
-    time.sleep(0.3)
+    conference.play((6000 * np.sin(2 * np.pi * 700 * t)).astype(np.int16))
+    own = clock.own_ticks
+    conference.threads.clear()  # the fallback clock ticked until the stream first ran
+    rec = pulse.record("spk.monitor", 4)
+    time.sleep(3.5)
     audio = rec.stop()
     stats = bridge.stats()
-    print(f"far-end ring: {stats.far}; device pace {stats.play_rate:.0f} samples/s")
+    print(f"device pace {stats.play_rate:.0f} samples/s; ticks {clock.device_ticks}")
     idx = np.nonzero(np.abs(audio) > 1000)[0]
     assert len(idx) and idx[-1] - idx[0] > RATE * 2, "far-end audio missing"
     played = audio[idx[0] : idx[-1]]
     assert peak_freqs(played, 1) == pytest.approx([700], abs=3)
-    assert stats.far.mean_latency_ms < 120
+    assert longest_gap_ms(played) <= 20
+    assert clock.own_ticks == own, "the fallback clock ticked while the device played"
+    assert len(conference.threads) == 1  # PortAudio's playback thread, and only it
 
 
 def test_no_sound_system_no_exception(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No PortAudio: the fallback clock ticks the conference (calls keep their RTP) with a
+    silent microphone."""
     monkeypatch.setattr(device_bridge, "load_sounddevice", lambda: (None, "libportaudio2 missing"))
-    b = DeviceBridge()
+    conference = FrameConference()
+    clock = clock_with(conference)
+    b = DeviceBridge(clock=clock)
     b.start()
     try:
         assert not b.ok
         assert "libportaudio2 missing" in b.status
-        b.write_far_end(bytes(640))
-        assert b.read_mic() == bytes(640)
         b.play_tone(tone_for("United States", "ring"))
         b.ring(builtin_ringtone("Ring1"))
+        time.sleep(0.5)
+        assert clock.own_ticks >= 15 and clock.device_ticks == 0
+        mic = conference.mic_audio()
+        assert len(mic) and not mic.any()
     finally:
         b.close()
+        clock.close()
 
 
 NO_DEVICE_SCRIPT = """
+import time
 from app.audio.device_bridge import DeviceBridge, BridgeConfig
 from app.audio.tone_plan import tone_for
-b = DeviceBridge(BridgeConfig(handset="dp_handset", ringer="dp_ringer", auto_recover=False))
+from tests.audio.frames import FrameConference, clock_with
+conference = FrameConference()
+clock = clock_with(conference)
+b = DeviceBridge(BridgeConfig(handset="dp_handset", ringer="dp_ringer", auto_recover=False), clock)
 b.start()
 b.play_tone(tone_for("United States", "ring"))
-b.write_far_end(bytes(640))
-assert b.read_mic() == bytes(640)
+time.sleep(0.5)
+assert clock.own_ticks > 0 and not conference.mic_audio().any()
 print("STATUS", b.ok, b.status)
 b.close()
+clock.close()
 """
 
 

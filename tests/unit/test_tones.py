@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.audio.tones import ToneError, ToneSynth, dtmf_tone, parse_tone, render
+from app.audio.tone_synth import ToneSynth, render
+from app.audio.tones import ToneError, dtmf_tone, parse_tone
 from tests.audio.analysis import inner_runs, peak_freqs, runs
 
 RATE = 16000
