@@ -73,7 +73,7 @@ class SipAdapter:
         # call ends so the last events of a call still carry it.
         self.sip_call_ids: dict[str, str] = {}
         self._incoming_seq = 0
-        self.ops = CallOperations(self.calls, feed)
+        self.ops = CallOperations(self.calls, feed, self._relink_audio)
         self._settings = Settings()
         self._bind = ""
         stack.on_transport_lost = self._on_transport_lost
@@ -348,6 +348,11 @@ class SipAdapter:
         self._retired.pop(id(call), None)
         if self.calls.get(call.core_id) is call:
             self.calls.pop(call.core_id, None)
+
+    def _relink_audio(self, call: SipCall) -> None:
+        """A call's far mute changed: its link to the sound device follows (the engine's)."""
+        if self.on_media is not None and self.calls.get(call.core_id) is call:
+            self.on_media(call)
 
     def _on_media(self, call: SipCall) -> None:
         # Hold and conference links are the call ops'; the engine's audio connects the call's

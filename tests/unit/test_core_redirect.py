@@ -68,10 +68,10 @@ def test_follow_keeps_one_call_and_places_the_target_under_its_id() -> None:
     )
     assert places(out) == [PlaceCall(call, 1, f"sip:carol@{PBX}")]  # same host: no Route
     view = core.calls[call]
-    assert view.state == CallState.RINGBACK and view.text == "Forward to: carol (No answer)"
+    assert view.state == CallState.RINGBACK and view.text == "Forward to: carol"
     assert list(core.calls) == [call]
     assert events(out, "redirect") == [
-        {"call": call, "target": f"sip:carol@{PBX}", "text": "Forward to: carol (No answer)"}
+        {"call": call, "target": f"sip:carol@{PBX}", "text": "Forward to: carol"}
     ]
     # the old leg's DISCONNECTED never reaches the core; the new leg's progress does
     core.handle(CallProgress(call, "EARLY", 180, "Ringing"))
