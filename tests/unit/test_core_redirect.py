@@ -78,6 +78,7 @@ def test_follow_keeps_one_call_and_places_the_target_under_its_id() -> None:
     core.handle(CallProgress(call, "CONFIRMED", 200, "OK"))
     view = core.calls[call]
     assert view.state == CallState.TALKING and view.remote_uri == f"sip:carol@{PBX}"
+    assert view.text == ""  # "Forward to: carol" was for while it was set up, not the Talking
     hops = json.loads(view.extra["redirect_chain"])
     assert [(h["target"], h["code"], h["diversion_reason"]) for h in hops] == [
         (f"sip:bob@{PBX}", 302, "no-answer"),
