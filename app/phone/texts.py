@@ -97,7 +97,6 @@ class T:
     STATUS = "Status"
     FEATURES = "Features"
     MESSAGE = "Message"
-    VOICE_MAIL = "Voice Mail"
     CALL_FORWARD = "Call Forward"
     ALWAYS_FORWARD = "Always Forward"
     BUSY_FORWARD = "Busy Forward"
