@@ -349,15 +349,14 @@ class SipAdapter:
         if self.calls.get(call.core_id) is call:
             self.calls.pop(call.core_id, None)
 
-    def _relink_audio(self, call: SipCall) -> None:
-        """A call's far mute changed: its link to the sound device follows (the engine's)."""
-        if self.on_media is not None and self.calls.get(call.core_id) is call:
-            self.on_media(call)
-
     def _on_media(self, call: SipCall) -> None:
         # Hold and conference links are the call ops'; the engine's audio connects the call's
         # media (early media too) to the bridge port.
         self.ops.on_media(call)
+        self._relink_audio(call)
+
+    def _relink_audio(self, call: SipCall) -> None:
+        """The call's link to the sound device (the engine's), after its media or far mute."""
         if self.on_media is not None and self.calls.get(call.core_id) is call:
             self.on_media(call)
 
