@@ -117,6 +117,8 @@ class HandsetState:
 
     def conference_calls(self) -> list[CallView]:
         """The live calls of the local conference, when it still joins two or more."""
+        if not self.flags.conference:
+            return []  # the common case, asked on every screen: no walk through the calls
         members = [c for c in self.live() if c.id in self.flags.conference]
         return members if len(members) >= 2 else []
 
