@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Protocol
 
 from app import __version__
+from app.desktop.early_engine import EarlyEngine, start_engine
 from app.desktop.selftest import Report
 from app.desktop.single_instance import HandoffError, InstanceLock, InstancePaths, hand_over
 from app.desktop.uris import normalise
 from app.logs import setup_logging
-from app.paths import default_config_dir, runtime_dir
+from app.paths import default_config_dir, log_problems, prepare_config_dir, runtime_dir
 
 NO_DISPLAY = (
     "deskphone: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
@@ -41,6 +42,7 @@ class UiOptions:
     startup_probe: bool = False
     test_hooks: bool = False
     instance: InstancePaths | None = None  # listen here for links from later launches
+    engine: EarlyEngine | None = None  # started before the window loads Qt (_run_ui)
 
 
 class WindowSide(Protocol):
@@ -106,6 +108,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="fetch the common and <MAC>.cfg files from a provisioning server and exit",
     )
     p.add_argument("--mac", default="", help="this device's MAC for --provision-url")
+    p.add_argument(
+        "--accept-plain-http",
+        action="store_true",
+        help="apply a plain-http file even where it turns on remote control or moves a server",
+    )
+    p.add_argument(
+        "--call-flow",
+        metavar="last|ID|list",
+        default=None,
+        help="print a recorded call's SIP ladder (or list them) and exit",
+    )
+    p.add_argument("--format", choices=["text", "pcap"], default="text", help="for --call-flow")
+    p.add_argument("-o", "--output", type=Path, default=None, help="--call-flow into FILE")
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--test-hooks", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -131,6 +146,12 @@ def main(argv: list[str] | None = None, window: WindowSide | None = None) -> int
         return integration_main(install=args.install_desktop)
     if args.provision is not None or args.provision_url:
         return run_provision(args)
+    if args.call_flow is not None:
+        from app.callflow_cli import export
+
+        return export(
+            args.config_dir or default_config_dir(), args.call_flow, args.format, args.output
+        )
     if window is None:
         print(NO_WINDOW, file=sys.stderr)
         return 2
@@ -145,7 +166,7 @@ def main(argv: list[str] | None = None, window: WindowSide | None = None) -> int
             print(f"deskphone: cannot dial {args.uri!r}", file=sys.stderr)
             return 2
     config_dir: Path = args.config_dir or default_config_dir()
-    config_dir.mkdir(parents=True, exist_ok=True)
+    problems = prepare_config_dir(config_dir)
     instance = InstanceLock(InstancePaths.for_config(config_dir))
     if not instance.acquire():
         # Another DeskPhone owns this config dir: it dials (or just shows itself), we leave.
@@ -156,20 +177,31 @@ def main(argv: list[str] | None = None, window: WindowSide | None = None) -> int
             return 1
         return 0
     with instance:
-        return _run_ui(args, config_dir, dial, instance.paths, window)
+        return _run_ui(args, config_dir, dial, instance.paths, window, problems)
 
 
 def _run_ui(
-    args: argparse.Namespace, config_dir: Path, dial: str, paths: InstancePaths, window: WindowSide
+    args: argparse.Namespace,
+    config_dir: Path,
+    dial: str,
+    paths: InstancePaths,
+    window: WindowSide,
+    problems: list[str],
 ) -> int:
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
     setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
+    log_problems(problems)
+    control = runtime_dir() / f"engine-{os.getpid()}.sock"
+    # The engine loads and registers while this process loads Qt (app/desktop/early_engine.py)
+    engine = start_engine(
+        config_dir, control, args.sip_port, args.bind, args.log_level.upper(), args.test_hooks
+    )
     return window.run(
         UiOptions(
             config_dir=config_dir,
-            control_path=runtime_dir() / f"engine-{os.getpid()}.sock",
+            control_path=control,
             sip_port=args.sip_port,
             bind=args.bind,
             log_level=args.log_level.upper(),
@@ -177,6 +209,7 @@ def _run_ui(
             instance=paths,
             startup_probe=args.startup_probe,
             test_hooks=args.test_hooks,
+            engine=engine,
         )
     )
 
@@ -185,8 +218,11 @@ def run_provision(args: argparse.Namespace) -> int:
     from app.provision_cli import provision_file, provision_url
 
     config_dir: Path = args.config_dir or default_config_dir()
-    config_dir.mkdir(parents=True, exist_ok=True)
+    problems = prepare_config_dir(config_dir)
     setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
+    log_problems(problems)
     if args.provision is not None:
         return provision_file(config_dir, args.provision)
-    return provision_url(config_dir, args.provision_url, args.mac)
+    return provision_url(
+        config_dir, args.provision_url, args.mac, accept_plain_http=args.accept_plain_http
+    )

@@ -80,6 +80,7 @@ class Kamailio:
     port: int
     workdir: Path
     proc: subprocess.Popen[bytes] | None = None
+    template: str = "kamailio-min.cfg"  # under tests/peers/; kamailio-tls.cfg adds TLS
 
     @property
     def domain(self) -> str:
@@ -88,7 +89,7 @@ class Kamailio:
     def start(self, follow_3xx: bool = False) -> None:
         if shutil.which("kamailio") is None:
             raise RuntimeError("kamailio is not installed: run `make test`")
-        cfg_text = (PEERS / "kamailio-min.cfg").read_text()
+        cfg_text = (PEERS / self.template).read_text()
         cfg_text = cfg_text.replace("127.0.0.1:5070", f"{HOST}:{self.port}")
         if follow_3xx:
             cfg_text = cfg_text.replace("#!define FOLLOW3XX 0", "#!define FOLLOW3XX_ON")
@@ -158,6 +159,7 @@ class Sipp:
     timeout: float = 30.0
     media_port: int = 0
     extra: list[str] = field(default_factory=list)
+    host: str = HOST  # another loopback address (127.0.0.2 ...) stands in for another host
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -182,9 +184,9 @@ class Sipp:
             "-sf",
             str(scenario),
             "-i",
-            HOST,
+            self.host,
             "-mi",
-            HOST,
+            self.host,
             "-p",
             str(self.port),
             "-mp",
@@ -256,7 +258,7 @@ class Sipp:
         while time.monotonic() < deadline:
             try:
                 with socket.socket(socket.AF_INET, kind) as s:
-                    s.bind((HOST, self.port))
+                    s.bind((self.host, self.port))
             except OSError:
                 return
             if self.proc.poll() is not None:

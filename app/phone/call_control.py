@@ -13,7 +13,7 @@ pjsua2 reports after each offer/answer is the truth that follows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 from app.phone.conference import CONNECTED, ConferenceControl
 from app.phone.dialing import DialError, to_request_uri
@@ -35,6 +35,7 @@ from app.phone.intents import (
 from app.phone.messages import (
     AnswerCall,
     CallMediaChanged,
+    CallSecured,
     Dial,
     HangupCall,
     HoldCall,
@@ -44,7 +45,7 @@ from app.phone.messages import (
     TransferCall,
     TransferStatus,
 )
-from app.phone.model import CallState, CallView
+from app.phone.model import CallState, CallView, call_dict
 from app.phone.settings import Settings
 from app.phone.sipuri import parse_contacts
 from app.phone.texts import T
@@ -66,6 +67,7 @@ ControlInput = (
     | SendDtmf
     | Redial
     | CallMediaChanged
+    | CallSecured
     | TransferStatus
 )
 CONTROL_INPUTS = (
@@ -82,12 +84,13 @@ CONTROL_INPUTS = (
     SendDtmf,
     Redial,
     CallMediaChanged,
+    CallSecured,
     TransferStatus,
 )
 
 
 def _pub(view: CallView) -> Publish:
-    return Publish("call", asdict(view))
+    return Publish("call", call_dict(view))
 
 
 class CallControl(ConferenceControl):
@@ -151,6 +154,12 @@ class CallControl(ConferenceControl):
                 return self._split()
             case CallMediaChanged():
                 return self._media(msg)
+            case CallSecured():
+                view = self.calls.get(msg.call)
+                if view is None or view.encrypted == msg.encrypted:
+                    return []
+                self.calls[view.id] = view = replace(view, encrypted=msg.encrypted)
+                return [_pub(view)]
         return []
 
     def _answer_call(self, view: CallView) -> list[Output]:

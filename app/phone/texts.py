@@ -130,6 +130,10 @@ class T:
     NEW_FORWARDED = "{n} New Forwarded Call(s)"
     # the 403 text of docs/yealink.md §6, also for a dial plan block-out rule's refusal
     FORBIDDEN_NUMBER = "Forbidden number!"
+    # A call from an account with SRTP compulsory that the other side refused (488 and kin):
+    # no Yealink text for it, and "Not acceptable here!" would not say why.
+    SRTP_REFUSED = "Encrypted call not accepted!"
+    ADD_ACCOUNT = "No account yet: press Accounts to add one"  # DeskPhone's own
     PAGE = "{page}/{pages}"
 
 

@@ -18,7 +18,7 @@ import pjsua2 as pj
 
 from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
-from app.sip.logwriter import PjLogWriter, open_sip_log
+from app.sip.logwriter import MessageSink, PjLogWriter, SipLogFile
 from app.sip.oversize import OversizeWatch
 
 log = logging.getLogger("deskphone.sip")
@@ -32,6 +32,7 @@ class StackOptions:
     bind: str = ""  # empty: all interfaces, as a desk phone listens
     log_dir: Path | None = None
     log_level: int = 4  # 4 logs every SIP message
+    capture: MessageSink | None = None  # every SIP message, for the call flows (capture.py)
     user_agent: str = "DeskPhone"
     flood_guard: bool = True
 
@@ -73,6 +74,7 @@ class SipStack:
         self._writer: PjLogWriter | None = None
         self._transports: list[int] = []
         self._tls: tuple[int, bool, str] | None = None  # transport id, verify, CA file
+        self._clock_on = False
         self.guard = FloodGuard()
         self.oversize = OversizeWatch()
         # A TCP/TLS connection to a server went away (registrar restarted, network lost).
@@ -98,12 +100,13 @@ class SipStack:
         # one failed 488 PJ_ETOOMANY (soak, tests/robustness/test_soak.py).
         cfg.medConfig.sndAutoCloseTime = -1
         # With a writer set, pjsua hands it what passes consoleLevel (the console stays quiet).
-        cfg.logConfig.consoleLevel = opts.log_level if opts.log_dir is not None else 0
-        cfg.logConfig.level = opts.log_level
+        # The call flow capture needs the messages (level 4) whatever sip.log is to keep.
+        level = max(opts.log_level, 4) if opts.capture is not None else opts.log_level
+        cfg.logConfig.consoleLevel = level if opts.log_dir is not None else 0
+        cfg.logConfig.level = level
         cfg.logConfig.msgLogging = True
         if opts.log_dir is not None:
-            open_sip_log(opts.log_dir)
-            self._writer = PjLogWriter()
+            self._writer = PjLogWriter(SipLogFile(opts.log_dir), opts.log_level, opts.capture)
             cfg.logConfig.writer = self._writer
             cfg.logConfig.decor = (
                 pj.PJ_LOG_HAS_TIME
@@ -116,6 +119,7 @@ class SipStack:
         self._create_transports()
         ep.libStart()
         ep.audDevManager().setNullDev()
+        self._clock_on = True
         if opts.flood_guard:
             self.guard.register()
         self.oversize.register()
@@ -183,11 +187,40 @@ class SipStack:
         self._tls = (tid, verify_server, ca_file)
         log.info("TLS transport ready (verify server: %s, CA file: %s)", verify_server, ca_file)
 
+    def set_media_clock(self, on: bool) -> None:
+        """Run pjmedia's conference clock (the null sound device) or stop it.
+
+        The clock thread ticks the bridge port 100 times a second whether or not anything is
+        connected; an idle phone stops it (setNoDev: no sound port, no clock) and a call starts
+        it again before its media connects. Conference ports added or removed while it is
+        stopped wait for the next tick (docs/pjsua2.md §2), so the engine keeps it running a
+        little after the last call."""
+        if self.ep is None or on == self._clock_on:
+            return
+        manager = self.ep.audDevManager()
+        if on:
+            manager.setNullDev()
+        else:
+            manager.setNoDev()
+        self._clock_on = on
+
     def handle_events(self, timeout_ms: int) -> int:
         assert self.ep is not None
         handled = int(self.ep.libHandleEvents(timeout_ms))
         self.oversize.drain()
+        self.guard.drain()  # calls answered inside pjsip's receive path reach the core now
+        self.drain_log()
         return handled
+
+    def poll(self) -> None:
+        """Handle what has already arrived, without waiting (about 2 µs when nothing has)."""
+        if self.ep is not None:
+            self.handle_events(0)
+
+    def drain_log(self) -> None:
+        """pjsip's log lines of this loop turn into sip.log (logwriter.py: never in the path)."""
+        if self._writer is not None:
+            self._writer.drain()
 
     def pump(self, seconds: float) -> None:
         assert self.ep is not None
@@ -195,6 +228,8 @@ class SipStack:
         while time.monotonic() < deadline:
             self.ep.libHandleEvents(10)
             self.oversize.drain()
+            self.guard.drain()
+            self.drain_log()
 
     def destroy(self) -> None:
         """Last step of teardown: every Call, Account and port must already be gone."""
@@ -208,5 +243,7 @@ class SipStack:
         # without NO_RX_MSG pjsua_destroy2() sleeps about 1 s more whatever is left to wait for.
         self.ep.libDestroy(pj.PJSUA_DESTROY_NO_RX_MSG)
         self.ep = None
+        if self._writer is not None:
+            self._writer.close()  # what libDestroy() logged
         self._writer = None
         log.info("pjsua2 stopped")

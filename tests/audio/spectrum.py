@@ -44,7 +44,7 @@ def tone_report(x: npt.NDArray[np.int16], freq: float) -> dict[str, float]:
     f, level = spectrum_db(x)
     band = (f > 100) & (f < 3800)
     known = np.zeros_like(band)
-    for tone in (FREQ_A, FREQ_B, MIC):
+    for tone in {FREQ_A, FREQ_B, MIC, freq}:
         known |= np.abs(f - tone) < 50
     noise = float(10 * np.log10(np.mean(10 ** (level[band & ~known] / 10))))
     at = float(level[np.abs(f - freq) <= 10].max())
