@@ -31,12 +31,13 @@ from app.phone.messages import (
     SendDtmfCall,
     TransferCall,
 )
-from app.phone.redirect import challenge_realms, credentials_allowed
+from app.phone.redirect import challenge_realms
 from app.phone.settings import Settings
 from app.phone.sipuri import contacts_in, diversion_in, parse_contacts, status_of
 from app.sip.account import SipAccount, account_config, local_config
 from app.sip.call import SipCall
 from app.sip.call_ops import CallOperations
+from app.sip.cred_guard import account_servers
 from app.sip.liveness import with_liveness
 from app.sip.sipmsg import (
     INCOMING_HEADERS,
@@ -95,6 +96,7 @@ class SipAdapter:
 
     def create_accounts(self, settings: Settings, bind: str) -> None:
         self._settings, self._bind = settings, bind
+        self.stack.creds.policy.clear()
         if any(a.enabled and a.transport == "tls" for a in settings.accounts):
             try:
                 self.stack.ensure_tls(settings.tls_verify_server, settings.tls_ca_file)
@@ -105,6 +107,7 @@ class SipAdapter:
                 continue
             account = self._new_account(index)
             account.realm = acc.realm.strip() if acc.realm.strip() != "*" else ""
+            self.stack.creds.policy.set_account(index, account.realm, account_servers(acc))
             account.create(with_liveness(account_config(index, acc, bind, account.realm)), True)
             self.accounts[index] = account
         if not self.accounts:
@@ -288,6 +291,7 @@ class SipAdapter:
         if not realms or realms[0] == "*":
             return False
         account.realm = realms[0]
+        self.stack.creds.policy.set_account(index, account.realm, account_servers(acc))
         log.info("account %d: realm %r learnt from the registrar", index, account.realm)
         account.modify(with_liveness(account_config(index, acc, self._bind, account.realm)))
         return True
@@ -324,8 +328,11 @@ class SipAdapter:
             self._feed(self._redirected(call, msg, code, reason, ""))
             self._drop(call)
             return
-        if ended and code in (401, 407):
-            reason = self._auth_failure_reason(call, msg) or reason
+        if ended:
+            account = self.accounts.get(call.account_index)
+            mine = account.realm if account is not None else ""
+            why = self.stack.creds.why_refused(mine, msg, str(info.callIdString), code)
+            reason = why or reason
         self._feed(
             CallProgress(
                 call.core_id,
@@ -379,16 +386,6 @@ class SipAdapter:
                 call.core_id, code, reason, tuple(contacts_in(msg)), diversion_in(msg)
             )
         return CallRedirected(call.core_id, code, reason, tuple(parse_contacts(target)))
-
-    def _auth_failure_reason(self, call: SipCall, msg: str) -> str:
-        """Why a challenged call failed, when the challenge was for a realm the account's
-        credentials are never offered to (a redirect target harvesting passwords)."""
-        account = self.accounts.get(call.account_index)
-        mine = account.realm if account is not None else ""
-        foreign = [r for r in challenge_realms(msg) if not credentials_allowed(mine, r)]
-        if msg and foreign:
-            return f"No credentials for realm {foreign[0][:40]}"
-        return ""
 
 
 def _ignore(*_args: Any) -> None:
