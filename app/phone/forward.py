@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.phone.settings import AccountSettings, ForwardRule, ForwardSet, ForwardSettings
+from app.phone.sipuri import strip_uri_headers
 
 ForwardKind = Literal["none", "now", "after"]
 
@@ -113,7 +114,9 @@ def normalize_target(target: str, domain: str) -> str:
             return ""
         return f"sip:{target.replace('#', '%23')}@{domain}"  # '#' is not allowed unescaped
     if is_sip_uri(target):
-        return target if target.lower().startswith(("sip:", "sips:")) else f"sip:{target}"
+        # Headers embedded in the target would be the caller's to obey (dialing.py says why).
+        uri = target if target.lower().startswith(("sip:", "sips:")) else f"sip:{target}"
+        return strip_uri_headers(uri) if "?" in uri else uri
     return ""
 
 

@@ -545,3 +545,9 @@ def test_module_stays_pure() -> None:
         for alias in node.names
     }
     assert not {m for m in imported if m.split(".")[0] in {"PySide6", "pjsua2", "sounddevice"}}
+
+
+def test_a_forward_target_loses_embedded_uri_headers() -> None:
+    from app.phone.forward import normalize_target
+
+    assert normalize_target("sip:b@h.example;x?Route=%3Cs%3E", "pbx") == "sip:b@h.example;x"
