@@ -9,7 +9,13 @@ from importlib import metadata
 from pathlib import Path
 
 from app import __version__
-from app.desktop.single_instance import HandoffError, InstanceLock, InstancePaths, hand_over
+from app.desktop.single_instance import (
+    HandoffError,
+    InstanceDirError,
+    InstanceLock,
+    InstancePaths,
+    hand_over,
+)
 from app.desktop.uris import normalise
 from app.logs import setup_logging
 from app.paths import default_config_dir, runtime_dir
@@ -104,7 +110,11 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     config_dir: Path = args.config_dir or default_config_dir()
     config_dir.mkdir(parents=True, exist_ok=True)
-    instance = InstanceLock(InstancePaths.for_config(config_dir))
+    try:
+        instance = InstanceLock(InstancePaths.for_config(config_dir))
+    except InstanceDirError as exc:
+        print(f"deskphone: {exc}", file=sys.stderr)
+        return 1
     if not instance.acquire():
         # Another DeskPhone owns this config dir: it dials (or just shows itself), we leave.
         try:

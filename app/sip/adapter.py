@@ -97,19 +97,22 @@ class SipAdapter:
     def create_accounts(self, settings: Settings, bind: str) -> None:
         self._settings, self._bind = settings, bind
         self.stack.creds.policy.clear()
+        no_tls = ""  # why TLS accounts cannot register: they say so instead of trying
         if any(a.enabled and a.transport == "tls" for a in settings.accounts):
-            try:
-                self.stack.ensure_tls(settings.tls_verify_server, settings.tls_ca_file)
-            except pj.Error as exc:  # its accounts then fail to register, and say why
-                log.error("no TLS transport: %s", exc.info())
+            no_tls = self.stack.tls_problem(settings.tls_verify_server, settings.tls_ca_file)
         for index, acc in enumerate(settings.accounts, start=1):
             if not (acc.enabled and acc.server and acc.user):
                 continue
             account = self._new_account(index)
             account.realm = acc.realm.strip() if acc.realm.strip() != "*" else ""
             self.stack.creds.policy.set_account(index, account.realm, account_servers(acc))
-            account.create(with_liveness(account_config(index, acc, bind, account.realm)), True)
+            account.problem = no_tls if acc.transport == "tls" else ""
+            config = with_liveness(account_config(index, acc, bind, account.realm))
+            config.regConfig.registerOnAdd = not account.problem
+            account.create(config, True)
             self.accounts[index] = account
+            if account.problem:
+                self._register_again(index)
         if not self.accounts:
             account = self._new_account(LOCAL_ACCOUNT)
             account.create(with_liveness(local_config(bind, self.stack.port)), True)
@@ -197,6 +200,9 @@ class SipAdapter:
     def _register_again(self, index: int) -> None:
         account = self.accounts.get(index)
         if account is None:
+            return
+        if account.problem:
+            self._feed(RegistrationChanged(index, 503, account.problem[:120], 0, False))
             return
         try:
             account.setRegistration(True)

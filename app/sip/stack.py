@@ -21,10 +21,15 @@ from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
 from app.sip.logwriter import PjLogWriter, open_sip_log
 from app.sip.oversize import OversizeWatch
+from app.userfiles import ca_file_problem
 
 log = logging.getLogger("deskphone.sip")
 
 EADDRINUSE_HINT = "address already in use"
+
+
+class CaFileRefused(ValueError):
+    """The configured CA file is not a small regular PEM file: OpenSSL never gets to read it."""
 
 
 @dataclass
@@ -156,11 +161,23 @@ class SipStack:
             return
         raise RuntimeError("could not open any SIP port")
 
+    def tls_problem(self, verify_server: bool, ca_file: str) -> str:
+        """ensure_tls(), and '' if a TLS transport is ready, else why not (for the screen)."""
+        try:
+            self.ensure_tls(verify_server, ca_file)
+        except (pj.Error, CaFileRefused) as exc:
+            why = str(exc.reason) if isinstance(exc, pj.Error) else str(exc)
+            log.error("no TLS transport: %s", why)
+            return why
+        return ""
+
     def ensure_tls(self, verify_server: bool, ca_file: str = "") -> None:
         """A TLS transport for accounts with transport=tls, made when the first one needs it
         (again when the verification settings change). It binds any free port: the accounts
         only connect out over it, and the registrar sends calls back on that connection."""
         assert self.ep is not None
+        if problem := ca_file_problem(ca_file):
+            raise CaFileRefused(f"CA file {ca_file[:200]}: {problem}")
         if self._tls is not None:
             if self._tls[1:] == (verify_server, ca_file):
                 return
