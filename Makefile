@@ -46,7 +46,7 @@ $(STAMP): pyproject.toml
 clean:
 	rm -rf $(VENV) tests/artifacts .pytest_cache .mypy_cache .ruff_cache
 
-# ---- desktop integration and the packaged build (issue 10) ----------------------------------
+# ---- desktop integration (menu entry, link handler) and the packaged build (PyInstaller) -----
 .PHONY: bundle bundle-test desktop-install desktop-uninstall
 BUNDLE := dist/deskphone
 

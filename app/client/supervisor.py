@@ -1,6 +1,6 @@
 """Starting, watching and restarting the engine process (used by the UI, usable headless).
 
-pjsua2 can abort its whole process on bad input (stack-notes §9), so the engine runs apart and
+pjsua2 can abort its whole process on bad input (docs/pjsua2.md §9), so the engine runs apart and
 a native crash costs a restart and a re-registration, never the window. Threads here block on
 the engine's stdout, its socket and its exit: nothing polls. Callbacks run on those threads; the
 UI turns them into Qt signals.

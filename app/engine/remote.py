@@ -1,4 +1,4 @@
-"""Action URI and Action URL wired into the engine (issue 9).
+"""Action URI and Action URL wired into the engine.
 
 Threads: the Action URI server answers on its own threads and reaches the engine only through
 `submit`, `state`, `screenshot` and the prompt broker, all thread-safe and non-blocking for the

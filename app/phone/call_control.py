@@ -1,4 +1,4 @@
-"""What the user does with established calls, inside the phone core (issue 4).
+"""What the user does with established calls, inside the phone core.
 
 `PhoneCore` mixes this in: hold and resume, the peer's hold ("Held"), call waiting (answering a
 second call holds the first), swap, DTMF, blind and attended transfer, the local three-way

@@ -1,13 +1,14 @@
-"""Call forward as the callee (issue 7): which forward applies to a new incoming call.
+"""Call forward as the callee: which forward applies to a new incoming call.
 
 Pure rules, no I/O: the engine asks `decide_incoming` synchronously in `onIncomingCall` and
 answers the INVITE from the returned decision (302 with its headers, at once or after ringing).
-Behaviour follows the Yealink T4x/T5x guides (yealink-reference.md, "Call forward"):
+Behaviour follows the Yealink T4x/T5x guides (docs/yealink.md §7):
 
 - Always forwards at once; Busy forwards at once while the phone is busy; No answer rings
   (180) for `no_answer_rings` x 6 s, then forwards. Always wins over Busy wins over No answer.
-- DND disables the local no-answer forward. The reference calls DND "busy" for forwarding
-  ("Busy (already in a call, or DND-busy)"), so a Busy forward catches calls while DND is on.
+- DND disables the local no-answer forward. The research notes call DND "busy" for forwarding
+  ("Busy (already in a call, or DND-busy)"; unconfirmed, docs/yealink.md §7), so a Busy
+  forward catches calls while DND is on.
 - Calls from never-forward (emergency/authorized) numbers are never forwarded.
 - With forward international off, targets starting with 00 or + are not used.
 - A rule whose target cannot be used (empty, malformed, international when blocked, or the

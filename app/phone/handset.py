@@ -26,7 +26,7 @@ KEYS = frozenset(
     + ["HOLD", "MUTE", "TRAN", "REDIAL", "MESSAGE", "HEADSET", "SPEAKER"]
     + ["VOL-", "VOL+", "DELETE", "CALLEND"]
 )
-# Action URI names for the same keys (yealink-reference.md)
+# Action URI names for the same keys (docs/yealink.md §11)
 ALIASES = {
     "STAR": "*",
     "POUND": "#",

@@ -22,7 +22,7 @@ SCREEN_OF: dict[CallState, str] = {
     CallState.FINISHED: S.FINISHED,
 }
 
-# Line LED per call state (yealink-reference.md): solid green seized/talking, fast green
+# Line LED per call state (docs/yealink.md §5): solid green seized/talking, fast green
 # incoming, slow green held. Held by the far end is shown like our own hold (unconfirmed).
 LED_OF: dict[CallState, tuple[str, str]] = {
     CallState.DIALING: (S.GREEN, S.SOLID),

@@ -170,7 +170,7 @@ def _idle_note(st: HandsetState) -> str:
 
 def _seize_dialling_line(st: HandsetState, sm: ScreenModel) -> None:
     """Off hook on the dial screen with no call yet: the line being dialled on is seized, and
-    a seized line's LED is solid green (yealink-reference.md, "Line LED")."""
+    a seized line's LED is solid green (docs/yealink.md §5)."""
     if st.view != S.DIALING or st.live() or not st.accounts:
         return
     wanted = st.dial_account if st.dial_account is not None else st.accounts[0].index

@@ -36,7 +36,7 @@ class Direction(StrEnum):
     INCOMING = "in"
 
 
-# Texts exactly as Yealink's English GUI shows them (yealink-reference.md, "Exact screen texts").
+# Texts exactly as Yealink's English GUI shows them (docs/yealink.md §6).
 REG_TEXT: dict[RegState, str] = {
     RegState.NO_SERVICE: "No Service",
     RegState.REGISTERING: "Registering",

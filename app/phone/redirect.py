@@ -1,7 +1,7 @@
-"""Following 3xx redirects as the caller, safely (issue 6).
+"""Following 3xx redirects as the caller, safely.
 
 pjsua2 would follow any chain of fresh URIs forever, answer any realm's challenge and follow
-tel:, premium and downgraded targets alike (stack-notes §3). The SIP adapter asks a
+tel:, premium and downgraded targets alike (docs/pjsua2.md §3). The SIP adapter asks a
 `RedirectTracker` instead, synchronously inside `onCallRedirected` and when a target fails, so
 every method here is quick, never raises and never blocks: errors become a FAIL decision.
 """

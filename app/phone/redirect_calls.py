@@ -1,4 +1,4 @@
-"""The caller side of 3xx redirects inside the phone core (issue 6).
+"""The caller side of 3xx redirects inside the phone core.
 
 `PhoneCore` mixes this in. Every outgoing call gets a `RedirectTracker` (the policy in
 `redirect.py`); the SIP adapter feeds `CallRedirected` from inside pjsua2's `onCallRedirected`

@@ -28,7 +28,7 @@ STATUS = "status"
 
 CALL_SCREENS = (CALLING, RINGBACK, INCOMING, TALKING, HOLD, HELD, FAILED, FINISHED)
 
-# LED colours and modes (yealink-reference.md: solid green talking, fast green ringing, ...)
+# LED colours and modes (docs/yealink.md §5: solid green talking, fast green ringing, ...)
 LED_OFF = "off"
 GREEN = "green"
 RED = "red"

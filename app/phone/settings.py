@@ -1,7 +1,7 @@
 """The phone's settings as plain data (no I/O): what the core, the engine and the dialog share.
 
 `app/store/` loads and saves these; Yealink provisioning keys map onto them. Defaults are the
-real handset's defaults (yealink-reference.md) unless a comment says otherwise.
+real handset's defaults (docs/yealink.md §7, §8) unless a comment says otherwise.
 """
 
 from __future__ import annotations

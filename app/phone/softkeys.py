@@ -2,7 +2,7 @@
 
 Entries are catalog source texts (texts.T): the handset dispatches F1-F4 on them and translates
 them only when it builds the screen. "" is a blank key.
-Sets marked "unconfirmed" follow yealink-reference.md where the guides did not settle the order.
+Sets marked "unconfirmed" follow docs/yealink.md §3 where the guides did not settle the order.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Every word the handset display shows, in one catalog ready for Qt translation.
 
-The strings are Yealink's English GUI words (yealink-reference.md, "Exact screen texts") where the
+The strings are Yealink's English GUI words (docs/yealink.md §6) where the
 phone has them. `tr()` marks a string for translation with the context `CONTEXT`, the way Qt's
 `QCoreApplication.translate(context, text)` expects; the default translator is the identity, and
 the process that builds screens (the engine) may install a real one with `set_translator`.

@@ -5,7 +5,7 @@ should sound now (one local tone, one ringtone) and answers with the commands th
 sounds. Deciding from the calls' current state, not from single events, means a missed event can
 never leave a tone playing forever.
 
-Rules (pjsua's own for ringback, stack-notes §5; the rest as on Yealink handsets):
+Rules (pjsua's own for ringback, docs/pjsua2.md §5; the rest as on Yealink handsets):
 - ringback: an outgoing call got a 180 without SDP and no provisional response with SDP (early
   media) yet; it stops on early media, on answer, on failure and on hang-up;
 - busy after 486/600/603, congestion after 5xx, while the failed call is on screen (3 s);

@@ -42,7 +42,7 @@ def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> p
     """pjsua2 config of a configured account. Its credentials are bound to `realm` only (the
     configured one, else the one learnt from the registrar's challenge); with no realm known
     there are none: pjsip would answer ANY realm's challenge for a "*" credential, including
-    one from a host a redirect pointed at (stack-notes §3)."""
+    one from a host a redirect pointed at (docs/pjsua2.md §3)."""
     cfg = pj.AccountConfig()
     transport = "" if acc.transport == "udp" else f";transport={acc.transport}"
     scheme = "sips" if acc.transport == "tls" else "sip"

@@ -239,7 +239,7 @@ class SipAdapter:
         previous = self.calls.get(core_id)
         if previous is not None:
             # A redirect placed a new leg for the same user call; the old one lives until
-            # pjsua2 reports it DISCONNECTED (one reference per live Call, stack-notes §2).
+            # pjsua2 reports it DISCONNECTED (one reference per live Call, docs/pjsua2.md §2).
             self._retired[id(previous)] = previous
         call = SipCall(
             account,
@@ -355,8 +355,8 @@ class SipAdapter:
 
     def _drop(self, call: SipCall) -> None:
         """The one reference to an ended leg goes now: a stale Call collected later hangs up
-        whatever new call reuses its id (pjproject #3856). The core may just have placed the
-        next redirect target under the same id: that leg stays."""
+        whatever new call reuses its id (pjproject issue #3856, docs/pjsua2.md §2). The core may
+        just have placed the next redirect target under the same id: that leg stays."""
         self.stack.guard.note_call_ended()  # its media slots stay busy a while (flood_guard)
         self._retired.pop(id(call), None)
         if self.calls.get(call.core_id) is call:
@@ -371,7 +371,7 @@ class SipAdapter:
 
     def _on_redirect(self, call: SipCall, prm: Any) -> int:
         """pjsua2 never follows a redirect itself (no hop limit, no realm guard, and a
-        multi-Contact crash, stack-notes §3): this leg stops and the core, asked right here,
+        multi-Contact crash, docs/pjsua2.md §3): this leg stops and the core, asked right here,
         places a new call (new Call-ID, through the account's route) to the target it allows."""
         current = self.calls.get(call.core_id) is call and not call.redirected
         call.redirected = True

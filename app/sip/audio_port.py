@@ -1,7 +1,7 @@
 """The one pjsua2 AudioMediaPort between the conference bridge and the sound devices.
 
 Created once after libStart() and deleted before libDestroy(); calls only connect and disconnect
-(creating and deleting ports per call segfaulted next to a ToneGenerator, stack-notes §2).
+(creating and deleting ports per call segfaulted next to a ToneGenerator, docs/pjsua2.md §2).
 Its two callbacks run on pjmedia's clock thread: they only copy 640 bytes to or from the
 DeviceBridge's ring buffers and never touch the phone core.
 

@@ -1,4 +1,4 @@
-"""pjsua2 calls: one Python object per live call, dropped after DISCONNECTED (stack-notes §2)."""
+"""pjsua2 calls: one Python object per live call, dropped after DISCONNECTED (docs/pjsua2.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""pjsua2 operations on established calls: hold, DTMF, transfer, conference (issue 4).
+"""pjsua2 operations on established calls: hold, DTMF, transfer, conference.
 
 Called by the SIP adapter on the SIP thread only. Each returns normally or raises pj.Error;
 the adapter decides what a failure means for the core.

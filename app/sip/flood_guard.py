@@ -1,6 +1,6 @@
 """INVITE flood guard: a pjsip module that refuses new calls before pjsua gives them media.
 
-Why (stack-notes §9, tests/robustness/README.md): pjsua opens an RTP and an RTCP socket for every
+Why (docs/pjsua2.md §9): pjsua opens an RTP and an RTCP socket for every
 incoming INVITE with SDP *before* the application hears of the call, and a closed socket's slot
 in the media ioqueue (a select ioqueue with 64 slots in the wheel) comes back only 500 ms later
 (PJ_IOQUEUE_KEY_FREE_DELAY). About 33 INVITEs within half a second exhaust it and the process

@@ -2,7 +2,7 @@
 
 A Python exception escaping a director callback segfaults (value-returning) or leaves
 `sys.last_traceback` holding pjsua2 objects past `libDestroy()` (abort at exit); a `None`
-from a value-returning callback aborts (stack-notes §2). So every callback body runs inside
+from a value-returning callback aborts (docs/pjsua2.md §2). So every callback body runs inside
 `guarded()`: it catches, logs and returns the safe value.
 """
 

@@ -1,4 +1,4 @@
-"""pjsua2 Endpoint lifecycle: start and stop in the order that survived (stack-notes §2).
+"""pjsua2 Endpoint lifecycle: start and stop in the order that survived (docs/pjsua2.md §2).
 
 Only the engine's SIP thread may call anything here: it is the thread that ran libCreate().
 """

@@ -23,7 +23,7 @@ DTMF_MODES = ("rfc2833", "info", "inband", "both")
 REDIRECT_MODES = ("auto", "ask", "never")
 HOLD_MODES = ("sendonly", "rfc2543")
 RINGTONES = (*(f"Ring{i}" for i in range(1, 9)), "Silent", "Splash")
-# voice.tone.country values from yealink-reference.md ("Custom" uses audio.custom_tones).
+# voice.tone.country values (docs/yealink.md §9); "Custom" uses audio.custom_tones.
 TONE_COUNTRIES = (
     "Custom", "Australia", "Austria", "Brazil", "Belgium", "Chile", "China", "Czech", "Czech ETSI",
     "Denmark", "Finland", "France", "Germany", "Great Britain", "Greece", "Hungary", "Lithuania",

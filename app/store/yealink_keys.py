@@ -1,6 +1,6 @@
 """The map between Yealink provisioning keys and Settings key paths, used both ways.
 
-Keys are those of yealink-reference.md. Settings a Yealink phone has no key for are written
+Keys are Yealink's own (docs/yealink.md §7). Settings a Yealink phone has no key for are written
 under `deskphone.*` (a Yealink phone ignores them), so an export re-imports to the same
 settings. Accounts are `account.1` to `account.16` in files and `accounts.0` to
 `accounts.15` in Settings; `forward.accounts` is keyed 1-based like account.X (and the phone core).

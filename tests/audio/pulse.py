@@ -1,6 +1,6 @@
 """A private PulseAudio server with null sinks and sine sources, for paced audio tests.
 
-Layout (stack-notes §6; sink/source names are ours):
+Layout (docs/audio-testing.md §2; sink/source names are ours):
 - sinks `spk` (handset), `hf` (hands-free), `ring` (ringer); record them through `<sink>.monitor`;
 - the microphones are the monitors of two more null sinks, `micsink` (fed a 1000 Hz sine by
   module-sine) and `mic2sink` (700 Hz): module-sine-source was tried first, but it delivers its

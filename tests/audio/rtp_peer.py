@@ -1,5 +1,5 @@
 """A far end that really talks: a raw-socket SIP UAS on 127.0.0.1 with a PCMU tone sender and a
-recorder of what the engine sends it (for the conference mixing test, issue 4).
+recorder of what the engine sends it (for the conference mixing test).
 
 SIPp can play a pcap but not record decoded audio per time window, so the SIP side is a few
 lines by hand: every INVITE (first or re-INVITE) is answered 200 with SDP pointing at our own RTP

@@ -1,4 +1,4 @@
-"""The local three-way conference mixes audio (issue 4): each far end hears the other far end
+"""The local three-way conference mixes audio: each far end hears the other far end
 and the local microphone.
 
 Two raw far ends (tests/audio/rtp_peer.py) each send a tone as real PCMU RTP on 127.0.0.1 and

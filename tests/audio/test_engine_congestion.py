@@ -1,4 +1,4 @@
-"""The congestion tone after a 5xx through the REAL engine (issue 5): SIPp rings (180) then answers
+"""The congestion tone after a 5xx through the REAL engine: SIPp rings (180) then answers
 503 (tests/peers/audio/uas-180-503.xml); the engine's PortAudio plays into the null sink `spk`,
 `parec` records it and numpy checks it: US congestion (480+620 Hz, 250 ms on / 250 ms off) follows
 the ringback and lasts as long as the failed call stays on screen (3 s).

@@ -1,4 +1,4 @@
-"""The dial tone through the REAL engine (issue 5): off hook (SPEAKER in idle) plays the country's
+"""The dial tone through the REAL engine: off hook (SPEAKER in idle) plays the country's
 dial tone (US: 350+440 Hz, continuous) until the first digit; leaving the dial screen (X) stops
 it; a digit pressed in idle opens the dial screen without one. The engine's PortAudio plays into
 the hands-free null sink `hf` (SPEAKER picks hands-free), `parec` records it and numpy checks it.

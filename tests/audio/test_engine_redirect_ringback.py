@@ -1,4 +1,5 @@
-"""The no-answer seed flow heard by the user (issue 6): B rings, then 302 to C, C rings, C answers.
+"""The no-answer seed flow (docs/callflows.md §3) heard by the user: B rings, then 302 to C,
+C rings, C answers.
 
 The real engine plays into the PulseAudio null sink `spk`; Kamailio is registrar and proxy; SIPp
 plays B (tests/peers/audio/uas-180-302.xml) and C (uas-180-200.xml). The user must hear ONE

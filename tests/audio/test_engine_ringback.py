@@ -1,5 +1,5 @@
 """Ringback, busy tone and their end through the REAL engine: SIPp answers 180, the engine's
-PortAudio plays into a PulseAudio null sink, `parec` records it and numpy checks it (issue 5)."""
+PortAudio plays into a PulseAudio null sink, `parec` records it and numpy checks it."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 `FakePhone` is wired like the engine (app/engine/runtime.py): key presses go through
 `Display.press`, the handset's intents through the engine's own dispatch
 (`app.engine.handset_intents.run_intents`), the core's commands to a fake SIP adapter. That
-adapter answers each command with the facts pjsua2 reports for it (stack-notes.md: `hangup()`
+adapter answers each command with the facts pjsua2 reports for it (docs/pjsua2.md §4: `hangup()`
 fires DISCONNECTED at once, a hold's re-INVITE ends in a media state, a REFER gets NOTIFYs) and
 the test scripts the far end with `ring_in`, `far_rings`, `far_answers`, `far_fails`,
 `far_hangs_up`, `far_holds`, `far_transfer_result`. Pure Python, shared by unit and GUI tests.

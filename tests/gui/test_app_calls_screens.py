@@ -1,4 +1,4 @@
-"""Screenshots of the real app during calls (issue 4): talking, hold, two calls, transferring,
+"""Screenshots of the real app during calls: talking, hold, two calls, transferring,
 held. Keys go to the handset widget; SIPp callers reach the app through Kamailio."""
 
 from __future__ import annotations

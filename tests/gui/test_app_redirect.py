@@ -1,4 +1,4 @@
-"""Issue 6 on screen: the real window follows a 302 (seed flow) and the history keeps it."""
+"""A redirect on screen: the real window follows a 302 (docs/callflows.md §2), history keeps it."""
 
 from __future__ import annotations
 

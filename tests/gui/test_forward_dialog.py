@@ -1,4 +1,4 @@
-"""The settings dialog and its Call Forward tab (issue 7), driven like a user with pytest-qt."""
+"""The settings dialog and its Call Forward tab, driven like a user with pytest-qt."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The handset window driven through every screen of issue 3, for each skin, with screenshots.
+"""The handset window driven through every handset screen, for each skin, with screenshots.
 
 The window runs on the real phone core and the engine's Display; only the SIP side is scripted
 (tests/gui/fake_phone.py answers the core's commands as pjsua2 would and plays the far end).

@@ -1,4 +1,4 @@
-"""More screens of issue 3 on the real phone core: call waiting, swap, conference, transfers,
+"""More handset screens on the real phone core: call waiting, swap, conference, transfers,
 the IME mode, the DND form, every History list, a text message and a failed registration.
 
 As in test_handset_window.py each step asserts soft keys, state text and LEDs and saves a

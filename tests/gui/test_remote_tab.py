@@ -1,4 +1,4 @@
-"""The settings dialog's "Remote control" tab (issue 9), driven like a user with pytest-qt."""
+"""The settings dialog's "Remote control" tab, driven like a user with pytest-qt."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The settings dialog in the real app with the real engine, Kamailio and SIPp (issue 8):
+"""The settings dialog in the real app with the real engine, Kamailio and SIPp:
 changes apply without a restart, and a saved password is found nowhere but its private store."""
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ def test_broken_settings_file_pops_up_on_the_handset(
 def test_forward_always_from_the_dialog_applies_to_the_next_call(
     qtbot: QtBot, app: DeskPhoneApp, kam: Kamailio, tmp_path: Path, screens_dir: Path
 ) -> None:
-    """Issue 7: a valid change in the Call Forward tab is saved and forwards the next call."""
+    """Call forward: a valid change in the Call Forward tab is saved and forwards the next call."""
     from ui.settings.forward_tab import ForwardTab
 
     dialog = app.settings.open()

@@ -1,5 +1,5 @@
 """The settings dialog's Accounts, Audio, Features and Directory tabs and its provisioning
-buttons (issue 8), driven like a user with pytest-qt; a screenshot of each tab."""
+buttons, driven like a user with pytest-qt; a screenshot of each tab."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 10: window position, size and always-on-top are remembered; close can go to the tray."""
+"""The window's position, size and always-on-top are remembered; close can go to the tray."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Helpers for the calls tests (issue 4): SIPp callers, an RTP listener, SIP log parsing."""
+"""Helpers for the calls tests: SIPp callers, an RTP listener, SIP log parsing."""
 
 from __future__ import annotations
 

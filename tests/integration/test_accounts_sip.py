@@ -1,4 +1,4 @@
-"""Accounts end to end (issue 4): several accounts at one Kamailio, re-registration with
+"""Accounts end to end: several accounts at one Kamailio, re-registration with
 backoff and the registrar's reason on screen, REGISTER over TLS. Real engine, 127.0.0.1 only."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Calls end to end (issue 4), part 2: transfer, call waiting with swap, history after restart."""
+"""Calls end to end, part 2: transfer, call waiting with swap, history after restart."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Calls end to end (issue 4): the real engine, Kamailio and SIPp on 127.0.0.1.
+"""Calls end to end: the real engine, Kamailio and SIPp on 127.0.0.1.
 
 Answer with media, caller ID, DTMF (RFC 2833 and INFO), reject, DND per account, hold and
 resume, the peer's hold. Transfer, call waiting and history are in test_calls_more_sip.py.

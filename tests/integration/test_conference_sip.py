@@ -1,4 +1,4 @@
-"""The local three-way conference end to end (issue 4): the app calls two SIPp peers and joins
+"""The local three-way conference end to end: the app calls two SIPp peers and joins
 them with the Conference key; both calls stay up, marked as in conference, and both peers were
 resumed (the last offer each got is sendrecv)."""
 

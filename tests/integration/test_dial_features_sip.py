@@ -1,4 +1,4 @@
-"""Dialing features end to end (issue 4): redial, dial from history and from the directory with
+"""Dialing features end to end: redial, dial from history and from the directory with
 the handset's keys through the engine's control socket, and auto answer after its delay."""
 
 from __future__ import annotations

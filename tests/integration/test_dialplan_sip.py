@@ -1,4 +1,4 @@
-"""The dial plan through the real engine (issue 4): digits typed on the handset (control socket
+"""The dial plan through the real engine: digits typed on the handset (control socket
 op "key") go out as the number a replace rule makes of them, and a block-out number sends no
 INVITE at all. Kamailio routes the replaced number to a SIPp UAS registered under it."""
 

@@ -1,4 +1,4 @@
-"""DeskPhone as the callee forwards with 302 (issue 7), checked with SIPp on 127.0.0.1."""
+"""DeskPhone as the callee forwards with 302, checked with SIPp on 127.0.0.1."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Outbound proxy (issue 4), end to end: the real engine, SIPp as the proxy, all on 127.0.0.1.
+"""Outbound proxy, end to end: the real engine, SIPp as the proxy, all on 127.0.0.1.
 
 The account's registrar (server:port) is an address where only a silent recorder listens; the
 outbound proxy is SIPp (tests/peers/proxy/uas-proxy-register-call.xml), which answers REGISTER

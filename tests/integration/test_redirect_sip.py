@@ -1,8 +1,9 @@
-"""DeskPhone as the caller follows 301/302 safely (issue 6): the real engine, Kamailio as
+"""DeskPhone as the caller follows 301/302 safely: the real engine, Kamailio as
 registrar/proxy and SIPp as every far end, all on 127.0.0.1.
 
 Each SIPp far end registers at Kamailio under its own name; redirect Contacts name users at the
-proxy (the seed flows), so the new INVITE can only reach them through Kamailio.
+proxy (the seed flows, docs/callflows.md §2 and §3), so the new INVITE can only reach them
+through Kamailio.
 """
 
 from __future__ import annotations
@@ -196,7 +197,7 @@ def test_multi_contact_highest_q_first_busy_one_skipped(tmp_path: Path, config_d
         ended(client)
         for sipp in (bob, dave, carol):
             assert sipp.wait(15) == 0, sipp.messages()[-1500:]
-        assert eng.proc is not None and eng.proc.poll() is None  # no crash (stack-notes §3)
+        assert eng.proc is not None and eng.proc.poll() is None  # no crash (docs/pjsua2.md §3)
     assert _invite_times(dave)[0] < _invite_times(carol)[0]
     assert len(call_ids(bob) | call_ids(dave) | call_ids(carol)) == 3
 

@@ -1,4 +1,4 @@
-"""Faults of the engine's peers and machine (issue 11): the engine notices, tells, recovers.
+"""Faults of the engine's peers and machine: the engine notices, tells, recovers.
 
 - Kamailio stops and comes back: the account shows "Register failed!" (over TCP the lost
   connection is seen at once) and registers again within pjsua's retry interval

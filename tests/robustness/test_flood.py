@@ -1,4 +1,4 @@
-"""INVITE floods at the real engine (issue 11, stack-notes §9: unguarded pjsua2 aborts at ~70/s).
+"""INVITE floods at the real engine (docs/pjsua2.md §9: unguarded pjsua2 aborts at ~70/s).
 
 SIPp sends INVITEs with SDP for 10 s at each rate; a ringing call is CANCELled at once and any
 refusal ACKed. The engine must stay the same process, keep answering OPTIONS all along, and

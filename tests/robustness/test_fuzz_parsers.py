@@ -1,4 +1,4 @@
-"""Bounded hypothesis fuzzing of the project's own parsers (issue 11).
+"""Bounded hypothesis fuzzing of the project's own parsers.
 
 Property everywhere: a parser fed hostile text returns, or raises only its documented error
 type. Inputs are both arbitrary text and text built from each format's own pieces (keys,

@@ -1,4 +1,4 @@
-"""Hostile redirects and INVITEs at the real, registered engine (issue 11).
+"""Hostile redirects and INVITEs at the real, registered engine.
 
 Outgoing: the engine calls a raw-socket UAS that answers 302 with a huge Contact list, malformed
 Contact and Diversion headers, odd URI schemes and a 10 KB display name. Whether the engine

@@ -1,4 +1,4 @@
-"""Soak (issue 11): many short calls at 10 calls/s; zero failures, no leak.
+"""Soak: many short calls at 10 calls/s; zero failures, no leak.
 
 Two runs, each against a fresh engine without an account: SIPp calls and the engine forwards
 every call with 302 (forward-always), then SIPp calls, the test answers each call over the

@@ -1,4 +1,4 @@
-"""RFC 4475 torture messages at the real engine over UDP and TCP (issue 11).
+"""RFC 4475 torture messages at the real engine over UDP and TCP.
 
 The engine is registered at its own Kamailio for the whole module. After every message it must
 still be the same process, answer an OPTIONS, be registered, and have no live call left. The

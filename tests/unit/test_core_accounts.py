@@ -1,4 +1,4 @@
-"""Accounts in the core (issue 4): re-registration with a growing backoff, the failure's
+"""Accounts in the core: re-registration with a growing backoff, the failure's
 reason on the idle screen, several accounts each with its own state."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The phone core following 3xx as the caller (issue 6), fed the way the SIP adapter feeds it."""
+"""The phone core following 3xx as the caller, fed the way the SIP adapter feeds it."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Call forward rules as the callee (app/phone/forward.py, issue 7)."""
+"""Call forward rules as the callee (app/phone/forward.py)."""
 
 from __future__ import annotations
 
@@ -483,7 +483,7 @@ def test_numbers_become_valid_sip_uris(number: str, host: str) -> None:
 
 
 def _oracle(rules_: ForwardSet, busy: bool, dnd: bool, intl: bool) -> tuple[str, str] | None:
-    """The rules of the issue written the plain way: first usable rule in precedence order."""
+    """The forward rules written the plain way: first usable rule in precedence order."""
     order = [("always", "unconditional")]
     order.append(("busy", "user-busy") if busy or dnd else ("no_answer", "no-answer"))
     for name, reason in order:

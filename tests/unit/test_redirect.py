@@ -1,4 +1,4 @@
-"""The caller's redirect policy (issue 6), driven the way the SIP adapter drives it."""
+"""The caller's redirect policy, driven the way the SIP adapter drives it."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ YEALINK_XML = """<?xml version="1.0" encoding="UTF-8"?>
       mobile_number="" other_number="555" line="1" ring="Ring2" group_id_name=""/>
   <root_contact display_name="" office_number="999"/>
 </root_contact_list>
-"""  # written by hand in the T46G export layout (yealink-reference.md: root_group/root_contact)
+"""  # written by hand in the T46G export layout (docs/yealink.md §8: root_group/root_contact)
 
 VCARDS = (
     "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Dave Jones\r\nN:Jones;Dave;;;\r\n"

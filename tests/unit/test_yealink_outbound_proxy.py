@@ -1,6 +1,6 @@
 """Yealink outbound proxy keys -> AccountSettings.outbound_proxy -> pjsua2 account config.
 
-account.X.outbound_proxy_enable / outbound_host / outbound_port (yealink-reference.md, accounts)
+account.X.outbound_proxy_enable / outbound_host / outbound_port (docs/yealink.md §8)
 become one `host[:port]` value (IPv6 in brackets, as split_host_port reads it back); the engine
 turns it into a loose-route proxy URI on the account's transport (app/sip/account.py). The wire
 behaviour is in tests/integration/test_outbound_proxy_sip.py.

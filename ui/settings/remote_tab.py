@@ -1,4 +1,4 @@
-"""Settings tab "Remote control": Action URI (HTTP in) and Action URL (HTTP out), issue 9.
+"""Settings tab "Remote control": Action URI (HTTP in) and Action URL (HTTP out).
 
 Edits a private copy of RemoteSettings. Port, allowlist and every URL are checked as the user
 types; errors show in red next to their field (URLs: the cell turns red and the error list

@@ -1,4 +1,4 @@
-"""A tiny SIP registrar on 127.0.0.1 for tests that need to choose its answers (issue 4).
+"""A tiny SIP registrar on 127.0.0.1 for tests that need to choose its answers.
 
 It answers each REGISTER with the status `answer(n)` picks for the n-th one (0-based) and
 records when each came, over UDP or over TLS (with a certificate made by the test). Only

@@ -1,6 +1,6 @@
 """The redirect SIPp scenarios checked against SIPp itself on 127.0.0.1 (ports 5200-5299).
 
-They are the far ends of the issue 6 integration tests; this proves each one loads and behaves
+They are the far ends of the redirect integration tests; this proves each one loads and behaves
 as its README line says before DeskPhone is put in front of it.
 """
 
