@@ -1,5 +1,5 @@
 """Files the user names in the settings (a ringtone, a CA file): read only if they are regular
-files of a sane size (issue 21, point 7).
+files of a sane size.
 
 Why: a FIFO named as the ringtone blocked the engine's SIP thread forever in open(); /dev/zero
 or a 4 GB file would be read whole; `tls_ca_file=/etc/shadow` handed a secret to OpenSSL. The

@@ -1,6 +1,6 @@
 """Custom ringtone files read and decoded on a worker thread, never on the SIP thread.
 
-Why (issue 21, point 7): the ringer used to read the WAV when a call came in, on the engine's
+Why: the ringer used to read the WAV when a call came in, on the engine's
 SIP thread: a FIFO there blocked that thread for good, and even a large legitimate file held
 up SIP for the time its decoding and resampling took. The engine asks for the configured
 ringtone when the settings are loaded; by the time a call rings it is ready. A ringtone not

@@ -41,7 +41,7 @@ class InstanceDirError(PermissionError):
 def instance_dir() -> Path:
     """A private per-user directory that stays the same for every process of this user.
 
-    Under /tmp anyone can create `deskphone-<uid>` first (issue 21, point 7): a directory or
+    Under /tmp anyone can create `deskphone-<uid>` first: a directory or
     link that is not this user's own, or one others can write to, is refused with
     InstanceDirError (a clear message for the command line) and never used."""
     base = os.environ.get("XDG_RUNTIME_DIR")

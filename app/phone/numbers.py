@@ -1,4 +1,4 @@
-"""One phone number, however it was written: what block lists compare (issue 21, point 4).
+"""One phone number, however it was written: what block lists compare.
 
 A block-out rule or a redirect block prefix written for `0900...` must also stop `tel:0900...`,
 `sip:0900...@pbx`, `0900...@pbx`, and the same number in international form (`+49900...`,

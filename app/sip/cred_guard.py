@@ -1,6 +1,6 @@
 """Credentials go to the account's own servers only: a pjsip module on outgoing requests.
 
-Why (issue 21, point 1): pjsip picks credentials by realm alone. pjsip_auth_clt_reinit_req()
+Why (docs/pjsua2.md §11): pjsip picks credentials by realm alone. pjsip_auth_clt_reinit_req()
 answers any 401/407 whose realm matches a credential, whoever sent it, and a realm is public: a
 host the user dials, or a 302 points at, answers 401 with realm="<the PBX's realm>" and gets a
 digest it can crack offline. pjsua2 offers no per-host binding (AuthCredInfo has none), and the

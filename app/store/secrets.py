@@ -6,7 +6,7 @@ Settings.accounts, from 0) and `remote.action_uri_password`.
 
 In the keyring a secret is kept per config directory (`<resolved dir>:<name>` under the service
 "deskphone"): two config dirs are two phones, and they used to overwrite each other's
-passwords (issue 21, point 7). Entries from before that (the bare name) belong to the default
+passwords. Entries from before that (the bare name) belong to the default
 config dir only, which takes them over the first time it reads them.
 """
 

@@ -1,4 +1,4 @@
-"""Block-out rules and the redirect block list stop a number in every form (issue 21, point 4).
+"""Block-out rules and the redirect block list stop a number in every form.
 
 The phone's country is Germany (tone country), the dial plan blocks `0900.` (premium rate) and
 the redirect block list holds `0190`. The same premium number written as tel:, sip:, sips:,

@@ -1,4 +1,4 @@
-"""Credentials go to the account's registrar and outbound proxy only (issue 21, point 1).
+"""Credentials go to the account's registrar and outbound proxy only.
 
 Kamailio on 127.0.0.1 is the registrar and challenges alice's REGISTER (401) and INVITEs (407)
 in realm corp.example. SIPp plays a host that merely claims that realm: it answers INVITE with

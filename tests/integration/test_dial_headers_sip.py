@@ -1,4 +1,4 @@
-"""Headers embedded in a dialled URI never reach the INVITE (issue 21, point 3).
+"""Headers embedded in a dialled URI never reach the INVITE.
 
 `sip:bob@host?Route=<...>&P-Asserted-Identity=...` handed to the engine over the control socket
 (what the window and a clicked link use) or over Action URI: pjsua copies such headers into

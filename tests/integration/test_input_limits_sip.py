@@ -1,4 +1,4 @@
-"""Input limits through the real engine (issue 21, point 7): a FIFO as the ringtone, a display
+"""Input limits through the real engine: a FIFO as the ringtone, a display
 name with `"` and `<`, a 500,000-character dial target and /etc/shadow as the TLS CA file.
 SIPp plays the far ends on 127.0.0.1."""
 

@@ -1,5 +1,5 @@
-"""A pre-created /tmp/deskphone-UID that is not the user's own, or that others can write to
-(issue 21, point 7): `deskphone` says so and stops, no traceback."""
+"""A pre-created /tmp/deskphone-UID that is not the user's own, or that others can write to:
+`deskphone` says so and stops, no traceback."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every form of a number (issue 21, point 4): what the block lists compare."""
+"""Every form of a number: what the block lists compare."""
 
 from __future__ import annotations
 

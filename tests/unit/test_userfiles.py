@@ -1,4 +1,4 @@
-"""Files named in the settings are read only if they are small regular files (issue 21, pt 7)."""
+"""Files named in the settings are read only if they are small regular files."""
 
 from __future__ import annotations
 
