@@ -16,8 +16,7 @@ from typing import Any
 
 from app.phone.core import PhoneCore
 from app.phone.forward import any_forward_on, rings_to_seconds
-from app.phone.handset import Handset
-from app.phone.handset_flags import HandsetFlags, HistoryItem
+from app.phone.handset import Handset, HandsetFlags, HistoryItem
 from app.phone.incoming import dnd_active
 
 
@@ -92,15 +91,16 @@ class Display:
 
     def press(self, key: str) -> list[object]:
         self.sync()
-        return self.handset.press(key, self._clock())
+        # the handset's Intents, widened for the engine's dispatch (it takes any object)
+        return list(self.handset.press(key, self._clock()))
 
     def type_text(self, text: str) -> list[object]:
         self.sync()
-        return self.handset.type_text(text, self._clock())
+        return list(self.handset.type_text(text, self._clock()))
 
     def tick(self) -> list[object]:
         self.sync()
-        return self.handset.tick(self._clock())
+        return list(self.handset.tick(self._clock()))
 
     def sync(self) -> None:
         calls = list(self.core.calls.values())

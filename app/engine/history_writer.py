@@ -7,7 +7,7 @@ import logging
 import time
 from typing import Any
 
-from app.phone.handset_flags import HistoryItem
+from app.phone.handset.flags import HistoryItem
 from app.phone.model import CallState, Direction
 from app.store.errors import StoreError
 from app.store.history import CallHistory, CallRecord, CallResult, HistoryList

@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.audio.ringtones import ringtone_from_alert_info
+from app.phone.handset.keys import DIAL_KEYS
 from app.phone.messages import (
     CallProgress,
     HangupCall,
@@ -175,7 +176,6 @@ class TonePolicy:
 
 
 # ---- the dial tone ----------------------------------------------------------------------------
-DIAL_KEYS = frozenset("0123456789*#")
 
 
 @dataclass

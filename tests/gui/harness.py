@@ -9,8 +9,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
+from app.phone.handset.screens import ScreenModel
 from app.phone.model import CallState, CallView
-from app.phone.screens import ScreenModel
 from tests.gui.fake_phone import FakePhone
 from ui.handset import HandsetWidget
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.phone.handset_flags import HistoryItem
+from app.phone.handset.flags import HistoryItem
 from app.phone.intents import Mute, SetDnd, SetForward
 from app.phone.messages import AnswerCall, HangupCall, HoldCall, PlaceCall, TransportInfo
 from tests.gui.conftest import IDLE, assert_led

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from app.phone.handset_flags import HistoryItem
+from app.phone.handset.flags import HistoryItem
 from app.phone.messages import (
     AnswerCall,
     ConferenceCalls,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
-from app.phone.screens import CALL_SCREENS, DIALING, IDLE, LineKeyView, ScreenModel
+from app.phone.handset.screens import CALL_SCREENS, DIALING, IDLE, LineKeyView, ScreenModel
 from ui.handset import glyphs
 from ui.handset.display_lists import paint_list_screen
 from ui.handset.paint import Blink, brush, colour, elide, font, text

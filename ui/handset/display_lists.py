@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter, QPen
 
-from app.phone.screens import FORM, HISTORY, MENU, ScreenModel
+from app.phone.handset.screens import FORM, HISTORY, MENU, ScreenModel
 from app.phone.texts import T, tr
 from ui.handset.paint import brush, colour, font, text
 from ui.handset.skin import Skin

@@ -7,7 +7,7 @@ import math
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPainterPath, QPen, QPolygonF
 
-from app.phone.screens import ScreenModel
+from app.phone.handset.screens import ScreenModel
 from ui.handset import glyphs
 from ui.handset.paint import Blink, brush, colour, font, text
 from ui.handset.skin import KeySpec, Skin

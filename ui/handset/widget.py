@@ -20,7 +20,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from app.phone.screens import ScreenModel
+from app.phone.handset.screens import ScreenModel
 from ui.handset.display import paint_display
 from ui.handset.faceplate import key_at, key_rect, led_rect, paint_body, paint_keys
 from ui.handset.help import paint_help

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.phone.dialplan import DialPlan
+from app.phone.handset.linekeys.config import LineKey
 
 # history kinds, in the order of the History screen's lists
 MISSED = "missed"
@@ -45,3 +46,5 @@ class HandsetFlags:
     clock_24h: bool = True
     inter_digit_seconds: float = 4.0  # auto-dial after the last digit (0: never)
     dial_plan: DialPlan | None = None  # dial-now rules: dial as soon as the digits match one
+    # the line keys as configured (Yealink linekey.X.*); None: one Line key per account
+    line_keys: tuple[LineKey, ...] | None = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.phone.handset_flags import HistoryItem
+from app.phone.handset.flags import HistoryItem
 
 IME_MODES = ("123", "abc", "ABC", "2aB")
 # Letters per key in the letter modes. "1" carries what SIP URIs need besides letters.

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from app.phone import screens as S
-from app.phone.handset_state import HISTORY_TABS, HandsetState
-from app.phone.intents import ClearMissed
-from app.phone.menus import dnd_form, forward_form, settings_intent
+from app.phone.handset import screens as S
+from app.phone.handset.keys import DIAL_KEYS
+from app.phone.handset.menus import dnd_form, forward_form, settings_intent
+from app.phone.handset.state import HISTORY_TABS, HandsetState
+from app.phone.intents import ClearMissed, Intent
 from app.phone.messages import Dial
 from app.phone.texts import T
-
-DIAL_KEYS = frozenset("0123456789*#")
-Out = list[object]
 
 
 def open_list(st: HandsetState, view: str, tab: int = 0) -> None:
@@ -28,7 +26,7 @@ def back(st: HandsetState) -> None:
         st.leave_to_idle()
 
 
-def menu_soft(st: HandsetState, label: str) -> Out:
+def menu_soft(st: HandsetState, label: str) -> list[Intent]:
     popup = st.popup()
     if popup is not None and label in (T.EXIT, T.OK, T.VIEW):
         st.ack_popup(popup)
@@ -48,7 +46,7 @@ def menu_soft(st: HandsetState, label: str) -> Out:
     return []
 
 
-def _menu_enter(st: HandsetState) -> Out:
+def _menu_enter(st: HandsetState) -> list[Intent]:
     item = st.menu.enter()
     if item is None:
         return []
@@ -69,7 +67,7 @@ def _menu_enter(st: HandsetState) -> Out:
     return []
 
 
-def send_row(st: HandsetState) -> Out:
+def send_row(st: HandsetState) -> list[Intent]:
     rows = st.history_rows() if st.view == S.HISTORY else st.flags.directory
     if not 0 <= st.row < len(rows):
         return []
@@ -88,7 +86,7 @@ def _rows(st: HandsetState) -> int:
     return 0
 
 
-def nav(st: HandsetState, key: str) -> Out:
+def nav(st: HandsetState, key: str) -> list[Intent]:
     """UP/DOWN/LEFT/RIGHT/OK/X on the non-call screens."""
     step = {"UP": -1, "DOWN": 1}.get(key, 0)
     if st.view == S.MENU:

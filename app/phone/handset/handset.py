@@ -2,41 +2,26 @@
 
 Pure (no Qt, no pjsua2): it runs in the engine process, which calls `update()` whenever the
 core's accounts/calls/flags change, `press()` for keys from the window or Action URI, `tick()`
-every few hundred ms, and publishes `screen().to_dict()` to the UI when it changes.
+every few hundred ms, and publishes `screen().to_dict()` to the UI when it changes. What it
+needs besides accounts and calls (feature state, lists, the line key configuration) comes in
+`HandsetFlags`; what it asks for is an `Intent` (app/phone/intents.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from app.phone import handset_keys as keys
-from app.phone import screens as S
-from app.phone.handset_flags import HandsetFlags, HistoryItem
-from app.phone.handset_screen import compose
-from app.phone.handset_state import FINISH_SECONDS, SENT_SECONDS, HandsetState
-from app.phone.intents import SendDtmf
+from app.phone.handset import dialling
+from app.phone.handset import screens as S
+from app.phone.handset.compose import compose
+from app.phone.handset.flags import HandsetFlags
+from app.phone.handset.keys import DIAL_KEYS, key_name
+from app.phone.handset.press import idle_key
+from app.phone.handset.press import press as dispatch
+from app.phone.handset.screens import ScreenModel
+from app.phone.handset.state import FINISH_SECONDS, SENT_SECONDS, HandsetState
+from app.phone.intents import Intent, SendDtmf
 from app.phone.model import AccountView, CallState, CallView, Direction, RegState
-from app.phone.screens import ScreenModel
-
-__all__ = ["Handset", "HandsetFlags", "HistoryItem"]
-
-KEYS = frozenset(
-    [*"0123456789*#", "OK", "X", "UP", "DOWN", "LEFT", "RIGHT", "F1", "F2", "F3", "F4"]
-    + [f"L{n}" for n in range(1, 11)]
-    + ["HOLD", "MUTE", "TRAN", "REDIAL", "MESSAGE", "HEADSET", "SPEAKER"]
-    + ["VOL-", "VOL+", "DELETE", "CALLEND"]
-)
-# Action URI names for the same keys (docs/yealink.md §11)
-ALIASES = {
-    "STAR": "*",
-    "POUND": "#",
-    "ENTER": "OK",
-    "CANCEL": "X",
-    "F_HOLD": "HOLD",
-    "F_TRANSFER": "TRAN",
-    "VOLUME_UP": "VOL+",
-    "VOLUME_DOWN": "VOL-",
-}
 
 
 class Handset:
@@ -83,20 +68,20 @@ class Handset:
             st.leave_to_idle()
         st.ack_missed = min(st.ack_missed, flags.missed_count)
 
-    def press(self, key: str, now: float) -> list[object]:
+    def press(self, key: str, now: float) -> list[Intent]:
         """One key of the faceplate (or Action URI); unknown keys are ignored."""
-        key = ALIASES.get(key.upper(), key.upper())
-        if key not in KEYS:
+        name = key_name(key)
+        if name is None:
             return []
         st = self._st
         st.now = now
-        out = keys.press(st, key)
+        out = dispatch(st, name)
         dialing = st.view == S.DIALING and st.sent_at < 0 and st.dial.text
         if dialing and st.purpose != "forward" and self._dial_now_due():
-            out += keys.send(st)  # a dial-now delay of 0: at once, no tick needed
+            out += dialling.send(st)  # a dial-now delay of 0: at once, no tick needed
         return out
 
-    def type_text(self, text: str, now: float) -> list[object]:
+    def type_text(self, text: str, now: float) -> list[Intent]:
         """Typed or pasted text: a number or SIP URI for the dial screen (or a form field)."""
         st = self._st
         st.now = now
@@ -109,11 +94,11 @@ class Handset:
             return []
         if st.view != S.DIALING and call is not None:
             if call.state == CallState.TALKING:
-                return [SendDtmf(c, call.id) for c in text if c in keys.DIAL_KEYS]
+                return [SendDtmf(c, call.id) for c in text if c in DIAL_KEYS]
             return []
-        out: list[object] = []
+        out: list[Intent] = []
         if st.view != S.DIALING:
-            out = keys.idle_key(st, "SPEAKER")[1:]  # opens the dial screen (OffHook)
+            out = idle_key(st, "SPEAKER")[1:]  # opens the dial screen (OffHook)
             st.finished = None
         st.dial.insert(text)
         st.last_key_at = now
@@ -125,7 +110,7 @@ class Handset:
         "Call Finish" waiting to clear): the engine may then wake less often."""
         return self._st.view != S.DIALING and self._st.finished is None
 
-    def tick(self, now: float) -> list[object]:
+    def tick(self, now: float) -> list[Intent]:
         """Time passed: auto-dial after the inter-digit timeout, end "Call Finish"."""
         st = self._st
         st.now = now
@@ -138,7 +123,7 @@ class Handset:
             return []
         wait = st.flags.inter_digit_seconds
         if self._dial_now_due() or (wait > 0 and now - st.last_key_at >= wait):
-            return keys.send(st)
+            return dialling.send(st)
         return []
 
     def _dial_now_due(self) -> bool:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.phone import screens as S
-from app.phone.handset_dial import DialBuffer
-from app.phone.handset_flags import FORWARDED, MISSED, PLACED, RECEIVED, HandsetFlags
-from app.phone.menus import Form, MenuNav
+from app.phone.handset import screens as S
+from app.phone.handset.dial_buffer import DialBuffer
+from app.phone.handset.flags import FORWARDED, MISSED, PLACED, RECEIVED, HandsetFlags
+from app.phone.handset.linekeys.config import LineKey, default_line_keys
+from app.phone.handset.menus import Form, MenuNav
+from app.phone.handset.screens import PopupView
 from app.phone.model import AccountView, CallState, CallView
-from app.phone.screens import PopupView
 from app.phone.texts import T, tr
 
 FINISH_SECONDS = 3.0  # how long "Call Finish" stays before idle returns
@@ -140,6 +141,21 @@ class HandsetState:
         self.sent_at = -1.0
         self.match_sel = -1
         self.last_key_at = self.now
+
+    def seize(self, account: int) -> None:
+        """A line key took the phone off hook: the dial screen, calling out on `account`."""
+        self.open_dialing()
+        self.dial_account = account
+
+    def line_key_config(self) -> tuple[LineKey, ...]:
+        configured = self.flags.line_keys
+        return configured if configured is not None else default_line_keys(self.accounts)
+
+    def seizing(self) -> int | None:
+        """The account whose line is seized: off hook on the dial screen, no call yet."""
+        if self.view != S.DIALING or self.live() or not self.accounts:
+            return None
+        return self.dial_account if self.dial_account is not None else self.accounts[0].index
 
     def leave_to_idle(self) -> None:
         self.view = S.IDLE

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from app.phone import screens as S
-from app.phone import softkeys as K
-from app.phone.handset_calls import (
+from app.phone.handset import screens as S
+from app.phone.handset import softkeys as K
+from app.phone.handset.call_text import (
     CALL_WORDS,
-    LINE_KEYS_PER_PAGE,
     REG_WORDS,
     SCREEN_OF,
     body_lines,
     call_timer,
     detail_text,
-    line_keys,
     party,
 )
-from app.phone.handset_dial import matches
-from app.phone.handset_state import HISTORY_TABS, HandsetState
+from app.phone.handset.dial_buffer import matches
+from app.phone.handset.linekeys.layout import Layout, layout
+from app.phone.handset.screens import ScreenModel, StatusBar
+from app.phone.handset.state import HISTORY_TABS, HandsetState
 from app.phone.model import CallState, CallView, RegState
-from app.phone.screens import ScreenModel, StatusBar
 from app.phone.texts import T, tr
 
 _DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -168,25 +167,17 @@ def _idle_note(st: HandsetState) -> str:
     return " · ".join(notes)
 
 
-def _seize_dialling_line(st: HandsetState, sm: ScreenModel) -> None:
-    """Off hook on the dial screen with no call yet: the line being dialled on is seized, and
-    a seized line's LED is solid green (docs/yealink.md §5)."""
-    if st.view != S.DIALING or st.live() or not st.accounts:
-        return
-    wanted = st.dial_account if st.dial_account is not None else st.accounts[0].index
-    pos = next((i for i, a in enumerate(st.accounts) if a.index == wanted), 0)
-    per_page = LINE_KEYS_PER_PAGE if sm.line_pages == 1 else LINE_KEYS_PER_PAGE - 1
-    if pos // per_page == sm.line_page - 1:
-        key = sm.line_keys[pos % per_page]
-        key.led_colour, key.led_mode = S.GREEN, S.SOLID
+def line_keys(st: HandsetState) -> Layout:
+    """The line keys as the display shows them now (their page, LEDs, calls on them)."""
+    return layout(st.line_key_config(), st.accounts, st.live(), st.focus, st.page, st.seizing())
 
 
 def compose(st: HandsetState) -> tuple[ScreenModel, K.SoftKeys]:
     """The screen and its soft keys as catalog ids (F1-F4 are dispatched on the ids)."""
     sm = ScreenModel(status=status_bar(st))
-    sm.line_keys, sm.line_pages = line_keys(st.accounts, st.live(), st.focus, st.page)
-    sm.line_page = min(st.page, sm.line_pages - 1) + 1
-    _seize_dialling_line(st, sm)
+    keys_shown = line_keys(st)
+    sm.line_keys, sm.line_pages = keys_shown.keys, keys_shown.pages
+    sm.line_page = keys_shown.page + 1
     focus = st.focused()
     keys: K.SoftKeys
     ringing = focus is not None and focus.state == CallState.CALLIN

@@ -1,0 +1,93 @@
+"""Pieces of the call screens: which screen and words a state shows, who is on the line, timers."""
+
+from __future__ import annotations
+
+from app.phone.handset import screens as S
+from app.phone.model import CallState, CallView, RegState, failure_text
+from app.phone.texts import T, tr
+
+SCREEN_OF: dict[CallState, str] = {
+    CallState.DIALING: S.CALLING,
+    CallState.CONNECTING: S.CALLING,
+    CallState.RINGBACK: S.RINGBACK,
+    CallState.CALLIN: S.INCOMING,
+    CallState.TALKING: S.TALKING,
+    CallState.HOLD: S.HOLD,
+    CallState.HELD: S.HELD,
+    CallState.FAILED: S.FAILED,
+    CallState.FINISHED: S.FINISHED,
+}
+
+REG_WORDS: dict[RegState, str] = {
+    RegState.NO_SERVICE: T.NO_SERVICE,
+    RegState.REGISTERING: T.REGISTERING,
+    RegState.REGISTERED: T.REGISTERED,
+    RegState.FAILED: T.REGISTER_FAILED,
+    RegState.UNREGISTERED: T.UNREGISTERED,
+    RegState.LOCAL: T.REGISTERED,
+}
+
+CALL_WORDS: dict[CallState, str] = {
+    CallState.DIALING: T.DIAL,
+    CallState.CONNECTING: T.CONNECTING,
+    CallState.RINGBACK: T.RINGING,
+    CallState.CALLIN: T.INCOMING_CALL,
+    CallState.TALKING: T.TALKING,
+    CallState.HOLD: T.HOLD,
+    CallState.HELD: T.HELD,
+    CallState.FAILED: T.CALL_FAILED,
+    CallState.FINISHED: T.CALL_FINISH,
+}
+
+
+def strip_uri(uri: str) -> str:
+    """'"Bob" <sip:1002@host;transport=udp>' -> '1002@host'."""
+    u = uri.strip()
+    if "<" in u and ">" in u:
+        u = u[u.index("<") + 1 : u.index(">")]
+    for scheme in ("sips:", "sip:", "tel:"):
+        if u.lower().startswith(scheme):
+            u = u[len(scheme) :]
+            break
+    return u.split(";", 1)[0].split("?", 1)[0]
+
+
+def party(call: CallView) -> tuple[str, str]:
+    """(who, address) as the call screen shows them: name big, number/URI under it."""
+    addr = strip_uri(call.remote_uri)
+    user = addr.split("@", 1)[0] if "@" in addr else addr
+    who = call.remote_name.strip() or user or addr
+    return who, (addr if addr != who else "")
+
+
+def timer_text(seconds: float) -> str:
+    s = max(0, int(seconds))
+    h, rest = divmod(s, 3600)
+    m, sec = divmod(rest, 60)
+    return f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
+
+
+def call_timer(call: CallView, now: float) -> str:
+    if call.state == CallState.FINISHED and call.answered:
+        return timer_text((call.ended or now) - call.answered)
+    if call.answered and call.state in (CallState.TALKING, CallState.HOLD, CallState.HELD):
+        return timer_text(now - call.answered)
+    return ""
+
+
+def body_lines(call: CallView) -> list[str]:
+    who, addr = party(call)
+    lines = [who] + ([addr] if addr else [])
+    diverted = call.extra.get("diverted_by", "")
+    if diverted:
+        lines.append(f"{tr(T.FROM_FWD)} {strip_uri(diverted)}")
+    return lines
+
+
+def detail_text(call: CallView) -> str:
+    if call.state == CallState.FINISHED:
+        # the title already says "Call Finish" (the core's text): the duration goes there
+        return ""
+    if call.state == CallState.FAILED:
+        return call.text or failure_text(call.code, call.reason)
+    return call.text

@@ -1,0 +1,118 @@
+"""The line keys on the display: configured keys, the calls placed on them, and pages.
+
+A call sits on the first free key of its account (of a type that holds calls), or on a key
+added after the configured ones when all of them are taken (the T46G way of giving one
+account several lines). More keys than fit on the ten physical ones make pages: the 10th key
+turns into the page key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from app.phone.handset import screens as S
+from app.phone.handset.linekeys.base import KeyHost, Slot
+from app.phone.handset.linekeys.config import LINE, LineKey
+from app.phone.handset.linekeys.table import type_of
+from app.phone.handset.screens import LineKeyView
+from app.phone.intents import Intent
+from app.phone.model import AccountView, CallState, CallView
+from app.phone.texts import T, tr
+
+LINE_KEYS_PER_PAGE = 10
+MAX_LINE_KEYS = 27  # SIP-T46G: 27 line keys with page switching
+PAGE_KEY = f"L{LINE_KEYS_PER_PAGE}"
+
+
+@dataclass
+class Layout:
+    keys: list[LineKeyView]  # the physical keys L1-L10 of the page shown
+    slots: dict[str, Slot] = field(default_factory=dict)  # physical key -> key on the page
+    page: int = 0  # the page shown, 0-based
+    pages: int = 1
+
+
+def _slots(
+    config: Sequence[LineKey],
+    accounts: Sequence[AccountView],
+    calls: Sequence[CallView],
+    seize: int | None,
+) -> list[Slot]:
+    by_index = {a.index: a for a in accounts}
+    slots = [Slot(key, by_index.get(key.line)) for key in config]
+    holders = [i for i, s in enumerate(slots) if type_of(s.key.type).holds_calls]
+
+    def own_keys(account: int) -> list[int]:
+        # an account without a key of its own uses the first one (the core's default account)
+        return [i for i in holders if slots[i].key.line == account] or holders[:1]
+
+    for call in calls:
+        if call.state == CallState.FINISHED:
+            continue
+        own = own_keys(call.account)
+        free = next((i for i in own if slots[i].call is None), None)
+        if free is not None:
+            slots[free].call = call
+        elif own:
+            home = slots[own[0]]
+            slots.append(Slot(home.key, home.account, call))
+        else:
+            slots.append(Slot(LineKey(LINE, call.account), None, call))
+    if seize is not None and (own := own_keys(seize)):
+        slots[own[0]].seized = True
+    return slots[:MAX_LINE_KEYS]
+
+
+def layout(
+    config: Sequence[LineKey],
+    accounts: Sequence[AccountView],
+    calls: Sequence[CallView],
+    focus: str | None,
+    page: int,
+    seize: int | None = None,
+) -> Layout:
+    """The keys of page `page` (0-based); `calls` are the live ones; `seize`: the account
+    being dialled on, off hook with no call yet."""
+    slots = _slots(config, accounts, calls, seize)
+    per_page = LINE_KEYS_PER_PAGE if len(slots) <= LINE_KEYS_PER_PAGE else LINE_KEYS_PER_PAGE - 1
+    pages = max(1, -(-len(slots) // per_page))
+    page = min(max(page, 0), pages - 1)
+    out = Layout([], page=page, pages=pages)
+    for n, slot in enumerate(slots[page * per_page : (page + 1) * per_page]):
+        kind = type_of(slot.key.type)
+        view = kind.draw(slot, n + 1, focus)
+        view.key = f"L{n + 1}"
+        view.led_colour, view.led_mode = kind.light(slot)
+        out.keys.append(view)
+        out.slots[view.key] = slot
+    while len(out.keys) < per_page:
+        out.keys.append(LineKeyView(key=f"L{len(out.keys) + 1}"))
+    if pages > 1:
+        # The 10th key turns into the page key; it flashes when a call rings on another page.
+        ringing_elsewhere = any(
+            s.call is not None and s.call.state == CallState.CALLIN
+            for i, s in enumerate(slots)
+            if i // per_page != page
+        )
+        out.keys.append(
+            LineKeyView(
+                key=PAGE_KEY,
+                label=tr(T.PAGE, page=page + 1, pages=pages),
+                icon="page",
+                led_colour=S.GREEN if ringing_elsewhere else S.LED_OFF,
+                led_mode=S.FAST if ringing_elsewhere else S.LED_OFF,
+            )
+        )
+    return out
+
+
+def press(shown: Layout, key: str, host: KeyHost) -> tuple[list[Intent], int | None]:
+    """A line key pressed on the page shown: (what the handset asks for, the page to show
+    next or None to stay)."""
+    if shown.pages > 1 and key == PAGE_KEY:
+        return [], (shown.page + 1) % shown.pages
+    slot = shown.slots.get(key)
+    if slot is None:
+        return [], None
+    return type_of(slot.key.type).press(slot, host), None
