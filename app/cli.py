@@ -1,14 +1,22 @@
-"""`deskphone`: the command line entry point (also `python -m app`)."""
+"""`deskphone`'s command line (the program is app/__main__.py, also `python -m app`).
+
+The window is Qt and lives in ui/, above this layer: the program hands in a `WindowSide`
+(ui/launch.py), so this module starts the window without importing it, and the headless
+commands (--version, --provision, --install-desktop) never load Qt.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Protocol
 
 from app import __version__
+from app.desktop.selftest import Report
 from app.desktop.single_instance import (
     HandoffError,
     InstanceDirError,
@@ -24,6 +32,36 @@ NO_DISPLAY = (
     "deskphone: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
     "Run it on a desktop, or on a virtual display:  xvfb-run -a deskphone"
 )
+
+
+@dataclass
+class UiOptions:
+    """How the window process runs: what the command line asked for."""
+
+    config_dir: Path
+    control_path: Path
+    sip_port: int | None = None
+    bind: str = ""
+    log_level: str = "INFO"
+    dial: str = ""
+    startup_probe: bool = False
+    test_hooks: bool = False
+    instance: InstancePaths | None = None  # listen here for links from later launches
+
+
+class WindowSide(Protocol):
+    """The window, as the command line sees it (ui/launch.py)."""
+
+    def run(self, options: UiOptions) -> int:
+        """Open the window and run until it quits; the exit code."""
+        ...
+
+    def check_window(self, report: Report) -> None:
+        """--selftest: can the window be drawn here (offscreen)?"""
+        ...
+
+
+NO_WINDOW = "deskphone: this command needs the window, which this program was started without"
 
 
 def pjsua2_version() -> str:
@@ -85,7 +123,8 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, window: WindowSide | None = None) -> int:
+    """Run one command line; `window` is needed to open the window or for --selftest."""
     args = parse_args(argv)
     if args.version:
         print(
@@ -98,10 +137,13 @@ def main(argv: list[str] | None = None) -> int:
         return integration_main(install=args.install_desktop)
     if args.provision is not None or args.provision_url:
         return run_provision(args)
+    if window is None:
+        print(NO_WINDOW, file=sys.stderr)
+        return 2
     if args.selftest:
         from app.desktop.selftest import main as selftest_main
 
-        return selftest_main()
+        return selftest_main(window.check_window)
     dial = ""
     if args.uri:
         dial = normalise(args.uri) or ""
@@ -124,18 +166,17 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     with instance:
-        return _run_ui(args, config_dir, dial, instance.paths)
+        return _run_ui(args, config_dir, dial, instance.paths, window)
 
 
-def _run_ui(args: argparse.Namespace, config_dir: Path, dial: str, paths: InstancePaths) -> int:
+def _run_ui(
+    args: argparse.Namespace, config_dir: Path, dial: str, paths: InstancePaths, window: WindowSide
+) -> int:
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
     setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
-
-    from ui.app import UiOptions, run  # Qt is loaded only when a window is wanted
-
-    return run(
+    return window.run(
         UiOptions(
             config_dir=config_dir,
             control_path=runtime_dir() / f"engine-{os.getpid()}.sock",
@@ -159,7 +200,3 @@ def run_provision(args: argparse.Namespace) -> int:
     if args.provision is not None:
         return provision_file(config_dir, args.provision)
     return provision_url(config_dir, args.provision_url, args.mac)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

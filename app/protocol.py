@@ -2,9 +2,9 @@
 
 Engine → client: events `{"v": 1, "ev": NAME, "ts": MONOTONIC, ...}`; the first is `hello`,
 then a `snapshot` of the whole state, then changes. Client → engine: intents
-`{"v": 1, "op": NAME, ...}`. `ts` is CLOCK_MONOTONIC, which is shared by all processes on the
-machine, so latencies can be read across the socket. A message with another major version is
-refused with an `error` event.
+`{"v": 1, "op": NAME, ...}`, each op one row in app/engine/ops.py. `ts` is CLOCK_MONOTONIC,
+which is shared by all processes on the machine, so latencies can be read across the socket.
+A message with another major version is refused with an `error` event.
 """
 
 from __future__ import annotations
@@ -13,8 +13,6 @@ import json
 import re
 import time
 from typing import Any
-
-from app.phone.messages import Answer, Dial, Hangup, HangupAll, Input, RedirectConfirm
 
 PROTOCOL_VERSION = 1
 MAX_LINE = 1 << 20  # a longer line is a broken peer, not a message
@@ -48,52 +46,6 @@ def decode(line: bytes) -> dict[str, Any]:
     if obj.get("v") != PROTOCOL_VERSION:
         raise ProtocolError(f"protocol version {obj.get('v')!r}, expected {PROTOCOL_VERSION}")
     return obj
-
-
-def _opt_str(msg: dict[str, Any], key: str) -> str | None:
-    value = msg.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ProtocolError(f"{key} must be a string")
-    return value
-
-
-def to_input(msg: dict[str, Any]) -> Input | None:
-    """The phone-core intent a client message asks for; None for engine-level operations."""
-    op = msg.get("op")
-    if not isinstance(op, str):
-        raise ProtocolError("op must be a string")
-    if op == "dial":
-        target = _opt_str(msg, "target")
-        if not target:
-            raise ProtocolError("dial needs a target")
-        account = msg.get("account")
-        if account is not None and not isinstance(account, int):
-            raise ProtocolError("account must be an integer")
-        return Dial(target, account)
-    if op == "answer":
-        return Answer(_opt_str(msg, "call"))
-    if op == "hangup":
-        return Hangup(_opt_str(msg, "call"))
-    if op == "hangup_all":
-        return HangupAll()
-    if op == "redirect_confirm":
-        accept = msg.get("accept", True)
-        if not isinstance(accept, bool):
-            raise ProtocolError("accept must be true or false")
-        return RedirectConfirm(_opt_str(msg, "call"), accept)
-    if op in ENGINE_OPS:
-        return None
-    raise ProtocolError(f"unknown op {op!r}")
-
-
-# Operations the engine handles itself rather than the phone core.
-ENGINE_OPS = frozenset(
-    {"hello", "ping", "snapshot", "status", "reload_settings", "quit", "debug_abort", "key", "text"}
-    # Action URI: the window's answers to `remote_screencapture` and `remote_prompt` events.
-    | {"remote_screen", "remote_prompt_answer"}
-)
 
 
 # The engine's start-up line on stdout. Its stderr shares that pipe, and C libraries write

@@ -8,6 +8,7 @@ stderr) when the file or server could not be read or the settings could not be s
 
 from __future__ import annotations
 
+import copy
 import sys
 from pathlib import Path
 from typing import TextIO
@@ -15,45 +16,55 @@ from typing import TextIO
 from app.phone.settings import Settings
 from app.store.errors import StoreError
 from app.store.provision_http import ProvisionError, provision_from_url
-from app.store.settings import load_settings, save_settings
+from app.store.settings_file import SettingsFile
 from app.store.yealink_cfg import ImportReport, import_cfg_file
 
 
 def _finish(
-    config_dir: Path, settings: Settings, report: ImportReport, source: str, err: TextIO
+    store: SettingsFile,
+    before: Settings,
+    settings: Settings,
+    report: ImportReport,
+    source: str,
+    err: TextIO,
 ) -> int:
     print(f"Provisioning from {source}")
     print(report.text())
     try:
-        save_settings(config_dir, settings)
+        # Only what the import changed: a running DeskPhone's own change meanwhile stays.
+        store.save_edits(before, settings)
     except StoreError as exc:
         print(f"deskphone: settings not saved: {exc}", file=err)
         return 1
-    print(f"Settings saved in {config_dir}")
+    print(f"Settings saved in {store.config_dir}")
     return 0
 
 
 def provision_file(config_dir: Path, path: Path, err: TextIO | None = None) -> int:
     """Import a Yealink .cfg onto the saved settings and save them."""
     err = err or sys.stderr
-    loaded = load_settings(config_dir)
+    store = SettingsFile(config_dir)
+    loaded = store.load()
     if loaded.warning:
         print(f"deskphone: {loaded.warning}", file=err)
+    before = copy.deepcopy(loaded.settings)
     try:
         settings, report = import_cfg_file(path, loaded.settings)
     except OSError as exc:
         why = exc.strerror or type(exc).__name__
         print(f"deskphone: cannot read {path}: {why}; nothing imported", file=err)
         return 1
-    return _finish(config_dir, settings, report, str(path), err)
+    return _finish(store, before, settings, report, str(path), err)
 
 
 def provision_url(config_dir: Path, url: str, mac: str = "", err: TextIO | None = None) -> int:
     """Fetch the common and <MAC>.cfg files from a provisioning server and import them."""
     err = err or sys.stderr
-    loaded = load_settings(config_dir)
+    store = SettingsFile(config_dir)
+    loaded = store.load()
     if loaded.warning:
         print(f"deskphone: {loaded.warning}", file=err)
+    before = copy.deepcopy(loaded.settings)
     try:
         result = provision_from_url(url, mac, loaded.settings)
     except ProvisionError as exc:
@@ -61,4 +72,5 @@ def provision_url(config_dir: Path, url: str, mac: str = "", err: TextIO | None 
         return 1
     result.settings.provisioning.url = url
     result.settings.provisioning.mac = mac or result.settings.provisioning.mac
-    return _finish(config_dir, result.settings, result.report, ", ".join(result.fetched), err)
+    fetched = ", ".join(result.fetched)
+    return _finish(store, before, result.settings, result.report, fetched, err)

@@ -1,4 +1,8 @@
-"""The UI process: the window, the engine it supervises, and a clean exit."""
+"""The UI process: the window, the engine it supervises, and a clean exit.
+
+This is where the window's parts are wired to each other: the tray, the notifications and
+the settings dialog only emit signals and take what they need, never the app itself.
+"""
 
 from __future__ import annotations
 
@@ -7,36 +11,26 @@ import contextlib
 import logging
 import signal
 import socket
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QSocketNotifier, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from app.cli import UiOptions
 from app.client.supervisor import EngineConfig
-from app.desktop.single_instance import InstancePaths
 from app.phone.model import RegState
+from app.store.settings_file import SettingsFile
 from ui.bridge import EngineBridge
 from ui.main_window import MainWindow
+from ui.notify import CallNotifier
 from ui.settings_host import SettingsHost
+from ui.tray import PhoneTray
 from ui.window_memory import WindowMemory
 
+__all__ = ["DeskPhoneApp", "UiOptions", "run"]
+
 log = logging.getLogger("deskphone.ui")
-
-
-@dataclass
-class UiOptions:
-    config_dir: Path
-    control_path: Path
-    sip_port: int | None = None
-    bind: str = ""
-    log_level: str = "INFO"
-    dial: str = ""
-    startup_probe: bool = False
-    test_hooks: bool = False
-    instance: InstancePaths | None = None  # listen here for links from later launches
 
 
 class DeskPhoneApp:
@@ -61,7 +55,8 @@ class DeskPhoneApp:
         self._pending_dial = options.dial
         self.idle_reached = False
         self.exit_code: int | None = None
-        self.settings = SettingsHost(options.config_dir, self.window)
+        self.store = SettingsFile(options.config_dir)  # this process's one settings writer
+        self.settings = SettingsHost(self.store, self.window)
         self.settings.saved.connect(lambda: self.bridge.send("reload_settings"))
         self.prompts: dict[str, QMessageBox] = {}  # open "Allow remote control?" boxes by IP
         self._add_settings_action()
@@ -192,6 +187,28 @@ def _install_signal_handlers(app: QApplication) -> QSocketNotifier:
     return notifier
 
 
+def attach_tray(phone: DeskPhoneApp) -> PhoneTray:
+    """Tray icon for a running phone: follows registration, shows / quits the window."""
+    tray = PhoneTray(phone.store, phone.window)
+    tray.show_requested.connect(phone.raise_window)
+    tray.quit_requested.connect(phone.window.quit)
+    tray.settings_changed.connect(lambda: phone.bridge.send("reload_settings"))
+    phone.bridge.engine_event.connect(
+        lambda msg: tray.set_registered(phone.window.state.is_registered())
+    )
+    tray.show()
+    return tray
+
+
+def attach_notifier(phone: DeskPhoneApp, backend: str = "auto") -> CallNotifier:
+    """Incoming / missed call notifications; their Answer and Reject go to the engine."""
+    notifier = CallNotifier(backend, phone.window)
+    phone.bridge.engine_event.connect(notifier.on_event)
+    notifier.answer.connect(lambda cid: phone.bridge.send("answer", call=cid))
+    notifier.reject.connect(lambda cid: phone.bridge.send("hangup", call=cid))
+    return notifier
+
+
 def run(options: UiOptions) -> int:
     qt_app = QApplication.instance() or QApplication(["deskphone"])
     assert isinstance(qt_app, QApplication)
@@ -207,9 +224,6 @@ def run(options: UiOptions) -> int:
         server.open_uri.connect(phone.open_uri)
         server.show_requested.connect(phone.raise_window)
         server.listen()
-    from ui.notify import attach_notifier
-    from ui.tray import attach_tray
-
     tray = attach_tray(phone)
     memory = WindowMemory(options.config_dir, phone.window)
     desktop = (tray, attach_notifier(phone), memory)  # kept alive for the whole run

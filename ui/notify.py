@@ -4,7 +4,8 @@ The freedesktop notification service (org.freedesktop.Notifications on the sessi
 used when one runs; it is spoken to with jeepney (already installed with keyring) because the
 spec's signature needs unsigned and typed dict arguments that QtDBus from Python cannot express
 reliably. A reader thread turns its ActionInvoked signals into a queued Qt signal. Where no
-service answers, a small always-on-top Qt popup does the same job.
+service answers, a small always-on-top Qt popup does the same job. ui/app.py wires the
+notifier's Answer / Reject to the engine.
 """
 
 from __future__ import annotations
@@ -12,16 +13,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.phone.model import CallState, Direction
-
-if TYPE_CHECKING:
-    from ui.app import DeskPhoneApp
 
 log = logging.getLogger("deskphone.notify")
 
@@ -203,11 +201,3 @@ def caller_text(call: dict[str, Any]) -> str:
     number = uri.removeprefix("sips:").removeprefix("sip:").split(";", 1)[0]
     name = str(call.get("remote_name", "")).strip('" ')
     return f"{name}\n{number}" if name and name != number else number
-
-
-def attach_notifier(phone: DeskPhoneApp, backend: str = "auto") -> CallNotifier:
-    notifier = CallNotifier(backend, phone.window)
-    phone.bridge.engine_event.connect(notifier.on_event)
-    notifier.answer.connect(lambda cid: phone.bridge.send("answer", call=cid))
-    notifier.reject.connect(lambda cid: phone.bridge.send("hangup", call=cid))
-    return notifier

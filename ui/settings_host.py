@@ -1,15 +1,17 @@
 """Opens the settings dialog for the app and saves what it applies.
 
-The dialog is non-modal (the phone keeps working while it is open). A valid OK / Apply is
-saved with app/store/settings.py; then `saved` fires so the app tells the engine to reload,
-and the changes apply without a restart. A failed save (read-only folder, full disk) is shown
-in a message box and the dialog keeps the edits, so nothing typed is lost.
+The dialog is non-modal (the phone keeps working while it is open). A valid OK / Apply saves
+the fields the user changed since the dialog opened, through the window's one settings writer
+(app/store/settings_file.py): a change made meanwhile on the handset or the tray (DND, say) is
+kept, not undone by the dialog's older copy. Then `saved` fires so the app tells the engine to
+reload, and the changes apply without a restart. A failed save (read-only folder, full disk)
+is shown in a message box and the dialog keeps the edits, so nothing typed is lost.
 """
 
 from __future__ import annotations
 
+import copy
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -17,7 +19,7 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from app.phone.settings import Settings
 from app.store.directory import Directory
 from app.store.errors import StoreError
-from app.store.settings import load_settings, save_settings
+from app.store.settings_file import SettingsFile
 from ui.settings.dialog import SettingsDialog, default_tabs
 from ui.settings.directory_tab import DirectoryTab
 
@@ -27,11 +29,12 @@ log = logging.getLogger("deskphone.ui")
 class SettingsHost(QObject):
     saved = Signal()  # settings or contacts changed on disk: the engine should reload
 
-    def __init__(self, config_dir: Path, parent: QWidget) -> None:
+    def __init__(self, store: SettingsFile, parent: QWidget) -> None:
         super().__init__(parent)
-        self.config_dir = config_dir
+        self.store = store
         self.parent_widget = parent
         self.dialog: SettingsDialog | None = None
+        self._base = Settings()  # the settings as the open dialog started from them
         self.message: QMessageBox | None = None
         self.last_error = ""
 
@@ -40,8 +43,9 @@ class SettingsHost(QObject):
         if self.dialog is None or not self.dialog.isVisible():
             if self.dialog is not None:
                 self.dialog.deleteLater()
-            loaded = load_settings(self.config_dir)
-            tabs = default_tabs(loaded.secrets_note, Directory(self.config_dir))
+            loaded = self.store.load()
+            self._base = copy.deepcopy(loaded.settings)
+            tabs = default_tabs(loaded.secrets_note, Directory(self.store.config_dir))
             dialog = SettingsDialog(loaded.settings, self.parent_widget, tabs=tabs)
             dialog.applied.connect(self._save)
             for tab in tabs:
@@ -57,7 +61,7 @@ class SettingsHost(QObject):
 
     def _save(self, settings: Settings) -> None:
         try:
-            save_settings(self.config_dir, settings)
+            self.store.save_edits(self._base, settings)
         except StoreError as exc:
             self.last_error = str(exc)
             log.error("settings not saved: %s", exc)
@@ -74,6 +78,7 @@ class SettingsHost(QObject):
             )
             self.message.open()
             return
+        self._base = copy.deepcopy(settings)  # the next Apply saves what changes from here
         self.last_error = ""
         log.info("settings saved")
         self.saved.emit()

@@ -1,16 +1,16 @@
 """The system tray icon: its look shows registered / DND / forward; its menu toggles them.
 
-DND and Always Forward are phone settings: toggling them here edits settings.json the same way
-the settings dialog does and asks the engine to reload, so the handset, the dialog and the tray
-never disagree about what is on.
+DND and Always Forward are phone settings: toggling one here is a change to the saved settings
+through the window's one settings writer (app/store/settings_file.py), after which the engine
+is asked to reload, so the handset, the dialog and the tray never disagree about what is on.
+ui/app.py wires the tray to the window and the engine.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
@@ -19,10 +19,10 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from app.desktop.resources import icon_svg
 from app.phone.settings import Settings
-from app.store.settings import load_settings, save_settings
+from app.store.errors import StoreError
+from app.store.settings_file import SettingsFile
 
-if TYPE_CHECKING:
-    from ui.app import DeskPhoneApp
+log = logging.getLogger("deskphone.ui")
 
 ICON_SIZE = 64
 GREEN, GREY, RED, BLUE = "#2fbf4a", "#8a8f98", "#e5484d", "#2f7fe5"
@@ -89,9 +89,9 @@ class PhoneTray(QObject):
     quit_requested = Signal()
     settings_changed = Signal()  # settings.json was rewritten: the engine should reload
 
-    def __init__(self, config_dir: Path, parent: QObject | None = None) -> None:
+    def __init__(self, store: SettingsFile, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.config_dir = config_dir
+        self.store = store
         self.registered = False
         self.look = TrayLook(False, False, False)
         self.icon = QSystemTrayIcon(self)
@@ -121,13 +121,15 @@ class PhoneTray(QObject):
             self.show_requested.emit()
 
     def _toggle(self, change: Callable[[Settings, bool], object], action: QAction) -> None:
-        result = load_settings(self.config_dir)
-        if change(result.settings, action.isChecked()) is False:
-            self.refresh()  # nothing to switch on: show the real state again
-            return
-        save_settings(self.config_dir, result.settings)
-        self.settings_changed.emit()
-        self.refresh()
+        on = action.isChecked()
+        try:
+            changed = self.store.update(lambda settings: change(settings, on))
+        except StoreError as exc:
+            log.error("tray: settings not saved: %s", exc)
+            changed = False
+        if changed:
+            self.settings_changed.emit()
+        self.refresh()  # after a refusal too: the menu shows the real state again
 
     def set_registered(self, registered: bool) -> None:
         if registered != self.registered:
@@ -135,7 +137,7 @@ class PhoneTray(QObject):
             self.refresh()
 
     def refresh(self) -> None:
-        settings = load_settings(self.config_dir).settings
+        settings = self.store.load().settings
         always = settings.forward.phone.always
         self.look = TrayLook(self.registered, settings.dnd.enabled, always.enabled)
         self.dnd_action.setChecked(self.look.dnd)
@@ -150,18 +152,3 @@ class PhoneTray(QObject):
             return False
         self.icon.show()
         return True
-
-
-def attach_tray(phone: DeskPhoneApp) -> PhoneTray:
-    """Tray icon for a running phone: follows registration, shows / quits the window."""
-    tray = PhoneTray(phone.options.config_dir, phone.window)
-    tray.show_requested.connect(phone.raise_window)
-    tray.quit_requested.connect(phone.window.quit)
-    tray.settings_changed.connect(lambda: phone.bridge.send("reload_settings"))
-
-    def follow(msg: dict[str, Any]) -> None:
-        tray.set_registered(phone.window.state.is_registered())
-
-    phone.bridge.engine_event.connect(follow)
-    tray.show()
-    return tray

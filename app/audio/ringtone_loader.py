@@ -14,7 +14,8 @@ import queue
 import threading
 from collections.abc import Callable
 
-from app.audio.ringtones import BUILTIN, SILENT, Ringtone, RingtoneError, load_ringtone
+from app.audio.ringtones import Ringtone, RingtoneError, load_ringtone
+from app.phone.ringtone_names import BUILTIN, SILENT
 
 log = logging.getLogger("deskphone.audio")
 

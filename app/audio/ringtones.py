@@ -1,5 +1,5 @@
-"""Ringtones: Ring1–Ring8 (synthesised here, not copied from anywhere), Silent, a custom WAV file,
-and the Alert-Info header choosing one of them.
+"""Ringtones: Ring1–Ring8 (synthesised here, not copied from anywhere), Silent, a custom WAV file
+(the names, and the Alert-Info header choosing one, are app/phone/ringtone_names.py).
 
 Each built-in ringtone is one cycle (sound and the pause after it) at 16 kHz; the ringer loops it.
 """
@@ -7,7 +7,6 @@ Each built-in ringtone is one cycle (sound and the pause after it) at 16 kHz; th
 from __future__ import annotations
 
 import io
-import re
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,11 +16,10 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
+from app.phone.ringtone_names import BUILTIN, SILENT
 from app.userfiles import UserFileError, read_user_file
 
 RATE = 16000
-BUILTIN = tuple(f"Ring{i}" for i in range(1, 9))
-SILENT = "Silent"
 MAX_FILE_SECONDS = 60.0
 MAX_FILE_BYTES = 32 << 20  # a minute of 48 kHz stereo 24-bit PCM is 17 MB
 MAX_RATE = 192000
@@ -216,29 +214,3 @@ def load_ringtone(choice: str) -> Ringtone:
     if not stripped:
         raise RingtoneError("no ringtone chosen")
     return load_wav(Path(stripped).expanduser())
-
-
-_INFO = re.compile(r"info\s*=\s*\"?([A-Za-z0-9_.-]+)", re.IGNORECASE)
-_RING = re.compile(r"(?<![A-Za-z0-9])ring\s*([1-8])(?![0-9])", re.IGNORECASE)
-_BELLCORE = re.compile(r"bellcore-dr([1-5])", re.IGNORECASE)
-
-
-def ringtone_from_alert_info(value: str) -> str | None:
-    """The ringtone an Alert-Info header value asks for, or None.
-
-    Understood, in order: `info=RingN` (Yealink), a bare `RingN` token or a URL whose file is
-    RingN.wav, `info=Silent`, and `Bellcore-drN` (N 1–5, mapped to RingN: the phones use the same
-    mapping for distinctive ringing by default; unconfirmed for every firmware).
-    """
-    for part in value.split(","):
-        info = _INFO.search(part)
-        token = info.group(1) if info else part
-        ring = _RING.search(token)
-        if ring:
-            return f"Ring{ring.group(1)}"
-        if token.strip().strip('<>"').lower() == "silent":
-            return SILENT
-        bell = _BELLCORE.search(token)
-        if bell:
-            return f"Ring{bell.group(1)}"
-    return None

@@ -40,9 +40,9 @@ def main() -> int:
         return engine_main(args[2:])
     if args[:2] == ["-m", "app"]:
         args = args[2:]
-    from app.cli import main as cli_main
+    from app.__main__ import main as deskphone_main
 
-    return cli_main(args)
+    return deskphone_main(args)
 
 
 if __name__ == "__main__":

@@ -58,32 +58,6 @@ def check_resources(report: Report) -> None:
     report.add(OK, "resources", str(icon_svg().parent.parent))
 
 
-def check_window(report: Report) -> None:
-    from PySide6.QtCore import QLibraryInfo
-    from PySide6.QtWidgets import QApplication
-
-    from ui.main_window import MainWindow
-
-    app = QApplication.instance() or QApplication(["deskphone"])
-    window = MainWindow()
-    window.show()
-    app.processEvents()
-    image = window.grab()
-    window.close()
-    if image.isNull() or image.width() < 50:
-        report.add(FAIL, "window", "the main window did not draw")
-    else:
-        report.add(OK, "window", f"drawn {image.width()}x{image.height()} offscreen")
-    plugins = Path(QLibraryInfo.path(QLibraryInfo.LibraryPath.PluginsPath)) / "platforms"
-    found = sorted(p.name for p in plugins.glob("libq*.so")) if plugins.is_dir() else []
-    names = {n.removeprefix("libq").removesuffix(".so") for n in found}
-    if "xcb" in names:
-        wayland = "wayland" if {"wayland", "wayland-egl"} & names else "no wayland"
-        report.add(OK, "Qt platforms", f"xcb, {wayland} ({plugins})")
-    else:
-        report.add(WARN, "Qt platforms", f"no xcb plugin in {plugins}: X11 desktops cannot run")
-
-
 def check_audio(report: Report) -> None:
     try:
         import sounddevice
@@ -137,9 +111,12 @@ def check_engine(report: Report, engine_timeout: float = ENGINE_TIMEOUT) -> None
         report.add(status, "engine", f"{where}, ready in {took:.1f} s, exit code {code}")
 
 
-def run_checks(checks: list[Callable[[Report], None]] | None = None) -> Report:
+Check = Callable[[Report], None]
+
+
+def run_checks(checks: list[Check]) -> Report:
     report = Report()
-    for check in checks or [check_resources, check_window, check_audio, check_engine]:
+    for check in checks:
         try:
             check(report)
         except Exception as exc:  # a broken install must give a report, not a traceback
@@ -148,9 +125,11 @@ def run_checks(checks: list[Callable[[Report], None]] | None = None) -> Report:
     return report
 
 
-def main() -> int:
+def main(check_window: Check) -> int:
+    """The report on stdout; exit 1 if a check failed. `check_window` comes from ui/launch.py
+    (the window is a layer above this one)."""
     # Offscreen on purpose: the self-test must also run over SSH and in CI.
     os.environ["QT_QPA_PLATFORM"] = "offscreen"
-    report = run_checks()
+    report = run_checks([check_resources, check_window, check_audio, check_engine])
     print(report.render(), flush=True)
     return 1 if report.failed else 0

@@ -61,6 +61,20 @@ class ControlServer:
         """Queue a message for one client or (None) all of them. Any thread."""
         self._outbox.put((client, encode(message)))
 
+    def drain(self, handle: Callable[[Inbound], None]) -> None:
+        """SIP thread: `handle` each inbox item. A message that makes it raise costs that
+        client an error reply, never the engine."""
+        while True:
+            try:
+                item = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                handle(item)
+            except Exception:
+                log.exception("control message failed: %r", item.msg)
+                self.send(event("error", text="internal error; see engine.log"), item.client)
+
     @property
     def client_count(self) -> int:
         with self._lock:

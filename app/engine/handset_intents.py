@@ -9,8 +9,10 @@ for each, so the engine and a test rig built on the real core act on a key alike
 from __future__ import annotations
 
 import copy
+import functools
 import logging
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
 
 from app.phone import intents as ui
 from app.phone.call_control import CONTROL_INPUTS, ControlInput
@@ -27,6 +29,7 @@ CoreIntent = Dial | Answer | Hangup | HangupAll | ui.ForwardCall | ControlInput
 # bridge's (Engine.audio_intent). Without a bridge they are dropped quietly: a pop-up on every
 # off-hook would hide the dial screen.
 AUDIO_INTENTS = (ui.OffHook, ui.OnHook, ui.VolumeStep, ui.SelectAudioMode)
+T = TypeVar("T")
 
 
 class IntentHost(Protocol):
@@ -38,7 +41,9 @@ class IntentHost(Protocol):
 
     def feed(self, msg: CoreIntent) -> None: ...
 
-    def settings_changed(self) -> None: ...
+    def edit_settings(self, change: Callable[[Settings], T]) -> T:
+        """Apply `change` to the settings in use and to the saved ones; `change`'s result."""
+        ...
 
     def clear_missed(self) -> None: ...
 
@@ -90,8 +95,7 @@ def run_intents(host: IntentHost, intents: list[object]) -> None:
         if core_input is not None:
             host.feed(core_input)
         elif isinstance(intent, ui.SetDnd | ui.SetForward):
-            dials = change_settings(host.settings, intent)
-            host.settings_changed()
+            dials = host.edit_settings(functools.partial(change_settings, intent=intent))
             for dial in dials:
                 host.feed(dial)
         elif isinstance(intent, ui.ClearMissed):

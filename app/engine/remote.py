@@ -4,8 +4,8 @@ Threads: the Action URI server answers on its own threads and reaches the engine
 `submit`, `state`, `screenshot` and the prompt broker, all thread-safe and non-blocking for the
 SIP thread:
 - `submit(actions)` (HTTP thread) puts the actions on a queue and wakes the SIP thread, which
-  runs them in `drain()`: keys go through `Display.press` and the engine's `_run_ui_intents`,
-  exactly like a click on the faceplate; dial/answer/hangup become core intents.
+  runs them in `drain()`: keys go through the handset exactly like a click on the faceplate;
+  dial/answer/hangup become core intents; DND, forward and hold are the handset's intents.
 - `state()` (HTTP thread) returns the last snapshot; the SIP thread builds a new dict after
   each loop turn and swaps the reference (copy-on-write), so no core object is read elsewhere.
 - `screenshot()` (HTTP thread): the window owns the display widget, so the engine asks the UI
@@ -15,6 +15,9 @@ SIP thread:
   connected the answer is 503.
 - The "Allow remote control?" prompt: the broker publishes `remote_prompt` (HTTP thread; the
   control socket's send is thread-safe); the UI answers with the `remote_prompt_answer` op.
+
+The engine is reached only through `RemoteHost` below (app/engine/runtime.py implements it),
+so this module does not import the engine.
 
 Action URL: `on_publish` and `settings_changed` (SIP thread) hand over to remote_events.py,
 which derives Yealink's events from what changed. The sender only queues (it has its own
@@ -32,11 +35,12 @@ import copy
 import logging
 import queue
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final, Protocol
 
 from app import __version__
-from app.engine.remote_events import RULES, ActionUrlEvents
+from app.engine.remote_events import RULES, ActionUrlEvents, EventsHost
 from app.phone import intents as ui_intents
 from app.phone.incoming import dnd_active
 from app.phone.messages import Answer, Dial, Hangup
@@ -47,14 +51,44 @@ from app.remote.action_uri import RemoteAction
 from app.remote.action_url import ActionUrlSender, split_uri
 from app.remote.http_server import ActionUriServer
 
-if TYPE_CHECKING:
-    from app.engine.runtime import Engine
-
 log = logging.getLogger("deskphone.remote")
 
 MODEL: Final = "DeskPhone"
 SCREENSHOT_TIMEOUT: Final = 3.0
 MAX_QUEUED: Final = 256  # requests waiting for the SIP thread; more are refused (503)
+
+
+class RemoteHost(EventsHost, Protocol):
+    """The engine as Action URI and Action URL see it."""
+
+    @property
+    def local_address(self) -> str:
+        """The address SIP is bound to, for Action URL's $ip."""
+        ...
+
+    # SIP thread
+    def feed(self, msg: Dial | Answer | Hangup) -> None: ...
+
+    def run_intents(self, intents: Sequence[object]) -> None:
+        """Carry out handset intents (DND, forward, hold...) as a key on the handset would."""
+        ...
+
+    def press_key(self, key: str, key_tone: bool = True) -> None: ...
+
+    def softkeys(self) -> list[str]:
+        """The soft key labels on the handset's screen now, F1 first."""
+        ...
+
+    def show_error(self, text: str) -> None: ...
+
+    # any thread
+    def wake(self) -> None:
+        """End the SIP thread's current wait so it runs `drain()` now."""
+        ...
+
+    def to_window(self, message: dict[str, Any]) -> bool:
+        """Send an event to every connected window; False when none is connected."""
+        ...
 
 
 @dataclass
@@ -64,9 +98,9 @@ class _Shot:
 
 
 class RemoteControl:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        settings = engine.settings
+    def __init__(self, host: RemoteHost) -> None:
+        self.host = host
+        settings = host.settings
         self._actions: queue.Queue[list[RemoteAction]] = queue.Queue(MAX_QUEUED)
         self._state: dict[str, Any] = {}
         self._shots: dict[int, _Shot] = {}
@@ -78,12 +112,12 @@ class RemoteControl:
             settings.remote, self.submit, self.state, self.screenshot, self.broker.ask
         )
         self.sender = ActionUrlSender(settings.remote.action_urls, self._device())
-        self.events = ActionUrlEvents(engine, self.sender)
+        self.events = ActionUrlEvents(host, self.sender)
 
     # ---- life cycle (SIP thread) ------------------------------------------------------
 
     def start(self) -> None:
-        self._apply_server(self.engine.settings)
+        self._apply_server(self.host.settings)
         self.refresh_state()
         self.sender.emit("setup_completed")
 
@@ -117,16 +151,14 @@ class RemoteControl:
                 self.server.start()
         except OSError as exc:
             log.warning("action URI: cannot listen on port %d: %s", remote.action_uri_port, exc)
-            self.engine.display.show_error(f"Action URI port {remote.action_uri_port} busy")
+            self.host.show_error(f"Action URI port {remote.action_uri_port} busy")
 
     # ---- Action URI: the HTTP threads' side -------------------------------------------
 
     def submit(self, actions: list[RemoteAction]) -> None:
         """HTTP thread: queue for the SIP thread and wake it; raises queue.Full (-> 503)."""
         self._actions.put_nowait(list(actions))
-        waker = self.engine.waker
-        if waker is not None:
-            waker.wake()
+        self.host.wake()
 
     def state(self) -> dict[str, Any]:
         """HTTP thread: the snapshot the SIP thread made last (never mutated once made)."""
@@ -134,16 +166,14 @@ class RemoteControl:
 
     def screenshot(self) -> bytes | None:
         """HTTP thread: ask the UI for the display PNG and wait for it (never the SIP thread)."""
-        control = self.engine.control
-        if control is None or control.client_count == 0:
-            log.info("action URI: screen capture asked but no window is connected")
-            return None
         with self._lock:
             self._shot_seq += 1
             rid, shot = self._shot_seq, _Shot()
             self._shots[rid] = shot
         try:
-            control.send(event("remote_screencapture", id=rid))
+            if not self.host.to_window(event("remote_screencapture", id=rid)):
+                log.info("action URI: screen capture asked but no window is connected")
+                return None
             if not shot.done.wait(SCREENSHOT_TIMEOUT):
                 log.warning(
                     "action URI: the window sent no screen image within %.0f s", SCREENSHOT_TIMEOUT
@@ -154,36 +184,30 @@ class RemoteControl:
                 self._shots.pop(rid, None)
 
     def _on_prompt(self, ip: str) -> None:
-        control = self.engine.control
-        if control is None or control.client_count == 0:
+        if not self.host.to_window(event("remote_prompt", ip=ip)):
             log.warning("action URI: %s needs the prompt but no window is connected", ip)
-        else:
-            control.send(event("remote_prompt", ip=ip))
 
     # ---- SIP thread ----------------------------------------------------------------------
 
-    def on_op(self, op: str, msg: dict[str, Any]) -> bool:
-        """Control ops of this module (from the UI); False when `op` is not one of them."""
-        if op == "remote_screen":
-            with self._lock:
-                shot = self._shots.get(int(msg.get("id", 0) or 0))
-            if shot is not None:
-                try:
-                    shot.png = base64.b64decode(str(msg.get("png", "")), validate=True) or None
-                except (binascii.Error, ValueError):
-                    log.warning("action URI: the window sent a broken screen image")
-                shot.done.set()
-            return True
-        if op == "remote_prompt_answer":
-            ip, allowed = str(msg.get("ip", "")), msg.get("allowed") is True
-            self.broker.answer(ip, allowed)
-            log.info(
-                "action URI: the user %s remote control for %s",
-                "allowed" if allowed else "refused",
-                ip,
-            )
-            return True
-        return False
+    def screen_arrived(self, request_id: int, png: str) -> None:
+        """The `remote_screen` op: the window's PNG (base64) for `screenshot()`'s request."""
+        with self._lock:
+            shot = self._shots.get(request_id)
+        if shot is not None:
+            try:
+                shot.png = base64.b64decode(png, validate=True) or None
+            except (binascii.Error, ValueError):
+                log.warning("action URI: the window sent a broken screen image")
+            shot.done.set()
+
+    def prompt_answered(self, ip: str, allowed: bool) -> None:
+        """The `remote_prompt_answer` op: the user's Yes or No to "Allow remote control?"."""
+        self.broker.answer(ip, allowed)
+        log.info(
+            "action URI: the user %s remote control for %s",
+            "allowed" if allowed else "refused",
+            ip,
+        )
 
     def drain(self) -> None:
         """Run what remote clients asked for, in order."""
@@ -199,51 +223,52 @@ class RemoteControl:
                     log.exception("action URI: %s failed", action)
 
     def _run(self, action: RemoteAction) -> None:
-        engine = self.engine
+        host = self.host
         kind = action.kind
         if kind == "key":
-            engine._run_ui_intents(engine.display.press(action.value))
+            host.press_key(action.value, key_tone=False)
         elif kind == "softkey":
-            labels = [str(k) for k in engine.display.current().get("softkeys", [])]
+            labels = host.softkeys()
             wanted = action.value.lower()
             index = next((i for i, k in enumerate(labels) if k.lower() == wanted), None)
             if index is None:
                 log.info("action URI: no %r soft key on this screen", action.value)
             else:
-                engine._run_ui_intents(engine.display.press(f"F{index + 1}"))
+                host.press_key(f"F{index + 1}", key_tone=False)
         elif kind == "dial":
-            engine.feed(Dial(action.value, self._account_for(action.account_uri)))
+            host.feed(Dial(action.value, self._account_for(action.account_uri)))
         elif kind in ("answer", "hangup", "hold", "unhold"):
             call = self._core_id(action.call_id)
             if action.call_id is not None and call is None:
                 log.info("action URI: no call %r", action.call_id)
                 return
             if kind == "answer":
-                engine.feed(Answer(call))
+                host.feed(Answer(call))
             elif kind == "hangup":
-                engine.feed(Hangup(call))
+                host.feed(Hangup(call))
             else:
                 intent = ui_intents.Hold(call) if kind == "hold" else ui_intents.Resume(call)
-                engine._run_ui_intents([intent])
+                host.run_intents([intent])
         elif kind == "dnd":
-            engine._run_ui_intents([ui_intents.SetDnd(bool(action.enable))])
+            host.run_intents([ui_intents.SetDnd(bool(action.enable))])
         elif kind == "forward":
-            rule = getattr(engine.settings.forward.phone, action.value)
+            rule = getattr(host.settings.forward.phone, action.value)
             target = action.target or rule.target
             if action.enable and not target:
                 log.info("action URI: %s forward needs a target", action.value)
-                engine.display.show_error("Forward: no target")
+                host.show_error("Forward: no target")
                 return
             forward = ui_intents.SetForward(action.value, bool(action.enable), target)
-            engine._run_ui_intents([forward])
+            host.run_intents([forward])
 
     def _core_id(self, call_id: str | None) -> str | None:
         if call_id is None:
             return None
-        if call_id in self.engine.core.calls:
+        calls = self.host.core.calls
+        if call_id in calls:
             return call_id
-        for core_id, sip_id in self.engine.adapter.sip_call_ids.items():
-            if sip_id == call_id and core_id in self.engine.core.calls:
+        for core_id, sip_id in self.host.sip_call_ids.items():
+            if sip_id == call_id and core_id in calls:
                 return core_id
         return None
 
@@ -251,7 +276,7 @@ class RemoteControl:
         if not uri:
             return None
         user, host = split_uri(uri if "@" in uri else f"{uri}@")
-        for index, view in self.engine.core.accounts.items():
+        for index, view in self.host.core.accounts.items():
             v_user, v_host = split_uri(view.uri)
             if v_user == user and (not host or v_host == host):
                 return index
@@ -267,7 +292,7 @@ class RemoteControl:
         """After each loop turn: a new snapshot for `state()` (only while serving)."""
         if not self.server.running and self._state:
             return
-        core, settings = self.engine.core, self.engine.settings
+        core, settings = self.host.core, self.host.settings
         first = next(iter(core.accounts), 0)
         rules = settings.forward.phone
         forward: dict[str, Any] = {}
@@ -276,7 +301,7 @@ class RemoteControl:
             forward[name] = bool(rule.enabled and settings.forward.allowed)
             forward[f"{name}_target"] = rule.target
         forward["no_answer_rings"] = rules.no_answer_rings
-        sip_ids = self.engine.adapter.sip_call_ids
+        sip_ids = self.host.sip_call_ids
         self._state = {
             "model": MODEL,
             "firmware": __version__,
@@ -305,10 +330,9 @@ class RemoteControl:
         }
 
     def _device(self) -> dict[str, str]:
-        settings = self.engine.settings
         return {
-            "mac": settings.provisioning.mac,
-            "ip": self.engine.options.bind or "127.0.0.1",
+            "mac": self.host.settings.provisioning.mac,
+            "ip": self.host.local_address,
             "model": MODEL,
             "firmware": __version__,
         }

@@ -11,15 +11,14 @@ Mute and transfer events wait for the engine to know those (the calls issue).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Final
+from collections.abc import Mapping
+from typing import Any, Final, Protocol
 
+from app.phone.core import PhoneCore
 from app.phone.incoming import dnd_active
 from app.phone.model import CallState, RegState
 from app.phone.settings import Settings
 from app.remote.action_url import ActionUrlSender, call_vars, split_uri
-
-if TYPE_CHECKING:
-    from app.engine.runtime import Engine
 
 log = logging.getLogger("deskphone.remote")
 
@@ -38,13 +37,28 @@ _ACCOUNT_EVENT: Final = {
 RULES: Final = ("always", "busy", "no_answer")
 
 
+class EventsHost(Protocol):
+    """What the events are derived from: the engine's state, read on the SIP thread."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def core(self) -> PhoneCore: ...
+
+    @property
+    def sip_call_ids(self) -> Mapping[str, str]:
+        """The SIP Call-ID of each call, by the core's id."""
+        ...
+
+
 class ActionUrlEvents:
-    def __init__(self, engine: Engine, sender: ActionUrlSender) -> None:
-        self.engine = engine
+    def __init__(self, host: EventsHost, sender: ActionUrlSender) -> None:
+        self.host = host
         self.sender = sender
         self._calls: dict[str, dict[str, Any]] = {}  # last published call, by core id
         self._accounts: dict[int, str] = {}  # last registration state, by account index
-        self._switches = switches(engine.settings)
+        self._switches = switches(host.settings)
 
     def settings_changed(self, settings: Settings) -> None:
         new = switches(settings)
@@ -58,7 +72,7 @@ class ActionUrlEvents:
         (a call gets its SIP Call-ID in extra["sip_call_id"])."""
         try:
             if kind == "call":
-                sip_id = self.engine.adapter.sip_call_ids.get(str(data.get("id")))
+                sip_id = self.host.sip_call_ids.get(str(data.get("id")))
                 if sip_id:
                     data = {**data, "extra": {**(data.get("extra") or {}), "sip_call_id": sip_id}}
                 self._on_call(data)
@@ -125,7 +139,7 @@ class ActionUrlEvents:
 
     def _account_vars(self, index: int | None = None) -> dict[str, str]:
         if index is None:
-            index = next(iter(self.engine.core.accounts), 0)
+            index = next(iter(self.host.core.accounts), 0)
         uri = self._account_uri(index)
         user, host = split_uri(uri)
         return {
@@ -137,14 +151,14 @@ class ActionUrlEvents:
         }
 
     def _account_uri(self, index: int) -> str:
-        view = self.engine.core.accounts.get(index)
+        view = self.host.core.accounts.get(index)
         if view is not None and view.uri:
             return view.uri
-        domain = self.engine.core.local_domain
+        domain = self.host.core.local_domain
         return f"sip:{domain}" if domain else ""
 
     def _display_name(self, index: int) -> str:
-        accounts = self.engine.settings.accounts
+        accounts = self.host.settings.accounts
         if 1 <= index <= len(accounts):
             acc = accounts[index - 1]
             return acc.display_name or acc.label

@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import logging
 import os
-import queue
 import signal
 import sys
 import time
 from collections import deque
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 from app import __version__
+from app.engine import ops
 from app.engine.audio import EngineAudio
 from app.engine.control import ControlServer, Inbound
 from app.engine.display import Display
@@ -33,14 +34,14 @@ from app.phone.call_control import ControlInput
 from app.phone.core_audio import SoundingPhoneCore
 from app.phone.messages import Input, Publish, Tick, TransportInfo
 from app.phone.settings import AccountSettings, Settings
-from app.protocol import PROTOCOL_VERSION, ProtocolError, event, ready_line, to_input
+from app.protocol import PROTOCOL_VERSION, event, ready_line
 from app.sip import guard
 from app.sip.adapter import SipAdapter
 from app.sip.stack import SipStack, StackOptions
 from app.store.directory import Directory
 from app.store.errors import StoreError
 from app.store.history import CallHistory
-from app.store.settings import load_settings, save_settings
+from app.store.settings_file import SettingsFile
 
 log = logging.getLogger("deskphone.engine")
 
@@ -67,10 +68,17 @@ def _sip_accounts(settings: Settings) -> list[AccountSettings]:
     return [replace(a, auto_answer=False, dnd=False) for a in settings.accounts]
 
 
+T = TypeVar("T")
+
+
 class Engine:
+    """The engine process. Its helpers see it through narrow hosts it implements:
+    ops.OpHost (control ops), remote.RemoteHost (Action URI/URL), handset_intents.IntentHost."""
+
     def __init__(self, options: EngineOptions) -> None:
         self.options = options
-        loaded = load_settings(options.config_dir)
+        self.store = SettingsFile(options.config_dir)  # this process's one settings writer
+        loaded = self.store.load()
         self.settings = loaded.settings
         self.settings_warning = loaded.warning
         port = options.sip_port if options.sip_port is not None else self.settings.sip_port
@@ -109,7 +117,6 @@ class Engine:
         self._pending: deque[Input | ui_intents.ForwardCall | ControlInput] = deque()
         self._draining = False
         self._stop = False
-        self._had_client = False
 
     # ---- the phone core's single entry point on this thread ---------------------------
 
@@ -183,11 +190,11 @@ class Engine:
         while not self._stop:
             self.stack.handle_events(self._wait_ms())
             self.waker.woken()
-            self._drain_inbox()
+            self.control.drain(self._on_inbound)
             self.remote.drain()
             if self.core.next_deadline() is not None:
                 self.feed(Tick(time.monotonic()))
-            self._run_ui_intents(self.display.tick())
+            self.run_intents(self.display.tick())
             self.audio.poll()
             if self._accounts_pending and not self.core.live_calls():
                 self._reconfigure_accounts()
@@ -223,26 +230,9 @@ class Engine:
 
     # ---- control messages --------------------------------------------------------------
 
-    def _drain_inbox(self) -> None:
-        assert self.control is not None
-        while True:
-            try:
-                item = self.control.inbox.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                self._on_inbound(item)
-            except Exception:
-                # A bad control message costs an error reply, never the engine.
-                log.exception("control message failed: %r", item.msg)
-                self.control.send(
-                    event("error", text="internal error; see engine.log"), item.client
-                )
-
     def _on_inbound(self, item: Inbound) -> None:
         assert self.control is not None
         if item.kind == "connected":
-            self._had_client = True
             self.control.send(self._hello(), item.client)
             self.control.send(event("snapshot", **self.core.snapshot()), item.client)
             self.control.send(event("screen", screen=self.display.current()), item.client)
@@ -251,17 +241,100 @@ class Engine:
                 log.info("last control client left: shutting down")
                 self._stop = True
         elif item.kind == "message":
-            self._on_message(item.client, item.msg)
+            ops.dispatch(self, item.client, item.msg)
 
-    def _run_ui_intents(self, intents: list[object]) -> None:
+    def _hello(self) -> dict[str, Any]:
+        return event(
+            "hello",
+            protocol=PROTOCOL_VERSION,
+            version=__version__,
+            pjsua2=self.stack.version,
+            pid=os.getpid(),
+            port=self.stack.port,
+            port_note=self.stack.port_note,
+            settings_warning=self.settings_warning,
+        )
+
+    # ---- ops.OpHost: what the control ops do ---------------------------------------------
+
+    @property
+    def test_hooks(self) -> bool:
+        return self.options.test_hooks
+
+    def press_key(self, key: str, key_tone: bool = True) -> None:
+        """A handset key, from the window (with its key tone) or Action URI (without)."""
+        if key_tone:
+            self.audio.key_pressed(key)
+        self.run_intents(self.display.press(key))
+
+    def type_text(self, text: str) -> None:
+        self.run_intents(self.display.type_text(text))
+
+    def snapshot(self) -> dict[str, Any]:
+        return self.core.snapshot()
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "callback_failures": guard.failures,
+            "audio": self.audio.state(),
+            "pid": os.getpid(),
+            "invites_refused": self.stack.guard.refused,  # flood guard's 503s
+        }
+
+    def reply(self, client: int, message: dict[str, Any]) -> None:
+        assert self.control is not None
+        self.control.send(message, client)
+
+    def stop(self) -> None:
+        self._stop = True
+
+    # ---- remote.RemoteHost: what Action URI and Action URL reach -------------------------
+
+    @property
+    def sip_call_ids(self) -> Mapping[str, str]:
+        return self.adapter.sip_call_ids
+
+    @property
+    def local_address(self) -> str:
+        return self.options.bind or "127.0.0.1"
+
+    def softkeys(self) -> list[str]:
+        return [str(k) for k in self.display.current().get("softkeys", [])]
+
+    def show_error(self, text: str) -> None:
+        self.display.show_error(text)
+
+    def wake(self) -> None:
+        """Any thread."""
+        if self.waker is not None:
+            self.waker.wake()
+
+    def to_window(self, message: dict[str, Any]) -> bool:
+        """Any thread: the control socket's send only queues."""
+        control = self.control
+        if control is None or control.client_count == 0:
+            return False
+        control.send(message)
+        return True
+
+    # ---- handset_intents.IntentHost: the engine's part of the handset's intents ----------
+
+    def run_intents(self, intents: Sequence[object]) -> None:
         """Carry out what the handset asked for: core intents, or the engine's own."""
         self.adapter.ops.retry_pending()  # holds that waited for a re-INVITE (once a turn)
-        run_intents(self, intents)
+        run_intents(self, list(intents))
 
-    # ---- the engine's part of the handset's intents (app/engine/handset_intents.py) ----
-
-    def settings_changed(self) -> None:
-        self._save_settings()
+    def edit_settings(self, change: Callable[[Settings], T]) -> T:
+        """Apply `change` to the settings in use and to settings.json (a read-modify-write
+        under the store's lock, so the window's newer edits on disk are kept)."""
+        result = change(self.settings)
+        try:
+            self.store.update(change)
+        except StoreError as exc:
+            self._publish("error", {"text": str(exc)})
+        self.core.update_settings(self.settings)
+        self.remote.settings_changed(self.settings)
+        return result
 
     def clear_missed(self) -> None:
         self.history.history.mark_viewed()
@@ -277,17 +350,11 @@ class Engine:
         log.info("handset intent %s not supported yet", name)
         self.display.show_error(f"{name}: not available yet")
 
-    def _save_settings(self) -> None:
-        try:
-            save_settings(self.options.config_dir, self.settings)
-        except StoreError as exc:
-            self._publish("error", {"text": str(exc)})
-        self.core.update_settings(self.settings)
-        self.remote.settings_changed(self.settings)
+    # ---- settings and contacts -----------------------------------------------------------
 
-    def _reload_settings(self) -> None:
+    def reload_settings(self) -> None:
         """The UI saved new settings: forward, DND and feature rules apply to the next call."""
-        loaded = load_settings(self.options.config_dir)
+        loaded = self.store.load()
         if loaded.warning:
             self._publish("error", {"text": loaded.warning})
             return
@@ -322,61 +389,3 @@ class Engine:
         self.display.directory = [
             (c.name, number) for c in directory.contacts() for number in c.numbers
         ]
-
-    def _hello(self) -> dict[str, Any]:
-        return event(
-            "hello",
-            protocol=PROTOCOL_VERSION,
-            version=__version__,
-            pjsua2=self.stack.version,
-            pid=os.getpid(),
-            port=self.stack.port,
-            port_note=self.stack.port_note,
-            settings_warning=self.settings_warning,
-        )
-
-    def _on_message(self, client: int, msg: dict[str, Any]) -> None:
-        assert self.control is not None
-        rx = time.monotonic()
-        try:
-            core_input = to_input(msg)
-        except ProtocolError as exc:
-            self.control.send(event("error", text=str(exc)), client)
-            return
-        if core_input is not None:
-            self.feed(core_input)
-            return
-        op = msg["op"]
-        if op == "key":
-            self.audio.key_pressed(str(msg.get("key", "")))
-            self._run_ui_intents(self.display.press(str(msg.get("key", ""))))
-        elif op == "text":
-            self._run_ui_intents(self.display.type_text(str(msg.get("text", ""))))
-        elif op == "hello":
-            log.info("control client %d: %s pid %s", client, msg.get("client"), msg.get("pid"))
-        elif op == "ping":
-            self.control.send(event("pong", t=msg.get("ts"), rx=rx), client)
-        elif op == "reload_settings":
-            self._reload_settings()
-        elif op == "snapshot":
-            self.control.send(event("snapshot", **self.core.snapshot()), client)
-        elif op == "status":
-            self.control.send(
-                event(
-                    "status",
-                    callback_failures=guard.failures,
-                    audio=self.audio.state(),
-                    pid=os.getpid(),
-                    invites_refused=self.stack.guard.refused,  # flood guard's 503s
-                ),
-                client,
-            )
-        elif self.remote.on_op(op, msg):
-            pass
-        elif op == "quit":
-            self._stop = True
-        elif op == "debug_abort" and self.options.test_hooks:
-            log.warning("debug_abort: aborting the engine on request")
-            os.abort()
-        else:
-            self.control.send(event("error", text=f"op {op!r} not allowed"), client)

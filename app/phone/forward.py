@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from typing import Literal
 
 from app.phone.settings import AccountSettings, ForwardRule, ForwardSet, ForwardSettings
+from app.phone.settings.forward import MAX_RINGS  # ranges declared with the settings
+from app.phone.settings.forward import TARGET_MAX as MAX_TARGET_LEN
 from app.phone.sipuri import strip_uri_headers
 
 ForwardKind = Literal["none", "now", "after"]
 
 SECONDS_PER_RING = 6  # forward.no_answer.timeout counts rings of 6 s
-MAX_RINGS = 20
-MAX_TARGET_LEN = 32  # the handset's input limit for targets and codes
 
 # Diversion reasons (RFC 5806).
 REASON_ALWAYS = "unconditional"

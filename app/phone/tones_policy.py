@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.audio.ringtones import ringtone_from_alert_info
 from app.phone.handset.keys import DIAL_KEYS
 from app.phone.messages import (
     CallProgress,
@@ -32,6 +31,7 @@ from app.phone.messages import (
     StopTone,
 )
 from app.phone.model import CallState, CallView, Direction
+from app.phone.ringtone_names import ringtone_from_alert_info
 from app.phone.settings import Settings
 
 BUSY_CODES = frozenset({486, 600, 603})

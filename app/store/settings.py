@@ -8,6 +8,7 @@ gets a warning text to show. Passwords never reach settings.json: they go to the
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import shutil
@@ -18,12 +19,13 @@ from dataclasses import asdict, dataclass, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
-from app.phone.settings import Settings
+from app.phone.settings import Settings, spec
+from app.phone.settings.declare import declared
 from app.store.errors import InvalidSettings, StoreError
 from app.store.fsutil import atomic_write, safe_write
-from app.store.paths import path_sort_key, reset_path
-from app.store.secrets import ACTION_URI_SECRET, SecretStore, account_secret
-from app.store.validate import MAX_ACCOUNTS, validate_settings
+from app.store.paths import get_path, path_sort_key, reset_path
+from app.store.secrets import SecretStore
+from app.store.validate import validate_settings
 
 __all__ = [
     "MIGRATIONS",
@@ -81,31 +83,76 @@ def settings_to_dict(settings: Settings) -> dict[str, Any]:
     return asdict(settings)
 
 
-# ---- passwords ----------------------------------------------------------------------------
+# ---- passwords: the settings declared secret=True --------------------------------------------
 
 
-def _secret_slots(settings: Settings) -> list[tuple[str, Any, str]]:
-    """(secret name, object, attribute) of every password in the settings."""
-    slots: list[tuple[str, Any, str]] = [
-        (account_secret(i), a, "password") for i, a in enumerate(settings.accounts)
-    ]
-    slots.append((ACTION_URI_SECRET, settings.remote, "action_uri_password"))
-    return slots
+@functools.cache
+def _secret_templates() -> tuple[tuple[str, int], ...]:
+    """(key path with {i} for a list index, how many entries the list may have) per password."""
+    out: list[tuple[str, int]] = []
+
+    def walk(cls: Any, path: str, count: int) -> None:
+        for d in declared(cls):
+            sub = f"{path}{d.name}"
+            t = d.setting.table
+            if t is not None and typing.get_origin(d.type) is list:
+                walk(d.entry, f"{sub}.{{i}}.", t.count)
+            elif d.is_group:
+                walk(d.type, f"{sub}.", count)
+            elif d.setting.secret:
+                out.append((sub, count))
+
+    walk(Settings, "", 0)
+    return tuple(out)
+
+
+def secret_name(path: str) -> str:
+    """A password's name in the SecretStore: its key path (accounts were named
+    `account.<index>.password` first; kept, so stored passwords are found)."""
+    return "account." + path.removeprefix("accounts.") if path.startswith("accounts.") else path
+
+
+def _slots(root: Any) -> list[tuple[str, Any, str]]:
+    """(secret name, parent, attribute) of every password in settings or a raw settings dict."""
+    found: list[tuple[str, Any, str]] = []
+    for template, _ in _secret_templates():
+        parents: list[tuple[str, Any]] = [("", root)]
+        *steps, attr = template.split(".")
+        for step in steps:
+            nxt: list[tuple[str, Any]] = []
+            for path, obj in parents:
+                items = obj if isinstance(obj, list) else []
+                if step == "{i}":
+                    nxt += [(f"{path}{i}.", item) for i, item in enumerate(items)]
+                elif isinstance(obj, dict) and isinstance(obj.get(step), dict | list):
+                    nxt.append((f"{path}{step}.", obj[step]))
+                elif not isinstance(obj, dict | list) and hasattr(obj, step):
+                    nxt.append((f"{path}{step}.", getattr(obj, step)))
+            parents = nxt
+        found += [(secret_name(path + attr), obj, attr) for path, obj in parents]
+    return found
 
 
 def _strip_inline_passwords(raw: dict[str, Any], secrets: SecretStore) -> bool:
     """Move passwords found in a raw settings dict into the secret store; True if any."""
-    found: dict[str, str] = {}
-    accounts = raw.get("accounts")
-    for i, acc in enumerate(accounts if isinstance(accounts, list) else []):
-        if isinstance(acc, dict) and acc.get("password"):
-            found[account_secret(i)] = str(acc.pop("password"))
-    remote = raw.get("remote")
-    if isinstance(remote, dict) and remote.get("action_uri_password"):
-        found[ACTION_URI_SECRET] = str(remote.pop("action_uri_password"))
+    found = {
+        name: str(obj.pop(attr))
+        for name, obj, attr in _slots(raw)
+        if isinstance(obj, dict) and obj.get(attr)
+    }
     if found:
         secrets.set_many(found)
     return bool(found)
+
+
+def _unused_secrets(settings: Settings) -> list[str]:
+    """Names of passwords of list entries beyond the ones in use (removed accounts)."""
+    names = []
+    for template, count in _secret_templates():
+        if "{i}" in template:
+            used = len(get_path(settings, template.split(".{i}.")[0]))
+            names += [secret_name(template.replace("{i}", str(i))) for i in range(used, count)]
+    return names
 
 
 # ---- migrations: MIGRATIONS[n] turns a schema-n dict into a schema-(n+1) dict --------------
@@ -162,15 +209,27 @@ def _move_aside(path: Path, why: str, secrets: SecretStore) -> LoadResult:
 
 
 def _fill_secrets(settings: Settings, secrets: SecretStore) -> None:
-    for name, obj, attr in _secret_slots(settings):
+    for name, obj, attr in _slots(settings):
         setattr(obj, attr, secrets.get(name))
+
+
+def _too_long(path: str) -> int:
+    """The entry count of the list table at `path` (e.g. accounts), 0 if it is not one."""
+    try:
+        d = spec(path)
+    except KeyError:
+        return 0
+    table = d.setting.table
+    is_list = d.name == path.rsplit(".", 1)[-1] and typing.get_origin(d.type) is list
+    return table.count if table is not None and is_list else 0
 
 
 def _reset_invalid(settings: Settings) -> list[str]:
     errors = validate_settings(settings)
-    if "accounts" in errors:  # too many: keep the first ones rather than none
-        del settings.accounts[MAX_ACCOUNTS:]
-    for path in sorted((p for p in errors if p != "accounts"), key=path_sort_key, reverse=True):
+    tables = {p: n for p in errors if (n := _too_long(p))}
+    for path, count in tables.items():  # too many: keep the first ones rather than none
+        del get_path(settings, path)[count:]
+    for path in sorted((p for p in errors if p not in tables), key=path_sort_key, reverse=True):
         try:
             reset_path(settings, path)
         except (KeyError, IndexError, AttributeError, ValueError):
@@ -224,9 +283,8 @@ def load_settings(config_dir: Path, secrets: SecretStore | None = None) -> LoadR
 def _write(config_dir: Path, settings: Settings) -> None:
     data = settings_to_dict(settings)
     data["schema"] = SCHEMA_VERSION
-    for acc in data["accounts"]:
-        acc["password"] = ""
-    data["remote"]["action_uri_password"] = ""
+    for _, obj, attr in _slots(data):
+        obj[attr] = ""
     text = json.dumps(data, indent=2, sort_keys=True)
     safe_write("the settings", config_dir / SETTINGS_FILE, text.encode("utf-8"))
 
@@ -241,8 +299,7 @@ def save_settings(config_dir: Path, settings: Settings, secrets: SecretStore | N
     if errors:
         raise InvalidSettings(errors)
     secrets = secrets if secrets is not None else SecretStore(config_dir)
-    values = {name: str(getattr(obj, attr)) for name, obj, attr in _secret_slots(settings)}
-    stored = [account_secret(i) for i in range(len(settings.accounts), MAX_ACCOUNTS)]
-    values.update({name: "" for name in stored if secrets.get(name)})
+    values = {name: str(getattr(obj, attr)) for name, obj, attr in _slots(settings)}
+    values.update({name: "" for name in _unused_secrets(settings) if secrets.get(name)})
     secrets.set_many(values)
     _write(config_dir, settings)

@@ -17,29 +17,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.phone.settings import AccountSettings, ForwardSet, Settings
+from app.phone.settings import Settings
+from app.phone.settings.declare import Declared
 from app.store.paths import get_path, has_path, path_sort_key, reset_path, set_path
-from app.store.validate import ACTION_URL_EVENTS, MAX_ACCOUNTS, TONE_NAMES, validate_settings
-from app.store.yealink_dialplan import dialplan_key
+from app.store.validate import validate_settings
 from app.store.yealink_export import export_cfg
 from app.store.yealink_keys import (
-    BOOL,
-    DICT_KEYS,
     DIRECTORY_URL_KEY,
-    EMERGENCY_ENABLE,
-    EMERGENCY_NUMBERS,
     HEADER,
-    KEYS,
-    LIST,
     NULL,
-    PROXY_KEYS,
-    KeySpec,
+    KeyRef,
+    lookup,
+    out_of_range,
     split_host_port,
 )
 
 _KEY_RE = re.compile(r"^[A-Za-z0-9_.\-]+$")
-_ACCOUNT_RE = re.compile(r"^account\.(\d+)\.(.+)$")
-_DICT_NAMES = {"audio.custom_tones": TONE_NAMES, "remote.action_urls": ACTION_URL_EVENTS}
 
 
 @dataclass(frozen=True)
@@ -133,8 +126,8 @@ class _Apply:
     base: Settings
     report: ImportReport
     origin: dict[str, Entry] = field(default_factory=dict)  # settings path -> entry that set it
-    proxy: dict[int, dict[str, Entry]] = field(default_factory=dict)
-    emergency: dict[str, Entry] = field(default_factory=dict)
+    joints: dict[str, dict[str, tuple[Entry, KeyRef]]] = field(default_factory=dict)
+    created: list[tuple[str, Declared]] = field(default_factory=list)  # (entry, its table)
 
     def refuse(self, e: Entry, message: str) -> None:
         self.report.refused.append(ReportLine(e.line, e.key, message, e.source))
@@ -145,27 +138,17 @@ class _Apply:
         self.report.applied.append(e.key)
 
 
-def _decode(spec: KeySpec, e: Entry, s: Settings) -> tuple[bool, Any]:
+def _decode(ref: KeyRef, e: Entry, s: Settings) -> Any:
     if e.value != NULL:
-        return True, spec.codec.decode(e.value)
-    current = get_path(s, spec.path)
-    if isinstance(current, list):
-        return True, []
+        return ref.codec.decode(e.value)
+    if isinstance(get_path(s, ref.path), list):
+        return []
     scratch = copy.deepcopy(s)
-    reset_path(scratch, spec.path)
-    return True, get_path(scratch, spec.path)
-
-
-def _dict_target(key: str) -> tuple[str, str] | None:
-    for prefix, path in DICT_KEYS:
-        name = key[len(prefix) :]
-        if key.startswith(prefix) and name in _DICT_NAMES[path]:
-            return path, name
-    return None
+    reset_path(scratch, ref.path)
+    return get_path(scratch, ref.path)
 
 
 def _apply_one(job: _Apply, e: Entry) -> None:
-    s = job.settings
     if e.key == DIRECTORY_URL_KEY:
         job.report.directory_url = e.value
         job.report.notes.append(
@@ -173,102 +156,61 @@ def _apply_one(job: _Apply, e: Entry) -> None:
             "import it in Directory"
         )
         return
-    m = _ACCOUNT_RE.match(e.key)
-    if m and not 1 <= int(m.group(1)) <= MAX_ACCOUNTS and m.group(2) in _account_suffixes():
-        job.refuse(e, f"DeskPhone has accounts 1-{MAX_ACCOUNTS}")
-        return
-    spec = KEYS.get(e.key)
-    target = _dict_target(e.key)
-    is_proxy = bool(m and m.group(2) in PROXY_KEYS)
-    dial = dialplan_key(e.key)
-    known = spec or target or dial or is_proxy or e.key in _EMERGENCY
-    if not known:
-        job.report.unsupported.append(ReportLine(e.line, e.key, "not supported", e.source))
+    ref = lookup(e.key)
+    if ref is None:
+        refusal = out_of_range(e.key)
+        if refusal:
+            job.refuse(e, refusal)
+        else:
+            job.report.unsupported.append(ReportLine(e.line, e.key, "not supported", e.source))
         return
     if e.value == "":
         job.report.notes.append(f"{e.where}: {e.key} is blank, left unchanged (%NULL% clears)")
         return
-    if is_proxy and m:
-        job.proxy.setdefault(int(m.group(1)) - 1, {})[m.group(2)] = e
-    elif e.key in _EMERGENCY:
-        job.emergency[e.key] = e
-    elif target is not None:
-        path, name = target
-        if e.value == NULL:
-            get_path(s, path).pop(name, None)
-            job.origin[f"{path}.{name}"] = e
-            job.report.applied.append(e.key)
-        else:
-            job.put(e, f"{path}.{name}", e.value)
-    elif dial is not None:
+    if ref.part:
+        job.joints.setdefault(ref.path, {})[ref.part] = (e, ref)
+    elif ref.name and e.value == NULL:
+        dict_path = ref.path.rsplit(".", 1)[0]
+        get_path(job.settings, dict_path).pop(ref.name, None)
+        job.origin[ref.path] = e
+        job.report.applied.append(e.key)
+    else:
         try:
-            job.put(e, dial.path, dial.decode(s, e.value))
-        except ValueError as exc:
-            job.refuse(e, str(exc))
-    elif spec is not None:
-        try:
-            _, value = _decode(spec, e, s)
+            value = _decode(ref, e, job.settings)
         except ValueError as exc:
             job.refuse(e, str(exc))
             return
-        job.put(e, spec.path, value)
+        job.put(e, ref.path, value)
 
 
-_EMERGENCY = (EMERGENCY_ENABLE, EMERGENCY_NUMBERS)
-
-
-def _account_suffixes() -> set[str]:
-    return {k.split(".", 2)[2] for k in KEYS if k.startswith("account.1.")} | set(PROXY_KEYS)
-
-
-def _apply_proxies(job: _Apply) -> None:
-    for i, keys in job.proxy.items():
-        acc = job.settings.accounts[i]
-        host, port = split_host_port(acc.outbound_proxy)
-        enabled = bool(acc.outbound_proxy)
-        first = next(iter(keys.values()))
+def _apply_joint(job: _Apply, path: str, parts: dict[str, tuple[Entry, KeyRef]]) -> None:
+    """The keys of one Joint setting (e.g. an account's outbound proxy), taken together."""
+    given: dict[str, Any] = {}
+    for part, (e, ref) in parts.items():
         try:
-            if "outbound_proxy_enable" in keys:
-                e = keys["outbound_proxy_enable"]
-                enabled = False if e.value == NULL else BOOL.decode(e.value)
-            if "outbound_host" in keys:
-                e = keys["outbound_host"]
-                host = "" if e.value == NULL else e.value
-            if "outbound_port" in keys:
-                e = keys["outbound_port"]
-                port = "" if e.value == NULL else str(int(e.value))
+            given[part] = None if e.value == NULL else ref.codec.decode(e.value)
         except ValueError as exc:
             job.refuse(e, str(exc))
-            continue
-        if enabled and not host:
-            job.refuse(first, f"outbound proxy enabled without account.{i + 1}.outbound_host")
-            continue
-        if host.count(":") > 1 and not host.startswith("["):
-            host = f"[{host}]"  # a bare IPv6 address: outbound_proxy keeps IPv6 in brackets
-        value = (f"{host}:{port}" if port else host) if enabled else ""
-        job.put(first, f"accounts.{i}.outbound_proxy", value)
-        job.report.applied += [k.key for k in keys.values() if k is not first]
-
-
-def _apply_emergency(job: _Apply) -> None:
-    if not job.emergency:
+            return
+    first, ref = next(iter(parts.values()))
+    joint = ref.declared.setting.joint
+    assert joint is not None
+    keys = _part_keys(ref)
+    try:
+        value = joint.join(get_path(job.settings, path), given, keys)
+    except ValueError as exc:
+        job.refuse(first, str(exc))
         return
-    numbers = list(job.settings.forward.never_forward)
-    numbers_entry = job.emergency.get(EMERGENCY_NUMBERS)
-    if numbers_entry is not None:
-        numbers = [] if numbers_entry.value == NULL else LIST.decode(numbers_entry.value)
-    enable_entry = job.emergency.get(EMERGENCY_ENABLE)
-    if enable_entry is not None:
-        try:
-            if enable_entry.value == NULL or not BOOL.decode(enable_entry.value):
-                numbers = []
-        except ValueError as exc:
-            job.refuse(enable_entry, str(exc))
-            return
-    first = numbers_entry or enable_entry
-    assert first is not None
-    job.put(first, "forward.never_forward", numbers)
-    job.report.applied += [e.key for e in job.emergency.values() if e is not first]
+    job.put(first, path, value)
+    job.report.applied += [e.key for e, _ in parts.values() if e is not first]
+
+
+def _part_keys(ref: KeyRef) -> dict[str, str]:
+    """Every part of ref's Joint -> its concrete key (for messages naming a missing one)."""
+    joint = ref.declared.setting.joint
+    assert joint is not None
+    stem = ref.key[: len(ref.key) - len(ref.part)]
+    return {part: stem + part for part, _ in joint.parts}
 
 
 def _culprits(job: _Apply, path: str) -> list[str]:
@@ -305,26 +247,39 @@ def _refuse_invalid(job: _Apply) -> None:
             return
 
 
-def _prepare_containers(job: _Apply, entries: list[Entry]) -> None:
-    """Create the accounts and per-account forward sets the file mentions, in index order."""
-    mentioned: set[int] = set()
-    forwards: set[int] = set()
-    for e in entries:
-        spec = KEYS.get(e.key)
-        m = _ACCOUNT_RE.match(e.key)
-        if spec is not None and spec.account >= 0:
-            mentioned.add(spec.account)
-            if spec.forward:
-                forwards.add(spec.account)
-        elif m and m.group(2) in PROXY_KEYS and 1 <= int(m.group(1)) <= MAX_ACCOUNTS:
-            mentioned.add(int(m.group(1)) - 1)
-    accounts = job.settings.accounts
-    for i in range(len(accounts), max(mentioned, default=-1) + 1):
-        accounts.append(AccountSettings() if i in mentioned else AccountSettings(enabled=False))
-        if i not in mentioned:
-            job.report.notes.append(f"account {i + 1} added, disabled, to keep account numbers")
-    for i in sorted(forwards):
-        job.settings.forward.accounts.setdefault(i + 1, ForwardSet())
+def _prepare_tables(job: _Apply, refs: list[KeyRef]) -> None:
+    """Make the table entries the file names (accounts, forward sets, dial plan slots), in
+    number order; a list keeps its numbering with padding entries."""
+    wanted: dict[str, tuple[Declared, set[int]]] = {}
+    for ref in refs:
+        if ref.table is not None:
+            table_path = ref.entry.rsplit(".", 1)[0]
+            wanted.setdefault(table_path, (ref.table, set()))[1].add(ref.number)
+    for table_path, (table, numbers) in wanted.items():
+        t, fresh = table.setting.table, table.entry
+        assert t is not None
+        container = get_path(job.settings, table_path)
+        if isinstance(container, list):
+            for i in range(len(container), max(numbers)):
+                if i + 1 in numbers:
+                    container.append(fresh())
+                else:
+                    container.append(fresh(**dict(t.pad)))
+                    job.report.notes.append(t.pad_note.format(n=i + 1))
+            continue
+        for n in sorted(numbers):
+            if n not in container:
+                container[n] = fresh()
+                job.created.append((f"{table_path}.{n}", table))
+
+
+def _drop_empty(job: _Apply) -> None:
+    """Entries this import made that stayed empty are not kept where empty ones are not
+    exported (dial plan slots whose only key was refused)."""
+    for entry, table in job.created:
+        t = table.setting.table
+        if t is not None and t.skip_empty and get_path(job.settings, entry) == table.entry():
+            reset_path(job.settings, entry)
 
 
 def apply_entries(
@@ -341,12 +296,14 @@ def apply_entries(
             )
             del last[e.key]
         last[e.key] = e
-    _prepare_containers(job, list(last.values()))
+    refs = [lookup(e.key) for e in last.values()]
+    _prepare_tables(job, [r for r in refs if r is not None])
     for e in last.values():
         _apply_one(job, e)
-    _apply_proxies(job)
-    _apply_emergency(job)
+    for path, parts in job.joints.items():
+        _apply_joint(job, path, parts)
     _refuse_invalid(job)
+    _drop_empty(job)
     return job.settings, job.report
 
 

@@ -1,61 +1,129 @@
-"""Writing the settings as a Yealink `.cfg` that imports back to the same settings."""
+"""Writing the settings as a Yealink `.cfg` that imports back to the same settings.
+
+Everything comes from the declarations (app/phone/settings/declare.py says the order): the
+phone-wide keys, then one `## ...` section per entry of a table that has one (accounts, then
+the per-account forwards).
+"""
 
 from __future__ import annotations
 
+import functools
 import time
+import typing
+from collections.abc import Callable
 from typing import Any
 
 from app import __version__
 from app.phone.settings import Settings
-from app.store.paths import get_path
-from app.store.yealink_dialplan import export_dialplan
+from app.phone.settings.declare import Declared, declared
 from app.store.yealink_keys import (
-    DICT_KEYS,
-    EMERGENCY_ENABLE,
-    EMERGENCY_NUMBERS,
     HEADER,
-    KEYS,
-    LIST,
     NULL,
-    KeySpec,
-    split_host_port,
+    STR,
+    Codec,
+    codec_for,
+    compose,
+    full_key,
+    part_key,
+    plain_codec,
 )
 
+Block = Callable[[], list[str]]
 
-def _encode(spec: KeySpec, value: Any) -> str:
-    if value == "" or value == []:
+
+def _text(codec: Codec, value: Any) -> str:
+    if value is None or (codec.null_when_empty and (value == "" or value == [])):
         return NULL
-    return spec.codec.encode(value)
+    return codec.encode(value)
+
+
+class _Writer:
+    def __init__(self, include_passwords: bool) -> None:
+        self.include_passwords = include_passwords
+        self.sections: list[tuple[str, list[str]]] = []
+
+    def group(self, obj: Any, cls: Any, tmpl: str, per_account: bool) -> list[str]:
+        """A group's own keys, then its blocks."""
+        lines: list[str] = []
+        blocks: list[Block] = []
+        self._fields(obj, cls, tmpl, per_account, lines, blocks)
+        for block in blocks:
+            lines += block()
+        return lines
+
+    def _fields(
+        self,
+        obj: Any,
+        cls: Any,
+        tmpl: str,
+        per_account: bool,
+        lines: list[str],
+        blocks: list[Block],
+    ) -> None:
+        for d in declared(cls):
+            s, value = d.setting, getattr(obj, d.name)
+            cfg = s.cfg_account if per_account and s.cfg_account is not None else s.cfg
+            if s.table is not None:
+                rows = functools.partial(self._table, value, d, compose(tmpl, s.cfg))
+                if s.table.section:
+                    rows()
+                else:
+                    blocks.append(rows)
+            elif d.is_group:
+                sub = compose(tmpl, f"{cfg}.{{key}}") if cfg else tmpl
+                if s.block:
+                    blocks.append(functools.partial(self.group, value, d.type, sub, per_account))
+                else:
+                    self._fields(value, d.type, sub, per_account, lines, blocks)
+            elif s.names:
+                blocks.append(functools.partial(_names, full_key(tmpl, cfg, s.own), value))
+            elif (s.secret and not self.include_passwords) or not (cfg or s.joint):
+                continue
+            else:
+                out = _value(d, tmpl, cfg, value)
+                if s.block:
+                    blocks.append(functools.partial(list, out))
+                else:
+                    lines += out
+
+    def _table(self, value: Any, d: Declared, tmpl: str) -> list[str]:
+        t = d.setting.table
+        assert t is not None
+        is_list = typing.get_origin(d.type) is list
+        entries = list(enumerate(value, 1)) if is_list else sorted(value.items())
+        lines: list[str] = []
+        for n, entry in entries:
+            if t.skip_empty and entry == d.entry():
+                continue
+            rows = self.group(entry, d.entry, tmpl.replace("{n}", str(n)), t.per_account)
+            if t.section:
+                self.sections.append((t.section.format(n=n), rows))
+            else:
+                lines += rows
+        return lines
+
+
+def _value(d: Declared, tmpl: str, cfg: str, value: Any) -> list[str]:
+    s = d.setting
+    if s.joint is None:
+        return [f"{full_key(tmpl, cfg, s.own)} = {_text(codec_for(d), value)}"]
+    parts = zip(s.joint.parts, s.joint.split(value), strict=True)
+    return [
+        f"{full_key(tmpl, part_key(cfg, part), s.own)} = {_text(plain_codec(kind), part_value)}"
+        for (part, kind), part_value in parts
+    ]
+
+
+def _names(key: str, values: dict[str, str]) -> list[str]:
+    return [
+        f"{key.replace('{name}', name)} = {_text(STR, values[name])}" for name in sorted(values)
+    ]
 
 
 def export_cfg(settings: Settings, include_passwords: bool = False) -> str:
     """The settings as `.cfg` text; password keys are left out unless `include_passwords`."""
-    phone: list[str] = []
-    per_account: dict[int, list[str]] = {i: [] for i in range(len(settings.accounts))}
-    per_forward: dict[int, list[str]] = {k - 1: [] for k in sorted(settings.forward.accounts)}
-    for spec in KEYS.values():
-        if spec.secret and not include_passwords:
-            continue
-        if spec.account < 0:
-            out = phone
-        elif spec.forward:
-            if spec.account not in per_forward:
-                continue
-            out = per_forward[spec.account]
-        elif spec.account in per_account:
-            out = per_account[spec.account]
-        else:
-            continue
-        out.append(f"{spec.key} = {_encode(spec, get_path(settings, spec.path))}")
-        if spec.key.endswith(".sip_server.1.expires"):
-            out += _proxy_lines(spec.account + 1, settings.accounts[spec.account].outbound_proxy)
-    numbers = settings.forward.never_forward
-    phone.append(f"{EMERGENCY_ENABLE} = {1 if numbers else 0}")
-    phone.append(f"{EMERGENCY_NUMBERS} = {LIST.encode(numbers) if numbers else NULL}")
-    for prefix, path in DICT_KEYS:
-        values: dict[str, str] = get_path(settings, path)
-        phone += [f"{prefix}{name} = {values[name]}" for name in sorted(values)]
-    phone += export_dialplan(settings)
+    writer = _Writer(include_passwords)
+    phone = writer.group(settings, Settings, "{key}", False)
     when = time.strftime("%Y-%m-%d %H:%M:%S")
     lines = [
         HEADER,
@@ -65,17 +133,6 @@ def export_cfg(settings: Settings, include_passwords: bool = False) -> str:
         "## Phone",
         *phone,
     ]
-    for i, rows in per_account.items():
-        lines += ["", f"## Account {i + 1}", *rows]
-    for i, rows in per_forward.items():
-        lines += ["", f"## Call forward of account {i + 1}", *rows]
+    for title, rows in writer.sections:
+        lines += ["", f"## {title}", *rows]
     return "\n".join(lines) + "\n"
-
-
-def _proxy_lines(n: int, proxy: str) -> list[str]:
-    host, port = split_host_port(proxy)
-    return [
-        f"account.{n}.outbound_proxy_enable = {1 if proxy else 0}",
-        f"account.{n}.outbound_host = {host or NULL}",
-        f"account.{n}.outbound_port = {port or NULL}",
-    ]

@@ -1,39 +1,48 @@
-"""The map between Yealink provisioning keys and Settings key paths, used both ways.
+"""Yealink .cfg keys <-> Settings key paths, derived from the declarations (app/phone/settings).
 
-Keys are Yealink's own (docs/yealink.md §7). Settings a Yealink phone has no key for are written
-under `deskphone.*` (a Yealink phone ignores them), so an export re-imports to the same
-settings. Accounts are `account.1` to `account.16` in files and `accounts.0` to
-`accounts.15` in Settings; `forward.accounts` is keyed 1-based like account.X (and the phone core).
+`lookup(key)` is the importer's one lookup: every key a .cfg file may hold (accounts 1-16,
+forward per account, dial plan slots, tones, Action URLs, the outbound proxy's and emergency
+numbers' keys) comes back as a KeyRef saying where its value goes and how it is spelt. Keys are
+Yealink's own (docs/yealink.md §7, §8); settings a Yealink phone has no key for are
+`deskphone.*`. Accounts are `account.1` to `account.16` in files and `accounts.0` to
+`accounts.15` in Settings; `forward.accounts` and dial plan slots are keyed by their number,
+like the file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import functools
+import re
+import typing
+from dataclasses import dataclass, replace
 from typing import Any
 
-from app.store.validate import MAX_ACCOUNTS, RINGTONES
+from app.phone.settings import Settings
+from app.phone.settings.checks import split_host_port
+from app.phone.settings.declare import Choice, Codec, Declared, declared
+
+__all__ = [
+    "BOOL",
+    "HEADER",
+    "INT",
+    "LIST",
+    "NULL",
+    "STR",
+    "Codec",
+    "KeyRef",
+    "all_keys",
+    "codec_for",
+    "compose",
+    "full_key",
+    "lookup",
+    "out_of_range",
+    "part_key",
+    "split_host_port",
+]
 
 HEADER = "#!version:1.0.0.1"
 NULL = "%NULL%"
-
-
-def split_host_port(value: str) -> tuple[str, str]:
-    """'host:port' -> (host, port); IPv6 only with brackets; port '' when absent."""
-    if value.startswith("["):
-        host, _, rest = value.partition("]")
-        return host + "]", rest[1:] if rest.startswith(":") else ""
-    if value.count(":") == 1:
-        host, _, port = value.partition(":")
-        return host, port
-    return value, ""
-
-
-@dataclass(frozen=True)
-class Codec:
-    name: str
-    decode: Callable[[str], Any]  # raises ValueError with the reason
-    encode: Callable[[Any], str]
+DIRECTORY_URL_KEY = "local_contact.data.url"
 
 
 def _bool(text: str) -> bool:
@@ -48,10 +57,18 @@ def _int(text: str) -> int:
     return int(text)
 
 
-def _enum(table: dict[str, str], what: str) -> Codec:
+BOOL = Codec("0/1", _bool, lambda v: "1" if v else "0")
+INT = Codec("number", _int, str)
+STR = Codec("text", lambda t: t, str)
+LIST = Codec("list", lambda t: [p.strip() for p in t.split(",") if p.strip()], ",".join)
+
+
+@functools.cache
+def _enum(choices: tuple[Choice, ...], what: str) -> Codec:
+    table = {c.cfg if c.cfg is not None else str(c.value): c.value for c in choices}
     back = {v: k for k, v in table.items()}
 
-    def decode(text: str) -> str:
+    def decode(text: str) -> Any:
         if text not in table:
             options = ", ".join(f"{k} ({v})" for k, v in table.items())
             raise ValueError(f"'{text}' is not a supported {what}: {options}")
@@ -60,138 +77,156 @@ def _enum(table: dict[str, str], what: str) -> Codec:
     return Codec(what, decode, lambda v: back[v])
 
 
-def _ring_decode(text: str) -> str:
-    name = text.removeprefix("Resource:")
-    stem = name[:-4] if name.lower().endswith(".wav") else name
-    return stem if stem in RINGTONES else text
+def plain_codec(kind: Any) -> Codec:
+    if kind is bool:
+        return BOOL
+    if kind is int:
+        return INT
+    return LIST if list in (kind, typing.get_origin(kind)) else STR
 
 
-def _ring_encode(value: str) -> str:
-    return f"Resource:{value}.wav" if value in RINGTONES else value
+def codec_for(d: Declared) -> Codec:
+    """The spelling of a setting's value in a .cfg file."""
+    s = d.setting
+    if s.codec is not None:
+        return s.codec
+    if any(c.cfg is not None for c in s.choices):
+        label = s.label
+        what = label[0].lower() + label[1:] if label[1:2].islower() else label
+        return _enum(s.choices, what)
+    return plain_codec(d.type)
 
 
-BOOL = Codec("0/1", _bool, lambda v: "1" if v else "0")
-INT = Codec("number", _int, str)
-STR = Codec("text", lambda t: t, str)
-LIST = Codec("list", lambda t: [p.strip() for p in t.split(",") if p.strip()], ",".join)
-TRANSPORT = _enum({"0": "udp", "1": "tcp", "2": "tls"}, "transport")
-DTMF = _enum({"0": "inband", "1": "rfc2833", "2": "info", "3": "both"}, "DTMF type")
-HOLD = _enum({"0": "sendonly", "1": "rfc2543"}, "hold method")
-RING = Codec("ringtone", _ring_decode, _ring_encode)
+def compose(template: str, key: str) -> str:
+    """`account.{n}.{key}` + `label` -> `account.{n}.label`."""
+    return template.replace("{key}", key)
+
+
+def full_key(template: str, key: str, own: bool) -> str:
+    """A setting's key: its own ones (Yealink has none) under `deskphone.`."""
+    return ("deskphone." if own else "") + compose(template, key)
+
+
+def part_key(cfg: str, part: str) -> str:
+    """The key of a Joint's part, relative like the setting's own would be."""
+    return f"{cfg}.{part}" if cfg else part
 
 
 @dataclass(frozen=True)
-class KeySpec:
-    key: str  # concrete Yealink key, e.g. account.2.sip_server.1.port
-    path: str  # Settings key path, e.g. accounts.1.port
-    codec: Codec
-    account: int = -1  # 0-based account the key belongs to, -1 for phone-wide keys
-    forward: bool = False  # belongs to forward.accounts[account]
-    secret: bool = False
+class KeyRef:
+    """Where the value of one concrete .cfg key goes."""
+
+    key: str  # e.g. account.2.sip_server.1.port
+    path: str  # Settings key path of the value, e.g. accounts.1.port
+    declared: Declared
+    codec: Codec  # spells this key's text (a joint's part: the part's own codec)
+    entry: str = ""  # the table entry the key belongs to, e.g. accounts.1 ("" if none)
+    table: Declared | None = None
+    number: int = 0  # the entry's number n (1-based)
+    part: str = ""  # the Joint part this key is
+    name: str = ""  # the names-map entry this key is
 
 
-GLOBAL: list[tuple[str, str, Codec]] = [
-    ("sip.listen_port", "sip_port", INT),
-    # Yealink's "Only Accept Trusted Certificates". Its CA choice (`security.ca_cert`: default,
-    # custom or all certificates) and the custom CA upload (`trusted_certificates.url`) carry
-    # no local file, so DeskPhone's CA file goes under its own key.
-    ("security.trust_certificates", "tls_verify_server", BOOL),
-    ("deskphone.tls.ca_file", "tls_ca_file", STR),
-    ("features.fwd.allow", "forward.allowed", BOOL),
-    ("features.fwd_mode", "forward.per_account", BOOL),
-    ("forward.international.enable", "forward.international", BOOL),
-    ("features.fwd_diversion_enable", "forward.show_diversion", BOOL),
-    # forward.* rules are added below; the emergency pair is a combination (yealink_cfg)
-    ("features.dnd.enable", "dnd.enabled", BOOL),
-    ("features.dnd_mode", "dnd.per_account", BOOL),
-    ("features.dnd_refuse_code", "dnd.refuse_code", INT),
-    ("features.normal_refuse_code", "features.normal_refuse_code", INT),
-    ("features.auto_answer_delay", "features.auto_answer_delay", INT),
-    ("call_waiting.enable", "features.call_waiting", BOOL),
-    ("call_waiting.tone", "features.call_waiting_tone", BOOL),
-    ("phone_setting.ringing_timeout", "features.ringing_timeout", INT),
-    ("phone_setting.ringback_timeout", "features.ringback_timeout", INT),
-    ("sip.rfc2543_hold", "features.hold_mode", HOLD),
-    ("deskphone.redirect.mode", "features.redirect.mode", STR),
-    ("deskphone.redirect.max_redirects", "features.redirect.max_redirects", INT),
-    ("deskphone.redirect.block_prefixes", "features.redirect.block_prefixes", LIST),
-    ("deskphone.redirect.allow_sips_downgrade", "features.redirect.allow_sips_downgrade", BOOL),
-    ("voice.tone.country", "audio.tone_country", STR),
-    ("phone_setting.ring_type", "audio.ringtone", RING),
-    ("deskphone.audio.handset_device", "audio.handset_device", STR),
-    ("deskphone.audio.handsfree_device", "audio.handsfree_device", STR),
-    ("deskphone.audio.ringer_device", "audio.ringer_device", STR),
-    ("deskphone.audio.volume_handset", "audio.volume_handset", INT),
-    ("deskphone.audio.volume_handsfree", "audio.volume_handsfree", INT),
-    ("deskphone.audio.volume_ringer", "audio.volume_ringer", INT),
-    ("deskphone.audio.key_tones", "audio.key_tones", BOOL),
-    ("features.action_uri.enable", "remote.action_uri_enabled", BOOL),
-    ("features.action_uri_limit_ip", "remote.action_uri_allow", LIST),
-    ("features.show_action_uri_option", "remote.action_uri_prompt", BOOL),
-    ("deskphone.action_uri.port", "remote.action_uri_port", INT),
-    ("deskphone.action_uri.bind_any", "remote.action_uri_bind_any", BOOL),
-    ("deskphone.action_uri.user", "remote.action_uri_user", STR),
-    ("deskphone.action_uri.password", "remote.action_uri_password", STR),
-    ("static.auto_provision.server.url", "provisioning.url", STR),
-    ("deskphone.provisioning.mac", "provisioning.mac", STR),
-]
-SECRET_KEYS = {"deskphone.action_uri.password"}
-
-ACCOUNT: list[tuple[str, str, Codec]] = [
-    ("enable", "enabled", BOOL),
-    ("label", "label", STR),
-    ("display_name", "display_name", STR),
-    ("auth_name", "auth_name", STR),
-    ("user_name", "user", STR),
-    ("password", "password", STR),
-    ("sip_server.1.address", "server", STR),
-    ("sip_server.1.port", "port", INT),
-    ("sip_server.1.transport_type", "transport", TRANSPORT),
-    ("sip_server.1.expires", "expires", INT),
-    ("auto_answer", "auto_answer", BOOL),
-    ("dnd.enable", "dnd", BOOL),
-    ("dtmf.type", "dtmf", DTMF),
-]
-# account.X.outbound_proxy_enable/outbound_host/outbound_port make accounts.i.outbound_proxy
-PROXY_KEYS = ("outbound_proxy_enable", "outbound_host", "outbound_port")
-EMERGENCY_ENABLE = "features.forward.emergency.enable"
-EMERGENCY_NUMBERS = "features.forward.emergency.authorized_number"
-
-RULE_FIELDS = [("enable", "enabled", BOOL), ("target", "target", STR)]
-RULE_FIELDS += [("on_code", "on_code", STR), ("off_code", "off_code", STR)]
-PHONE_RULES = [("always", "always"), ("busy", "busy"), ("no_answer", "no_answer")]
-ACCOUNT_RULES = [("always_fwd", "always"), ("busy_fwd", "busy"), ("timeout_fwd", "no_answer")]
-
-# Dict-valued settings: `<prefix><name>` for each allowed name.
-DICT_KEYS = [("voice.tone.", "audio.custom_tones"), ("action_url.", "remote.action_urls")]
-DIRECTORY_URL_KEY = "local_contact.data.url"
+@dataclass(frozen=True)
+class _Template:
+    key: str  # with {n} inside a table, {name} for a names map
+    path: str  # with {n} (dict tables) or {i} (list tables: n - 1)
+    declared: Declared
+    table: Declared | None
+    table_path: str = ""
+    part: str = ""
+    part_type: Any = None
 
 
-def _build() -> dict[str, KeySpec]:
-    table: dict[str, KeySpec] = {}
+def _walk(cls: Any, tmpl: str, path: str, table: Declared | None, tpath: str) -> list[_Template]:
+    out: list[_Template] = []
+    per_account = (
+        table is not None and table.setting.table is not None and (table.setting.table.per_account)
+    )
+    for d in declared(cls):
+        s = d.setting
+        cfg = s.cfg_account if per_account and s.cfg_account is not None else s.cfg
+        sub = f"{path}.{d.name}" if path else d.name
+        if s.table is not None:
+            index = "{i}" if typing.get_origin(d.type) is list else "{n}"
+            out += _walk(d.entry, compose(tmpl, s.cfg), f"{sub}.{index}", d, f"{sub}.{index}")
+        elif d.is_group:
+            out += _walk(
+                d.type, compose(tmpl, f"{cfg}.{{key}}") if cfg else tmpl, sub, table, tpath
+            )
+        elif s.joint is not None:
+            for part, kind in s.joint.parts:
+                key = full_key(tmpl, part_key(cfg, part), s.own)
+                out.append(_Template(key, sub, d, table, tpath, part, kind))
+        elif s.names:
+            key = full_key(tmpl, cfg, s.own)
+            out.append(_Template(key, f"{sub}.{{name}}", d, table, tpath))
+        elif cfg:
+            out.append(_Template(full_key(tmpl, cfg, s.own), sub, d, table, tpath))
+    return out
 
-    def add(spec: KeySpec) -> None:
-        table[spec.key] = spec
 
-    for key, path, codec in GLOBAL:
-        add(KeySpec(key, path, codec, secret=key in SECRET_KEYS))
-    for yk, attr in PHONE_RULES:
-        for field_key, field_attr, codec in RULE_FIELDS:
-            add(KeySpec(f"forward.{yk}.{field_key}", f"forward.phone.{attr}.{field_attr}", codec))
-    add(KeySpec("forward.no_answer.timeout", "forward.phone.no_answer_rings", INT))
-    for i in range(MAX_ACCOUNTS):
-        n = i + 1
-        for suffix, attr, codec in ACCOUNT:
-            key = f"account.{n}.{suffix}"
-            add(KeySpec(key, f"accounts.{i}.{attr}", codec, i, secret=suffix == "password"))
-        add(KeySpec(f"deskphone.account.{n}.realm", f"accounts.{i}.realm", STR, i))
-        for yk, attr in ACCOUNT_RULES:
-            for field_key, field_attr, codec in RULE_FIELDS:
-                key = f"account.{n}.{yk}.{field_key}"
-                add(KeySpec(key, f"forward.accounts.{n}.{attr}.{field_attr}", codec, i, True))
-        path = f"forward.accounts.{n}.no_answer_rings"
-        add(KeySpec(f"account.{n}.timeout_fwd.timeout", path, INT, i, True))
-    return table
+def _fill(text: str, n: int) -> str:
+    return text.replace("{n}", str(n)).replace("{i}", str(n - 1))
 
 
-KEYS: dict[str, KeySpec] = _build()
+@functools.cache
+def _templates() -> tuple[_Template, ...]:
+    return tuple(_walk(Settings, "{key}", "", None, ""))
+
+
+@functools.cache
+def _index() -> dict[str, KeyRef]:
+    index: dict[str, KeyRef] = {}
+    for t in _templates():
+        codec = plain_codec(t.part_type) if t.part else codec_for(t.declared)
+        table = t.table.setting.table if t.table is not None else None
+        for n in range(1, table.count + 1) if table is not None else [0]:
+            ref = KeyRef(
+                _fill(t.key, n), _fill(t.path, n), t.declared, codec,
+                _fill(t.table_path, n), t.table, n, t.part,
+            )  # fmt: skip
+            for name in t.declared.setting.names:
+                named = replace(ref, key=ref.key.replace("{name}", name), codec=STR, name=name)
+                index[named.key] = replace(named, path=ref.path.replace("{name}", name))
+            if not t.declared.setting.names:
+                index[ref.key] = ref
+    return index
+
+
+@functools.cache
+def _numbered() -> tuple[tuple[re.Pattern[str], Declared], ...]:
+    out = []
+    for t in _templates():
+        if t.table is not None:
+            pattern = re.escape(t.key).replace(re.escape("{n}"), r"(\d+)")
+            out.append((re.compile(f"^{pattern}$"), t.table))
+    return tuple(out)
+
+
+def all_keys() -> list[KeyRef]:
+    """Every concrete key DeskPhone reads and writes."""
+    return list(_index().values())
+
+
+def lookup(key: str) -> KeyRef | None:
+    """The KeyRef of a key DeskPhone knows, None if it does not (or the number is out of range)."""
+    return _index().get(key)
+
+
+def out_of_range(key: str) -> str:
+    """The refusal for a known key of a table entry DeskPhone cannot have (account.17.label)."""
+    for pattern, table in _numbered():
+        m = pattern.match(key)
+        t = table.setting.table
+        if m and t is not None and not 1 <= int(m.group(1)) <= t.count:
+            return t.refuse.format(count=t.count)
+    return ""
+
+
+def cfg_key(path: str) -> str:
+    """The .cfg key of a key path (`forward.allowed` -> `features.fwd.allow`); "" if none."""
+    for ref in _index().values():
+        if ref.path == path and not ref.part:
+            return ref.key
+    return ""

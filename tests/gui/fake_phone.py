@@ -13,10 +13,11 @@ Time is a number the test advances; the wall clock on the status bar is fixed (C
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from app.engine.display import Display
 from app.engine.handset_intents import run_intents
@@ -50,6 +51,7 @@ from app.phone.settings import AccountSettings, Settings
 from app.store.history import CallHistory
 
 CLOCK = datetime(2026, 11, 21, 14, 5)
+T = TypeVar("T")
 HOST = "127.0.0.1"
 REASONS = {
     180: "Ringing",
@@ -157,6 +159,12 @@ class FakePhone:
             self.display.show_message(str(data.get("from_uri", "")), str(data.get("body", "")))
 
     # IntentHost: the engine's own part of the handset's intents
+    def edit_settings(self, change: Callable[[Settings], T]) -> T:
+        """As Engine.edit_settings, without a settings file: the core gets the change."""
+        result = change(self.settings)
+        self.settings_changed()
+        return result
+
     def settings_changed(self) -> None:
         self.core.update_settings(self.settings)
 

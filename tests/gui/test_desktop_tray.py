@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from app.phone.settings import ForwardRule
 from app.store.settings import load_settings, save_settings
+from app.store.settings_file import SettingsFile
 from ui.notify import CallNotifier, QtBackend, caller_text
 from ui.tray import GREEN, GREY, RED, PhoneTray, TrayLook, draw_icon
 
@@ -52,7 +53,7 @@ def test_icon_shows_registration_dnd_and_forward(qtbot: QtBot) -> None:
 
 
 def test_tray_menu_toggles_settings(qtbot: QtBot, config_dir: Path, screens_dir: Path) -> None:
-    tray = PhoneTray(config_dir)
+    tray = PhoneTray(SettingsFile(config_dir))
     changed: list[int] = []
     tray.settings_changed.connect(lambda: changed.append(1))
     texts = [a.text() for a in tray.menu.actions() if not a.isSeparator()]

@@ -364,11 +364,12 @@ def test_host_saves_and_a_failed_save_keeps_the_edits(qtbot: QtBot, config_dir: 
     from PySide6.QtWidgets import QWidget
 
     from app.store.settings import load_settings
+    from app.store.settings_file import SettingsFile
     from ui.settings_host import SettingsHost
 
     parent = QWidget()
     qtbot.addWidget(parent)
-    host = SettingsHost(config_dir, parent)
+    host = SettingsHost(SettingsFile(config_dir), parent)
     saved: list[int] = []
     host.saved.connect(lambda: saved.append(1))
     dialog = host.open("dnd")

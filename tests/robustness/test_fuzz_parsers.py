@@ -15,9 +15,10 @@ import hypothesis.strategies as st
 import pytest
 from hypothesis import HealthCheck, given, settings
 
+from app.engine.ops import to_input
 from app.phone import sipuri
 from app.phone.dialing import DialError, to_request_uri
-from app.protocol import ProtocolError, decode, to_input
+from app.protocol import ProtocolError, decode
 from app.remote import action_uri
 from app.store.contact_formats import parse_vcards, parse_yealink_xml, to_yealink_xml
 from app.store.yealink_cfg import import_cfg

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from app.engine.ops import to_input
 from app.phone.core import PhoneCore
 from app.phone.messages import (
     CallProgress,
@@ -21,7 +22,6 @@ from app.phone.model import CallState
 from app.phone.redirect_calls import ASK_TIMEOUT
 from app.phone.settings import AccountSettings, Settings
 from app.phone.sipuri import Diversion, parse_contacts
-from app.protocol import to_input
 
 PBX = "pbx.example"
 

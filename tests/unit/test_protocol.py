@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from app.engine.ops import to_input
 from app.phone.messages import Answer, Dial, Hangup, HangupAll
 from app.protocol import (
     MAX_LINE,
@@ -14,7 +15,6 @@ from app.protocol import (
     intent,
     parse_ready,
     ready_line,
-    to_input,
 )
 
 

@@ -39,13 +39,11 @@ class Rig:
         self.now = 100.0
         self.core = PhoneCore(self.settings, lambda: self.now)
         self.sip_ids: dict[str, str] = {}
-        engine: Any = SimpleNamespace(
-            core=self.core,
-            settings=self.settings,
-            adapter=SimpleNamespace(sip_call_ids=self.sip_ids),
+        host: Any = SimpleNamespace(
+            core=self.core, settings=self.settings, sip_call_ids=self.sip_ids
         )
         self.sender = Sender()
-        self.events = ActionUrlEvents(engine, self.sender)  # type: ignore[arg-type]
+        self.events = ActionUrlEvents(host, self.sender)
         self.published: list[dict[str, Any]] = []
 
     def feed(self, msg: Input) -> None:

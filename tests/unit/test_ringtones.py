@@ -8,13 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.audio.ringtones import (
-    BUILTIN,
-    RingtoneError,
-    builtin_ringtone,
-    load_ringtone,
-    ringtone_from_alert_info,
-)
+from app.audio.ringtones import RingtoneError, builtin_ringtone, load_ringtone
+from app.phone.ringtone_names import BUILTIN, ringtone_from_alert_info
 from tests.audio.analysis import peak_freqs
 
 RATE = 16000

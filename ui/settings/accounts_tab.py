@@ -19,12 +19,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.phone.settings import AccountSettings, Settings
-from app.store.validate import TRANSPORTS
 from ui.settings.form import FormTab
 from ui.settings.tls_section import CA_PATH, VERIFY_PATH, TlsSection
 
 SHOWN_ACCOUNTS = 6
-TRANSPORT_CHOICES = [(t.upper(), t) for t in TRANSPORTS]
+# an account page's settings, in order (labels and hints: app/phone/settings/accounts.py)
+PAGE = (
+    "enabled", "label", "display_name", "user", "auth_name", "password", "server", "port",
+    "transport", "outbound_proxy", "expires",
+)  # fmt: skip
 
 
 def _used(acc: AccountSettings) -> bool:
@@ -62,19 +65,7 @@ class AccountsTab(FormTab):
 
     def _page(self, i: int) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
-        p = f"accounts.{i}"
-        form.addRow("", self.check(f"{p}.enabled", "Line active"))
-        form.addRow("Label", self.text(f"{p}.label", "shown on the phone's line key"))
-        form.addRow("Display name", self.text(f"{p}.display_name", "shown to the called party"))
-        form.addRow("Register name", self.text(f"{p}.user", "user / extension"))
-        form.addRow("Auth name", self.text(f"{p}.auth_name", "if not the register name"))
-        form.addRow("Password", self.secret(f"{p}.password"))
-        form.addRow("Server", self.text(f"{p}.server", "pbx.example.com or 192.0.2.10"))
-        form.addRow("Port", self.number(f"{p}.port", "5060"))
-        form.addRow("Transport", self.choice(f"{p}.transport", TRANSPORT_CHOICES))
-        form.addRow("Outbound proxy", self.text(f"{p}.outbound_proxy", "host[:port]"))
-        form.addRow("Registration expiry (s)", self.number(f"{p}.expires", "3600"))
+        self.rows(QFormLayout(page), *(f"accounts.{i}.{name}" for name in PAGE))
         return page
 
     def show_account(self, index: int) -> None:

@@ -20,9 +20,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.phone.settings import Settings
-from app.store.validate import RINGTONES, TONE_COUNTRIES
-from ui.settings.form import FormTab, error_label, short
+from app.phone.settings import RINGTONES, Settings
+from ui.settings.form import FormTab, error_label, label_of, short
 
 log = logging.getLogger("deskphone.ui")
 
@@ -84,17 +83,15 @@ class AudioTab(FormTab):
         ring_row.addWidget(self.browse)
 
         form = QFormLayout()
-        form.addRow("Handset / headset", self.handset_cell)
-        form.addRow("Hands-free", self.handsfree_cell)
-        form.addRow("Ringer", self.ringer_cell)
-        countries = [(c, c) for c in sorted(TONE_COUNTRIES)]
-        form.addRow("Tone country", self.choice("audio.tone_country", countries))
-        form.addRow("Ringtone", ring_row)
+        form.addRow(label_of("audio.handset_device"), self.handset_cell)
+        form.addRow(label_of("audio.handsfree_device"), self.handsfree_cell)
+        form.addRow(label_of("audio.ringer_device"), self.ringer_cell)
+        self.rows(form, "audio.tone_country")
+        form.addRow(label_of("audio.ringtone"), ring_row)
         form.addRow("", self.ring_error)
-        form.addRow("Handset volume", self.spin("audio.volume_handset", 0, 15))
-        form.addRow("Hands-free volume", self.spin("audio.volume_handsfree", 0, 15))
-        form.addRow("Ringer volume", self.spin("audio.volume_ringer", 0, 15))
-        form.addRow("", self.check("audio.key_tones", "Key tones"))
+        for path in ("audio.volume_handset", "audio.volume_handsfree", "audio.volume_ringer"):
+            form.addRow(label_of(path), self.spin(path))
+        self.rows(form, "audio.key_tones")
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self.other_errors)

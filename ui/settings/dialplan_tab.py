@@ -31,27 +31,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.phone.dialplan import AREA_CODE_MAX, DIALNOW_DELAY_MAX, SLOTS
-from app.phone.dialplan_check import dialplan_errors
-from app.phone.settings import (
-    AreaCode,
-    BlockOutRule,
-    DialNowRule,
-    DialPlanSettings,
-    ReplaceRule,
-    Settings,
-)
-from app.store.validate import MAX_ACCOUNTS
-from ui.settings.form import error_label, short
+from app.phone.settings import MAX_ACCOUNTS, AreaCode, DialPlanSettings, Settings, spec
+from app.phone.settings.declare import declared
+from app.store.validate import validate_settings
+from ui.settings.form import error_label, label_of, short
 from ui.settings.tab import ERROR_EDIT_STYLE, SettingsTab
 
 BAD_CELL = QColor("#ffd6d6")
 SELECTION_TINT = QColor(58, 123, 213, 70)
-SYNTAX_HELP = (
-    "Patterns match the whole number: . one or more characters, x one character, "
-    "[5-7] or [2,5,8] one of a set, ( ) a group; $1..$9 in Replace is a group's text. "
-    "Accounts: blank for all, or e.g. 1,2."
-)
 
 
 def parse_accounts(text: str) -> list[int] | None:
@@ -72,19 +59,23 @@ def accounts_text(line_id: list[int]) -> str:
 
 @dataclass(frozen=True)
 class Section:
+    """One rule table as declared (app/phone/settings/dialplan.py): title, slots, columns."""
+
     name: str  # replace | dialnow | block_out
     title: str
+    limit: int  # slots 1..limit
     columns: tuple[tuple[str, str], ...]  # (attribute, header) before the accounts column
     rule: type[Any]
 
 
-SECTIONS = (
-    Section(
-        "replace", "Replace Rules", (("prefix", "Prefix"), ("replace", "Replace")), ReplaceRule
-    ),
-    Section("dialnow", "Dial-now", (("rule", "Rule"),), DialNowRule),
-    Section("block_out", "Block Out", (("number", "BlockOut Number"),), BlockOutRule),
-)
+def _section(name: str) -> Section:
+    d = spec(f"dialplan.{name}")
+    assert d.setting.table is not None
+    columns = tuple((f.name, f.setting.label) for f in declared(d.entry) if f.name != "line_id")
+    return Section(name, d.setting.label, d.setting.table.count, columns, d.entry)
+
+
+SECTIONS = tuple(_section(name) for name in ("replace", "dialnow", "block_out"))
 
 
 class RuleTable(QGroupBox):
@@ -93,8 +84,8 @@ class RuleTable(QGroupBox):
     def __init__(self, section: Section) -> None:
         super().__init__(section.title)
         self.section = section
-        self.limit = SLOTS[section.name]
-        headers = [h for _, h in section.columns] + ["Accounts"]
+        self.limit = section.limit
+        headers = [h for _, h in section.columns] + [label_of(f"dialplan.{section.name}.1.line_id")]
         self.table = QTableWidget(0, len(headers))
         self.table.setObjectName(f"dialplan.{section.name}")
         self.table.setHorizontalHeaderLabels(headers)
@@ -236,35 +227,37 @@ class DialPlanTab(SettingsTab):
         self._loading = False
         self.tables = {s.name: RuleTable(s) for s in SECTIONS}
 
-        help_text = QLabel(SYNTAX_HELP)
+        help_text = QLabel(spec("dialplan").setting.help)
         help_text.setWordWrap(True)
         self.delay = QSpinBox()
         self.delay.setObjectName("dialplan.dialnow_delay")
-        self.delay.setRange(0, DIALNOW_DELAY_MAX)
+        delay = spec("dialplan.dialnow_delay").setting
+        self.delay.setRange(delay.lo or 0, delay.hi or 0)
         self.delay.setSuffix(" s")
         self.delay.setFixedWidth(70)
         delay_row = QHBoxLayout()
-        delay_row.addWidget(QLabel("Time-out for dial-now rule"))
+        delay_row.addWidget(QLabel(delay.label))
         delay_row.addWidget(self.delay)
         delay_row.addStretch()
         dialnow_layout = self.tables["dialnow"].layout()
         assert isinstance(dialnow_layout, QVBoxLayout)
         dialnow_layout.insertLayout(0, delay_row)
 
-        area = QGroupBox("Area Code")
+        area = QGroupBox(label_of("dialplan.area_code"))
         self.area_code = QLineEdit()
         self.area_code.setObjectName("dialplan.area_code.code")
-        self.area_code.setPlaceholderText(f"e.g. 011 (digits, at most {AREA_CODE_MAX})")
+        self.area_code.setPlaceholderText(spec("dialplan.area_code.code").placeholder)
         self.area_min = QSpinBox()
         self.area_min.setObjectName("dialplan.area_code.min_len")
         self.area_max = QSpinBox()
         self.area_max.setObjectName("dialplan.area_code.max_len")
-        for box in (self.area_min, self.area_max):
-            box.setRange(1, 15)
+        for box, name in ((self.area_min, "min_len"), (self.area_max, "max_len")):
+            length = spec(f"dialplan.area_code.{name}").setting
+            box.setRange(length.lo or 0, length.hi or 0)
             box.setFixedWidth(60)
         self.area_lines = QLineEdit()
         self.area_lines.setObjectName("dialplan.area_code.line_id")
-        self.area_lines.setPlaceholderText("blank: all accounts")
+        self.area_lines.setPlaceholderText(spec("dialplan.area_code.line_id").placeholder)
         self.area_error = error_label("dialplan.area_code")
         lengths = QHBoxLayout()
         lengths.addWidget(self.area_min)
@@ -273,9 +266,9 @@ class DialPlanTab(SettingsTab):
         lengths.addWidget(QLabel("characters"))
         lengths.addStretch()
         form = QFormLayout(area)
-        form.addRow("Code", self.area_code)
+        form.addRow(label_of("dialplan.area_code.code"), self.area_code)
         form.addRow("Number length", lengths)
-        form.addRow("Accounts", self.area_lines)
+        form.addRow(label_of("dialplan.area_code.line_id"), self.area_lines)
         form.addRow("", self.area_error)
 
         columns = QHBoxLayout()
@@ -319,7 +312,11 @@ class DialPlanTab(SettingsTab):
         self._show_errors()
 
     def errors(self) -> dict[str, str]:
-        found = dialplan_errors(self._work)
+        found = {
+            k: v
+            for k, v in validate_settings(Settings(dialplan=self._work)).items()
+            if k.startswith("dialplan.")
+        }
         found.update(self._parse)
         return found
 

@@ -15,24 +15,18 @@ from PySide6.QtWidgets import (
 )
 
 from app.phone.settings import Settings
-from app.store.validate import REDIRECT_MODES, REFUSE_CODES
-from ui.settings.form import FormTab
+from ui.settings.form import FormTab, label_of
 
-REFUSE_TEXT = {
-    404: "404 Not Found",
-    480: "480 Temporarily Unavailable",
-    486: "486 Busy Here",
-    603: "603 Decline",
-}
-REDIRECT_TEXT = {
-    "auto": "Follow redirects",
-    "ask": "Ask before following",
-    "never": "Never follow",
-}
-
-
-def _refuse_choices() -> list[tuple[str, object]]:
-    return [(REFUSE_TEXT.get(c, str(c)), c) for c in REFUSE_CODES]
+DND = ("dnd.enabled", "dnd.per_account", "dnd.refuse_code")
+CALLS = (
+    "features.call_waiting", "features.call_waiting_tone", "features.auto_answer_delay",
+    "features.normal_refuse_code", "features.ringing_timeout", "features.ringback_timeout",
+)  # fmt: skip
+REDIRECT = (
+    "features.redirect.mode", "features.redirect.max_redirects",
+    "features.redirect.block_prefixes", "features.redirect.allow_sips_downgrade",
+)  # fmt: skip
+PER_ACCOUNT = ("auto_answer", "dnd")  # a column each, a row per account
 
 
 class FeaturesTab(FormTab):
@@ -41,36 +35,14 @@ class FeaturesTab(FormTab):
 
     def __init__(self) -> None:
         super().__init__()
-        dnd = QGroupBox("Do Not Disturb")
-        f = QFormLayout(dnd)
-        f.addRow("", self.check("dnd.enabled", "DND on (phone)"))
-        f.addRow("Mode", self.choice("dnd.per_account", [("Phone", False), ("Custom", True)]))
-        f.addRow("Refuse with", self.choice("dnd.refuse_code", _refuse_choices()))
-
+        dnd = QGroupBox(label_of("dnd"))
+        self.rows(QFormLayout(dnd), *DND)
         calls = QGroupBox("Calls")
-        f = QFormLayout(calls)
-        f.addRow("", self.check("features.call_waiting", "Call waiting"))
-        f.addRow("", self.check("features.call_waiting_tone", "Call waiting tone"))
-        f.addRow("Auto answer delay (s)", self.number("features.auto_answer_delay", "1-4"))
-        f.addRow("Reject with", self.choice("features.normal_refuse_code", _refuse_choices()))
-        f.addRow("Ringing timeout (s)", self.number("features.ringing_timeout", "120"))
-        f.addRow("Ringback timeout (s)", self.number("features.ringback_timeout", "180"))
-
+        self.rows(QFormLayout(calls), *CALLS)
         self.per_account = QGroupBox("Per account")
         self.grid = QGridLayout(self.per_account)
-
-        redirect = QGroupBox("Redirects (3xx)")
-        f = QFormLayout(redirect)
-        modes = [(REDIRECT_TEXT.get(m, m), m) for m in REDIRECT_MODES]
-        f.addRow("Policy", self.choice("features.redirect.mode", modes))
-        f.addRow("At most", self.number("features.redirect.max_redirects", "5"))
-        f.addRow(
-            "Blocked prefixes",
-            self.lines("features.redirect.block_prefixes", "one a line, e.g. 00\n1900"),
-        )
-        f.addRow(
-            "", self.check("features.redirect.allow_sips_downgrade", "Allow sips: → sip: downgrade")
-        )
+        redirect = QGroupBox(label_of("features.redirect"))
+        self.rows(QFormLayout(redirect), *REDIRECT)
 
         layout = QVBoxLayout(self)
         layout.addWidget(dnd)
@@ -88,13 +60,13 @@ class FeaturesTab(FormTab):
             if widget is not None:
                 widget.deleteLater()
         self.grid.addWidget(QLabel("Account"), 0, 0)
-        self.grid.addWidget(QLabel("Auto answer"), 0, 1)
-        self.grid.addWidget(QLabel("DND (Custom mode)"), 0, 2)
+        for col, name in enumerate(PER_ACCOUNT, 1):
+            self.grid.addWidget(QLabel(label_of(f"accounts.0.{name}")), 0, col)
         for i, acc in enumerate(work.accounts):
             name = acc.label or acc.user or "Account"
             self.grid.addWidget(QLabel(f"{i + 1}: {name}"), i + 1, 0)
-            self.grid.addWidget(self.check(f"accounts.{i}.auto_answer", ""), i + 1, 1)
-            self.grid.addWidget(self.check(f"accounts.{i}.dnd", ""), i + 1, 2)
+            for col, field in enumerate(PER_ACCOUNT, 1):
+                self.grid.addWidget(self.input(f"accounts.{i}.{field}", text=False), i + 1, col)
         self.per_account.setVisible(bool(work.accounts))
 
     def errors(self) -> dict[str, str]:
@@ -102,5 +74,5 @@ class FeaturesTab(FormTab):
         return {
             k: v
             for k, v in super().errors().items()
-            if not k.startswith("accounts.") or k.rsplit(".", 1)[-1] in ("auto_answer", "dnd")
+            if not k.startswith("accounts.") or k.rsplit(".", 1)[-1] in PER_ACCOUNT
         }

@@ -1,10 +1,12 @@
 """A settings tab built from widgets bound to Settings key paths (`accounts.0.port`).
 
-Each edit is read into a private copy of the settings and checked with
-app/store/validate.py's validate_settings, the same rules the store applies on save; every
-error shows in red under the widget bound to its key path, so the user sees what to fix before
-anything is saved. Tabs with fields that need more than a plain binding override `read_extra`
-and `show_extra`.
+`rows(form, *paths)` is all a tab needs for a plain setting: the widget, its label, hint
+(placeholder), range and choices come from the setting's declaration (app/phone/settings), so a
+tab only says which settings go where and in what order. Each edit is read into a private copy
+of the settings and checked with app/store/validate.py's validate_settings, the same rules the
+store applies on save; every error shows in red under the widget bound to its key path, so the
+user sees what to fix before anything is saved. Tabs with fields that need more than a plain
+binding override `read_extra` and `show_extra`.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFormLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -24,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.phone.settings import Settings
+from app.phone.settings import Settings, spec
 from app.store.paths import get_path, has_path, set_path
 from app.store.validate import validate_settings
 from ui.settings.tab import ERROR_EDIT_STYLE, ERROR_STYLE, SettingsTab
@@ -40,6 +43,11 @@ def error_label(name: str) -> QLabel:
     label.setWordWrap(True)
     label.hide()
     return label
+
+
+def label_of(path: str) -> str:
+    """The label a setting (or a group of them) is declared with."""
+    return spec(path).setting.label
 
 
 def short(message: str, path: str) -> str:
@@ -128,11 +136,37 @@ class FormTab(SettingsTab):
         edit.setFixedHeight(height)
         return self.bind(path, edit, "lines")
 
-    def spin(self, path: str, lo: int, hi: int) -> QWidget:
+    def spin(self, path: str) -> QWidget:
+        """A spin box over the setting's declared range (volumes 0-15)."""
+        s = spec(path).setting
         box = QSpinBox()
-        box.setRange(lo, hi)
+        box.setRange(s.lo or 0, s.hi or 0)
         box.setFixedWidth(70)
         return self.bind(path, box, "spin")
+
+    def input(self, path: str, text: bool = True) -> QWidget:
+        """The editor the setting's declaration calls for; a check box carries the label as
+        its text unless `text` is False (then a column header says it)."""
+        d = spec(path)
+        s = d.setting
+        if s.secret:
+            return self.secret(path)
+        if s.choices:
+            return self.choice(path, [(c.label, c.value) for c in s.choices])
+        if d.type is bool:
+            return self.check(path, s.label if text else "")
+        if d.type is int:
+            return self.number(path, d.placeholder)
+        if d.entry is not None:
+            return self.lines(path, d.placeholder)
+        return self.text(path, d.placeholder)
+
+    def rows(self, form: QFormLayout, *paths: str) -> None:
+        """One form row per setting, with its declared label (a check box: beside the box)."""
+        for path in paths:
+            d = spec(path)
+            plain_box = d.type is bool and not d.setting.choices
+            form.addRow("" if plain_box else d.setting.label, self.input(path))
 
     def unbind(self, prefix: str) -> None:
         for path in [p for p in self._bindings if p.startswith(prefix)]:

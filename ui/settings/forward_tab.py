@@ -21,13 +21,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.phone.forward import MAX_RINGS, RULE_NAMES, rings_text, validate_forward
-from app.phone.settings import ForwardRule, ForwardSet, ForwardSettings, Settings
+from app.phone.forward import RULE_NAMES, rings_text, validate_forward
+from app.phone.settings import ForwardRule, ForwardSet, ForwardSettings, Settings, spec
+from app.store.yealink_keys import cfg_key
 from ui.settings.tab import ERROR_EDIT_STYLE, ERROR_STYLE, SettingsTab
 
-RULE_TITLES = {"always": "Always Forward", "busy": "Busy Forward", "no_answer": "No Answer Forward"}
-MODES = ("Phone", "Custom (per account)")
-RINGS_ERROR = f"Ring time must be 0 to {MAX_RINGS} rings"
+# labels, hints and ranges: app/phone/settings/forward.py (a rule's fields are alike in each)
+RULE = "forward.phone.always"
+RINGS = spec("forward.phone.no_answer_rings")
+MODES = tuple(c.label for c in spec("forward.per_account").setting.choices)
+RINGS_ERROR = f"Ring time must be {RINGS.setting.lo} to {RINGS.setting.hi} rings"
+
+
+def _label(path: str) -> str:
+    return spec(path).setting.label
+
+
+def _field(path: str, name: str, width: int = 0, prefix: str = "") -> Field:
+    return Field(name, spec(path).placeholder, width, prefix=prefix)
 
 
 class Field(QWidget):
@@ -67,23 +78,24 @@ class RuleBox(QGroupBox):
     """On/off, target and codes of one forward type (plus the ring time for No answer)."""
 
     def __init__(self, name: str) -> None:
-        super().__init__(RULE_TITLES[name])
+        super().__init__(_label(f"forward.phone.{name}"))
         self.name = name
-        self.enabled = QCheckBox("On")
+        self.enabled = QCheckBox(_label(f"{RULE}.enabled"))
         self.enabled.setObjectName(f"forward.{name}.enabled")
-        self.target = Field(f"forward.{name}.target", "number or sip:user@host")
-        self.on_code = Field(f"forward.{name}.on_code", "e.g. *72", 110, prefix="On code: ")
-        self.off_code = Field(f"forward.{name}.off_code", "e.g. *73", 110, prefix="Off code: ")
+        self.target = _field(f"{RULE}.target", f"forward.{name}.target")
+        on, off = _label(f"{RULE}.on_code"), _label(f"{RULE}.off_code")
+        self.on_code = _field(f"{RULE}.on_code", f"forward.{name}.on_code", 110, f"{on}: ")
+        self.off_code = _field(f"{RULE}.off_code", f"forward.{name}.off_code", 110, f"{off}: ")
         form = QFormLayout(self)
         form.addRow(self.enabled)
-        form.addRow("Forward to", self.target)
+        form.addRow(_label(f"{RULE}.target"), self.target)
         codes = QHBoxLayout()
         codes.addWidget(self.on_code)
         codes.addSpacing(12)
-        codes.addWidget(QLabel("Off code"))
+        codes.addWidget(QLabel(off))
         codes.addWidget(self.off_code)
         codes.addStretch()
-        form.addRow("On code", codes)
+        form.addRow(on, codes)
         code_errors = QVBoxLayout()
         code_errors.setSpacing(1)
         code_errors.addWidget(self.on_code.error)
@@ -92,15 +104,15 @@ class RuleBox(QGroupBox):
         self.rings: Field | None = None
         self.seconds = QLabel()
         if name == "no_answer":
-            self.rings = Field("forward.no_answer_rings", f"0–{MAX_RINGS}", 50)
-            self.rings.edit.setToolTip("Rings of 6 s before the call is forwarded")
+            self.rings = Field("forward.no_answer_rings", RINGS.placeholder, 50)
+            self.rings.edit.setToolTip(RINGS.setting.help)
             self.seconds.setObjectName("forward.no_answer_seconds")
             row = QHBoxLayout()
             row.addWidget(self.rings)
             row.addSpacing(8)
             row.addWidget(self.seconds)
             row.addStretch()
-            form.addRow("After ring time", row)
+            form.addRow(RINGS.setting.label, row)
             form.addRow("", self.rings.error)
 
     def show_rule(self, rule: ForwardRule) -> None:
@@ -129,7 +141,8 @@ class ForwardTab(SettingsTab):
         self._bad_rings: dict[str, str] = {}  # set key -> ring text that is not a number
         self._loading = False
 
-        self.not_allowed = QLabel("Call forward is disabled on this phone (features.fwd.allow).")
+        allow = cfg_key("forward.allowed")
+        self.not_allowed = QLabel(f"Call forward is disabled on this phone ({allow}).")
         self.not_allowed.setStyleSheet(ERROR_STYLE)
         self.mode = QComboBox()
         self.mode.setObjectName("forward.mode")
@@ -141,11 +154,11 @@ class ForwardTab(SettingsTab):
         self.other_errors.setStyleSheet(ERROR_STYLE)
         self.other_errors.hide()
         self.boxes = {name: RuleBox(name) for name in RULE_NAMES}
-        self.international = QCheckBox("Forward international (targets starting with 00 or +)")
+        self.international = QCheckBox(_label("forward.international"))
         self.international.setObjectName("forward.international")
         self.never_forward = QPlainTextEdit()
         self.never_forward.setObjectName("forward.never_forward")
-        self.never_forward.setPlaceholderText("112\n911")
+        self.never_forward.setPlaceholderText(spec("forward.never_forward").placeholder)
         self.never_forward.setFixedHeight(60)
         self.never_forward_error = QLabel()
         self.never_forward_error.setObjectName("forward.never_forward.error")
@@ -153,7 +166,7 @@ class ForwardTab(SettingsTab):
         self.never_forward_error.hide()
 
         top = QFormLayout()
-        top.addRow("Mode", self.mode)
+        top.addRow(_label("forward.per_account"), self.mode)
         top.addRow("Account", self.account)
         layout = QVBoxLayout(self)
         layout.addWidget(self.not_allowed)
@@ -162,7 +175,7 @@ class ForwardTab(SettingsTab):
         for box in self.boxes.values():
             layout.addWidget(box)
         layout.addWidget(self.international)
-        layout.addWidget(QLabel("Never forward calls from (emergency / authorized, one a line)"))
+        layout.addWidget(QLabel(_label("forward.never_forward")))
         layout.addWidget(self.never_forward)
         layout.addWidget(self.never_forward_error)
         layout.addStretch()

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.phone.settings import Settings
+from app.phone.settings import Settings, spec
 from app.store.provision_http import ProvisionError, provision_from_url
 from app.store.yealink_cfg import export_cfg, import_cfg_file
 
@@ -82,13 +82,13 @@ class UrlDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Provision from URL")
         self.url = QLineEdit(url)
-        self.url.setPlaceholderText("http://provisioning.example.com/t46g/")
+        self.url.setPlaceholderText(spec("provisioning.url").placeholder)
         self.mac = QLineEdit(mac)
-        self.mac.setPlaceholderText("00:15:65:aa:bb:cc (optional)")
+        self.mac.setPlaceholderText(spec("provisioning.mac").placeholder)
         form = QFormLayout(self)
         form.addRow(QLabel("The common file and <MAC>.cfg are fetched from this folder."))
-        form.addRow("Server URL", self.url)
-        form.addRow("MAC", self.mac)
+        form.addRow(spec("provisioning.url").setting.label, self.url)
+        form.addRow(spec("provisioning.mac").setting.label, self.mac)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

@@ -26,10 +26,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
-from app.phone.settings import RemoteSettings, Settings
+from app.phone.settings import ACTION_URL_EVENTS, RemoteSettings, Settings, spec
 from app.remote.access import parse_allowlist
 from app.remote.action_url import VARIABLES
-from app.store.validate import ACTION_URL_EVENTS
 from ui.settings.forward_tab import Field
 from ui.settings.tab import ERROR_STYLE, SettingsTab
 
@@ -37,12 +36,22 @@ _OCTET = r"(\*|[0-9*]{1,3})"
 _ALLOW_RE = re.compile(rf"^{_OCTET}\.{_OCTET}\.{_OCTET}\.{_OCTET}$")
 _URL_RE = re.compile(r"^https?://[^\s/?#]+\S*$")
 _BAD_CELL = QBrush(QColor("#ffd6d6"))
+PORT = spec("remote.action_uri_port")
+
+
+def _label(name: str) -> str:
+    return spec(f"remote.{name}").setting.label
+
+
+def _hint(name: str) -> str:
+    return spec(f"remote.{name}").placeholder
 
 
 def port_error(text: str) -> str:
+    lo, hi = PORT.setting.lo, PORT.setting.hi
     if not text.strip().isdigit():
-        return "Port must be a number from 1 to 65535"
-    return "" if 1 <= int(text) <= 65535 else "Port must be 1 to 65535"
+        return f"Port must be a number from {lo} to {hi}"
+    return "" if (lo or 0) <= int(text) <= (hi or 0) else f"Port must be {lo} to {hi}"
 
 
 def allow_error(text: str) -> str:
@@ -76,31 +85,31 @@ class RemoteTab(SettingsTab):
         self._loading = False
         self._errors: dict[str, str] = {}
 
-        self.enabled = QCheckBox("Allow Action URI (control this phone over HTTP)")
+        self.enabled = QCheckBox(_label("action_uri_enabled"))
         self.enabled.setObjectName("remote.action_uri_enabled")
-        self.port = Field("remote.action_uri_port", "8765", 90)
-        self.bind_any = QCheckBox("Listen on all network interfaces (else this computer only)")
+        self.port = Field("remote.action_uri_port", PORT.placeholder, 90)
+        self.bind_any = QCheckBox(_label("action_uri_bind_any"))
         self.bind_any.setObjectName("remote.action_uri_bind_any")
-        self.allow = Field("remote.action_uri_allow", "127.0.0.1, 192.168.1.*")
-        self.allow.edit.setToolTip("Client addresses allowed; * stands for one number; any")
+        self.allow = Field("remote.action_uri_allow", _hint("action_uri_allow"))
+        self.allow.edit.setToolTip(spec("remote.action_uri_allow").setting.help)
         self.user = QLineEdit()
         self.user.setObjectName("remote.action_uri_user")
-        self.user.setPlaceholderText("none")
+        self.user.setPlaceholderText(_hint("action_uri_user"))
         self.password = QLineEdit()
         self.password.setObjectName("remote.action_uri_password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.prompt = QCheckBox('Ask "Allow remote control?" on screen')
+        self.prompt = QCheckBox(_label("action_uri_prompt"))
         self.prompt.setObjectName("remote.action_uri_prompt")
 
         uri_box = QGroupBox("Action URI")
         form = QFormLayout(uri_box)
         form.addRow(self.enabled)
-        form.addRow("Port", self.port)
+        form.addRow(PORT.setting.label, self.port)
         form.addRow("", self.port.error)
         form.addRow(self.bind_any)
-        form.addRow("Allowed addresses", self.allow)
-        form.addRow("User", self.user)
-        form.addRow("Password", self.password)
+        form.addRow(_label("action_uri_allow"), self.allow)
+        form.addRow(_label("action_uri_user"), self.user)
+        form.addRow(_label("action_uri_password"), self.password)
         form.addRow(self.prompt)
 
         self.table = QTableWidget(len(ACTION_URL_EVENTS), 2)
@@ -122,7 +131,7 @@ class RemoteTab(SettingsTab):
         self.url_errors.setStyleSheet(ERROR_STYLE)
         self.url_errors.setWordWrap(True)
         self.url_errors.hide()
-        url_box = QGroupBox("Action URL (an HTTP GET on each event)")
+        url_box = QGroupBox(_label("action_urls"))
         url_layout = QVBoxLayout(url_box)
         hint = QLabel("Variables: " + " ".join(f"${v}" for v in VARIABLES))
         hint.setWordWrap(True)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from app.phone.settings import Settings
 from app.userfiles import ca_file_problem
-from ui.settings.form import FormTab
+from ui.settings.form import FormTab, label_of
 
 VERIFY_PATH = "tls_verify_server"
 CA_PATH = "tls_ca_file"
@@ -44,8 +44,8 @@ class TlsSection(QGroupBox):
         super().__init__("TLS (accounts with transport TLS)")
         self.setObjectName("tls")
         self._edited = edited
-        self.verify_cell = tab.check(VERIFY_PATH, "Only accept trusted certificates")
-        self.ca_cell = tab.text(CA_PATH, "empty: the system's CA certificates")
+        self.verify_cell = tab.input(VERIFY_PATH)
+        self.ca_cell = tab.input(CA_PATH)
         edit = tab.editor(CA_PATH)
         assert isinstance(edit, QLineEdit)
         self.ca_edit = edit
@@ -67,7 +67,7 @@ class TlsSection(QGroupBox):
         form = QFormLayout(self)
         form.addRow("", self.verify_cell)
         form.addRow("", self.warning)
-        form.addRow("CA certificates", ca_row)
+        form.addRow(label_of(CA_PATH), ca_row)
 
     def show_state(self, work: Settings) -> None:
         self.warning.setVisible(not work.tls_verify_server)
