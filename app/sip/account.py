@@ -11,11 +11,11 @@ from urllib.parse import quote
 import pjsua2 as pj
 
 from app.phone.settings import AccountSettings
+from app.phone.settings.accounts import NAME_MAX
 from app.sip.guard import guarded
 
 log = logging.getLogger("deskphone.sip")
 
-MAX_DISPLAY_NAME = 64  # characters of the display name that go into From (RFC 3261 has none)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # RFC 3261 user part: unreserved, the user-unreserved marks and escapes; anything else escaped.
 _USER_SAFE = "-_.!~*'()&=+$,;?/%"
@@ -25,7 +25,7 @@ def quoted_display_name(name: str) -> str:
     """A display name as an RFC 3261 quoted-string: `"` and `\\` escaped, no control
     characters, bounded. '' for an empty name. An unquoted `"` or `<` used to end the name
     early and put the rest (another URI, parameters) into the From header."""
-    text = _CONTROL.sub("", name).strip()[:MAX_DISPLAY_NAME]
+    text = _CONTROL.sub("", name).strip()[:NAME_MAX]  # the settings refuse longer ones
     if not text:
         return ""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'

@@ -4,6 +4,7 @@ SIPp plays the far ends on 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -98,3 +99,17 @@ def test_a_ca_file_that_is_no_certificate_is_never_handed_to_openssl(config_dir:
     reason = next(a["reason"] for a in failed.get("accounts", [failed]))
     assert re.match(r"CA file /etc/shadow: (not a PEM certificate file|.*denied)", reason), reason
     assert "TLS transport ready" not in engine.log_text()
+
+
+def test_a_500000_character_label_never_reaches_the_screen(config_dir: Path) -> None:
+    _save(config_dir, Settings(accounts=[AccountSettings(user="alice", server=HOST, port=9)]))
+    path = config_dir / "settings.json"
+    raw = json.loads(path.read_text())
+    raw["accounts"][0]["label"] = "L" * 500_000
+    path.write_text(json.dumps(raw))
+    with running_engine(config_dir) as (_engine, client):
+        snapshot = client.wait_for(lambda e: e.get("ev") == "snapshot")
+        client.wait_for(lambda e: e.get("ev") == "screen")
+        events = list(client.events)
+    assert snapshot["accounts"][0]["label"] == "alice"  # reset: the line key shows the user
+    assert max(len(json.dumps(e)) for e in events) < 20_000
