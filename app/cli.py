@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from app import __version__
+from app.desktop.early_engine import EarlyEngine, start_engine
 from app.desktop.selftest import Report
 from app.desktop.single_instance import (
     HandoffError,
@@ -47,6 +48,7 @@ class UiOptions:
     startup_probe: bool = False
     test_hooks: bool = False
     instance: InstancePaths | None = None  # listen here for links from later launches
+    engine: EarlyEngine | None = None  # started before the window loads Qt (_run_ui)
 
 
 class WindowSide(Protocol):
@@ -112,6 +114,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="fetch the common and <MAC>.cfg files from a provisioning server and exit",
     )
     p.add_argument("--mac", default="", help="this device's MAC for --provision-url")
+    p.add_argument(
+        "--call-flow",
+        metavar="last|ID|list",
+        default=None,
+        help="print a recorded call's SIP ladder (or list them) and exit",
+    )
+    p.add_argument("--format", choices=["text", "pcap"], default="text", help="for --call-flow")
+    p.add_argument("-o", "--output", type=Path, default=None, help="--call-flow into FILE")
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--test-hooks", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -137,6 +147,12 @@ def main(argv: list[str] | None = None, window: WindowSide | None = None) -> int
         return integration_main(install=args.install_desktop)
     if args.provision is not None or args.provision_url:
         return run_provision(args)
+    if args.call_flow is not None:
+        from app.callflow_cli import export
+
+        return export(
+            args.config_dir or default_config_dir(), args.call_flow, args.format, args.output
+        )
     if window is None:
         print(NO_WINDOW, file=sys.stderr)
         return 2
@@ -176,10 +192,15 @@ def _run_ui(
         print(NO_DISPLAY, file=sys.stderr)
         return 2
     setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
+    control = runtime_dir() / f"engine-{os.getpid()}.sock"
+    # The engine loads and registers while this process loads Qt (app/desktop/early_engine.py)
+    engine = start_engine(
+        config_dir, control, args.sip_port, args.bind, args.log_level.upper(), args.test_hooks
+    )
     return window.run(
         UiOptions(
             config_dir=config_dir,
-            control_path=runtime_dir() / f"engine-{os.getpid()}.sock",
+            control_path=control,
             sip_port=args.sip_port,
             bind=args.bind,
             log_level=args.log_level.upper(),
@@ -187,6 +208,7 @@ def _run_ui(
             instance=paths,
             startup_probe=args.startup_probe,
             test_hooks=args.test_hooks,
+            engine=engine,
         )
     )
 

@@ -22,17 +22,19 @@ from typing import Any, TypeVar
 from app import __version__
 from app.engine import ops
 from app.engine.audio import EngineAudio
+from app.engine.callflow import FlowRecorder
 from app.engine.control import ControlServer, Inbound
 from app.engine.display import Display
 from app.engine.handset_intents import run_intents
 from app.engine.heap import HeapTrimmer
 from app.engine.history_writer import HistoryWriter
+from app.engine.outbox import Outbox
 from app.engine.remote import RemoteControl
-from app.engine.wake import Waker
+from app.engine.wake import Waker, wait_ms
 from app.phone import intents as ui_intents
 from app.phone.call_control import ControlInput
 from app.phone.core_audio import SoundingPhoneCore
-from app.phone.messages import Input, Publish, Tick, TransportInfo
+from app.phone.messages import Input, Publish, Then, Tick, TransportInfo
 from app.phone.settings import AccountSettings, Settings
 from app.protocol import PROTOCOL_VERSION, event, ready_line
 from app.sip import guard
@@ -44,12 +46,6 @@ from app.store.history import CallHistory
 from app.store.settings_file import SettingsFile
 
 log = logging.getLogger("deskphone.engine")
-
-# Upper bounds of one libHandleEvents() wait. Packets, pjsip timers, intents (Waker) and signals
-# (set_wakeup_fd) end a wait at once; these only pace what changes by time alone: 200 ms while a
-# call, a dial screen or a pop-up is up, 1 s at rest, where only the clock changes (idle CPU).
-MAX_WAIT_MS = 200
-REST_WAIT_MS = 1000
 
 
 @dataclass
@@ -82,16 +78,22 @@ class Engine:
         self.settings = loaded.settings
         self.settings_warning = loaded.warning
         port = options.sip_port if options.sip_port is not None else self.settings.sip_port
+        self.flows = FlowRecorder(options.config_dir, self.to_window)
         self.stack = SipStack(
             StackOptions(
                 port=port,
                 bind=options.bind,
                 log_dir=options.config_dir / "logs",
                 log_level=options.sip_log_level,
+                capture=self.flows.capture,
             )
         )
         self.core = SoundingPhoneCore(self.settings, time.monotonic)
         self.adapter = SipAdapter(self.stack, self.feed)
+        self.adapter.sip_call_ids.on_new = self.flows.link
+        self.outbox = Outbox(self._emit, self.stack.poll)  # every event goes out through it
+        self._publish = self.outbox.put  # emitted after SIP is served (outbox.py)
+        self.stack.guard.policy = self.core.incoming_policy  # applied before pjsua sees a call
         self.display = Display(self.core, self._publish)
         self.audio = EngineAudio(
             lambda: self.settings,
@@ -102,10 +104,11 @@ class Engine:
         )
         self.adapter.on_media = self.audio.on_media
         self.history = HistoryWriter(CallHistory(options.config_dir))
+        self.history.on_written = lambda call, row: self.flows.on_publish("call", call, row)
         self.heap = HeapTrimmer()
         self.display.missed = self.history.history.missed_unviewed()
         self.display.history = self.history.items()
-        self._load_directory()
+        self.display.load_directory(Directory(self.options.config_dir))
         if self.settings_warning:
             # the handset shows it as a pop-up from the first screen on
             log.warning("settings: %s", self.settings_warning)
@@ -128,19 +131,23 @@ class Engine:
         self._draining = True
         try:
             while self._pending:
+                then: list[Input] = []
                 for out in self.core.handle(self._pending.popleft()):
                     if isinstance(out, Publish):
                         self._publish(out.kind, out.data)
+                    elif isinstance(out, Then):
+                        then.append(out.input)
                     elif not self.audio.execute(out):
                         self.adapter.execute(out)
+                self._pending.extendleft(reversed(then))  # before anything fed meanwhile
         finally:
             self._draining = False
 
-    def _publish(self, kind: str, data: dict[str, Any]) -> None:
+    def _emit(self, kind: str, data: dict[str, Any]) -> None:
         data = self.remote.on_publish(kind, data)  # Action URL events; adds the SIP Call-ID
-        if kind == "call" and self.history.on_call(data):
-            self.display.history = self.history.items()
-            self.display.missed = self.history.history.missed_unviewed()
+        self.flows.on_publish(kind, data)  # an ended call's history row follows (on_written)
+        if kind == "call":
+            self.history.on_call(data)  # written in show_on(), with others of this loop turn
         elif kind == "call_removed":
             # The core never publishes a removed call again: its once-only guard can go, or
             # an always-on engine keeps one entry per call it ever had.
@@ -156,8 +163,9 @@ class Engine:
 
     def run(self) -> int:
         self.stack.start()
-        self.audio.start()
+        self.flows.start(f"{self.options.bind or '0.0.0.0'}:{self.stack.port}")
         self.waker = Waker(self.options.bind, self.stack.port)
+        self.outbox.wake = self.waker.wake
         self.control = ControlServer(self.options.control_path, self.waker.wake)
         self.control.start()
         self.adapter.create_accounts(self.settings, self.options.bind)
@@ -175,6 +183,7 @@ class Engine:
         # The supervisor waits for this line before connecting.
         sys.stdout.flush()
         os.write(1, ready_line(str(self.options.control_path), self.stack.port))
+        self.audio.start()  # PortAudio's start-up while the REGISTER and the window are out
         try:
             self._loop()
         finally:
@@ -188,9 +197,10 @@ class Engine:
     def _loop(self) -> None:
         assert self.control is not None and self.waker is not None
         while not self._stop:
-            self.stack.handle_events(self._wait_ms())
+            self.stack.handle_events(wait_ms(self.core.next_deadline(), self._resting))
             self.waker.woken()
             self.control.drain(self._on_inbound)
+            self.outbox.flush()  # what SIP has meanwhile goes first, then the events
             self.remote.drain()
             if self.core.next_deadline() is not None:
                 self.feed(Tick(time.monotonic()))
@@ -198,15 +208,12 @@ class Engine:
             self.audio.poll()
             if self._accounts_pending and not self.core.live_calls():
                 self._reconfigure_accounts()
+            self.outbox.flush()  # the display shows what the events (history) changed
+            self.history.show_on(self.display, time.monotonic())
             self.display.refresh()
+            self.outbox.flush()
             self.remote.refresh_state()
             self.heap.note(time.monotonic(), bool(self.core.live_calls()))
-
-    def _wait_ms(self) -> int:
-        deadline = self.core.next_deadline()
-        if deadline is None:
-            return REST_WAIT_MS if self._resting() else MAX_WAIT_MS
-        return max(0, min(MAX_WAIT_MS, int((deadline - time.monotonic()) * 1000) + 1))
 
     def _resting(self) -> bool:
         return (
@@ -214,14 +221,18 @@ class Engine:
             and self.display.handset.resting()
             and not self.audio.tone_pending
             and not self._accounts_pending
+            and not self.history.stale
         )
 
     def _shutdown(self) -> None:
         log.info("engine stopping")
         self.adapter.shutdown()
         self.audio.shutdown()
+        self.outbox.flush()
+        self.history.flush()
         self.remote.stop()  # after the hang-ups, so their call_terminated events still go out
         self.stack.destroy()
+        self.flows.stop()
         if self.control is not None:
             self.control.close()
         if self.waker is not None:
@@ -232,6 +243,7 @@ class Engine:
 
     def _on_inbound(self, item: Inbound) -> None:
         assert self.control is not None
+        self.outbox.flush()  # replies below must not overtake the events before them
         if item.kind == "connected":
             self.control.send(self._hello(), item.client)
             self.control.send(event("snapshot", **self.core.snapshot()), item.client)
@@ -278,7 +290,7 @@ class Engine:
             "callback_failures": guard.failures,
             "audio": self.audio.state(),
             "pid": os.getpid(),
-            "invites_refused": self.stack.guard.refused,  # flood guard's 503s
+            **self.stack.guard.counts(),  # the incoming guard's 503s, drops, answers
         }
 
     def reply(self, client: int, message: dict[str, Any]) -> None:
@@ -362,7 +374,7 @@ class Engine:
         self.audio.apply_settings(self.settings.audio, loaded.settings.audio)
         self.settings = loaded.settings
         self.core.update_settings(loaded.settings)
-        self._load_directory()
+        self.display.load_directory(Directory(self.options.config_dir))
         if accounts_changed:
             self._accounts_pending = True
             if not self.core.live_calls():
@@ -380,12 +392,3 @@ class Engine:
             if isinstance(out, Publish):
                 self._publish(out.kind, out.data)
         self.adapter.reconfigure_accounts(self.settings, self.options.bind)
-
-    def _load_directory(self) -> None:
-        """Contacts for the handset's Directory screen and the dialing matches."""
-        directory = Directory(self.options.config_dir)
-        if directory.warning:
-            log.warning("directory: %s", directory.warning)
-        self.display.directory = [
-            (c.name, number) for c in directory.contacts() for number in c.numbers
-        ]

@@ -1,6 +1,6 @@
 """Credentials go to the account's own servers only: a pjsip module on outgoing requests.
 
-Why (docs/pjsua2.md §11): pjsip picks credentials by realm alone. pjsip_auth_clt_reinit_req()
+Why (docs/pjsua2.md §12): pjsip picks credentials by realm alone. pjsip_auth_clt_reinit_req()
 answers any 401/407 whose realm matches a credential, whoever sent it, and a realm is public: a
 host the user dials, or a 302 points at, answers 401 with realm="<the PBX's realm>" and gets a
 digest it can crack offline. pjsua2 offers no per-host binding (AuthCredInfo has none), and the
@@ -41,7 +41,7 @@ import pjsua2 as pj
 from app.phone.redirect import challenge_realms, credentials_allowed, parse_auth_realm
 from app.phone.settings import AccountSettings
 from app.phone.sipuri import parse_uri
-from app.sip.flood_guard import _PjsipHdr, _PjStr, pjsua_library
+from app.sip.flood_guard import pjsua_library
 
 log = logging.getLogger("deskphone.sip")
 
@@ -125,6 +125,15 @@ class HopPolicy:
 
 
 # ---- pjsip_tx_data, as far as this module reads it --------------------------------------------
+
+
+class _PjStr(ctypes.Structure):
+    _fields_ = [("ptr", ctypes.c_char_p), ("slen", ctypes.c_ssize_t)]
+
+
+class _HdrLinks(ctypes.Structure):
+    # The list links every pjsip header starts with (PJSIP_DECL_HDR_MEMBER: prev, next).
+    _fields_ = [("prev", ctypes.c_void_p), ("next", ctypes.c_void_p)]
 
 
 class _SockAddr(ctypes.Structure):
@@ -271,7 +280,7 @@ class CredentialGuard:
         """Why a call that just ended failed, if its credentials were withheld: the challenger
         was not one of the account's servers (this module), or it named a realm the account's
         credentials are never offered to (account_config binds them to one). '' otherwise."""
-        hop = self.blocked.pop(call_id, "")
+        hop = self.blocked.pop(str(call_id), "")
         if hop:
             return f"No credentials for {hop}"
         if code not in (401, 407) or not msg:
@@ -293,7 +302,7 @@ class CredentialGuard:
             while hdr and len(realms) < _MAX_AUTH_HEADERS:
                 value = self._print(hdr).partition(":")[2]
                 realms.append(parse_auth_realm(value) or "")
-                hdr = self._lib.pjsip_msg_find_hdr(msg, kind, _PjsipHdr.from_address(hdr).next)
+                hdr = self._lib.pjsip_msg_find_hdr(msg, kind, _HdrLinks.from_address(hdr).next)
         return realms or None
 
     def _on_tx_request(self, tdata: int | None) -> int:

@@ -19,7 +19,7 @@ import pjsua2 as pj
 from app.sip.cred_guard import CredentialGuard
 from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
-from app.sip.logwriter import PjLogWriter, open_sip_log
+from app.sip.logwriter import MessageSink, PjLogWriter, SipLogFile
 from app.sip.oversize import OversizeWatch
 from app.userfiles import ca_file_problem
 
@@ -38,6 +38,7 @@ class StackOptions:
     bind: str = ""  # empty: all interfaces, as a desk phone listens
     log_dir: Path | None = None
     log_level: int = 4  # 4 logs every SIP message
+    capture: MessageSink | None = None  # every SIP message, for the call flows (capture.py)
     user_agent: str = "DeskPhone"
     flood_guard: bool = True
 
@@ -105,12 +106,13 @@ class SipStack:
         # one failed 488 PJ_ETOOMANY (soak, tests/robustness/test_soak.py).
         cfg.medConfig.sndAutoCloseTime = -1
         # With a writer set, pjsua hands it what passes consoleLevel (the console stays quiet).
-        cfg.logConfig.consoleLevel = opts.log_level if opts.log_dir is not None else 0
-        cfg.logConfig.level = opts.log_level
+        # The call flow capture needs the messages (level 4) whatever sip.log is to keep.
+        level = max(opts.log_level, 4) if opts.capture is not None else opts.log_level
+        cfg.logConfig.consoleLevel = level if opts.log_dir is not None else 0
+        cfg.logConfig.level = level
         cfg.logConfig.msgLogging = True
         if opts.log_dir is not None:
-            open_sip_log(opts.log_dir)
-            self._writer = PjLogWriter()
+            self._writer = PjLogWriter(SipLogFile(opts.log_dir), opts.log_level, opts.capture)
             cfg.logConfig.writer = self._writer
             cfg.logConfig.decor = (
                 pj.PJ_LOG_HAS_TIME
@@ -207,7 +209,19 @@ class SipStack:
         assert self.ep is not None
         handled = int(self.ep.libHandleEvents(timeout_ms))
         self.oversize.drain()
+        self.guard.drain()  # calls answered inside pjsip's receive path reach the core now
+        self.drain_log()
         return handled
+
+    def poll(self) -> None:
+        """Handle what has already arrived, without waiting (about 2 µs when nothing has)."""
+        if self.ep is not None:
+            self.handle_events(0)
+
+    def drain_log(self) -> None:
+        """pjsip's log lines of this loop turn into sip.log (logwriter.py: never in the path)."""
+        if self._writer is not None:
+            self._writer.drain()
 
     def pump(self, seconds: float) -> None:
         assert self.ep is not None
@@ -215,6 +229,8 @@ class SipStack:
         while time.monotonic() < deadline:
             self.ep.libHandleEvents(10)
             self.oversize.drain()
+            self.guard.drain()
+            self.drain_log()
 
     def destroy(self) -> None:
         """Last step of teardown: every Call, Account and port must already be gone."""
@@ -229,5 +245,7 @@ class SipStack:
         # without NO_RX_MSG pjsua_destroy2() sleeps about 1 s more whatever is left to wait for.
         self.ep.libDestroy(pj.PJSUA_DESTROY_NO_RX_MSG)
         self.ep = None
+        if self._writer is not None:
+            self._writer.close()  # what libDestroy() logged
         self._writer = None
         log.info("pjsua2 stopped")

@@ -141,6 +141,22 @@ def _folder_read_only(folder: Path) -> bool:
         return False
 
 
+def _text(value: str) -> str:
+    """Text from the network as SQLite can store it: pjsua2 hands over bytes that are not
+    UTF-8 (a far end's reason phrase "Occup\\xe9") as surrogate escapes, which sqlite3
+    refuses to encode; they are kept as visible \\x escapes instead."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        raw = value.encode("utf-8", "surrogateescape" if _only_escapes(value) else "replace")
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def _only_escapes(value: str) -> bool:
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in value)
+
+
 class CallHistory:
     def __init__(self, config_dir: Path, limit: int = DEFAULT_LIMIT) -> None:
         self.path = config_dir / HISTORY_FILE
@@ -217,13 +233,17 @@ class CallHistory:
     # ---- writing ----------------------------------------------------------------------
 
     def _write(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Cursor:
+        return self._write_all(sql, [tuple(args)])[-1]
+
+    def _write_all(self, sql: str, rows: list[tuple[Any, ...]]) -> list[sqlite3.Cursor]:
+        """`sql` once per row, in one transaction (one sync to disk for all of them)."""
         if self.read_only:
             raise StoreError(self.warning, self.path)
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    cur = self._db.execute(sql, tuple(args))
+                    cur = [self._db.execute(sql, row) for row in rows]
                     self._db.execute(
                         "DELETE FROM calls WHERE id NOT IN "
                         "(SELECT id FROM calls ORDER BY started DESC, id DESC LIMIT ?)",
@@ -242,17 +262,24 @@ class CallHistory:
     def _row(r: CallRecord) -> tuple[Any, ...]:
         viewed = r.viewed if r.viewed is not None else r.result != CallResult.MISSED
         return (
-            Direction(r.direction).value, r.account, r.remote_uri, r.remote_name, r.local_uri,
-            r.started or time.time(), r.answered, r.ended, CallResult(r.result).value, r.code,
-            r.reason, r.forward_target, json.dumps(list(r.redirect_chain)), int(viewed),
+            Direction(r.direction).value, r.account, _text(r.remote_uri), _text(r.remote_name),
+            _text(r.local_uri), r.started or time.time(), r.answered, r.ended,
+            CallResult(r.result).value, r.code, _text(r.reason), _text(r.forward_target),
+            json.dumps(list(r.redirect_chain)), int(viewed),
         )  # fmt: skip
 
     def add(self, record: CallRecord) -> int:
         """Store a call; returns its id (also set on the record). On disk when this returns."""
+        return self.add_all([record])[0]
+
+    def add_all(self, records: list[CallRecord]) -> list[int]:
+        """Store calls in one transaction; their ids (also set on the records), in order."""
         marks = ", ".join("?" * 14)
-        cur = self._write(f"INSERT INTO calls ({_COLUMNS}) VALUES ({marks})", self._row(record))
-        record.id = int(cur.lastrowid or 0)
-        return record.id
+        sql = f"INSERT INTO calls ({_COLUMNS}) VALUES ({marks})"
+        cursors = self._write_all(sql, [self._row(r) for r in records])
+        for record, cur in zip(records, cursors, strict=True):
+            record.id = int(cur.lastrowid or 0)
+        return [int(r.id or 0) for r in records]
 
     def update(self, record: CallRecord) -> None:
         """Rewrite a stored call (e.g. when it ends) from the record with that id."""
