@@ -80,6 +80,7 @@ class Kamailio:
     port: int
     workdir: Path
     proc: subprocess.Popen[bytes] | None = None
+    template: str = "kamailio-min.cfg"  # under tests/peers/; kamailio-tls.cfg adds TLS
 
     @property
     def domain(self) -> str:
@@ -90,7 +91,7 @@ class Kamailio:
         (401 / 407) and must answer with that password; nobody else is asked."""
         if shutil.which("kamailio") is None:
             raise RuntimeError("kamailio is not installed: run `make test`")
-        cfg_text = (PEERS / "kamailio-min.cfg").read_text()
+        cfg_text = (PEERS / self.template).read_text()
         cfg_text = cfg_text.replace("127.0.0.1:5070", f"{HOST}:{self.port}")
         if follow_3xx:
             cfg_text = cfg_text.replace("#!define FOLLOW3XX 0", "#!define FOLLOW3XX_ON")

@@ -13,6 +13,7 @@ import pjsua2 as pj
 from app.phone.settings import AccountSettings
 from app.phone.settings.accounts import NAME_MAX
 from app.sip.guard import guarded
+from app.sip.srtp import apply_srtp
 
 log = logging.getLogger("deskphone.sip")
 
@@ -61,6 +62,7 @@ def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> p
     if bind:
         cfg.mediaConfig.transportConfig.boundAddress = bind
         cfg.mediaConfig.transportConfig.publicAddress = bind
+    apply_srtp(cfg, acc.srtp)
     cfg.priority = 100 - index
     return cfg
 
