@@ -11,7 +11,7 @@ import contextlib
 import logging
 import signal
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -22,13 +22,15 @@ from app.phone.handset.screens import HISTORY
 from app.phone.model import RegState
 from app.store.settings_file import SettingsFile
 from ui.bridge import EngineBridge
-from ui.callflow.window import CallFlowWindow
 from ui.main_window import MainWindow
 from ui.notify import CallNotifier
 from ui.settings_host import SettingsHost
 from ui.tray import PhoneTray
 from ui.window_actions import CALL_FLOW, SETTINGS, SHORTCUTS, GearButton, add_actions, help_rows
 from ui.window_memory import WindowMemory
+
+if TYPE_CHECKING:
+    from ui.callflow.window import CallFlowWindow
 
 __all__ = ["DeskPhoneApp", "UiOptions", "run"]
 
@@ -87,6 +89,8 @@ class DeskPhoneApp:
         """The Call Flow window on the History entry the handset has selected, else on the
         current call (the newest flow) or the last one."""
         if self.call_flows is None:
+            from ui.callflow.window import CallFlowWindow  # 8 MB: loaded when first opened
+
             self.call_flows = CallFlowWindow(self.options.config_dir, self.window)
         window = self.call_flows
         screen = self.window.handset.screen_model()
