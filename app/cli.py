@@ -11,14 +11,19 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Protocol
 
 from app import __version__
 from app.desktop.early_engine import EarlyEngine, start_engine
 from app.desktop.selftest import Report
-from app.desktop.single_instance import HandoffError, InstanceLock, InstancePaths, hand_over
+from app.desktop.single_instance import (
+    HandoffError,
+    InstanceDirError,
+    InstanceLock,
+    InstancePaths,
+    hand_over,
+)
 from app.desktop.uris import normalise
 from app.logs import setup_logging
 from app.paths import default_config_dir, log_problems, prepare_config_dir, runtime_dir
@@ -61,6 +66,8 @@ NO_WINDOW = "deskphone: this command needs the window, which this program was st
 
 
 def pjsua2_version() -> str:
+    from importlib import metadata  # email, zipfile, csv...: only for --version
+
     try:
         return metadata.version("pjsua2-python")
     except metadata.PackageNotFoundError:
@@ -167,7 +174,11 @@ def main(argv: list[str] | None = None, window: WindowSide | None = None) -> int
             return 2
     config_dir: Path = args.config_dir or default_config_dir()
     problems = prepare_config_dir(config_dir)
-    instance = InstanceLock(InstancePaths.for_config(config_dir))
+    try:
+        instance = InstanceLock(InstancePaths.for_config(config_dir))
+    except InstanceDirError as exc:
+        print(f"deskphone: {exc}", file=sys.stderr)
+        return 1
     if not instance.acquire():
         # Another DeskPhone owns this config dir: it dials (or just shows itself), we leave.
         try:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.audio.bridge_config import BridgeConfig, Mode
 from app.audio.conference_clock import Conference, ConferenceClock
+from app.audio.ringtone_loader import RingtoneLoader, is_builtin
 from app.audio.stream_keeper import OK_TEXT
 from app.audio.tone_plan import tone_for
 from app.audio.tones import ToneError, ToneSpec, parse_tone
@@ -32,6 +33,7 @@ from app.sip.audio_port import BridgePort, link_call_media
 
 if TYPE_CHECKING:
     from app.audio.device_bridge import DeviceBridge
+    from app.audio.ringtones import Ringtone
 
 log = logging.getLogger("deskphone.audio")
 
@@ -107,6 +109,7 @@ class EngineAudio:
         self.dial_tone = DialTone()
         self._turn_key: str | None = None  # the key of this loop turn (poll() forgets it)
         self._ring_requested = 0.0  # a Ring whose first sample poll() has not reported yet
+        self.ringtones = RingtoneLoader()  # file ringtones are read off this thread
 
     # ---- life cycle ----------------------------------------------------------------------
     def start(
@@ -122,6 +125,7 @@ class EngineAudio:
         self.port = port
         self._problem = problem
         self._loader.ready = wake
+        self.ringtones.want(self._settings().audio.ringtone)  # a file: read before it rings
         if problem:
             self._on_status(problem)
 
@@ -239,14 +243,23 @@ class EngineAudio:
         if self.bridge is not None:
             self.bridge.stop_tone()
 
-    def _ringtone(self, name: str) -> Any:
-        from app.audio.ringtones import RingtoneError, builtin_ringtone, load_ringtone
+    def _ringtone(self, name: str) -> Ringtone:
+        """A built-in at once; a file only once the loader has it (Ring1 until then)."""
+        from app.audio.ringtones import RingtoneError, builtin_ringtone
 
         try:
-            return load_ringtone(name)
+            if is_builtin(name):
+                return builtin_ringtone(name)
+            got = self.ringtones.get(name)
+            if isinstance(got, RingtoneError):
+                raise got
         except RingtoneError as exc:
             self._show_error(f"Ringtone: {exc}")
             return builtin_ringtone("Ring1")
+        if got is None:
+            log.warning("ringtone %r is still being read: Ring1 for this call", name[:200])
+            return builtin_ringtone("Ring1")
+        return got
 
     def key_pressed(self, key: str) -> None:
         """Keypad feedback while dialing (settings.audio.key_tones); a digit ends the dial tone.
@@ -409,7 +422,9 @@ class EngineAudio:
         }
 
     def apply_settings(self, old: AudioSettings, new: AudioSettings) -> None:
-        """Settings saved: new devices reopen the streams; new volumes apply at once."""
+        """Settings saved: new devices reopen the streams; new volumes apply at once; a file
+        ringtone is read again (it may be a new file under the same name)."""
+        self.ringtones.want(new.ringtone, fresh=True)
         for target, key in VOLUME_KEYS.items():
             self._volume[target] = int(getattr(new, key))
         bridge = self.bridge

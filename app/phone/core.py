@@ -51,6 +51,7 @@ from app.phone.model import (
     call_dict,
     failure_text,
 )
+from app.phone.numbers import numbering_for
 from app.phone.redirect_calls import RedirectingCalls
 from app.phone.screening import IncomingScreening
 from app.phone.settings import Settings
@@ -177,9 +178,10 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
     def _dial(self, msg: Dial) -> list[Output]:
         account = self._pick_account(msg.account)
         try:
-            target = planned_target(self.dial_plan, msg.target, account)
+            numbering = numbering_for(self.settings.audio.tone_country)
+            target = planned_target(self.dial_plan, msg.target, account, numbering)
             uri = to_request_uri(target, self.domain_of(account))
-        except DialError as exc:  # also a block-out rule's "Forbidden Number"
+        except DialError as exc:  # also a block-out rule's "Forbidden number!"
             return [Publish("error", {"text": str(exc)})]
         self.last_dialed = msg.target
         view = self._new_call(
@@ -300,13 +302,18 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
                 changes["state"] = CallState.TALKING
                 if not view.answered:
                     changes["answered"] = now
+                    # what the call said while it was set up ("Forward to: carol") is done
+                    changes["text"] = ""
                     if extra := self._redirect_answered(view, msg.code, msg.reason):
                         changes["extra"] = extra
             case "DISCONNECTED":
                 changes.update(self._ending(view, msg, now))
         new = replace(view, **changes)
         self.calls[view.id] = new
-        return [Publish("call", call_dict(new))]
+        out: list[Output] = [Publish("call", call_dict(new))]
+        if msg.sip_state == "DISCONNECTED":
+            out += self._conference_call_ended(view.id)
+        return out
 
     def _ending(self, view: CallView, msg: CallProgress, now: float) -> dict[str, Any]:
         self._timers[f"remove:{view.id}"] = now + ENDED_LINGER

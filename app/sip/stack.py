@@ -16,15 +16,22 @@ from typing import Any
 
 import pjsua2 as pj
 
+from app.sip.cred_guard import CredentialGuard
 from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
 from app.sip.logwriter import MessageSink, PjLogWriter, SipLogFile
 from app.sip.master_port import MasterPort
+from app.sip.media_poll import MediaPoller
 from app.sip.oversize import OversizeWatch
+from app.userfiles import ca_file_problem
 
 log = logging.getLogger("deskphone.sip")
 
 EADDRINUSE_HINT = "address already in use"
+
+
+class CaFileRefused(ValueError):
+    """The configured CA file is not a small regular PEM file: OpenSSL never gets to read it."""
 
 
 @dataclass
@@ -79,6 +86,8 @@ class SipStack:
         self.master_problem = ""
         self.guard = FloodGuard()
         self.oversize = OversizeWatch()
+        self.creds = CredentialGuard()  # credentials to the account's own servers only
+        self.media = MediaPoller()  # RTP sockets polled only while calls exist (media_poll.py)
         # A TCP/TLS connection to a server went away (registrar restarted, network lost).
         self.on_transport_lost: Callable[[str], None] | None = None
 
@@ -95,7 +104,7 @@ class SipStack:
         cfg.uaConfig.threadCnt = 0
         cfg.uaConfig.mainThreadOnly = True
         cfg.uaConfig.userAgent = opts.user_agent
-        cfg.medConfig.threadCnt = 1
+        cfg.medConfig.threadCnt = 1  # pjsua insists; stopped and replaced after libInit()
         # Never close the (null) sound device when idle: the conference bridge adds and removes
         # a call's port only on its clock tick, so with the device closed and nothing
         # connected, every answered call left its port queued and after ~250 calls each new
@@ -118,12 +127,14 @@ class SipStack:
                 | pj.PJ_LOG_HAS_INDENT
             )
         ep.libInit(cfg)
+        self.media.take_over(ep.libRegisterThread)
         self._create_transports()
         ep.libStart()
         self._take_conference(ep)
         if opts.flood_guard:
             self.guard.register()
         self.oversize.register()
+        self.creds.register()
         log.info("pjsua2 %s started on port %d", self.version, self.port)
 
     def _create_transports(self) -> None:
@@ -158,11 +169,23 @@ class SipStack:
             return
         raise RuntimeError("could not open any SIP port")
 
+    def tls_problem(self, verify_server: bool, ca_file: str) -> str:
+        """ensure_tls(), and '' if a TLS transport is ready, else why not (for the screen)."""
+        try:
+            self.ensure_tls(verify_server, ca_file)
+        except (pj.Error, CaFileRefused) as exc:
+            why = str(exc.reason) if isinstance(exc, pj.Error) else str(exc)
+            log.error("no TLS transport: %s", why)
+            return why
+        return ""
+
     def ensure_tls(self, verify_server: bool, ca_file: str = "") -> None:
         """A TLS transport for accounts with transport=tls, made when the first one needs it
         (again when the verification settings change). It binds any free port: the accounts
         only connect out over it, and the registrar sends calls back on that connection."""
         assert self.ep is not None
+        if problem := ca_file_problem(ca_file):
+            raise CaFileRefused(f"CA file {ca_file[:200]}: {problem}")
         if self._tls is not None:
             if self._tls[1:] == (verify_server, ca_file):
                 return
@@ -202,6 +225,7 @@ class SipStack:
     def handle_events(self, timeout_ms: int) -> int:
         assert self.ep is not None
         handled = int(self.ep.libHandleEvents(timeout_ms))
+        self.media.want(time.monotonic())
         self.oversize.drain()
         self.guard.drain()  # calls answered inside pjsip's receive path reach the core now
         self.drain_log()
@@ -222,6 +246,7 @@ class SipStack:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             self.ep.libHandleEvents(10)
+            self.media.want(time.monotonic())
             self.oversize.drain()
             self.guard.drain()
             self.drain_log()
@@ -234,6 +259,8 @@ class SipStack:
         gc.collect()
         self.guard.unregister()
         self.oversize.unregister()
+        self.creds.unregister()
+        self.media.close()
         # Calls and accounts were ended, and their messages sent, by the adapter's shutdown:
         # without NO_RX_MSG pjsua_destroy2() sleeps about 1 s more whatever is left to wait for.
         self.ep.libDestroy(pj.PJSUA_DESTROY_NO_RX_MSG)

@@ -3,6 +3,11 @@
 settings.json never holds a password. `app/store/settings.py` strips them into this store on
 save and fills them back on load. Secret names are `account.<index>.password` (index into
 Settings.accounts, from 0) and `remote.action_uri_password`.
+
+In the keyring a secret is kept per config directory (`<resolved dir>:<name>` under the service
+"deskphone"): two config dirs are two phones, and they used to overwrite each other's
+passwords. Entries from before that (the bare name) belong to the default
+config dir only, which takes them over the first time it reads them.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from app.paths import default_config_dir
+from app.store import secret_service
 from app.store.errors import StoreError
 from app.store.fsutil import safe_write
 
@@ -32,9 +39,15 @@ def account_secret(index: int) -> str:
 def usable_keyring(backend: Any | None = None) -> Any | None:
     """The keyring backend if it can really store secrets, else None.
 
-    keyring picks `fail.Keyring` (priority 0) when no backend exists, e.g. on a server
-    without Secret Service; a chainer with no members is just as useless.
+    With no backend given: the desktop's Secret Service spoken to directly
+    (app/store/secret_service.py: no `keyring`/`secretstorage`/`cryptography` imports, 17 MB
+    less in each process), unless the user configured a keyring backend for Python programs,
+    which is then honoured through the keyring library. keyring picks `fail.Keyring`
+    (priority 0) when no backend exists, e.g. on a server without Secret Service; a chainer
+    with no members is just as useless.
     """
+    if backend is None and not secret_service.keyring_configured():
+        return secret_service.SecretService() if secret_service.available() else None
     try:
         import keyring
         from keyring.backends import chainer, fail
@@ -57,8 +70,23 @@ class SecretStore:
 
     def __init__(self, config_dir: Path, backend: Any | None = None, use_keyring: bool = True):
         self.path = config_dir / SECRETS_FILE
-        self._keyring = usable_keyring(backend) if use_keyring else None
+        self._scope = _resolved(config_dir)
+        self._legacy = self._scope == _resolved(default_config_dir())
+        self._backend, self._use_keyring = backend, use_keyring
+        self._found: Any | None = None
+        self._looked = False  # the keyring is looked for when a password is first needed
         self.note = ""  # set when the keyring failed at run time and the file took over
+
+    @property
+    def _keyring(self) -> Any | None:
+        if not self._looked:
+            self._looked = True
+            self._found = usable_keyring(self._backend) if self._use_keyring else None
+        return self._found
+
+    @_keyring.setter
+    def _keyring(self, backend: Any | None) -> None:
+        self._looked, self._found = True, backend
 
     @property
     def kind(self) -> str:
@@ -107,16 +135,33 @@ class SecretStore:
 
     # ---- public ------------------------------------------------------------------------
 
+    def keyring_name(self, name: str) -> str:
+        """The keyring entry of secret `name` for this config directory."""
+        return f"{self._scope}:{name}"
+
     def get(self, name: str) -> str:
         if self._keyring is not None:
             try:
-                value = self._keyring.get_password(KEYRING_SERVICE, name)
+                value = self._keyring.get_password(KEYRING_SERVICE, self.keyring_name(name))
+                if not value and self._legacy:
+                    value = self._take_legacy(name)
             except Exception as exc:
                 log.warning("keyring read of %s failed: %s", name, type(exc).__name__)
                 value = None
             if value:
                 return str(value)
         return self._read_file().get(name, "")
+
+    def _take_legacy(self, name: str) -> str | None:
+        """An unscoped entry of an older DeskPhone, moved under this directory's name."""
+        assert self._keyring is not None
+        value = self._keyring.get_password(KEYRING_SERVICE, name)
+        if value:
+            self._keyring.set_password(KEYRING_SERVICE, self.keyring_name(name), value)
+            with contextlib.suppress(Exception):
+                self._keyring.delete_password(KEYRING_SERVICE, name)
+            log.info("keyring entry %s now kept for %s", name, self._scope)
+        return str(value) if value else None
 
     def set_many(self, values: dict[str, str]) -> None:
         """Store each value; an empty value deletes the secret."""
@@ -140,8 +185,11 @@ class SecretStore:
         assert self._keyring is not None
         try:
             if value:
-                self._keyring.set_password(KEYRING_SERVICE, name, value)
+                self._keyring.set_password(KEYRING_SERVICE, self.keyring_name(name), value)
             else:
+                with contextlib.suppress(Exception):
+                    self._keyring.delete_password(KEYRING_SERVICE, self.keyring_name(name))
+            if self._legacy:  # an older unscoped entry must not outlive the new value
                 with contextlib.suppress(Exception):
                     self._keyring.delete_password(KEYRING_SERVICE, name)
             return True
@@ -150,3 +198,10 @@ class SecretStore:
             self._keyring = None
             self.note = "(The system keyring refused a password.)"
             return False
+
+
+def _resolved(config_dir: Path) -> str:
+    try:
+        return str(config_dir.expanduser().resolve())
+    except (OSError, RuntimeError):
+        return str(config_dir.expanduser().absolute())
