@@ -34,13 +34,21 @@ class Pace:
     _last: float = 0.0
     _origin: float = 0.0
     _refused_at: float = -1e9
+    _settling: bool = True
 
-    def allow(self, now: float, frames: int) -> bool:
-        """True when `frames` more samples fit in the time passed (the caller then takes them)."""
+    def allow(self, now: float, frames: int, underflow: bool = False) -> bool:
+        """True when `frames` more samples fit in the time passed (the caller then takes them).
+        `underflow`: PortAudio flagged this callback (output underflow)."""
         if self._tokens < 0:
             self._tokens, self._last, self._origin = float(self.slack), now, now
-        if now - self._origin < self.settle:
-            return False
+        if self._settling:
+            # The priming burst is over only once PortAudio stops flagging underflows: on a
+            # loaded machine it lasts well past `settle`, and what is written into a flagged
+            # callback of it is never played (measured: holes in the first 250 ms of a tone).
+            if now - self._origin < self.settle or underflow:
+                return False
+            self._settling = False
+            self._last = now
         elapsed = max(0.0, now - self._last)
         self._tokens = min(float(self.slack), self._tokens + elapsed * self.rate * RATE_MARGIN)
         self._last = now

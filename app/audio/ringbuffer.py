@@ -29,6 +29,7 @@ import numpy.typing as npt
 
 Int16Array = npt.NDArray[np.int16]
 _HISTORY = 2048  # depth samples kept for percentiles
+STEADY_WINDOWS = 4  # windows slipping one way (none the other) that make a drift
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,7 @@ class SampleRing:
         self._settling = True  # the first window after a (re)fill sets the level at once
         self._pad = 0  # silence to put before the next write (settling up)
         self._slipped = 0
+        self._run = 0  # windows in a row that slipped one way (signed)
 
     def _slip_block(self, samples: Int16Array) -> Int16Array:
         """Leave out or repeat one sample per 10 ms of the block at most, spread evenly."""
@@ -117,13 +119,22 @@ class SampleRing:
                 self._head = (self._head + skip) % self._cap
                 self._depth -= skip
             return
-        cap = self.rate // 200  # 80 samples a second at 16 kHz
+        # A real clock drift is steady: it shows as slips one way, window after window. A
+        # loaded machine's late callbacks also move the low mark, but only for a moment, and
+        # slipping at full rate after one of them changed the pitch for seconds (a 1000 Hz
+        # echo measured 994 Hz). So a slip starts gently (0.1 %, 1 Hz at 1 kHz) and only a
+        # drift that lasts STEADY_WINDOWS windows gets the full rate (0.5 %).
+        want = 0
         if low > self.margin + 96:
-            self._slip = -min(low - self.margin, cap)
+            want = -(low - self.margin)
         elif low < self.margin:
-            self._slip = min(self.margin - low + 16, cap)
-        else:
-            self._slip = 0
+            want = self.margin - low + 16
+        direction = (want > 0) - (want < 0)
+        if direction:  # windows in the dead zone between slips keep the count
+            self._run = self._run + direction if self._run * direction > 0 else direction
+        steady = abs(self._run) >= STEADY_WINDOWS
+        cap = self.rate // 200 if steady else self.rate // 1000  # 80 or 16 a second at 16 kHz
+        self._slip = max(-cap, min(cap, want))
 
     def write(self, samples: Int16Array) -> None:
         """Queue samples (copied). Drops the oldest ones when past the high-water mark."""

@@ -19,6 +19,7 @@ import numpy.typing as npt
 from app.audio.bridge_config import FRAME_SAMPLES, RATE, BridgeConfig, Mode
 from app.audio.devices import Found, find_device
 from app.audio.pace import Pace
+from app.audio.thread_priority import raise_this_thread
 
 ROLE_TEXT = {"play": "Speaker", "rec": "Microphone", "ring": "Ringer"}
 ROLES = tuple(ROLE_TEXT)
@@ -175,6 +176,7 @@ class StreamSet:
             now = time.monotonic()
             if not slot.first_cb:
                 slot.first_cb = now
+                raise_this_thread()
             slot.last_cb = now
             slot.frames += frames
             if status:
@@ -182,7 +184,7 @@ class StreamSet:
             if role == "rec":
                 if slot.pace.allow(now, frames):
                     host.capture(data[:, 0])
-            elif not slot.pace.allow(now, frames):
+            elif not slot.pace.allow(now, frames, bool(status.output_underflow)):
                 data.fill(0)  # a post-xrun burst: played into nothing, so take nothing
             elif role == "play":
                 host.fill_playback(data[:, 0], now)

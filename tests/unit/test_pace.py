@@ -54,3 +54,19 @@ def test_drift_within_the_margin_is_never_refused() -> None:
     for _ in range(60_000):  # ten minutes of a device 1 % fast
         t += BLOCK / RATE / 1.01
         assert pace.allow(t + 1e-9, BLOCK)
+
+
+def test_the_priming_burst_gets_silence_while_portaudio_flags_underflows() -> None:
+    """On a loaded machine the burst of underflow-flagged callbacks at a stream's start lasts
+    past `settle`; what goes into it is never played, so nothing real may go there."""
+    pace = Pace(RATE, slack=2000, settle=0.05)
+    t = 10.0
+    assert not pace.allow(t, 320)
+    for _ in range(40):  # 200 ms of flagged callbacks, 5 ms apart
+        t += 0.005
+        assert not pace.allow(t, 320, underflow=True)
+    t += 0.005
+    assert pace.allow(t, 320)  # the first unflagged callback: the buffer is really filled
+    for _ in range(100):
+        t += 0.02
+        assert pace.allow(t, 320, underflow=False)
