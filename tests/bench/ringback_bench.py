@@ -179,13 +179,16 @@ def echo_call(client: EngineClient, pid: int, workdir: Path, seconds: float) -> 
     client.send("hangup")
     client.wait_call("Finished", 10, since)
     sipp.wait(15)
-    frames = max(1, after["frames_in"] + after["frames_out"])
+    ticks = {k: after["ticks"][k] - before["ticks"][k] for k in ("device", "own")}
+    spent = after["callback_seconds"] - before["callback_seconds"]
     return {
         "cpu": cpu,
         "rss": rss,
         "state": after,
-        "port_us": 1e6 * after["port_seconds"] / frames,
-        "frames": after["frames_in"] - before["frames_in"],
+        # the device callbacks' time (conference tick included) per 20 ms frame played
+        "port_us": 1e6 * spent / max(1, ticks["device"]),
+        "ticks": ticks,
+        "mic_drops": [a - b for a, b in zip(after["mic_drops"], before["mic_drops"], strict=True)],
     }
 
 
