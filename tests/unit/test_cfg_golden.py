@@ -63,6 +63,7 @@ def _account(n: int) -> AccountSettings:
         auto_answer=True,
         dnd=True,
         dtmf=("info", "inband", "both")[n % 3],
+        voice_mail=("*97", f"sip:vm{n}@pbx{n}.example.com")[n % 2],
     )
 
 

@@ -162,3 +162,25 @@ def test_report_never_shows_a_password_value() -> None:
     _, report = import_cfg(text)
     assert "secretvalue" not in report.text() and "bad" not in report.text()
     assert report.malformed and report.refused
+
+
+def test_voice_mail_number_is_a_per_account_key_outside_account_x() -> None:
+    """voice_mail.number.X belongs to account X without being under `account.X.`."""
+    text = HEADER + (
+        "voice_mail.number.2 = *97\nvoice_mail.number.1 = sip:vm@pbx.example.com\n"
+        "voice_mail.number.17 = 1\nvoice_mail.number.3 = *9 7\n"
+    )
+    s, report = import_cfg(text)
+    assert [a.voice_mail for a in s.accounts] == ["sip:vm@pbx.example.com", "*97", ""]
+    assert {r.key: r.message for r in report.refused} == {
+        "voice_mail.number.17": "DeskPhone has accounts 1-16",
+        "voice_mail.number.3": "'*9 7' is not a number or SIP address "
+        "(digits, * # +, letters, @ . : _ -)",
+    }
+    out = export_cfg(s)
+    assert "voice_mail.number.2 = *97\n" in out and "voice_mail.number.3 = %NULL%\n" in out
+    assert "account.2.voice_mail" not in out
+    again, report = import_cfg(out)
+    assert report.refused == [] and [a.voice_mail for a in again.accounts] == [
+        a.voice_mail for a in s.accounts
+    ]

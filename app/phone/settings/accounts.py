@@ -118,6 +118,12 @@ class AccountSettings:
         "", "Realm", "realm", own=True,
         help="Authentication realm; empty: learnt from the registrar's first challenge.",
     )
+    voice_mail: str = setting(
+        "", "Voice Mail", "voice_mail.number.{n}", top=True, check=checks.dial_target,
+        hint="e.g. *97: what Connect dials",
+        help="The voice mail number of this account: the Voice Mail menu's Connect and a "
+        "Voice Mail key dial it on this account. Yealink's voice_mail.number.X.",
+    )
 
     # fmt: on
     @property

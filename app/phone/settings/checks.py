@@ -13,6 +13,9 @@ _HOST = re.compile(r"^[A-Za-z0-9._\-\[\]:]+$")
 _MAC = re.compile(r"^[0-9a-f]{12}$")
 _DIAL_PREFIX = re.compile(r"^[0-9*#+]+$")
 _URL = re.compile(r"^https?://\S+$")
+# what a key dials: a number with * # +, or a SIP user or URI (`*97`, `voicemail`, `sip:vm@pbx`)
+_DIAL_TARGET = re.compile(r"^[A-Za-z0-9*#+@._:\-]+$")
+DIAL_TARGET_MAX = 99  # Yealink's maxlength for voice_mail.number.X
 
 
 def tone_error(text: str) -> str:
@@ -74,6 +77,17 @@ def url_or_empty(v: str) -> str:
 
 def number(v: str) -> str:
     return "" if v and not re.search(r"\s", v) else f"'{v}' is not a number"
+
+
+def dial_target(v: str) -> str:
+    """Empty, or something a key can dial: digits * # +, a SIP user name or URI; at most 99."""
+    if not v:
+        return ""
+    if len(v) > DIAL_TARGET_MAX:
+        return f"longer than {DIAL_TARGET_MAX} characters"
+    if not _DIAL_TARGET.match(v):
+        return f"'{v}' is not a number or SIP address (digits, * # +, letters, @ . : _ -)"
+    return ""
 
 
 def dial_prefix(v: str) -> str:
