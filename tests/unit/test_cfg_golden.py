@@ -64,6 +64,10 @@ def _account(n: int) -> AccountSettings:
         dnd=True,
         dtmf=("info", "inband", "both")[n % 3],
         voice_mail=("*97", f"sip:vm{n}@pbx{n}.example.com")[n % 2],
+        subscribe_mwi=True,
+        subscribe_mwi_expires=1800 + n,
+        subscribe_mwi_to_vm=True,
+        display_mwi=False,
     )
 
 
@@ -94,6 +98,7 @@ def golden_settings() -> Settings:
     ft.call_waiting, ft.call_waiting_tone, ft.auto_answer_delay = False, False, 3
     ft.normal_refuse_code, ft.ringing_timeout, ft.ringback_timeout = 404, 90, 60
     ft.hold_mode = "rfc2543"
+    ft.voice_mail_popup, ft.mail_power_led = False, False
     r = ft.redirect
     r.mode, r.max_redirects, r.block_prefixes, r.allow_sips_downgrade = (
         "ask",

@@ -13,7 +13,7 @@ HEADER = "#!version:1.0.0.1\n"
 UNSUPPORTED_IN_SAMPLE = {
     "account.1.sip_server.1.retry_counts", "account.1.sip_server.2.address",
     "account.1.codec.1.enable", "account.1.codec.1.payload_type", "account.1.nat.nat_traversal",
-    "account.1.subscribe_mwi", "account.2.srtp_encryption", "features.dnd.on_code",
+    "account.2.srtp_encryption", "features.dnd.on_code",
     "features.dnd.off_code", "transfer.semi_attend_tran_enable", "voice.vad",
     "static.network.internet_port.type", "static.network.vlan.internet_port_enable",
     "static.security.user_password", "lang.gui", "local_time.time_zone", "local_time.ntp_server1",
@@ -28,6 +28,7 @@ def test_sample_imports_what_deskphone_has() -> None:
     a1, a2 = s.accounts
     assert (a1.label, a1.user, a1.server, a1.expires) == ("Office", "1001", "pbx.example.com", 1800)
     assert a1.outbound_proxy == "sbc.example.com:5070" and a1.password == "Al1ce-Secret!"
+    assert a1.subscribe_mwi and not a2.subscribe_mwi
     assert (a2.transport, a2.port, a2.dtmf, a2.auto_answer, a2.dnd) == (
         "tls",
         5061,

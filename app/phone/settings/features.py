@@ -96,4 +96,14 @@ class FeatureSettings:
         help="How a call is put on hold: a=sendonly, or the older RFC 2543 way (c=0.0.0.0).",
     )
     redirect: RedirectSettings = group(RedirectSettings, "Redirects (3xx)", "redirect")
+    voice_mail_popup: bool = setting(
+        True, "Voice mail pop-up", "features.voice_mail_popup.enable",
+        help="New voice mail opens the \"New Voice Mail\" pop-up and a desktop notification.",
+    )
+    mail_power_led: bool = setting(
+        True, "Power LED flashes for voice and text mail",
+        "phone_setting.mail_power_led_flash_enable",
+        help="The power LED flashes red slowly while new voice mail or an unread text message "
+        "waits.",
+    )
 # fmt: on
