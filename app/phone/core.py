@@ -32,6 +32,7 @@ from app.phone.messages import (
     IncomingCall,
     Input,
     MessageReceived,
+    MessageWaiting,
     Output,
     PlaceCall,
     Publish,
@@ -50,6 +51,7 @@ from app.phone.model import (
 )
 from app.phone.redirect_calls import RedirectingCalls
 from app.phone.settings import Settings
+from app.phone.voicemail import VoiceMail
 
 ENDED_LINGER = 3.0  # seconds a finished or failed call stays on screen, as on the handset
 
@@ -72,7 +74,7 @@ def account_dict(view: AccountView) -> dict[str, Any]:
     return asdict(view)
 
 
-class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
+class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, VoiceMail):
     def __init__(self, settings: Settings, clock: Callable[[], float]) -> None:
         self.settings = settings
         self._clock = clock
@@ -87,6 +89,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
         self._init_redirects()
         self._init_control()
         self._init_accounts()
+        self._init_voice_mail()
 
     # ---- queries --------------------------------------------------------------------------
 
@@ -101,6 +104,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
             "accounts": [account_dict(a) for a in self.accounts.values()],
             "calls": [call_dict(c) for c in self.calls.values()],
             "transport": asdict(self.transport) if self.transport else None,
+            "voice_mail": self.voice_mail_snapshot(),
         }
 
     @property
@@ -130,6 +134,8 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
                 return self._on_confirm(msg)
             case MessageReceived():
                 return [Publish("message", asdict(msg))]
+            case MessageWaiting():
+                return self._on_message_waiting(msg)
             case TransportInfo():
                 self.transport = msg
                 return [Publish("transport", asdict(msg))]
@@ -360,6 +366,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
         """Accounts were edited: start over with the new ones (the adapter re-creates them)."""
         self.settings = settings
         self._configure_accounts()
+        self._forget_voice_mail()
         return [Publish("snapshot", self.snapshot())]
 
 

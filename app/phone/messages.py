@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.phone.mwi import MessageSummary
 from app.phone.sipuri import Contact, Diversion
 
 # ---- facts from the SIP adapter -------------------------------------------------------------
@@ -67,6 +68,15 @@ class MessageReceived:
     from_uri: str
     body: str
     received_at: float  # monotonic time the callback ran
+
+
+@dataclass(frozen=True)
+class MessageWaiting:
+    """A message-summary NOTIFY for an account (RFC 3842), from a source the adapter trusts
+    and with a body that parsed (app/sip/mwi.py)."""
+
+    account: int
+    summary: MessageSummary
 
 
 @dataclass(frozen=True)
@@ -246,6 +256,7 @@ Input = (
     | CallProgress
     | CallRedirected
     | MessageReceived
+    | MessageWaiting
     | TransportInfo
     | Dial
     | Answer

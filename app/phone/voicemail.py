@@ -1,0 +1,86 @@
+"""Voice mail waiting, per account, inside the phone core (RFC 3842 message summaries).
+
+`PhoneCore` mixes this in. The SIP adapter reads each message-summary NOTIFY it trusts
+(app/sip/mwi.py) and feeds a `MessageWaiting` with the parsed body; the core keeps the last
+count of each account and publishes `voice_mail` when it changes. New voice mail has *arrived*
+when an account's new count goes up (or voice mail starts to wait with no count): the handset's
+pop-up, the desktop notification and nothing else key on that, so a count going down never
+pops anything up. Counts are forgotten when the accounts are re-created: the new accounts'
+subscriptions bring them back, and an account that no longer subscribes shows none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from app.phone.messages import MessageWaiting, Output, Publish
+from app.phone.model import AccountView
+from app.phone.settings import Settings
+
+
+@dataclass(frozen=True)
+class Mailbox:
+    """What one account's voice mail server last said."""
+
+    account: int
+    new: int | None  # new voice messages; None: voice mail waits, the server gave no count
+    old: int = 0
+    urgent_new: int = 0
+    urgent_old: int = 0
+    arrived: int = 0  # bumped each time new voice mail arrived on this account
+
+    @property
+    def waiting(self) -> bool:
+        return self.new is None or self.new > 0
+
+
+def mailbox_dict(box: Mailbox) -> dict[str, Any]:
+    return {**asdict(box), "waiting": box.waiting}
+
+
+class VoiceMail:
+    """Mixin for PhoneCore: the mailboxes of the accounts."""
+
+    settings: Settings
+    accounts: dict[int, AccountView]
+
+    def _init_voice_mail(self) -> None:
+        self.mailboxes: dict[int, Mailbox] = {}
+        self.voice_mail_arrived = 0  # bumped on every arrival, on any account
+
+    def _forget_voice_mail(self) -> None:
+        self.mailboxes = {}
+
+    def _on_message_waiting(self, msg: MessageWaiting) -> list[Output]:
+        if msg.account not in self.accounts:
+            return []
+        summary, old = msg.summary, self.mailboxes.get(msg.account)
+        voice = summary.voice
+        new = summary.new_voice
+        arrived = _more(new, old.new if old is not None else 0)
+        if arrived:
+            self.voice_mail_arrived += 1
+        box = Mailbox(
+            msg.account,
+            new,
+            voice.old if voice is not None else 0,
+            voice.urgent_new if voice is not None else 0,
+            voice.urgent_old if voice is not None else 0,
+            (old.arrived if old is not None else 0) + int(arrived),
+        )
+        if box == old:
+            return []
+        self.mailboxes[msg.account] = box
+        return [Publish("voice_mail", {**mailbox_dict(box), "new_arrived": arrived})]
+
+    def voice_mail_snapshot(self) -> list[dict[str, Any]]:
+        return [mailbox_dict(b) for _, b in sorted(self.mailboxes.items())]
+
+
+def _more(now: int | None, before: int | None) -> bool:
+    """New voice mail arrived: more new messages than before, or waiting with no count after
+    nothing was waiting. After "waiting, no count" no count tells whether more came."""
+    if before is None:
+        return False
+    return before == 0 if now is None else now > before
