@@ -158,6 +158,7 @@ class Sipp:
     timeout: float = 30.0
     media_port: int = 0
     extra: list[str] = field(default_factory=list)
+    host: str = HOST  # another loopback address (127.0.0.2 ...) stands in for another host
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -182,9 +183,9 @@ class Sipp:
             "-sf",
             str(scenario),
             "-i",
-            HOST,
+            self.host,
             "-mi",
-            HOST,
+            self.host,
             "-p",
             str(self.port),
             "-mp",
@@ -256,7 +257,7 @@ class Sipp:
         while time.monotonic() < deadline:
             try:
                 with socket.socket(socket.AF_INET, kind) as s:
-                    s.bind((HOST, self.port))
+                    s.bind((self.host, self.port))
             except OSError:
                 return
             if self.proc.poll() is not None:

@@ -17,6 +17,7 @@ from typing import Any
 from app.phone.core import PhoneCore
 from app.phone.forward import any_forward_on, rings_to_seconds
 from app.phone.handset import Handset, HandsetFlags, HistoryItem
+from app.phone.handset.flags import VoiceMailBox
 from app.phone.incoming import dnd_active
 
 
@@ -72,9 +73,26 @@ class Display:
             message=self.message,
             message_from=self.message_from,
             message_id=self._message_id,
+            voice_mail=self.voice_mail(),
+            voice_mail_popup=settings.features.voice_mail_popup,
+            mail_power_led=settings.features.mail_power_led,
             clock=self._wall(),
             dial_plan=self.core.dial_plan,
         )
+
+    def voice_mail(self) -> tuple[VoiceMailBox, ...]:
+        """Every configured account's voice mail: its count (once its server sent one), its
+        Voice Mail number and whether its count is shown (account.X.display_mwi.enable)."""
+        boxes = []
+        accounts = self.core.settings.accounts
+        for view in self.core.accounts.values():
+            if not 0 < view.index <= len(accounts):
+                continue  # the local account has no voice mail
+            acc, box = accounts[view.index - 1], self.core.mailboxes.get(view.index)
+            new, old, arrived = (box.new, box.old, box.arrived) if box else (0, 0, 0)
+            number, shown = acc.voice_mail, acc.display_mwi
+            boxes.append(VoiceMailBox(view.index, view.label, number, new, old, shown, arrived))
+        return tuple(boxes)
 
     def set_audio_warning(self, text: str) -> None:
         self.audio_warning = text

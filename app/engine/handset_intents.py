@@ -21,6 +21,7 @@ from app.phone.forward import code_to_dial
 from app.phone.messages import Answer, Dial, Hangup, HangupAll
 from app.phone.model import CallState
 from app.phone.settings import Settings
+from app.phone.settings.checks import dial_target
 
 log = logging.getLogger("deskphone.engine")
 
@@ -50,6 +51,8 @@ class IntentHost(Protocol):
     def open_settings(self, section: str) -> None: ...
 
     def unsupported(self, name: str) -> None: ...
+
+    def show_error(self, text: str) -> None: ...
 
     def audio_intent(self, intent: object) -> bool: ...
 
@@ -86,6 +89,16 @@ def change_settings(settings: Settings, intent: ui.SetDnd | ui.SetForward) -> li
     return [Dial(code) for code in code_to_dial(before, settings.forward.phone)]
 
 
+def set_voice_mail(settings: Settings, intent: ui.SetVoiceMail) -> bool:
+    """Store an account's Voice Mail number; False when there is no such account or the
+    number is not one (app/phone/settings/checks.py `dial_target`)."""
+    number = intent.number.strip()
+    if not 0 < intent.account <= len(settings.accounts) or dial_target(number):
+        return False
+    settings.accounts[intent.account - 1].voice_mail = number
+    return True
+
+
 def run_intents(host: IntentHost, intents: list[object]) -> None:
     for intent in intents:
         # The sound bridge acts on mute, silence, volume and HEADSET/SPEAKER; mute and silence
@@ -98,6 +111,9 @@ def run_intents(host: IntentHost, intents: list[object]) -> None:
             dials = host.edit_settings(functools.partial(change_settings, intent=intent))
             for dial in dials:
                 host.feed(dial)
+        elif isinstance(intent, ui.SetVoiceMail):
+            if not host.edit_settings(functools.partial(set_voice_mail, intent=intent)):
+                host.show_error(f"Not a voice mail number: {intent.number[:40]}")
         elif isinstance(intent, ui.ClearMissed):
             host.clear_missed()
         elif isinstance(intent, ui.OpenSettings):

@@ -14,7 +14,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
@@ -36,6 +36,7 @@ from app.phone.messages import Input, Publish, Tick, TransportInfo
 from app.phone.settings import AccountSettings, Settings
 from app.protocol import PROTOCOL_VERSION, event, ready_line
 from app.sip import guard
+from app.sip.account import built_from
 from app.sip.adapter import SipAdapter
 from app.sip.stack import SipStack, StackOptions
 from app.store.directory import Directory
@@ -64,8 +65,8 @@ class EngineOptions:
 
 
 def _sip_accounts(settings: Settings) -> list[AccountSettings]:
-    """What the pjsua2 accounts are built from: auto answer and DND need no new account."""
-    return [replace(a, auto_answer=False, dnd=False) for a in settings.accounts]
+    """What the pjsua2 accounts are built from (app/sip/account.py `built_from`)."""
+    return [built_from(a) for a in settings.accounts]
 
 
 T = TypeVar("T")
@@ -326,8 +327,12 @@ class Engine:
 
     def edit_settings(self, change: Callable[[Settings], T]) -> T:
         """Apply `change` to the settings in use and to settings.json (a read-modify-write
-        under the store's lock, so the window's newer edits on disk are kept)."""
+        under the store's lock, so the window's newer edits on disk are kept). A change the
+        SIP accounts are built from re-creates them once no call is up."""
+        accounts = _sip_accounts(self.settings)
         result = change(self.settings)
+        if _sip_accounts(self.settings) != accounts:
+            self._accounts_pending = True
         try:
             self.store.update(change)
         except StoreError as exc:

@@ -134,6 +134,14 @@ class ClearMissed:
 
 
 @dataclass(frozen=True)
+class SetVoiceMail:
+    """Save the Voice Mail number of an account (voice_mail.number.X), typed on the handset."""
+
+    account: int
+    number: str
+
+
+@dataclass(frozen=True)
 class OpenSettings:
     """Open the desktop settings dialog at a section (accounts, audio, network, ...)."""
 
@@ -163,5 +171,6 @@ Intent = (
     | VolumeStep
     | SelectAudioMode
     | ClearMissed
+    | SetVoiceMail
     | OpenSettings
 )

@@ -4,9 +4,10 @@
 (app/sip/mwi.py) and feeds a `MessageWaiting` with the parsed body; the core keeps the last
 count of each account and publishes `voice_mail` when it changes. New voice mail has *arrived*
 when an account's new count goes up (or voice mail starts to wait with no count): the handset's
-pop-up, the desktop notification and nothing else key on that, so a count going down never
-pops anything up. Counts are forgotten when the accounts are re-created: the new accounts'
-subscriptions bring them back, and an account that no longer subscribes shows none.
+pop-up and the desktop notification (`notify`: arrived, shown for the account and pop-ups on)
+key on that, so a count going down never pops anything up. Counts are forgotten when the
+accounts are re-created: the new accounts' subscriptions bring them back, and an account that no
+longer subscribes shows none.
 """
 
 from __future__ import annotations
@@ -72,7 +73,11 @@ class VoiceMail:
         if box == old:
             return []
         self.mailboxes[msg.account] = box
-        return [Publish("voice_mail", {**mailbox_dict(box), "new_arrived": arrived})]
+        accounts = self.settings.accounts
+        shown = accounts[msg.account - 1].display_mwi if msg.account <= len(accounts) else True
+        notify = arrived and shown and self.settings.features.voice_mail_popup
+        extra = {"label": self.accounts[msg.account].label, "shown": shown, "notify": notify}
+        return [Publish("voice_mail", {**mailbox_dict(box), "new_arrived": arrived, **extra})]
 
     def voice_mail_snapshot(self) -> list[dict[str, Any]]:
         return [mailbox_dict(b) for _, b in sorted(self.mailboxes.items())]

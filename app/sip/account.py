@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pjsua2 as pj
@@ -23,7 +24,10 @@ def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> p
     transport = "" if acc.transport == "udp" else f";transport={acc.transport}"
     scheme = "sips" if acc.transport == "tls" else "sip"
     name = f'"{acc.display_name}" ' if acc.display_name else ""
-    cfg.idUri = f"{name}<{scheme}:{acc.user}@{acc.server}>"
+    # The account's address carries the server's port when it is not the default, as its
+    # AccountSettings.aor does: pjsua sends the MWI SUBSCRIBE to this address (app/sip/mwi.py),
+    # which without the port went to 5060 instead of the registrar.
+    cfg.idUri = f"{name}<{scheme}:{acc.user}@{acc.domain}>"
     cfg.regConfig.registrarUri = f"{scheme}:{acc.domain}{transport}"
     cfg.regConfig.timeoutSec = acc.expires
     # The core retries a failed REGISTER with a growing backoff (app/phone/accounts.py):
@@ -39,7 +43,18 @@ def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> p
         cfg.mediaConfig.transportConfig.boundAddress = bind
         cfg.mediaConfig.transportConfig.publicAddress = bind
     cfg.priority = 100 - index
+    # Message waiting (RFC 3842): pjsua subscribes once registered (app/sip/mwi.py).
+    cfg.mwiConfig.enabled = acc.subscribe_mwi
+    cfg.mwiConfig.expirationSec = acc.subscribe_mwi_expires
     return cfg
+
+
+def built_from(acc: AccountSettings) -> AccountSettings:
+    """The part of an account's settings its pjsua2 account is built from: accounts equal in
+    it need no new pjsua2 account. Auto answer, DND, the voice mail display and the Voice Mail
+    number (unless the MWI subscription goes to it) are the phone core's alone."""
+    vm = acc.voice_mail if acc.subscribe_mwi and acc.subscribe_mwi_to_vm else ""
+    return replace(acc, auto_answer=False, dnd=False, display_mwi=True, voice_mail=vm)
 
 
 def local_config(bind: str, port: int) -> pj.AccountConfig:
@@ -54,7 +69,8 @@ def local_config(bind: str, port: int) -> pj.AccountConfig:
 
 
 class SipAccount(pj.Account):  # type: ignore[misc]
-    """Forwards registration, incoming calls and messages to the adapter's handlers."""
+    """Forwards registration, incoming calls, messages and message waiting to the adapter's
+    handlers."""
 
     def __init__(
         self,
@@ -62,6 +78,7 @@ class SipAccount(pj.Account):  # type: ignore[misc]
         on_reg: Callable[[int, Any], None],
         on_incoming: Callable[[int, Any], None],
         on_message: Callable[[int, Any], None],
+        on_mwi: Callable[[int, Any], None] | None = None,
     ) -> None:
         super().__init__()
         self.index = index
@@ -70,6 +87,7 @@ class SipAccount(pj.Account):  # type: ignore[misc]
         self._on_reg = on_reg
         self._on_incoming = on_incoming
         self._on_message = on_message
+        self._on_mwi = on_mwi
 
     @guarded()
     def onRegState(self, prm: Any) -> None:
@@ -82,3 +100,8 @@ class SipAccount(pj.Account):  # type: ignore[misc]
     @guarded()
     def onInstantMessage(self, prm: Any) -> None:
         self._on_message(self.index, prm)
+
+    @guarded()
+    def onMwiInfo(self, prm: Any) -> None:
+        if self._on_mwi is not None:
+            self._on_mwi(self.index, prm)

@@ -38,6 +38,7 @@ from app.sip.account import SipAccount, account_config, local_config
 from app.sip.call import SipCall
 from app.sip.call_ops import CallOperations
 from app.sip.liveness import with_liveness
+from app.sip.mwi import MwiWatch
 from app.sip.sipmsg import (
     INCOMING_HEADERS,
     SDP_RE,
@@ -74,6 +75,7 @@ class SipAdapter:
         self.sip_call_ids: dict[str, str] = {}
         self._incoming_seq = 0
         self.ops = CallOperations(self.calls, feed)
+        self.mwi = MwiWatch(stack.mwi_guard, feed, self.accounts)
         self._settings = Settings()
         self._bind = ""
         stack.on_transport_lost = self._on_transport_lost
@@ -111,6 +113,7 @@ class SipAdapter:
             account = self._new_account(LOCAL_ACCOUNT)
             account.create(with_liveness(local_config(bind, self.stack.port)), True)
             self.accounts[LOCAL_ACCOUNT] = account
+        self.mwi.accounts_created(settings, bind)
 
     def reconfigure_accounts(self, settings: Settings, bind: str) -> None:
         """Replace every pjsua2 account with ones built from `settings` (on the SIP thread).
@@ -121,7 +124,7 @@ class SipAdapter:
         old = list(self.accounts.values())
         self.accounts.clear()
         for account in old:
-            account._on_reg = account._on_incoming = account._on_message = _ignore
+            account._on_reg = account._on_incoming = account._on_message = account._on_mwi = _ignore
             try:
                 account.shutdown()
             except pj.Error as exc:
@@ -134,7 +137,7 @@ class SipAdapter:
         log.info("accounts re-created: %s", sorted(self.accounts))
 
     def _new_account(self, index: int) -> SipAccount:
-        return SipAccount(index, self._on_reg, self._on_incoming, self._on_message)
+        return SipAccount(index, self._on_reg, self._on_incoming, self._on_message, self.mwi.notify)
 
     def shutdown(self) -> None:
         """Hang up, let the BYEs/CANCELs go out, then release every pjsua2 object in order."""
@@ -195,6 +198,7 @@ class SipAdapter:
         account = self.accounts.get(index)
         if account is None:
             return
+        self.mwi.renew_after_register(index)
         try:
             account.setRegistration(True)
         except pj.Error as exc:  # e.g. no transport for it: a failure like any other
@@ -256,6 +260,7 @@ class SipAdapter:
             self.sip_call_ids[call.core_id] = sip_id
 
     def _on_reg(self, index: int, prm: Any) -> None:
+        self.mwi.on_registration(index, prm)
         if prm.code in (401, 407) and self._learn_realm(index, prm):
             return  # registering again at once, now with credentials for that realm only
         info = self.accounts[index].getInfo()

@@ -19,6 +19,7 @@ import pjsua2 as pj
 from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
 from app.sip.logwriter import PjLogWriter, open_sip_log
+from app.sip.mwi_guard import MwiGuard
 from app.sip.oversize import OversizeWatch
 
 log = logging.getLogger("deskphone.sip")
@@ -75,6 +76,7 @@ class SipStack:
         self._tls: tuple[int, bool, str] | None = None  # transport id, verify, CA file
         self.guard = FloodGuard()
         self.oversize = OversizeWatch()
+        self.mwi_guard = MwiGuard()
         # A TCP/TLS connection to a server went away (registrar restarted, network lost).
         self.on_transport_lost: Callable[[str], None] | None = None
 
@@ -91,6 +93,9 @@ class SipStack:
         cfg.uaConfig.threadCnt = 0
         cfg.uaConfig.mainThreadOnly = True
         cfg.uaConfig.userAgent = opts.user_agent
+        # NOTIFYs for voice mail outside a subscription reach Account.onMwiInfo too; the MWI
+        # guard refuses those not from an account's server first (app/sip/mwi_guard.py).
+        cfg.uaConfig.mwiUnsolicitedEnabled = True
         cfg.medConfig.threadCnt = 1
         # Never close the (null) sound device when idle: the conference bridge adds and removes
         # a call's port only on its clock tick, so with the device closed and nothing
@@ -119,6 +124,7 @@ class SipStack:
         if opts.flood_guard:
             self.guard.register()
         self.oversize.register()
+        self.mwi_guard.register()
         log.info("pjsua2 %s started on port %d", self.version, self.port)
 
     def _create_transports(self) -> None:
@@ -204,6 +210,7 @@ class SipStack:
         gc.collect()
         self.guard.unregister()
         self.oversize.unregister()
+        self.mwi_guard.unregister()
         # Calls and accounts were ended, and their messages sent, by the adapter's shutdown:
         # without NO_RX_MSG pjsua_destroy2() sleeps about 1 s more whatever is left to wait for.
         self.ep.libDestroy(pj.PJSUA_DESTROY_NO_RX_MSG)

@@ -23,6 +23,23 @@ class HistoryItem:
     when: str = ""  # as the list shows it, e.g. "11-21 20:15"
 
 
+@dataclass(frozen=True)
+class VoiceMailBox:
+    """One account's voice mail as the handset shows it (app/phone/voicemail.py keeps it)."""
+
+    account: int
+    label: str
+    number: str = ""  # the account's Voice Mail number: what Connect dials ("" none)
+    new: int | None = 0  # new voice messages; None: voice mail waits, count unknown
+    old: int = 0
+    shown: bool = True  # account.X.display_mwi.enable: off hides its count everywhere
+    arrived: int = 0  # bumped each time new voice mail arrived on this account
+
+    @property
+    def waiting(self) -> bool:
+        return self.shown and (self.new is None or self.new > 0)
+
+
 @dataclass
 class HandsetFlags:
     dnd: bool = False
@@ -40,6 +57,10 @@ class HandsetFlags:
     message: str = ""  # newest text message body, shown once as a pop-up
     message_from: str = ""
     message_id: int = 0  # bump to show a new message
+    # voice mail of every account, in account order (MESSAGE -> Voice Mail lists them)
+    voice_mail: tuple[VoiceMailBox, ...] = ()
+    voice_mail_popup: bool = True  # features.voice_mail_popup.enable
+    mail_power_led: bool = True  # phone_setting.mail_power_led_flash_enable
     error: str = ""  # an error pop-up ("Network unavailable!"), shown once per id
     error_id: int = 0
     clock: datetime | None = None  # local wall time; None: now

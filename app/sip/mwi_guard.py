@@ -1,0 +1,304 @@
+"""A pjsip module for message waiting: unsolicited NOTIFYs checked before pjsua answers them,
+and the MWI SUBSCRIBE sent to the voice mail number when the account says so.
+
+Incoming (on_rx_request, priority 63, after the transaction and dialog layers, so only requests
+outside any dialog arrive): an out-of-dialog NOTIFY is read from pjsip_rx_data and, when
+`check_unsolicited` (app/sip/mwi_notify.py) refuses it, answered statelessly here (400, 403,
+415 or 489) and kept from pjsua, which would answer 200 to anything (docs/pjsua2.md §12).
+
+Outgoing (on_tx_request, called by pjsip_transport_send() before mod-msg-print, priority 8,
+prints the message): pjsua subscribes to the account's own address (its dialog's remote URI
+is the account's id, pjsua_pres.c `pjsua_start_mwi`) and offers no other target. For an
+account with `subscribe_mwi_to_vm`, the initial SUBSCRIBE's Request-URI becomes the voice mail
+URI here, before it is printed; To stays the account's address, so the refreshes inside the
+dialog (sent to the notifier's Contact) are untouched. A 401 retry is built from the request
+as sent, so its digest covers the new Request-URI.
+
+pjsip_rx_data and pjsip_tx_data are read through ctypes (the wheel's 2.15.1 layout); every
+read is checked (the packet lies where the parsed message says it starts, the method read is
+the one pjsip names) and a request that does not check out is left to pjsip untouched.
+Only public C functions of the wheel's library are called, all on the SIP thread.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+
+from app.sip.flood_guard import _PjsipHdr, _PjStr, pjsua_library
+from app.sip.mwi_notify import MWI_EVENT, MwiTrust, Refusal, check_unsolicited, parse_request
+
+log = logging.getLogger("deskphone.sip")
+
+PRIORITY = 63  # PJSIP_MOD_PRIORITY_APPLICATION - 1: before pjsua's unsolicited MWI module
+MAX_PKT = 4000  # PJSIP_MAX_PKT_LEN of the wheel (docs/pjsua2.md §1)
+_OP_KEY = ctypes.c_void_p * 34  # pj_ioqueue_op_key_t: internal__[32], activesock_data, user_data
+
+
+class _RxData(ctypes.Structure):
+    # struct pjsip_rx_data (pjsip/sip_transport.h, 2.15.1): tp_info, pkt_info, the start of
+    # msg_info, field for field.
+    _fields_ = [
+        ("pool", ctypes.c_void_p),
+        ("transport", ctypes.c_void_p),
+        ("tp_data", ctypes.c_void_p),
+        ("op_key", _OP_KEY),
+        ("op_key_rdata", ctypes.c_void_p),
+        ("timestamp", ctypes.c_long * 2),
+        ("packet", ctypes.c_char * MAX_PKT),
+        ("zero", ctypes.c_uint32),
+        ("len", ctypes.c_ssize_t),
+        ("src_addr", ctypes.c_uint32 * 7),  # pj_sockaddr: 28 bytes, 4-byte aligned
+        ("src_addr_len", ctypes.c_int),
+        ("src_name", ctypes.c_char * 46),  # PJ_INET6_ADDRSTRLEN
+        ("src_port", ctypes.c_int),
+        ("msg_buf", ctypes.c_void_p),
+        ("msg_len", ctypes.c_int),
+        ("msg", ctypes.c_void_p),
+    ]
+
+
+class _TxHead(ctypes.Structure):
+    # struct pjsip_tx_data (pjsip/sip_transport.h, 2.15.1) up to msg, field for field.
+    _fields_ = [
+        ("prev", ctypes.c_void_p),
+        ("next", ctypes.c_void_p),
+        ("pool", ctypes.c_void_p),
+        ("obj_name", ctypes.c_char * 32),  # PJ_MAX_OBJ_NAME
+        ("info", ctypes.c_void_p),
+        ("rx_timestamp", ctypes.c_long * 2),
+        ("mgr", ctypes.c_void_p),
+        ("op_key", _OP_KEY),
+        ("op_key_tdata", ctypes.c_void_p),
+        ("op_key_token", ctypes.c_void_p),
+        ("op_key_callback", ctypes.c_void_p),
+        ("lock", ctypes.c_void_p),
+        ("msg", ctypes.c_void_p),
+    ]
+
+
+class _Method(ctypes.Structure):
+    _fields_ = [("id", ctypes.c_int), ("name", _PjStr)]  # struct pjsip_method
+
+
+class _RequestLine(ctypes.Structure):
+    _fields_ = [("method", _Method), ("uri", ctypes.c_void_p)]  # struct pjsip_request_line
+
+
+class _MsgHead(ctypes.Structure):
+    # struct pjsip_msg up to its request line (the union `line` is 8-byte aligned).
+    _fields_ = [("type", ctypes.c_int), ("line", _RequestLine)]
+
+
+_RX_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
+
+
+class _Module(ctypes.Structure):
+    # struct pjsip_module (pjsip/sip_module.h, 2.15.1), field for field.
+    _fields_ = [
+        ("prev", ctypes.c_void_p),
+        ("next", ctypes.c_void_p),
+        ("name", _PjStr),
+        ("id", ctypes.c_int),
+        ("priority", ctypes.c_int),
+        ("load", ctypes.c_void_p),
+        ("start", ctypes.c_void_p),
+        ("stop", ctypes.c_void_p),
+        ("unload", ctypes.c_void_p),
+        ("on_rx_request", _RX_CB),
+        ("on_rx_response", ctypes.c_void_p),
+        ("on_tx_request", _RX_CB),
+        ("on_tx_response", ctypes.c_void_p),
+        ("on_tsx_state", ctypes.c_void_p),
+    ]
+
+
+def read_request(rdata: int) -> tuple[str, str] | None:
+    """(message text, "host:port" it came from) of a received request, or None when the
+    struct read does not add up (then nothing here acts on it)."""
+    rx = _RxData.from_address(rdata)
+    start = ctypes.addressof(rx) + _RxData.packet.offset
+    if not (0 < rx.len <= MAX_PKT and 0 < rx.msg_len <= rx.len):
+        return None
+    if not start <= (rx.msg_buf or 0) <= start + rx.len - rx.msg_len:
+        return None
+    if not 0 < rx.src_port < 65536:
+        return None
+    text = ctypes.string_at(rx.msg_buf, rx.msg_len).decode("utf-8", "replace")
+    name = rx.src_name.decode("ascii", "replace")
+    return text, f"[{name}]:{rx.src_port}" if ":" in name else f"{name}:{rx.src_port}"
+
+
+class MwiGuard:
+    """Create, register and unregister on the SIP thread; the adapter keeps `trust` and
+    `targets` (account address -> voice mail URI) current."""
+
+    def __init__(self) -> None:
+        self.trust = MwiTrust()
+        self.targets: dict[str, str] = {}
+        self.refused: list[tuple[str, int]] = []  # (source, code), the last few, for logs
+        self._lib: ctypes.CDLL | None = None
+        self._endpt = 0
+        self._module: _Module | None = None
+        self._rx = _RX_CB(self._on_rx_request)  # kept: pjsip holds the raw pointers
+        self._tx = _RX_CB(self._on_tx_request)
+        self._name = b"mod-deskphone-mwi"
+        self._buf = ctypes.create_string_buffer(1024)
+        self._texts: list[ctypes.Array[ctypes.c_char]] = []  # strings pjsip points into
+
+    def register(self) -> None:
+        lib = pjsua_library()
+        lib.pjsua_get_pjsip_endpt.restype = ctypes.c_void_p
+        lib.pjsip_endpt_register_module.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+        lib.pjsip_endpt_unregister_module.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+        lib.pjsip_rx_data_get_info.argtypes = [ctypes.c_void_p]
+        lib.pjsip_rx_data_get_info.restype = ctypes.c_char_p
+        lib.pjsip_tx_data_get_info.argtypes = [ctypes.c_void_p]
+        lib.pjsip_tx_data_get_info.restype = ctypes.c_char_p
+        lib.pjsip_endpt_respond_stateless.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+        lib.pjsip_endpt_respond_stateless.argtypes += [ctypes.c_int] + [ctypes.c_void_p] * 3
+        lib.pjsip_endpt_respond_stateless.restype = ctypes.c_int
+        lib.pjsip_generic_string_hdr_create.argtypes = [ctypes.c_void_p] * 3
+        lib.pjsip_generic_string_hdr_create.restype = ctypes.c_void_p
+        lib.pjsip_msg_find_hdr.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
+        lib.pjsip_msg_find_hdr.restype = ctypes.c_void_p
+        lib.pjsip_msg_find_hdr_by_name.argtypes = [ctypes.c_void_p] * 3
+        lib.pjsip_msg_find_hdr_by_name.restype = ctypes.c_void_p
+        lib.pjsip_hdr_print_on.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
+        lib.pjsip_hdr_print_on.restype = ctypes.c_int
+        lib.pj_pool_alloc.argtypes = [ctypes.c_void_p, ctypes.c_size_t]
+        lib.pj_pool_alloc.restype = ctypes.c_void_p
+        lib.pjsip_parse_uri.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
+        lib.pjsip_parse_uri.argtypes += [ctypes.c_uint]
+        lib.pjsip_parse_uri.restype = ctypes.c_void_p
+        endpt = lib.pjsua_get_pjsip_endpt()
+        if not endpt:
+            raise RuntimeError("pjsua has no SIP endpoint yet")
+        module = _Module()
+        module.name = _PjStr(self._name, len(self._name))
+        module.id = -1
+        module.priority = PRIORITY
+        module.on_rx_request = self._rx
+        module.on_tx_request = self._tx
+        status = lib.pjsip_endpt_register_module(endpt, ctypes.byref(module))
+        if status != 0:
+            raise RuntimeError(f"pjsip_endpt_register_module failed: {status}")
+        self._lib, self._endpt, self._module = lib, endpt, module
+
+    def unregister(self) -> None:
+        """Before libDestroy(): pjsip must not keep a pointer into this object's memory."""
+        if self._lib is None or self._module is None:
+            return
+        self._lib.pjsip_endpt_unregister_module(self._endpt, ctypes.byref(self._module))
+        self._module = None
+
+    # ---- incoming: unsolicited NOTIFYs -------------------------------------------------
+
+    def _on_rx_request(self, rdata: int | None) -> int:
+        # Inside pjsip's receive path: nothing may raise into C; 0 passes the request on.
+        lib = self._lib
+        if lib is None or not rdata:
+            return 0
+        try:
+            if not (lib.pjsip_rx_data_get_info(rdata) or b"").startswith(b"Request msg NOTIFY/"):
+                return 0
+            read = read_request(rdata)
+            if read is None:
+                log.warning("MWI guard: a NOTIFY it cannot read is left to pjsip")
+                return 0
+            text, source = read
+            request = parse_request(text)
+            if request is None or request.method != "NOTIFY":
+                return 0
+            refusal = check_unsolicited(request, source, self.trust)
+            if refusal is None:
+                return 0
+            self._respond(rdata, refusal)
+            self.refused = [*self.refused[-15:], (source, refusal.code)]
+            log.warning(
+                "unsolicited NOTIFY from %s refused: %d %s", source, refusal.code, refusal.reason
+            )
+            return 1
+        except Exception:
+            log.exception("MWI guard: an incoming NOTIFY raised; left to pjsip")
+            return 0
+
+    def _respond(self, rdata: int, refusal: Refusal) -> None:
+        assert self._lib is not None
+        lib = self._lib
+        pool = _RxData.from_address(rdata).pool  # the header lives as long as rdata's pool
+        head = _PjsipHdr()
+        head_at = ctypes.addressof(head)
+        head.prev = head.next = head_at
+        for name, value in refusal.headers:
+            n, v = _PjStr(name.encode(), len(name)), _PjStr(value.encode(), len(value))
+            # the name and value are copied into the pool
+            hdr = lib.pjsip_generic_string_hdr_create(pool, ctypes.byref(n), ctypes.byref(v))
+            if hdr:  # pj_list_insert_before(&head, hdr): appended to the list
+                node = _PjsipHdr.from_address(hdr)
+                node.prev, node.next = head.prev, head_at
+                _PjsipHdr.from_address(head.prev).next = hdr
+                head.prev = hdr
+        reason = _PjStr(refusal.reason.encode(), len(refusal.reason))
+        lib.pjsip_endpt_respond_stateless(
+            self._endpt, rdata, refusal.code, ctypes.byref(reason), ctypes.byref(head), None
+        )
+
+    # ---- outgoing: the MWI SUBSCRIBE's target ----------------------------------------------
+
+    def _on_tx_request(self, tdata: int | None) -> int:
+        lib = self._lib
+        if lib is None or not tdata or not self.targets:
+            return 0
+        try:
+            if (lib.pjsip_tx_data_get_info(tdata) or b"").startswith(b"Request msg SUBSCRIBE/"):
+                self._retarget(tdata)
+        except Exception:
+            log.exception("MWI guard: an outgoing SUBSCRIBE raised; sent unchanged")
+        return 0
+
+    def _header(self, msg: int, name: str) -> str:
+        assert self._lib is not None
+        key = _PjStr(name.encode(), len(name))
+        hdr = self._lib.pjsip_msg_find_hdr_by_name(msg, ctypes.byref(key), None)
+        if not hdr:
+            return ""
+        n = self._lib.pjsip_hdr_print_on(hdr, self._buf, len(self._buf))
+        text = self._buf.raw[: max(0, n)].decode("utf-8", "replace")
+        return text.partition(":")[2].strip()
+
+    def _retarget(self, tdata: int) -> None:
+        assert self._lib is not None
+        lib = self._lib
+        tx = _TxHead.from_address(tdata)
+        if not tx.msg:
+            return
+        head = _MsgHead.from_address(tx.msg)
+        method = head.line.method.name
+        name = ctypes.string_at(method.ptr, method.slen) if 0 < method.slen <= 16 else b""
+        if head.type != 0 or name != b"SUBSCRIBE":  # PJSIP_REQUEST_MSG
+            log.warning("MWI guard: a SUBSCRIBE it cannot read is sent unchanged")
+            return
+        if self._header(tx.msg, "Event").split(";", 1)[0].strip().lower() != MWI_EVENT:
+            return
+        to = self._header(tx.msg, "To")
+        if ";tag=" in to.replace(" ", "").lower():
+            return  # a refresh inside the dialog: its target is the notifier's Contact
+        target = self.targets.get(address_of(to))
+        if not target:
+            return
+        raw = target.encode()
+        buf = lib.pj_pool_alloc(tx.pool, len(raw) + 1)
+        ctypes.memmove(buf, raw + b"\0", len(raw) + 1)  # pjsip's URI points into this text
+        uri = lib.pjsip_parse_uri(tx.pool, buf, len(raw), 0)
+        if not uri:
+            log.warning("MWI guard: voice mail URI %r does not parse: SUBSCRIBE unchanged", target)
+            return
+        head.line.uri = uri
+        log.info("MWI SUBSCRIBE sent to the voice mail number %s", target)
+
+
+def address_of(value: str) -> str:
+    """'"Bob" <sip:1001@pbx;x=y>;tag=1' or 'sip:1001@pbx' -> 'sip:1001@pbx' (lower case)."""
+    inner = value.partition("<")[2].partition(">")[0] if "<" in value else value.partition(";")[0]
+    return inner.partition(";")[0].strip().lower()
