@@ -95,3 +95,109 @@ def test_unsolicited_from_the_registrar_only_and_hostile_ones_answered(tmp_path:
             assert engine.proc is not None and status["pid"] == engine.proc.pid
     finally:
         registrar.stop()
+
+
+RENEW = "mwi/uas-registrar-renew.xml"
+
+
+def renew_registrar(tmp_path: Path, name: str, **keys: str) -> Sipp:
+    sipp = Sipp(RENEW, free_port(), tmp_path / name, calls=20, timeout=90, keys=keys).start()
+    sipp.wait_listening()
+    return sipp
+
+
+def received_at(sipp: Sipp, kind: str) -> list[tuple[float, str]]:
+    """(seconds since midnight, text) of each request of `kind` SIPp received."""
+    out = []
+    for entry in re.split(r"^(?=-+ \d{4}-\d\d-\d\d [\d:.]+\n)", sipp.messages(), flags=re.M):
+        m = re.match(r"-+ \d{4}-\d\d-\d\d (\d\d):(\d\d):([\d.]+)\n(.*)", entry, re.S)
+        if m and "message received" in m.group(4).split("\n", 1)[0] and f"\n{kind} " in entry:
+            h, mi, sec = int(m.group(1)), int(m.group(2)), float(m.group(3))
+            out.append((h * 3600 + mi * 60 + sec, m.group(4)))
+    return out
+
+
+def call_id(text: str) -> str:
+    m = re.search(r"^Call-ID:\s*(\S+)", text, re.M)
+    return m.group(1) if m else ""
+
+
+def test_refreshes_the_subscription_before_it_runs_out(tmp_path: Path) -> None:
+    sipp = renew_registrar(tmp_path, "sipp", sub_expires="10", reg_expires="3600")  # fmt: skip
+    try:
+        write_account(tmp_path, "1001", "127.0.0.1", sipp.port, subscribe_mwi=True)
+        with running_engine(tmp_path) as (_engine, client):
+            wait_counts(client, [(2, 0)])  # SIPp call 1 is the REGISTER, 2 the SUBSCRIBE
+            deadline = time.monotonic() + 15
+            while len(received_at(sipp, "SUBSCRIBE")) < 2 and time.monotonic() < deadline:
+                time.sleep(0.2)
+        subs = received_at(sipp, "SUBSCRIBE")
+        assert len(subs) >= 2, [t for _, t in subs]
+        first, refresh = subs[0], subs[1]
+        assert call_id(refresh[1]) == call_id(first[1])  # inside the same dialog
+        # the server granted 10 s: the refresh came before they ran out, not at once
+        assert 2.0 < refresh[0] - first[0] < 10.0, refresh[0] - first[0]
+        asked = re.search(r"^Expires: (\d+)", refresh[1], re.M)
+        assert asked is not None and int(asked.group(1)) > 0  # a refresh, not an unsubscribe
+    finally:
+        sipp.stop()
+
+
+def test_subscribes_again_after_the_registration_came_back(tmp_path: Path) -> None:
+    # REGISTER 200 (6 s) -> its refresh gets 503 -> the core registers again -> 200
+    sipp = renew_registrar(tmp_path, "sipp", sub_expires="3600", reg_expires="6")  # fmt: skip
+    try:
+        write_account(tmp_path, "1001", "127.0.0.1", sipp.port, subscribe_mwi=True)
+        with running_engine(tmp_path) as (_engine, client):
+            wait_counts(client, [(2, 0)])
+            client.wait_account("RegisterFailed", timeout=15)
+            # the new subscription is a new SIPp call: its NOTIFY says 3 (or more)
+            deadline = time.monotonic() + 25
+            while len(voice_mail(client)) < 2 and time.monotonic() < deadline:
+                time.sleep(0.1)
+            counts = voice_mail(client)
+            assert len(counts) == 2 and counts[1][0] > 2, counts
+        subs = [t for _, t in received_at(sipp, "SUBSCRIBE")]
+        first = call_id(subs[0])
+        ended = [t for t in subs if call_id(t) == first and re.search(r"^Expires: 0", t, re.M)]
+        assert ended, "the old subscription was not ended"
+        assert any(call_id(t) != first for t in subs), "no new subscription"
+    finally:
+        sipp.stop()
+
+
+def test_a_restarted_engine_subscribes_afresh(tmp_path: Path) -> None:
+    sipp = renew_registrar(tmp_path, "sipp", sub_expires="3600", reg_expires="3600")  # fmt: skip
+    try:
+        write_account(tmp_path, "1001", "127.0.0.1", sipp.port, subscribe_mwi=True)
+        with running_engine(tmp_path) as (engine, client):
+            wait_counts(client, [(2, 0)])
+            assert engine.proc is not None
+            engine.proc.kill()  # dies without a word: no un-REGISTER, no unsubscribe
+            engine.proc.wait(5)
+        with running_engine(tmp_path) as (_engine, client):
+            deadline = time.monotonic() + 15
+            while not voice_mail(client) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert voice_mail(client) and voice_mail(client)[0][0] > 2, voice_mail(client)
+        dialogs = {call_id(t) for _, t in received_at(sipp, "SUBSCRIBE")}
+        assert len(dialogs) >= 2
+    finally:
+        sipp.stop()
+
+
+def test_subscribe_mwi_to_vm_sends_the_subscription_to_the_voice_mail_number(
+    tmp_path: Path,
+) -> None:
+    sipp = renew_registrar(tmp_path, "sipp", sub_expires="3600", reg_expires="3600")  # fmt: skip
+    try:
+        write_account(tmp_path, "1001", "127.0.0.1", sipp.port, subscribe_mwi=True,
+                      subscribe_mwi_to_vm=True, voice_mail="*97")  # fmt: skip
+        with running_engine(tmp_path) as (_engine, client):
+            wait_counts(client, [(2, 0)])
+        first = received_at(sipp, "SUBSCRIBE")[0][1]
+        assert re.search(rf"^SUBSCRIBE sip:\*97@127\.0\.0\.1:{sipp.port} SIP/2\.0", first, re.M)
+        assert re.search(r"^To: <?sip:1001@127\.0\.0\.1", first, re.M)  # still the account's
+        assert re.search(r"^From: <?sip:1001@127\.0\.0\.1", first, re.M)
+    finally:
+        sipp.stop()
