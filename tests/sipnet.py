@@ -80,6 +80,8 @@ class Kamailio:
     port: int
     workdir: Path
     proc: subprocess.Popen[bytes] | None = None
+    config: str = "kamailio-min.cfg"  # under tests/peers
+    substitute: dict[str, str] = field(default_factory=dict)  # more text replacements
 
     @property
     def domain(self) -> str:
@@ -88,8 +90,10 @@ class Kamailio:
     def start(self, follow_3xx: bool = False) -> None:
         if shutil.which("kamailio") is None:
             raise RuntimeError("kamailio is not installed: run `make test`")
-        cfg_text = (PEERS / "kamailio-min.cfg").read_text()
+        cfg_text = (PEERS / self.config).read_text()
         cfg_text = cfg_text.replace("127.0.0.1:5070", f"{HOST}:{self.port}")
+        for old, new in self.substitute.items():
+            cfg_text = cfg_text.replace(old, new)
         if follow_3xx:
             cfg_text = cfg_text.replace("#!define FOLLOW3XX 0", "#!define FOLLOW3XX_ON")
         self.workdir.mkdir(parents=True, exist_ok=True)

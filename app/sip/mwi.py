@@ -144,7 +144,12 @@ class MwiWatch:
             log.warning("account %d: NOTIFY from %s, not its server: ignored", index, source)
             return
         request = parse_request(text)
-        found = parse_summary(request.body if request is not None else "")
+        body = request.body if request is not None else ""
+        if solicited and not body.strip():
+            # the first NOTIFY of a subscription before the server knows anything (Kamailio's)
+            log.info("account %d: message summary without a body: nothing known yet", index)
+            return
+        found = parse_summary(body)
         if isinstance(found, SummaryError):
             self.ignored += 1
             log.warning("account %d: message summary from %s not used: %s", index, source,
