@@ -73,14 +73,21 @@ class VoiceMail:
         if box == old:
             return []
         self.mailboxes[msg.account] = box
+        data = self._mailbox_data(box)
+        notify = arrived and data["shown"] and self.settings.features.voice_mail_popup
+        return [Publish("voice_mail", {**data, "new_arrived": arrived, "notify": notify})]
+
+    def _mailbox_data(self, box: Mailbox) -> dict[str, Any]:
+        """A mailbox for the UI: its counts, its account's label and whether its count is shown
+        (account.X.display_mwi.enable)."""
         accounts = self.settings.accounts
-        shown = accounts[msg.account - 1].display_mwi if msg.account <= len(accounts) else True
-        notify = arrived and shown and self.settings.features.voice_mail_popup
-        extra = {"label": self.accounts[msg.account].label, "shown": shown, "notify": notify}
-        return [Publish("voice_mail", {**mailbox_dict(box), "new_arrived": arrived, **extra})]
+        acc = accounts[box.account - 1] if 0 < box.account <= len(accounts) else None
+        view = self.accounts.get(box.account)
+        label = view.label if view is not None else str(box.account)
+        return {**mailbox_dict(box), "label": label, "shown": acc is None or acc.display_mwi}
 
     def voice_mail_snapshot(self) -> list[dict[str, Any]]:
-        return [mailbox_dict(b) for _, b in sorted(self.mailboxes.items())]
+        return [self._mailbox_data(b) for _, b in sorted(self.mailboxes.items())]
 
 
 def _more(now: int | None, before: int | None) -> bool:

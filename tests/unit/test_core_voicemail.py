@@ -47,8 +47,9 @@ def test_counts_up_down_and_to_zero_with_arrivals_only_going_up() -> None:
     assert core.mailboxes[1].arrived == 2 and core.voice_mail_arrived == 2
     assert core.snapshot()["voice_mail"] == [
         {"account": 1, "new": 0, "old": 11, "urgent_new": 0, "urgent_old": 0, "arrived": 2,
-         "waiting": False}
+         "waiting": False, "label": "L1", "shown": True}
     ]  # fmt: skip
+    assert [e["notify"] for e in seen] == [True, True, False, False]
 
 
 def test_the_same_summary_again_publishes_nothing() -> None:
@@ -84,3 +85,13 @@ def test_unknown_account_is_ignored_and_reconfiguring_forgets_counts() -> None:
     core.handle(MessageWaiting(1, counts(2, 0)))
     core.reconfigure_accounts(core.settings)
     assert core.mailboxes == {} and core.snapshot()["voice_mail"] == []
+
+
+def test_display_off_or_pop_ups_off_never_notify() -> None:
+    core = make_core()
+    core.settings.accounts[1].display_mwi = False
+    hidden = events(core.handle(MessageWaiting(2, counts(1, 0))))
+    assert hidden[0]["shown"] is False and hidden[0]["notify"] is False
+    core.settings.features.voice_mail_popup = False
+    quiet = events(core.handle(MessageWaiting(1, counts(1, 0))))
+    assert quiet[0]["new_arrived"] and not quiet[0]["notify"]
