@@ -2,7 +2,7 @@
 
 - The subscription is pjsua's own (`AccountConfig.mwiConfig`, set in app/sip/account.py):
   it is sent once the account's REGISTER succeeds (never without a registrar,
-  docs/pjsua2.md §10), refreshed by pjsip before it runs out and sent again by pjsua when the
+  docs/pjsua2.md §14), refreshed by pjsip before it runs out and sent again by pjsua when the
   server ends it. When a registration comes back after a failure (the core's retry), the
   server may have lost the subscription while pjsua still counts it as up: `resubscribe`
   ends it and starts a new one at once. A restarted engine subscribes afresh by itself.

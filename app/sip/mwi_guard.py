@@ -4,7 +4,7 @@ and the MWI SUBSCRIBE sent to the voice mail number when the account says so.
 Incoming (on_rx_request, priority 63, after the transaction and dialog layers, so only requests
 outside any dialog arrive): an out-of-dialog NOTIFY is read from pjsip_rx_data and, when
 `check_unsolicited` (app/sip/mwi_notify.py) refuses it, answered statelessly here (400, 403,
-415 or 489) and kept from pjsua, which would answer 200 to anything (docs/pjsua2.md §12).
+415 or 489) and kept from pjsua, which would answer 200 to anything (docs/pjsua2.md §14).
 
 Outgoing (on_tx_request, called by pjsip_transport_send() before mod-msg-print, priority 8,
 prints the message): pjsua subscribes to the account's own address (its dialog's remote URI

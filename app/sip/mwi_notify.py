@@ -14,7 +14,7 @@ checked again against that one account (app/sip/mwi.py).
 
 A NOTIFY inside the subscription's dialog reaches the application only through pjsip's event
 subscription, which has answered 200 by then (481 for another package): a bad body there is
-ignored and logged, never shown (docs/pjsua2.md §12).
+ignored and logged, never shown (docs/pjsua2.md §14).
 """
 
 from __future__ import annotations
