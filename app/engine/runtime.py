@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from app import __version__
 from app.engine import ops
 from app.engine.audio import EngineAudio
+from app.engine.callflow import FlowRecorder
 from app.engine.control import ControlServer, Inbound
 from app.engine.display import Display
 from app.engine.handset_intents import run_intents
@@ -83,16 +84,19 @@ class Engine:
         self.settings = loaded.settings
         self.settings_warning = loaded.warning
         port = options.sip_port if options.sip_port is not None else self.settings.sip_port
+        self.flows = FlowRecorder(options.config_dir, self.to_window)
         self.stack = SipStack(
             StackOptions(
                 port=port,
                 bind=options.bind,
                 log_dir=options.config_dir / "logs",
                 log_level=options.sip_log_level,
+                capture=self.flows.capture,
             )
         )
         self.core = SoundingPhoneCore(self.settings, time.monotonic)
         self.adapter = SipAdapter(self.stack, self.feed)
+        self.adapter.on_call_id = self.flows.link
         self.display = Display(self.core, self._publish)
         self.audio = EngineAudio(
             lambda: self.settings,
@@ -139,7 +143,9 @@ class Engine:
 
     def _publish(self, kind: str, data: dict[str, Any]) -> None:
         data = self.remote.on_publish(kind, data)  # Action URL events; adds the SIP Call-ID
-        if kind == "call" and self.history.on_call(data):
+        row = self.history.on_call(data) if kind == "call" else 0  # a history row when it ends
+        self.flows.on_publish(kind, data, row)
+        if row:
             self.display.history = self.history.items()
             self.display.missed = self.history.history.missed_unviewed()
         elif kind == "call_removed":
@@ -157,6 +163,7 @@ class Engine:
 
     def run(self) -> int:
         self.stack.start()
+        self.flows.start(f"{self.options.bind or '0.0.0.0'}:{self.stack.port}")
         self.audio.start()
         self.waker = Waker(self.options.bind, self.stack.port)
         self.control = ControlServer(self.options.control_path, self.waker.wake)
@@ -223,6 +230,7 @@ class Engine:
         self.audio.shutdown()
         self.remote.stop()  # after the hang-ups, so their call_terminated events still go out
         self.stack.destroy()
+        self.flows.stop()
         if self.control is not None:
             self.control.close()
         if self.waker is not None:
