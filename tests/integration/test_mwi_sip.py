@@ -8,6 +8,7 @@ expecting its response code (SIPp fails the run on any other).
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.engine_harness import EngineClient, running_engine, write_account
+from tests.integration.test_action_uri_engine import get, write_settings
 from tests.sipnet import Sipp, free_port
 
 pytestmark = pytest.mark.sip
@@ -49,12 +51,19 @@ def test_subscribes_and_follows_counts_up_down_and_to_zero(tmp_path: Path) -> No
     sipp = Sipp(REGISTRAR, port, tmp_path / "sipp", calls=20, timeout=60).start()
     try:
         sipp.wait_listening()
-        write_account(tmp_path, "1001", "127.0.0.1", port, subscribe_mwi=True,
-                      subscribe_mwi_expires=600, voice_mail="*97")  # fmt: skip
+        uri_port = free_port()
+        write_settings(tmp_path, uri_port, {}, user="1001", server="127.0.0.1", port=port,
+                       subscribe_mwi=True, subscribe_mwi_expires=600, voice_mail="*97")  # fmt: skip
         with running_engine(tmp_path) as (_engine, client):
             wait_counts(client, [(2, 8), (3, 8), (1, 10), (0, 11)])
             arrived = [e["new_arrived"] for e in client.events if e.get("ev") == "voice_mail"]
             assert arrived == [True, True, False, False]
+            # Action URI's phonecfg=get reports it with the account
+            status, body = get(uri_port, "/servlet?phonecfg=get")
+            report = json.loads(body)
+            assert status == 200 and report["accounts"][0]["voice_mail"] == {
+                "new": 0, "old": 11, "urgent_new": 0, "urgent_old": 0, "waiting": False,
+            }  # fmt: skip
         subscribe = messages(sipp, "SUBSCRIBE")
         assert subscribe, sipp.messages()[-2000:]
         first = subscribe[0]
