@@ -118,7 +118,13 @@ class T:
     LINE = "Line"
     # pop-ups and formatted lines
     NEW_MISSED = "{n} New Missed Call(s)"
+    MESSAGE = "Message"
     TEXT_MESSAGE = "Text Message"
+    VOICE_MAIL = "Voice Mail"
+    SET_VOICE_MAIL = "Set Voice Mail"
+    CONNECT = "Connect"
+    NEW_VOICE_MAIL = "{n} New Voice Mail(s)"
+    VOICE_MAIL_WAITING = "New Voice Mail"  # waiting, the server gave no count
     FROM = "From: {who}"
     WARNING = "Warning"
     FORBIDDEN_NUMBER = "Forbidden Number"  # a dial plan block-out rule refused the number

@@ -75,12 +75,14 @@ def _status_bar(p: QPainter, sm: ScreenModel, skin: Skin) -> None:
     icon_colour = {
         "dnd": colour(th["red"]),
         "missed": colour(th["red"]),
+        "voice_mail": colour(th["red"]),
         "mute": colour(th["status_text"]),
     }
+    counts = {"missed": str(st.missed), "voice_mail": st.voice_mail}
     for icon in reversed(st.icons):
-        if icon == "missed":
+        if counts.get(icon):
             p.setFont(font(f, 13, True))
-            n = str(st.missed)
+            n = counts[icon]
             nw = p.fontMetrics().horizontalAdvance(n) + 2
             text(p, QRectF(x - nw, 0, nw, STATUS_H), n, RIGHT, colour(th["status_text"]))
             x -= nw + 1
@@ -256,16 +258,12 @@ def _popup(p: QPainter, sm: ScreenModel, skin: Skin) -> None:
     p.restore()
     p.setFont(font(skin.font, 14, True))
     text(p, head, title, CENTRE, QColor("#ffffff"))
-    if sm.popup.kind in ("missed", "error"):
-        glyphs.draw(
-            p,
-            "missed" if sm.popup.kind == "missed" else "dnd",
-            QRectF(box.x() + 16, box.y() + 52, 34, 34),
-            colour(th["red"]),
-        )
+    glyph = {"missed": "missed", "error": "dnd", "voice_mail": "voice_mail"}.get(sm.popup.kind)
+    if glyph is not None:
+        glyphs.draw(p, glyph, QRectF(box.x() + 16, box.y() + 52, 34, 34), colour(th["red"]))
     p.setFont(font(skin.font, 16, True))
     p.setPen(colour(th["popup_text"]))
-    body = box.adjusted(60 if sm.popup.kind in ("missed", "error") else 14, 32, -14, -8)
+    body = box.adjusted(60 if glyph is not None else 14, 32, -14, -8)
     lines = sm.popup.text.split("\n")
     p.drawText(
         body,

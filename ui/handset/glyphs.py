@@ -191,6 +191,19 @@ def message(p: QPainter, r: QRectF, c: QColor) -> None:
     p.drawLine(box.topRight(), QPointF(box.center().x(), box.center().y()))
 
 
+def voice_mail(p: QPainter, r: QRectF, c: QColor) -> None:
+    """The voice mail sign: two reels joined by the tape under them."""
+    _pen(p, c, max(1.5, r.width() * 0.1))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    rad = r.width() * 0.2
+    cy = r.center().y()
+    left = QPointF(r.x() + rad + r.width() * 0.06, cy)
+    right = QPointF(r.right() - rad - r.width() * 0.06, cy)
+    p.drawEllipse(left, rad, rad)
+    p.drawEllipse(right, rad, rad)
+    p.drawLine(QPointF(left.x(), cy + rad), QPointF(right.x(), cy + rad))
+
+
 GLYPHS: dict[str, Callable[[QPainter, QRectF, QColor], None]] = {
     "registered": phone,
     "registering": phone,
@@ -208,6 +221,7 @@ GLYPHS: dict[str, Callable[[QPainter, QRectF, QColor], None]] = {
     "speaker": speaker,
     "headset": headset,
     "message": message,
+    "voice_mail": voice_mail,
 }
 
 

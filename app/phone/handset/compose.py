@@ -6,6 +6,7 @@ from datetime import datetime
 
 from app.phone.handset import screens as S
 from app.phone.handset import softkeys as K
+from app.phone.handset import voicemail as V
 from app.phone.handset.call_text import (
     CALL_WORDS,
     REG_WORDS,
@@ -17,6 +18,7 @@ from app.phone.handset.call_text import (
 )
 from app.phone.handset.dial_buffer import matches
 from app.phone.handset.linekeys.layout import Layout, layout
+from app.phone.handset.power_led import power_led
 from app.phone.handset.screens import ScreenModel, StatusBar
 from app.phone.handset.state import HISTORY_TABS, HandsetState
 from app.phone.model import CallState, CallView, RegState
@@ -44,10 +46,12 @@ def status_bar(st: HandsetState) -> StatusBar:
     else:
         bar.registration = tr(T.NO_SERVICE)
         bar.reg_state = RegState.NO_SERVICE.value
+    bar.voice_mail = V.badge(f)
     for name, on in (
         ("dnd", f.dnd),
         ("forward", f.forward_on),
         ("missed", f.missed_count > 0),
+        ("voice_mail", bool(V.waiting(f))),
         ("mute", f.muted),
         ("auto_answer", f.auto_answer),
     ):
@@ -144,6 +148,19 @@ def _lists(st: HandsetState, sm: ScreenModel) -> K.SoftKeys:
         ]
         sm.selected = st.form.selected
         return K.FORM
+    if st.view == S.VOICE_MAIL:
+        sm.title = tr(T.VOICE_MAIL)
+        sm.items, sm.values = V.rows(st.flags)
+        sm.selected = st.row if sm.items else -1
+        return K.VOICE_MAIL if sm.items else K.STATUS
+    if st.view == S.MESSAGES:
+        # the newest text message (the only one kept): OK shows it whole
+        sm.title = tr(T.TEXT_MESSAGE)
+        f = st.flags
+        sm.items = [f.message_from or f.message] if f.message else [tr(T.NO_RECORDS)]
+        sm.values = [f.message if f.message_from else ""] if f.message else [""]
+        sm.selected = 0 if f.message else -1
+        return K.STATUS
     # status
     sm.title = tr(T.STATUS)
     sm.items = [a.label or a.uri for a in st.accounts]
@@ -191,16 +208,18 @@ def compose(st: HandsetState) -> tuple[ScreenModel, K.SoftKeys]:
         keys = _call_screen(st, sm, focus)
     elif st.finished is not None:
         keys = _call_screen(st, sm, st.finished)
-    elif st.view in (S.MENU, S.HISTORY, S.DIRECTORY, S.FORM, S.STATUS):
+    elif st.view in (S.MENU, S.HISTORY, S.DIRECTORY, S.FORM, S.STATUS, S.MESSAGES, S.VOICE_MAIL):
         sm.name = st.view
         keys = _lists(st, sm)
     else:
         sm.name = S.IDLE
         sm.note = _idle_note(st)
         keys = K.IDLE_NO_ACCOUNT if st.no_account() else K.IDLE
+    texts = st.unread_texts() if st.flags.mail_power_led else 0
+    sm.power_led_colour, sm.power_led_mode = power_led(st.live(), V.lamp_count(st.flags), texts)
     popup = st.popup()
     if popup is not None:
         sm.popup = popup
-        keys = K.POPUP_MISSED if popup.kind == "missed" else K.POPUP
+        keys = K.POPUP_MISSED if popup.kind in ("missed", "voice_mail") else K.POPUP
     sm.softkeys = [tr(k) if k else "" for k in keys]
     return sm, keys

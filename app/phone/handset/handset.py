@@ -20,6 +20,7 @@ from app.phone.handset.press import idle_key
 from app.phone.handset.press import press as dispatch
 from app.phone.handset.screens import ScreenModel
 from app.phone.handset.state import FINISH_SECONDS, SENT_SECONDS, HandsetState
+from app.phone.handset.voicemail import seen_up_to
 from app.phone.intents import Intent, SendDtmf
 from app.phone.model import AccountView, CallState, CallView, Direction, RegState
 
@@ -67,6 +68,7 @@ class Handset:
         if st.purpose_call and st.purpose_call not in live_ids and st.view == S.DIALING:
             st.leave_to_idle()
         st.ack_missed = min(st.ack_missed, flags.missed_count)
+        st.ack_voice_mail = seen_up_to(flags, st.ack_voice_mail)
 
     def press(self, key: str, now: float) -> list[Intent]:
         """One key of the faceplate (or Action URI); unknown keys are ignored."""

@@ -6,6 +6,13 @@ from app.phone.handset import screens as S
 from app.phone.handset.keys import DIAL_KEYS
 from app.phone.handset.menus import dnd_form, forward_form, settings_intent
 from app.phone.handset.state import HISTORY_TABS, HandsetState
+from app.phone.handset.voicemail_keys import (
+    back_from_form,
+    connect,
+    open_voice_mail,
+    save,
+    voice_mail_key,
+)
 from app.phone.intents import ClearMissed, Intent
 from app.phone.messages import Dial
 from app.phone.texts import T
@@ -17,6 +24,8 @@ def open_list(st: HandsetState, view: str, tab: int = 0) -> None:
 
 
 def back(st: HandsetState) -> None:
+    if back_from_form(st):
+        return
     if st.view == S.MENU:
         if not st.menu.back():
             st.leave_to_idle()
@@ -30,7 +39,10 @@ def menu_soft(st: HandsetState, label: str) -> list[Intent]:
     popup = st.popup()
     if popup is not None and label in (T.EXIT, T.OK, T.VIEW):
         st.ack_popup(popup)
-        if label == T.VIEW:
+        if label == T.VIEW and popup.kind == "voice_mail":
+            st.leave_to_idle()
+            open_voice_mail(st)
+        elif label == T.VIEW:
             open_list(st, S.HISTORY, tab=1)
             return [ClearMissed()]
     elif label == T.BACK:
@@ -39,6 +51,10 @@ def menu_soft(st: HandsetState, label: str) -> list[Intent]:
         return _menu_enter(st)
     elif label == T.SWITCH and st.form:
         st.form.toggle()
+    elif label == T.CONNECT and st.view == S.VOICE_MAIL:
+        return connect(st)
+    elif label == T.SAVE and st.form and (saved := save(st)) is not None:
+        return saved
     elif label == T.SAVE and st.form:
         intent = st.form.intent()
         back(st)
@@ -50,9 +66,11 @@ def _menu_enter(st: HandsetState) -> list[Intent]:
     item = st.menu.enter()
     if item is None:
         return []
-    if item.action in ("history", "directory", "status"):
-        if item.action == "status":
-            st.back_to, st.view = S.MENU, S.STATUS
+    if item.action == "voice_mail":
+        open_voice_mail(st)
+    elif item.action in ("history", "directory", "status", "messages"):
+        if item.action in ("status", "messages"):
+            st.back_to, st.view = S.MENU, item.action
         else:
             open_list(st, item.action)
     elif item.action == "form:dnd":
@@ -123,6 +141,10 @@ def nav(st: HandsetState, key: str) -> list[Intent]:
             st.form.delete()
         elif key in DIAL_KEYS:
             st.form.type(key)
-    elif st.view == S.STATUS and key in ("OK", "X", "LEFT"):
+    elif st.view == S.VOICE_MAIL:
+        return voice_mail_key(st, key)
+    elif st.view == S.MESSAGES and key == "OK" and st.flags.message:
+        st.ack_message = min(st.ack_message, st.flags.message_id - 1)  # show it whole again
+    elif st.view in (S.STATUS, S.MESSAGES) and key in ("OK", "X", "LEFT"):
         back(st)
     return []

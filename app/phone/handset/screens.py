@@ -24,6 +24,8 @@ MENU = "menu"
 HISTORY = "history"
 DIRECTORY = "directory"
 FORM = "form"
+MESSAGES = "messages"  # Menu -> Message -> Text Message
+VOICE_MAIL = "voice_mail"  # Message -> Voice Mail: each account's new/old count, Connect
 STATUS = "status"
 
 CALL_SCREENS = (CALLING, RINGBACK, INCOMING, TALKING, HOLD, HELD, FAILED, FINISHED)
@@ -54,14 +56,15 @@ class StatusBar:
     reg_state: str = ""  # RegState value, for the icon colour
     time: str = ""
     date: str = ""
-    icons: list[str] = field(default_factory=list)  # dnd forward missed mute auto_answer
+    icons: list[str] = field(default_factory=list)  # dnd forward missed voice_mail mute ...
     missed: int = 0
+    voice_mail: str = ""  # new voice messages beside the voice mail icon ("99+"; "" unknown)
 
 
 @dataclass
 class PopupView:
     text: str
-    kind: str = "info"  # info | error | missed | message
+    kind: str = "info"  # info | error | missed | voice_mail | message
     title: str = ""
 
 
@@ -89,6 +92,8 @@ class ScreenModel:
     tab: int = -1
     call_index: str = ""  # "1/2" with several calls
     note: str = ""  # e.g. the SIP port note on idle
+    power_led_colour: str = LED_OFF  # the power indicator LED (red | off)
+    power_led_mode: str = LED_OFF  # solid | fast | slow | off
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -102,6 +107,9 @@ class ScreenModel:
         d["popup"] = PopupView(**popup) if popup else None
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in d.items() if k in known})
+
+    def power_led(self) -> tuple[str, str]:
+        return self.power_led_colour, self.power_led_mode
 
     def led(self, key: str) -> tuple[str, str]:
         """(colour, mode) of a line key on the shown page."""

@@ -35,6 +35,7 @@ MENU: SoftKeys = (T.BACK, "", "", T.ENTER)
 LIST: SoftKeys = (T.SEND, "", "", T.BACK)
 FORM: SoftKeys = (T.BACK, T.DELETE, T.SWITCH, T.SAVE)
 STATUS: SoftKeys = (T.BACK, "", "", "")
+VOICE_MAIL: SoftKeys = (T.BACK, "", "", T.CONNECT)  # Message -> Voice Mail
 POPUP_MISSED: SoftKeys = ("", "", T.VIEW, T.EXIT)
 POPUP: SoftKeys = ("", "", "", T.OK)
 

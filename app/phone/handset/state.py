@@ -11,6 +11,8 @@ from app.phone.handset.flags import FORWARDED, MISSED, PLACED, RECEIVED, Handset
 from app.phone.handset.linekeys.config import LineKey, default_line_keys
 from app.phone.handset.menus import Form, MenuNav
 from app.phone.handset.screens import PopupView
+from app.phone.handset.voicemail import arrivals
+from app.phone.handset.voicemail import popup as voice_mail_popup
 from app.phone.model import AccountView, CallState, CallView
 from app.phone.texts import T, tr
 
@@ -76,6 +78,8 @@ class HandsetState:
     ack_missed: int = 0
     ack_message: int = 0
     ack_error: int = 0
+    # new voice mail seen, by account (voicemail.arrivals): the pop-up shows for later ones
+    ack_voice_mail: dict[int, int] = field(default_factory=dict)
 
     def live(self) -> list[CallView]:
         return [
@@ -116,6 +120,11 @@ class HandsetState:
         """No account set up (or none enabled): only the built-in one for direct calls."""
         return all(a.index == LOCAL_ACCOUNT for a in self.accounts)
 
+    def unread_texts(self) -> int:
+        """Text messages not seen yet: the pop-up shows the whole message, so closing it reads
+        it (the phone's Text Message inbox is not kept here, only the newest message)."""
+        return max(0, self.flags.message_id - self.ack_message) if self.flags.message else 0
+
     def call_screen_active(self) -> bool:
         return self.focused() is not None or self.finished is not None
 
@@ -128,6 +137,8 @@ class HandsetState:
             return None
         if f.missed_count > self.ack_missed:
             return PopupView(tr(T.NEW_MISSED, n=f.missed_count), "missed", tr(T.MISSED_CALLS))
+        if (voice_mail := voice_mail_popup(f, self.ack_voice_mail)) is not None:
+            return voice_mail
         if f.message and f.message_id > self.ack_message:
             title = tr(T.TEXT_MESSAGE)
             text = f"{tr(T.FROM, who=f.message_from)}\n{f.message}" if f.message_from else f.message
@@ -139,6 +150,8 @@ class HandsetState:
             self.ack_error = self.flags.error_id
         elif popup.kind == "missed":
             self.ack_missed = self.flags.missed_count
+        elif popup.kind == "voice_mail":
+            self.ack_voice_mail = arrivals(self.flags)
         elif popup.kind == "message":
             self.ack_message = self.flags.message_id
 
