@@ -58,6 +58,18 @@ def test_subscribes_and_follows_counts_up_down_and_to_zero(tmp_path: Path) -> No
             wait_counts(client, [(2, 8), (3, 8), (1, 10), (0, 11)])
             arrived = [e["new_arrived"] for e in client.events if e.get("ev") == "voice_mail"]
             assert arrived == [True, True, False, False]
+            # the handset's screens, as the engine published them to the window
+            deadline = time.monotonic() + 5
+            while "voice_mail" in screens(client)[-1]["status"]["icons"]:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+            shown = screens(client)
+            two = [x for x in shown if x["status"]["voice_mail"] == "2"]
+            assert two and two[0]["popup"]["text"] == "2 New Voice Mail(s)"
+            assert (two[0]["power_led_colour"], two[0]["power_led_mode"]) == ("red", "slow")
+            assert any(x["status"]["voice_mail"] == "3" for x in shown)
+            last = shown[-1]
+            assert last["popup"] is None and last["power_led_mode"] == "off"
             # Action URI's phonecfg=get reports it with the account
             status, body = get(uri_port, "/servlet?phonecfg=get")
             report = json.loads(body)
