@@ -18,7 +18,7 @@ from app.audio.ringtones import RingtoneError, builtin_ringtone, load_ringtone
 from app.audio.tone_plan import tone_for
 from app.audio.tones import ToneError, parse_tone
 from app.phone import intents as ui_intents
-from app.phone.messages import Command, Output, PlayTone, Publish, Ring, StopRing, StopTone
+from app.phone.messages import Command, Output, PlayTone, Publish, Ring, StopRing, StopTone, Then
 from app.phone.settings import AudioSettings, Settings
 from app.phone.tones_policy import DialTone
 from app.sip.audio_port import BridgePort, link_call_media
@@ -176,7 +176,7 @@ class EngineAudio:
                 self._stop_dial_tone()
         elif isinstance(intent, ui_intents.Silence):
             for out in silence(intent.call):  # the core's StopRing
-                if not isinstance(out, Publish):
+                if not isinstance(out, Publish | Then):
                     self.execute(out)
         elif isinstance(intent, ui_intents.Mute):
             if bridge is not None:

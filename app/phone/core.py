@@ -18,7 +18,7 @@ from app.phone.call_control import CONTROL_INPUTS, CallControl, ControlInput, ca
 from app.phone.dialing import DialError, to_request_uri
 from app.phone.dialplan import DialPlan, plan_for, planned_target
 from app.phone.forward import REASON_DEFLECTION, ForwardDecision, forward_now
-from app.phone.incoming import account_settings, route_incoming
+from app.phone.incoming import account_settings, diversion_extra, route_incoming
 from app.phone.intents import ForwardCall
 from app.phone.messages import (
     Answer,
@@ -29,6 +29,7 @@ from app.phone.messages import (
     Hangup,
     HangupAll,
     HangupCall,
+    IncomingAnswered,
     IncomingCall,
     Input,
     MessageReceived,
@@ -37,6 +38,7 @@ from app.phone.messages import (
     PlaceCall,
     Publish,
     RedirectConfirm,
+    RedirectFollowed,
     RegistrationChanged,
     Tick,
     TransportInfo,
@@ -47,9 +49,11 @@ from app.phone.model import (
     CallView,
     Direction,
     RegState,
+    call_dict,
     failure_text,
 )
 from app.phone.redirect_calls import RedirectingCalls
+from app.phone.screening import IncomingScreening
 from app.phone.settings import Settings
 from app.phone.voicemail import VoiceMail
 
@@ -66,15 +70,11 @@ _LIVE = {
 }
 
 
-def call_dict(view: CallView) -> dict[str, Any]:
-    return asdict(view)
-
-
 def account_dict(view: AccountView) -> dict[str, Any]:
     return asdict(view)
 
 
-class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, VoiceMail):
+class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreening, VoiceMail):
     def __init__(self, settings: Settings, clock: Callable[[], float]) -> None:
         self.settings = settings
         self._clock = clock
@@ -89,6 +89,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, VoiceMail):
         self._init_redirects()
         self._init_control()
         self._init_accounts()
+        self._init_screening()
         self._init_voice_mail()
 
     # ---- queries --------------------------------------------------------------------------
@@ -123,15 +124,20 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, VoiceMail):
             return self._control(msg)
         match msg:
             case RegistrationChanged():
+                self._note_server(msg)
                 return self._on_registration(msg)
             case IncomingCall():
                 return self._on_incoming(msg)
+            case IncomingAnswered():
+                return self._on_answered(msg)
             case CallProgress():
                 return self._on_progress(msg)
             case CallRedirected():
                 return self._on_redirected(msg)
             case RedirectConfirm():
                 return self._on_confirm(msg)
+            case RedirectFollowed():
+                return self._on_followed(msg)
             case MessageReceived():
                 return [Publish("message", asdict(msg))]
             case MessageWaiting():
@@ -189,10 +195,8 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, VoiceMail):
         self._track_outgoing(view)
         return [PlaceCall(view.id, account, uri), Publish("call", call_dict(view))]
 
-    def _on_incoming(self, msg: IncomingCall) -> list[Output]:
+    def _incoming_view(self, msg: IncomingCall | IncomingAnswered) -> CallView:
         account = msg.account if msg.account in self.accounts else self._pick_account(None)
-        in_call = any(c.id != msg.call for c in self.live_calls())
-        route = route_incoming(self.settings, account, msg.remote_uri, in_call, self.local_domain)
         remote_uri, remote_name = caller_id(msg.remote_uri, msg.remote_name, msg.headers)
         view = CallView(
             id=msg.call,
@@ -202,9 +206,32 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, VoiceMail):
             remote_name=remote_name,
             state=CallState.CALLIN,
             started=self._clock(),
-            extra=_diversion_extra(msg.headers),
+            extra=diversion_extra(msg.headers),
         )
         self.calls[view.id] = view
+        return view
+
+    def _on_answered(self, msg: IncomingAnswered) -> list[Output]:
+        """Forwarded or refused by the SIP layer from the policy: recorded, never shown (the
+        handset stays idle, as for a call forwarded here), so it is removed at once: a
+        forward-always phone under load would otherwise keep 3 s worth of calls around."""
+        view, route = self._incoming_view(msg), msg.route
+        if route.kind == "forward" and route.forward is not None:
+            fwd = route.forward
+            ended = self._end_now(view, "forwarded", fwd.reason, forwarded_to=fwd.target)
+        else:
+            view = replace(view, code=route.code, reason=route.reason)
+            ended = self._end_now(view, "refused", route.why)
+        del self.calls[view.id]
+        self._timers.pop(f"remove:{view.id}", None)
+        return [Publish("call", call_dict(ended)), Publish("call_removed", {"id": view.id})]
+
+    def _on_incoming(self, msg: IncomingCall) -> list[Output]:
+        in_call = any(c.id != msg.call for c in self.live_calls())
+        view = self._incoming_view(msg)
+        route = route_incoming(
+            self.settings, view.account, msg.remote_uri, in_call, self.local_domain
+        )
         if route.kind == "ring":
             if route.forward is not None:
                 self._forwards[view.id] = route.forward
@@ -330,9 +357,10 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, VoiceMail):
 
     def _tick(self, now: float) -> list[Output]:
         out: list[Output] = []
-        for key, deadline in sorted(self._timers.items(), key=lambda kv: kv[1]):
-            if deadline > now:
-                continue
+        due = [(k, d) for k, d in self._timers.items() if d <= now]  # sort only what is due
+        for key, _deadline in sorted(due, key=lambda kv: kv[1]):
+            if key not in self._timers:
+                continue  # an earlier timer's handling already took it
             del self._timers[key]
             kind, _, arg = key.partition(":")
             if kind == "reg":
@@ -361,24 +389,12 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, VoiceMail):
     def update_settings(self, settings: Settings) -> None:
         """New settings take effect for the next decision (forward, DND, codes) at once."""
         self.settings = settings
+        self._settings_changed()
 
     def reconfigure_accounts(self, settings: Settings) -> list[Output]:
         """Accounts were edited: start over with the new ones (the adapter re-creates them)."""
         self.settings = settings
+        self._settings_changed()
         self._configure_accounts()
         self._forget_voice_mail()
         return [Publish("snapshot", self.snapshot())]
-
-
-def _diversion_extra(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    """Who diverted this call to us (Diversion, RFC 5806): the screen shows "From FWD"."""
-    for name, value in headers:
-        if name.lower() == "diversion":
-            uri = value.split(">", 1)[0].lstrip(" <") if "<" in value else value.split(";")[0]
-            reason = ""
-            for param in value.split(">", 1)[-1].split(";"):
-                key, _, val = param.strip().partition("=")
-                if key.lower() == "reason":
-                    reason = val.strip('"')
-            return {"diverted_by": uri.strip(), "diversion_reason": reason}
-    return {}

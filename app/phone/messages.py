@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.phone.incoming import Route
 from app.phone.mwi import MessageSummary
 from app.phone.sipuri import Contact, Diversion
 
@@ -23,6 +24,7 @@ class RegistrationChanged:
     reason: str
     expires: int  # >0 while registered
     active: bool  # pjsua2's "regIsActive"
+    server: str = ""  # "host:port" the answer came from (registrar or outbound proxy)
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,20 @@ class IncomingCall:
     account: int
     remote_uri: str
     remote_name: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class IncomingAnswered:
+    """A new call the SIP layer answered itself from the core's IncomingPolicy, before pjsua
+    made a call of it (a forward's 302, DND's or a busy phone's refusal): recorded, never
+    rung. `route` is what was sent."""
+
+    call: str  # id chosen by the adapter ("i<n>")
+    account: int
+    remote_uri: str
+    remote_name: str
+    route: Route
     headers: tuple[tuple[str, str], ...] = ()
 
 
@@ -61,6 +77,16 @@ class CallRedirected:
 
 
 @dataclass(frozen=True)
+class RedirectFollowed:
+    """The core's own follow-up (through `Then`) once a redirect's new INVITE is out: the
+    call's event, the redirect event and the tones, which the INVITE does not wait for."""
+
+    call: str
+    target: str
+    text: str
+
+
+@dataclass(frozen=True)
 class MessageReceived:
     """An out-of-dialog SIP MESSAGE (the handset's MESSAGE key shows these)."""
 
@@ -72,11 +98,13 @@ class MessageReceived:
 
 @dataclass(frozen=True)
 class MessageWaiting:
-    """A message-summary NOTIFY for an account (RFC 3842), from a source the adapter trusts
-    and with a body that parsed (app/sip/mwi.py)."""
+    """A message-summary NOTIFY for an account (RFC 3842) whose body parsed (app/sip/mwi.py).
+    An unsolicited one counts only from the account's own server (app/phone/voicemail.py)."""
 
     account: int
     summary: MessageSummary
+    source: str = ""  # "host:port" it came from
+    solicited: bool = True  # inside the account's subscription (else unsolicited)
 
 
 @dataclass(frozen=True)
@@ -239,6 +267,18 @@ class StopRing:
     pass
 
 
+# ---- ordering ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Then:
+    """Handle `input` as soon as the commands before this one are carried out, before any
+    other input. The core answers a fact with what the wire needs first (a redirect's new
+    INVITE) and does the bookkeeping (events, history, tones) in `input`'s turn."""
+
+    input: Input
+
+
 # ---- events for the UI ----------------------------------------------------------------------
 
 
@@ -253,8 +293,10 @@ class Publish:
 Input = (
     RegistrationChanged
     | IncomingCall
+    | IncomingAnswered
     | CallProgress
     | CallRedirected
+    | RedirectFollowed
     | MessageReceived
     | MessageWaiting
     | TransportInfo
@@ -279,4 +321,4 @@ Command = (
     | RetryRegistration
     | AudioCommand
 )
-Output = Command | Publish
+Output = Command | Publish | Then

@@ -1,7 +1,8 @@
 """Voice mail waiting, per account, inside the phone core (RFC 3842 message summaries).
 
-`PhoneCore` mixes this in. The SIP adapter reads each message-summary NOTIFY it trusts
-(app/sip/mwi.py) and feeds a `MessageWaiting` with the parsed body; the core keeps the last
+`PhoneCore` mixes this in. The SIP adapter feeds a `MessageWaiting` with each message-summary
+NOTIFY whose body parsed (app/sip/mwi.py); an unsolicited one counts only when it came from the
+account's own registrar or outbound proxy (`from_its_server`). The core keeps the last
 count of each account and publishes `voice_mail` when it changes. New voice mail has *arrived*
 when an account's new count goes up (or voice mail starts to wait with no count): the handset's
 pop-up and the desktop notification (`notify`: arrived, shown for the account and pop-ups on)
@@ -15,6 +16,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from app.phone.incoming_policy import THIS_HOST, Source, literal_source, split_hostport
 from app.phone.messages import MessageWaiting, Output, Publish
 from app.phone.model import AccountView
 from app.phone.settings import Settings
@@ -45,6 +47,7 @@ class VoiceMail:
 
     settings: Settings
     accounts: dict[int, AccountView]
+    _servers: dict[int, Source]  # where each account's REGISTER was answered (screening.py)
 
     def _init_voice_mail(self) -> None:
         self.mailboxes: dict[int, Mailbox] = {}
@@ -53,9 +56,29 @@ class VoiceMail:
     def _forget_voice_mail(self) -> None:
         self.mailboxes = {}
 
+    def from_its_server(self, account: int, source: str) -> bool:
+        """Whether `source` is the account's registrar or outbound proxy: where its REGISTER
+        was answered from, or the configured address (this computer counts as every server,
+        as for the incoming policy, app/phone/incoming_policy.py)."""
+        found = split_hostport(source)
+        if found is None:
+            return False
+        host = found[0].strip("[]")
+        if host in THIS_HOST:
+            return True
+        known = [self._servers.get(account)]
+        if 0 < account <= len(self.settings.accounts):
+            acc = self.settings.accounts[account - 1]
+            known.append(literal_source(acc.server, acc.port, acc.transport))
+            proxy = split_hostport(acc.outbound_proxy) if acc.outbound_proxy else None
+            known.append(literal_source(*proxy, acc.transport) if proxy else None)
+        return any(k is not None and k[0] == host for k in known)
+
     def _on_message_waiting(self, msg: MessageWaiting) -> list[Output]:
         if msg.account not in self.accounts:
             return []
+        if not msg.solicited and not self.from_its_server(msg.account, msg.source):
+            return []  # unsolicited, from another host: nothing changes
         summary, old = msg.summary, self.mailboxes.get(msg.account)
         voice = summary.voice
         new = summary.new_voice

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, Protocol
 
 import pjsua2 as pj
 
@@ -68,9 +68,17 @@ def local_config(bind: str, port: int) -> pj.AccountConfig:
     return cfg
 
 
+class MwiHooks(Protocol):
+    """What message waiting needs to hear of an account (app/sip/mwi.py MwiWatch)."""
+
+    def notify(self, index: int, prm: Any) -> None: ...
+    def on_registration(self, index: int, prm: Any) -> None: ...
+    def renew_after_register(self, index: int) -> None: ...
+
+
 class SipAccount(pj.Account):  # type: ignore[misc]
     """Forwards registration, incoming calls, messages and message waiting to the adapter's
-    handlers."""
+    handlers (message waiting also hears of each registration and re-registration)."""
 
     def __init__(
         self,
@@ -78,7 +86,7 @@ class SipAccount(pj.Account):  # type: ignore[misc]
         on_reg: Callable[[int, Any], None],
         on_incoming: Callable[[int, Any], None],
         on_message: Callable[[int, Any], None],
-        on_mwi: Callable[[int, Any], None] | None = None,
+        mwi: MwiHooks | None = None,
     ) -> None:
         super().__init__()
         self.index = index
@@ -87,10 +95,20 @@ class SipAccount(pj.Account):  # type: ignore[misc]
         self._on_reg = on_reg
         self._on_incoming = on_incoming
         self._on_message = on_message
-        self._on_mwi = on_mwi
+        self._on_mwi = mwi.notify if mwi is not None else _nothing
+        self._mwi_reg = mwi.on_registration if mwi is not None else _nothing
+        self._mwi_renew = mwi.renew_after_register if mwi is not None else _nothing
+
+    def setRegistration(self, renew: bool) -> None:
+        """REGISTER again (the core's retry after a failure): the MWI subscription is then
+        started anew once it succeeds (app/sip/mwi.py)."""
+        if renew:
+            self._mwi_renew(self.index)
+        super().setRegistration(renew)
 
     @guarded()
     def onRegState(self, prm: Any) -> None:
+        self._mwi_reg(self.index, prm)
         self._on_reg(self.index, prm)
 
     @guarded()
@@ -103,5 +121,8 @@ class SipAccount(pj.Account):  # type: ignore[misc]
 
     @guarded()
     def onMwiInfo(self, prm: Any) -> None:
-        if self._on_mwi is not None:
-            self._on_mwi(self.index, prm)
+        self._on_mwi(self.index, prm)
+
+
+def _nothing(*_args: Any) -> None:
+    return None

@@ -8,19 +8,15 @@
   ends it and starts a new one at once. A restarted engine subscribes afresh by itself.
 - `subscribe_mwi_to_vm`: the SUBSCRIBE goes to the Voice Mail number at the account's server
   (app/sip/mwi_guard.py changes its Request-URI; pjsua has no setting for it).
-- Every NOTIFY, solicited or not, arrives in `notify` (`Account.onMwiInfo`). An unsolicited
-  one is taken only from the account's registrar or outbound proxy (`MwiTrust`: the
-  configured addresses and where its REGISTER answers came from); app/sip/mwi_guard.py has
-  already answered the others. The body is parsed with bounds (app/phone/mwi.py): one that
-  cannot be used is logged and changes nothing.
+- Every NOTIFY, solicited or not, arrives in `notify` (`Account.onMwiInfo`); app/sip/mwi_guard.py
+  has already answered the unsolicited ones from hosts that are no account's server. The body is
+  parsed with bounds (app/phone/mwi.py): one that cannot be used is logged and changes nothing.
+  The core takes an unsolicited one only from that account's own server (app/phone/voicemail.py).
 """
 
 from __future__ import annotations
 
-import contextlib
-import ipaddress
 import logging
-import socket
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -31,7 +27,6 @@ from app.phone.dialing import DialError, to_request_uri
 from app.phone.messages import Input, MessageWaiting
 from app.phone.mwi import SummaryError, parse_summary
 from app.phone.settings import AccountSettings, Settings
-from app.phone.settings.checks import split_host_port
 from app.sip.account import SipAccount, account_config
 from app.sip.liveness import with_liveness
 from app.sip.mwi_guard import MwiGuard, address_of
@@ -50,24 +45,6 @@ def voice_mail_uri(acc: AccountSettings) -> str:
         return ""
 
 
-def addresses(acc: AccountSettings) -> list[str]:
-    """The IP addresses of the account's registrar and outbound proxy (looked up once, when
-    the accounts are made; a name that does not resolve adds none)."""
-    hosts = [acc.server, split_host_port(acc.outbound_proxy)[0] if acc.outbound_proxy else ""]
-    found: list[str] = []
-    for host in (h.strip("[]") for h in hosts if h):
-        try:
-            found.append(str(ipaddress.ip_address(host)))
-            continue
-        except ValueError:
-            pass
-        try:
-            found += [str(info[4][0]) for info in socket.getaddrinfo(host, None)]
-        except (OSError, UnicodeError):
-            log.info("MWI: %s does not resolve now; its REGISTER answers will say", host)
-    return found
-
-
 class MwiWatch:
     """Create once per adapter, on the SIP thread; the adapter calls it from its callbacks."""
 
@@ -80,18 +57,16 @@ class MwiWatch:
         self._settings = Settings()
         self._bind = ""
         self._renew: set[int] = set()  # accounts registering again after a failure
-        self.ignored = 0  # NOTIFYs taken in but not shown (foreign sender, bad body)
+        self.ignored = 0  # NOTIFYs taken in but not used (bad body)
 
     def accounts_created(self, settings: Settings, bind: str) -> None:
         self._settings, self._bind = settings, bind
         self._renew.clear()
-        self.guard.trust.clear()
         self.guard.targets = {}
         for index in self._accounts:
             acc = self._account(index)
             if acc is None:
                 continue
-            self.guard.trust.set_account(index, addresses(acc))
             target = voice_mail_uri(acc) if acc.subscribe_mwi_to_vm else ""
             if acc.subscribe_mwi and target:
                 self.guard.targets[address_of(f"sip:{acc.user}@{acc.server}")] = target
@@ -113,8 +88,6 @@ class MwiWatch:
     def on_registration(self, index: int, prm: Any) -> None:
         if int(prm.code) // 100 != 2 or int(prm.expiration) <= 0:
             return
-        with contextlib.suppress(Exception):  # no message behind it: nothing to learn
-            self.guard.trust.learn(index, str(prm.rdata.srcAddress))
         if index in self._renew:
             self._renew.discard(index)
             self.resubscribe(index)
@@ -139,10 +112,6 @@ class MwiWatch:
         rdata = prm.rdata
         source, text = str(rdata.srcAddress), str(rdata.wholeMsg)
         solicited = int(prm.state) != pj.PJSIP_EVSUB_STATE_NULL
-        if not solicited and not self.guard.trust.allows(index, source):
-            self.ignored += 1
-            log.warning("account %d: NOTIFY from %s, not its server: ignored", index, source)
-            return
         request = parse_request(text)
         body = request.body if request is not None else ""
         if solicited and not body.strip():
@@ -155,4 +124,4 @@ class MwiWatch:
             log.warning("account %d: message summary from %s not used: %s", index, source,
                         found.reason)  # fmt: skip
             return
-        self._feed(MessageWaiting(index, found))
+        self._feed(MessageWaiting(index, found, source, solicited))

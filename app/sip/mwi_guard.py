@@ -2,9 +2,10 @@
 and the MWI SUBSCRIBE sent to the voice mail number when the account says so.
 
 Incoming (on_rx_request, priority 63, after the transaction and dialog layers, so only requests
-outside any dialog arrive): an out-of-dialog NOTIFY is read from pjsip_rx_data and, when
-`check_unsolicited` (app/sip/mwi_notify.py) refuses it, answered statelessly here (400, 403,
-415 or 489) and kept from pjsua, which would answer 200 to anything (docs/pjsua2.md §14).
+outside any dialog arrive): an out-of-dialog NOTIFY is read from pjsip_rx_data (app/sip/rdata.py)
+and, when `check_unsolicited` (app/sip/mwi_notify.py) refuses it, answered statelessly here
+(app/sip/stateless.py: 400, 403, 415 or 489) and kept from pjsua, which would answer 200 to
+anything (docs/pjsua2.md §14).
 
 Outgoing (on_tx_request, called by pjsip_transport_send() before mod-msg-print, priority 8,
 prints the message): pjsua subscribes to the account's own address (its dialog's remote URI
@@ -14,9 +15,9 @@ URI here, before it is printed; To stays the account's address, so the refreshes
 dialog (sent to the notifier's Contact) are untouched. A 401 retry is built from the request
 as sent, so its digest covers the new Request-URI.
 
-pjsip_rx_data and pjsip_tx_data are read through ctypes (the wheel's 2.15.1 layout); every
-read is checked (the packet lies where the parsed message says it starts, the method read is
-the one pjsip names) and a request that does not check out is left to pjsip untouched.
+pjsip_tx_data is read through ctypes (the wheel's 2.15.1 layout); every read is checked (the
+method read is the one pjsip names) and a request that does not check out is left to pjsip
+untouched, as is a received one app/sip/rdata.py cannot read.
 Only public C functions of the wheel's library are called, all on the SIP thread.
 """
 
@@ -24,38 +25,18 @@ from __future__ import annotations
 
 import ctypes
 import logging
+from collections.abc import Callable
 
-from app.sip.flood_guard import _PjsipHdr, _PjStr, pjsua_library
-from app.sip.mwi_notify import MWI_EVENT, MwiTrust, Refusal, check_unsolicited, parse_request
+from app.phone.incoming_policy import IncomingPolicy
+from app.sip import rdata as rx
+from app.sip.flood_guard import _PjStr, pjsua_library
+from app.sip.mwi_notify import MWI_EVENT, check_unsolicited, parse_request, via_transport
+from app.sip.stateless import Responder
 
 log = logging.getLogger("deskphone.sip")
 
 PRIORITY = 63  # PJSIP_MOD_PRIORITY_APPLICATION - 1: before pjsua's unsolicited MWI module
-MAX_PKT = 4000  # PJSIP_MAX_PKT_LEN of the wheel (docs/pjsua2.md §1)
 _OP_KEY = ctypes.c_void_p * 34  # pj_ioqueue_op_key_t: internal__[32], activesock_data, user_data
-
-
-class _RxData(ctypes.Structure):
-    # struct pjsip_rx_data (pjsip/sip_transport.h, 2.15.1): tp_info, pkt_info, the start of
-    # msg_info, field for field.
-    _fields_ = [
-        ("pool", ctypes.c_void_p),
-        ("transport", ctypes.c_void_p),
-        ("tp_data", ctypes.c_void_p),
-        ("op_key", _OP_KEY),
-        ("op_key_rdata", ctypes.c_void_p),
-        ("timestamp", ctypes.c_long * 2),
-        ("packet", ctypes.c_char * MAX_PKT),
-        ("zero", ctypes.c_uint32),
-        ("len", ctypes.c_ssize_t),
-        ("src_addr", ctypes.c_uint32 * 7),  # pj_sockaddr: 28 bytes, 4-byte aligned
-        ("src_addr_len", ctypes.c_int),
-        ("src_name", ctypes.c_char * 46),  # PJ_INET6_ADDRSTRLEN
-        ("src_port", ctypes.c_int),
-        ("msg_buf", ctypes.c_void_p),
-        ("msg_len", ctypes.c_int),
-        ("msg", ctypes.c_void_p),
-    ]
 
 
 class _TxHead(ctypes.Structure):
@@ -113,38 +94,23 @@ class _Module(ctypes.Structure):
     ]
 
 
-def read_request(rdata: int) -> tuple[str, str] | None:
-    """(message text, "host:port" it came from) of a received request, or None when the
-    struct read does not add up (then nothing here acts on it)."""
-    rx = _RxData.from_address(rdata)
-    start = ctypes.addressof(rx) + _RxData.packet.offset
-    if not (0 < rx.len <= MAX_PKT and 0 < rx.msg_len <= rx.len):
-        return None
-    if not start <= (rx.msg_buf or 0) <= start + rx.len - rx.msg_len:
-        return None
-    if not 0 < rx.src_port < 65536:
-        return None
-    text = ctypes.string_at(rx.msg_buf, rx.msg_len).decode("utf-8", "replace")
-    name = rx.src_name.decode("ascii", "replace")
-    return text, f"[{name}]:{rx.src_port}" if ":" in name else f"{name}:{rx.src_port}"
-
-
 class MwiGuard:
-    """Create, register and unregister on the SIP thread; the adapter keeps `trust` and
-    `targets` (account address -> voice mail URI) current."""
+    """Create, register and unregister on the SIP thread; the adapter keeps `targets` (account
+    address -> voice mail URI) current, the engine gives `policy` (the core's, as to the
+    incoming guard: which servers are trusted)."""
 
-    def __init__(self) -> None:
-        self.trust = MwiTrust()
+    def __init__(self, policy: Callable[[], IncomingPolicy | None] = lambda: None) -> None:
+        self.policy = policy
         self.targets: dict[str, str] = {}
         self.refused: list[tuple[str, int]] = []  # (source, code), the last few, for logs
         self._lib: ctypes.CDLL | None = None
         self._endpt = 0
         self._module: _Module | None = None
+        self._responder: Responder | None = None
         self._rx = _RX_CB(self._on_rx_request)  # kept: pjsip holds the raw pointers
         self._tx = _RX_CB(self._on_tx_request)
         self._name = b"mod-deskphone-mwi"
         self._buf = ctypes.create_string_buffer(1024)
-        self._texts: list[ctypes.Array[ctypes.c_char]] = []  # strings pjsip points into
 
     def register(self) -> None:
         lib = pjsua_library()
@@ -155,11 +121,6 @@ class MwiGuard:
         lib.pjsip_rx_data_get_info.restype = ctypes.c_char_p
         lib.pjsip_tx_data_get_info.argtypes = [ctypes.c_void_p]
         lib.pjsip_tx_data_get_info.restype = ctypes.c_char_p
-        lib.pjsip_endpt_respond_stateless.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-        lib.pjsip_endpt_respond_stateless.argtypes += [ctypes.c_int] + [ctypes.c_void_p] * 3
-        lib.pjsip_endpt_respond_stateless.restype = ctypes.c_int
-        lib.pjsip_generic_string_hdr_create.argtypes = [ctypes.c_void_p] * 3
-        lib.pjsip_generic_string_hdr_create.restype = ctypes.c_void_p
         lib.pjsip_msg_find_hdr.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
         lib.pjsip_msg_find_hdr.restype = ctypes.c_void_p
         lib.pjsip_msg_find_hdr_by_name.argtypes = [ctypes.c_void_p] * 3
@@ -184,6 +145,7 @@ class MwiGuard:
         if status != 0:
             raise RuntimeError(f"pjsip_endpt_register_module failed: {status}")
         self._lib, self._endpt, self._module = lib, endpt, module
+        self._responder = Responder(lib, endpt)
 
     def unregister(self) -> None:
         """Before libDestroy(): pjsip must not keep a pointer into this object's memory."""
@@ -191,6 +153,9 @@ class MwiGuard:
             return
         self._lib.pjsip_endpt_unregister_module(self._endpt, ctypes.byref(self._module))
         self._module = None
+        if self._responder is not None:
+            self._responder.close()
+            self._responder = None
 
     # ---- incoming: unsolicited NOTIFYs -------------------------------------------------
 
@@ -202,18 +167,22 @@ class MwiGuard:
         try:
             if not (lib.pjsip_rx_data_get_info(rdata) or b"").startswith(b"Request msg NOTIFY/"):
                 return 0
-            read = read_request(rdata)
-            if read is None:
+            received = rx.read(rdata)
+            if received is None or self._responder is None:
                 log.warning("MWI guard: a NOTIFY it cannot read is left to pjsip")
                 return 0
-            text, source = read
-            request = parse_request(text)
+            host, port = received.host, received.port
+            source = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+            request = parse_request(received.text.decode("utf-8", "replace"))
             if request is None or request.method != "NOTIFY":
                 return 0
-            refusal = check_unsolicited(request, source, self.trust)
+            policy = self.policy()
+            stream = via_transport(request) in ("TCP", "TLS", "WS", "WSS")
+            trusted = policy is None or policy.trusted(host, port, stream)
+            refusal = check_unsolicited(request, trusted)
             if refusal is None:
                 return 0
-            self._respond(rdata, refusal)
+            self._responder.send(rdata, refusal.code, refusal.reason, refusal.headers)
             self.refused = [*self.refused[-15:], (source, refusal.code)]
             log.warning(
                 "unsolicited NOTIFY from %s refused: %d %s", source, refusal.code, refusal.reason
@@ -222,27 +191,6 @@ class MwiGuard:
         except Exception:
             log.exception("MWI guard: an incoming NOTIFY raised; left to pjsip")
             return 0
-
-    def _respond(self, rdata: int, refusal: Refusal) -> None:
-        assert self._lib is not None
-        lib = self._lib
-        pool = _RxData.from_address(rdata).pool  # the header lives as long as rdata's pool
-        head = _PjsipHdr()
-        head_at = ctypes.addressof(head)
-        head.prev = head.next = head_at
-        for name, value in refusal.headers:
-            n, v = _PjStr(name.encode(), len(name)), _PjStr(value.encode(), len(value))
-            # the name and value are copied into the pool
-            hdr = lib.pjsip_generic_string_hdr_create(pool, ctypes.byref(n), ctypes.byref(v))
-            if hdr:  # pj_list_insert_before(&head, hdr): appended to the list
-                node = _PjsipHdr.from_address(hdr)
-                node.prev, node.next = head.prev, head_at
-                _PjsipHdr.from_address(head.prev).next = hdr
-                head.prev = hdr
-        reason = _PjStr(refusal.reason.encode(), len(refusal.reason))
-        lib.pjsip_endpt_respond_stateless(
-            self._endpt, rdata, refusal.code, ctypes.byref(reason), ctypes.byref(head), None
-        )
 
     # ---- outgoing: the MWI SUBSCRIBE's target ----------------------------------------------
 

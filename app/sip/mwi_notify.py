@@ -6,11 +6,12 @@ with an unknown package unanswered). So a pjsip module (app/sip/mwi_guard.py) fi
 `check_unsolicited` on it and answers for pjsua when it must not be taken:
 - no Event header: 400 (RFC 6665 §8.2.1 makes it mandatory);
 - an event package other than message-summary: 489 Bad Event, with Allow-Events;
-- a sender that is not the registrar or outbound proxy of an account (`MwiTrust`): 403, and
-  nothing on the screen changes;
+- a sender that is not the registrar or outbound proxy of an account (the incoming policy's
+  trusted servers, app/phone/incoming_policy.py): 403, and nothing on the screen changes (with
+  Accept SIP Trust Server Only on, app/sip/flood_guard.py drops it unanswered before this);
 - a body that is not a usable message summary (app/phone/mwi.py), or of another type: 400 / 415.
-What passes is answered 200 by pjsua and reaches `Account.onMwiInfo`, where the sender is
-checked again against that one account (app/sip/mwi.py).
+What passes is answered 200 by pjsua and reaches `Account.onMwiInfo`; the core then takes it
+only from that one account's own server (app/phone/voicemail.py).
 
 A NOTIFY inside the subscription's dialog reaches the application only through pjsip's event
 subscription, which has answered 200 by then (481 for another package): a bad body there is
@@ -19,10 +20,8 @@ ignored and logged, never shown (docs/pjsua2.md §14).
 
 from __future__ import annotations
 
-import ipaddress
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from app.phone.mwi import SummaryError, parse_summary
 
@@ -30,7 +29,7 @@ MWI_EVENT = "message-summary"
 MWI_TYPE = "application/simple-message-summary"
 MAX_HEADERS = 64
 
-_COMPACT = {"o": "event", "c": "content-type", "t": "to", "f": "from", "i": "call-id"}
+_COMPACT = {"o": "event", "c": "content-type", "t": "to", "f": "from", "i": "call-id", "v": "via"}
 
 
 @dataclass(frozen=True)
@@ -75,52 +74,21 @@ def event_package(value: str) -> str:
     return value.split(";", 1)[0].strip().lower()
 
 
-def source_host(address: str) -> str:
-    """'127.0.0.2:5060' or '[::1]:5060' (pjsip's way) -> the address alone, '' if none."""
-    host = address.strip()
-    if host.startswith("["):
-        host = host[1:].partition("]")[0]
-    elif host.count(":") == 1:
-        host = host.partition(":")[0]
-    try:
-        return str(ipaddress.ip_address(host))
-    except ValueError:
-        return ""
+def via_transport(request: Request) -> str:
+    """UDP, TCP, TLS ... of the top Via ("SIP/2.0/TCP host:port;...")."""
+    sent = request.headers.get("via", "").split(None, 1)[0] if request.headers.get("via") else ""
+    return sent.rpartition("/")[2].upper()
 
 
-@dataclass
-class MwiTrust:
-    """The hosts each account takes voice mail news from: its registrar and outbound proxy,
-    as configured (their addresses) and as seen (where its REGISTER answers came from)."""
-
-    hosts: dict[int, set[str]] = field(default_factory=dict)
-
-    def set_account(self, index: int, addresses: Iterable[str]) -> None:
-        self.hosts[index] = {a for a in (source_host(x) or x for x in addresses) if a}
-
-    def learn(self, index: int, address: str) -> None:
-        host = source_host(address)
-        if host and index in self.hosts:
-            self.hosts[index].add(host)
-
-    def clear(self) -> None:
-        self.hosts.clear()
-
-    def allows(self, index: int, address: str) -> bool:
-        host = source_host(address)
-        return bool(host) and host in self.hosts.get(index, set())
-
-    def allows_any(self, address: str) -> bool:
-        return any(self.allows(index, address) for index in self.hosts)
-
-
-def check_unsolicited(request: Request, source: str, trust: MwiTrust) -> Refusal | None:
-    """The answer to an out-of-dialog NOTIFY that must not reach pjsua; None to let it pass."""
+def check_unsolicited(request: Request, trusted: bool) -> Refusal | None:
+    """The answer to an out-of-dialog NOTIFY that must not reach pjsua; None to let it pass.
+    `trusted`: it came from a registrar or outbound proxy of an account (the incoming policy's
+    `trusted`, app/phone/incoming_policy.py)."""
     if "event" not in request.headers:
         return Refusal(400, "Missing Event header")
     if event_package(request.headers["event"]) != MWI_EVENT:
         return Refusal(489, "Bad Event", (("Allow-Events", MWI_EVENT),))
-    if not trust.allows_any(source):
+    if not trusted:
         return Refusal(403, "Forbidden")
     ctype = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if request.body and ctype not in ("", MWI_TYPE):

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from app.phone.settings import AccountSettings, Settings
+from app.store.settings import save_settings
 from tests.engine_harness import EngineClient, running_engine, write_account
 from tests.integration.test_action_uri_engine import get, write_settings
 from tests.sipnet import Sipp, free_port
@@ -89,31 +92,72 @@ def test_subscribes_and_follows_counts_up_down_and_to_zero(tmp_path: Path) -> No
         sipp.stop()
 
 
-def test_unsolicited_from_the_registrar_only_and_hostile_ones_answered(tmp_path: Path) -> None:
-    port = free_port()
-    registrar = Sipp("mwi/uas-registrar-unsolicited.xml", port, tmp_path / "reg", calls=5,
-                     timeout=60).start()  # fmt: skip
+def notify_from(host: str, port: int, body: str) -> bytes | None:
+    """One unsolicited message-summary NOTIFY over UDP from `host`; the answer, if any."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((host, 0))
+        s.settimeout(1.5)
+        lport = s.getsockname()[1]
+        msg = (
+            f"NOTIFY sip:1001@127.0.0.1:{port} SIP/2.0\r\n"
+            f"Via: SIP/2.0/UDP {host}:{lport};branch=z9hG4bKvm{lport}\r\n"
+            f"From: <sip:vm@{host}>;tag=x{lport}\r\nTo: <sip:1001@127.0.0.1>\r\n"
+            f"Call-ID: vm{lport}@{host}\r\nCSeq: 1 NOTIFY\r\nMax-Forwards: 70\r\n"
+            "Event: message-summary\r\nSubscription-State: active\r\n"
+            "Content-Type: application/simple-message-summary\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n{body}"
+        )
+        s.sendto(msg.encode(), ("127.0.0.1", port))
+        try:
+            return s.recvfrom(65535)[0]
+        except TimeoutError:
+            return None
+
+
+def registrar_with_unsolicited(tmp_path: Path) -> Sipp:
+    sipp = Sipp("mwi/uas-registrar-unsolicited.xml", free_port(), tmp_path / "reg", calls=5,
+                timeout=60).start()  # fmt: skip
+    sipp.wait_listening()
+    return sipp
+
+
+def test_unsolicited_from_the_registrar_and_hostile_ones_answered(tmp_path: Path) -> None:
+    registrar = registrar_with_unsolicited(tmp_path)
     try:
-        registrar.wait_listening()
-        write_account(tmp_path, "1001", "127.0.0.1", port)  # no subscription: unsolicited only
+        write_account(tmp_path, "1001", "127.0.0.1", registrar.port)  # unsolicited only
         with running_engine(tmp_path) as (engine, client):
             wait_counts(client, [(4, 1), (0, 5)])
-            target = f"127.0.0.1:{engine.port}"
-            foreign = Sipp("mwi/uac-notify-foreign.xml", free_port(), tmp_path / "foreign",
-                           target=target, service="1001", host="127.0.0.2", timeout=20)  # fmt: skip
-            assert foreign.run() == 0, foreign.messages()[-3000:]
+            # Accept SIP Trust Server Only is on (the default): another host gets no answer
+            assert notify_from("127.0.0.2", engine.port, "Messages-Waiting: yes\r\n") is None
             hostile = Sipp("mwi/uac-notify-hostile.xml", free_port(), tmp_path / "hostile",
-                           target=target, service="1001", timeout=30)  # fmt: skip
+                           target=f"127.0.0.1:{engine.port}", service="1001",
+                           timeout=30)  # fmt: skip
             assert hostile.run() == 0, hostile.messages()[-3000:]
             # the foreign host and every hostile NOTIFY changed nothing; 99999/99999 is a count
             wait_counts(client, [(4, 1), (0, 5), (99999, 99999), (0, 0)])
-            # refused by the MWI guard, before pjsua could answer 200 or call onMwiInfo
-            log = engine.log_text()
-            assert re.search(r"NOTIFY from 127\.0\.0\.2:\d+ refused: 403 Forbidden", log)
-            assert "not its server" not in log
             client.send("status")
             status = client.wait_for(lambda e: e.get("ev") == "status")
             assert engine.proc is not None and status["pid"] == engine.proc.pid
+    finally:
+        registrar.stop()
+
+
+def test_unsolicited_from_another_host_refused_with_403(tmp_path: Path) -> None:
+    registrar = registrar_with_unsolicited(tmp_path)
+    try:
+        account = AccountSettings(user="1001", server="127.0.0.1", port=registrar.port)
+        save_settings(tmp_path, Settings(accounts=[account], trust_ctrl=False))
+        with running_engine(tmp_path) as (engine, client):
+            wait_counts(client, [(4, 1), (0, 5)])
+            foreign = Sipp("mwi/uac-notify-foreign.xml", free_port(), tmp_path / "foreign",
+                           target=f"127.0.0.1:{engine.port}", service="1001", host="127.0.0.2",
+                           timeout=20)  # fmt: skip
+            assert foreign.run() == 0, foreign.messages()[-3000:]
+            time.sleep(0.3)
+            assert voice_mail(client) == [(4, 1), (0, 5)]  # nothing changed
+            # refused by the MWI guard, before pjsua could answer 200 or call onMwiInfo
+            log = engine.log_text()
+            assert re.search(r"NOTIFY from 127\.0\.0\.2:\d+ refused: 403 Forbidden", log)
     finally:
         registrar.stop()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.phone.core import PhoneCore
-from app.phone.messages import MessageWaiting, Publish
+from app.phone.messages import MessageWaiting, Publish, RegistrationChanged
 from app.phone.mwi import MessageSummary, parse_summary
 from app.phone.settings import AccountSettings, Settings
 
@@ -95,3 +95,21 @@ def test_display_off_or_pop_ups_off_never_notify() -> None:
     core.settings.features.voice_mail_popup = False
     quiet = events(core.handle(MessageWaiting(1, counts(1, 0))))
     assert quiet[0]["new_arrived"] and not quiet[0]["notify"]
+
+
+def test_unsolicited_counts_only_from_the_accounts_own_server() -> None:
+    core = make_core()  # accounts on pbx.example: a name, trusted once it answers a REGISTER
+    core.settings.accounts[1].server = "192.0.2.20"  # account 2 on an IP address
+    unsolicited = {"solicited": False}
+    assert core.handle(MessageWaiting(1, counts(2, 0), "192.0.2.9:5060", **unsolicited)) == []
+    core.handle(RegistrationChanged(1, 200, "OK", 3600, True, server="192.0.2.9:5060"))
+    assert events(core.handle(MessageWaiting(1, counts(2, 0), "192.0.2.9:5060", **unsolicited)))
+    # account 2's server cannot set account 1's count, nor a stranger account 2's
+    assert core.handle(MessageWaiting(1, counts(7, 0), "192.0.2.20:5060", **unsolicited)) == []
+    assert core.handle(MessageWaiting(2, counts(7, 0), "203.0.113.5:5060", **unsolicited)) == []
+    assert events(core.handle(MessageWaiting(2, counts(1, 0), "192.0.2.20:5070", **unsolicited)))
+    # this computer speaks for every server (as for the incoming policy); in-dialog NOTIFYs
+    # are the subscription's own
+    assert events(core.handle(MessageWaiting(1, counts(3, 0), "127.0.0.1:40000", **unsolicited)))
+    assert events(core.handle(MessageWaiting(1, counts(4, 0), "203.0.113.5:5060")))
+    assert (core.mailboxes[1].new, core.mailboxes[2].new) == (4, 1)
