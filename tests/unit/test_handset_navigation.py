@@ -177,7 +177,7 @@ def test_menu_features_call_forward_form() -> None:
     p.press("F4")
     s = p.handset.screen()
     assert (s.name, s.title) == ("menu", "Menu")
-    assert s.items == ["Status", "Features", "History", "Directory", "Settings"]
+    assert s.items == ["Status", "Features", "History", "Directory", "Settings", "Message"]
     assert s.softkeys == ["Back", "", "", "Enter"]
     p.press("DOWN", "OK")
     assert p.handset.screen().items[:2] == ["Call Forward", "DND"]

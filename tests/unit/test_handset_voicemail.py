@@ -134,3 +134,15 @@ def test_message_key_and_back() -> None:
     p.press("MESSAGE")
     s = p.handset.screen()
     assert s.name == "incoming" and p.core.calls[next(iter(p.core.calls))].state == CallState.CALLIN
+
+
+def test_menu_message_voice_mail() -> None:
+    p = FakePhone()
+    p.voice_mail_in(1, mwi(1, 2))
+    p.press("X", "F4")  # Menu
+    assert p.handset.screen().items[-1] == "Message"
+    p.press("6", "1")  # Message -> Voice Mail
+    s = p.handset.screen()
+    assert (s.name, s.values) == ("voice_mail", ["1/2"])
+    p.press("X")
+    assert p.handset.screen().title == "Message"

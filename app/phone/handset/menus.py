@@ -25,6 +25,17 @@ def _settings(id_: str, text: str) -> MenuItem:
     return MenuItem(id_, text, action=f"settings:{id_}")
 
 
+# Menu -> Message, also what the MESSAGE key opens (docs/yealink.md §16): voice mail and the
+# SIP MESSAGE texts.
+MESSAGE_MENU = MenuItem(
+    "message",
+    T.MESSAGE,
+    (
+        MenuItem("voice_mail", T.VOICE_MAIL, action="voice_mail"),
+        MenuItem("text", T.TEXT_MESSAGE, action="messages"),
+    ),
+)
+
 MAIN = MenuItem(
     "menu",
     T.MENU,
@@ -75,6 +86,7 @@ MAIN = MenuItem(
                 ),
             ),
         ),
+        MESSAGE_MENU,
     ),
 )
 

@@ -1,4 +1,4 @@
-"""Voice mail on the handset, from its flags alone: the Message menu, the status bar's count,
+"""Voice mail on the handset, from its flags alone: the status bar's count,
 the "New Voice Mail" pop-up, the Voice Mail list and the Set Voice Mail form (docs/yealink.md
 §16). The keys that act on them are in voicemail_keys.py.
 
@@ -9,17 +9,13 @@ Mail list still lists every account, so each one's number can be dialled.
 from __future__ import annotations
 
 from app.phone.handset.flags import HandsetFlags, VoiceMailBox
-from app.phone.handset.menus import Form, FormField, MenuItem
+from app.phone.handset.menus import Form, FormField
 from app.phone.handset.screens import PopupView
 from app.phone.settings.checks import DIAL_TARGET_MAX
 from app.phone.texts import T, tr
 
 BADGE_MAX = 99  # the status bar shows "99+" above this; the Voice Mail list the whole count
 
-VOICE_MAIL_ITEM = MenuItem("voice_mail", T.VOICE_MAIL, action="voice_mail")
-TEXT_MESSAGE_ITEM = MenuItem("text", T.TEXT_MESSAGE, action="messages")
-# What the MESSAGE key opens: Yealink's Message menu (Menu -> Message on a T46G).
-MESSAGE_MENU = MenuItem("message", T.MESSAGE, (VOICE_MAIL_ITEM, TEXT_MESSAGE_ITEM))
 FORM_PREFIX = "voice_mail:"  # Set Voice Mail forms are "voice_mail:<account>"
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from app.phone.handset import screens as S
 from app.phone.handset import voicemail as V
 from app.phone.handset.keys import DIAL_KEYS
-from app.phone.handset.menus import MenuNav
+from app.phone.handset.menus import MESSAGE_MENU, MenuNav
 from app.phone.handset.state import HandsetState
 from app.phone.intents import Intent, SetVoiceMail
 from app.phone.messages import Dial
@@ -18,7 +18,7 @@ def open_message_menu(st: HandsetState) -> None:
     """The MESSAGE key: the Message menu (Voice Mail, Text Message) from wherever the user is,
     when no call is on the screen."""
     st.leave_to_idle()
-    st.menu = MenuNav(V.MESSAGE_MENU)
+    st.menu = MenuNav(MESSAGE_MENU)
     st.view = S.MENU
 
 
