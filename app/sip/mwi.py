@@ -46,7 +46,8 @@ def voice_mail_uri(acc: AccountSettings) -> str:
 
 
 class MwiWatch:
-    """Create once per adapter, on the SIP thread; the adapter calls it from its callbacks."""
+    """Create once per adapter, on the SIP thread; the adapter and its accounts (app/sip/account.py
+    `MwiHooks`) call it from their callbacks."""
 
     def __init__(
         self, guard: MwiGuard, feed: Callable[[Input], None], accounts: Mapping[int, SipAccount]
