@@ -18,11 +18,17 @@ from app.phone.core import PhoneCore
 from app.phone.forward import any_forward_on, rings_to_seconds
 from app.phone.handset import Handset, HandsetFlags, HistoryItem
 from app.phone.handset.flags import VoiceMailBox
+from app.phone.handset.forms import ForwardRuleView
 from app.phone.handset.screens import ScreenModel
 from app.phone.incoming import dnd_active
+from app.phone.settings import ForwardRule
 from app.store.directory import Directory
 
 log = logging.getLogger("deskphone.engine")
+
+
+def _rule_view(rule: ForwardRule) -> ForwardRuleView:
+    return ForwardRuleView(rule.enabled, rule.target, rule.on_code, rule.off_code)
 
 
 class Display:
@@ -50,6 +56,7 @@ class Display:
         self._message_id = 0
         self._last: ScreenModel | None = None
         self.audio_warning = ""  # why a call has no sound, shown on the call screen
+        # new voice mail messages waiting (MWI); the power LED flashes while there are any
 
     def flags(self) -> HandsetFlags:
         settings = self.core.settings
@@ -59,11 +66,12 @@ class Display:
         return HandsetFlags(
             audio_warning=self.audio_warning,
             dnd=dnd_active(settings, account),
+            dnd_accounts=frozenset(a for a in self.core.accounts if dnd_active(settings, a)),
             forward_on=any_forward_on(settings.forward),
             forward={
-                "always": (rules.always.enabled, rules.always.target),
-                "busy": (rules.busy.enabled, rules.busy.target),
-                "no_answer": (rules.no_answer.enabled, rules.no_answer.target),
+                "always": _rule_view(rules.always),
+                "busy": _rule_view(rules.busy),
+                "no_answer": _rule_view(rules.no_answer),
             },
             no_answer_seconds=rings_to_seconds(rules.no_answer_rings),
             missed_count=self.missed,
@@ -80,6 +88,8 @@ class Display:
             voice_mail=self.voice_mail(),
             voice_mail_popup=settings.features.voice_mail_popup,
             mail_power_led=settings.features.mail_power_led,
+            conference=self.core.conference,
+            far_muted=frozenset(self.core.far_muted),
             clock=self._wall(),
             dial_plan=self.core.dial_plan,
         )

@@ -52,12 +52,16 @@ from app.phone.model import (
     call_dict,
     failure_text,
 )
+from app.phone.numbers import numbering_for
 from app.phone.redirect_calls import RedirectingCalls
 from app.phone.screening import IncomingScreening
 from app.phone.settings import Settings
+from app.phone.texts import T
 from app.phone.voicemail import VoiceMail
 
 ENDED_LINGER = 3.0  # seconds a finished or failed call stays on screen, as on the handset
+# Answers to an offer the other side cannot take: with SRTP compulsory, a peer without it.
+SRTP_REFUSALS = frozenset({415, 488, 606})
 
 _LIVE = {
     CallState.DIALING,
@@ -180,7 +184,8 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
     def _dial(self, msg: Dial) -> list[Output]:
         account = self._pick_account(msg.account)
         try:
-            target = planned_target(self.dial_plan, msg.target, account)
+            numbering = numbering_for(self.settings.audio.tone_country)
+            target = planned_target(self.dial_plan, msg.target, account, numbering)
             uri = to_request_uri(target, self.domain_of(account))
         except DialError as exc:  # also a block-out rule's "Forbidden Number"
             return [Publish("error", {"text": str(exc)})]
@@ -303,13 +308,18 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
                 changes["state"] = CallState.TALKING
                 if not view.answered:
                     changes["answered"] = now
+                    # what the call said while it was set up ("Forward to: carol") is done
+                    changes["text"] = ""
                     if extra := self._redirect_answered(view, msg.code, msg.reason):
                         changes["extra"] = extra
             case "DISCONNECTED":
                 changes.update(self._ending(view, msg, now))
         new = replace(view, **changes)
         self.calls[view.id] = new
-        return [Publish("call", call_dict(new))]
+        out: list[Output] = [Publish("call", call_dict(new))]
+        if msg.sip_state == "DISCONNECTED":
+            out += self._conference_call_ended(view.id)
+        return out
 
     def _ending(self, view: CallView, msg: CallProgress, now: float) -> dict[str, Any]:
         self._timers[f"remove:{view.id}"] = now + ENDED_LINGER
@@ -326,11 +336,11 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
         if view.answered or view.direction == Direction.INCOMING:
             return {"state": CallState.FINISHED, "ended": now, "text": "Call Finish"}
         if msg.code >= 300:
-            return {
-                "state": CallState.FAILED,
-                "ended": now,
-                "text": failure_text(msg.code, msg.reason),
-            }
+            text = failure_text(msg.code, msg.reason)
+            srtp = account_settings(self.settings, view.account).srtp
+            if srtp == "compulsory" and msg.code in SRTP_REFUSALS:
+                text = T.SRTP_REFUSED
+            return {"state": CallState.FAILED, "ended": now, "text": text}
         return {"state": CallState.FINISHED, "ended": now, "text": "Call Finish"}
 
     def _find(self, call: str | None, states: set[CallState]) -> CallView | None:

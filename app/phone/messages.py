@@ -126,6 +126,14 @@ class CallMediaChanged:
 
 
 @dataclass(frozen=True)
+class CallSecured:
+    """Whether the call's media is encrypted (SRTP) after the latest offer/answer."""
+
+    call: str
+    encrypted: bool
+
+
+@dataclass(frozen=True)
 class TransferStatus:
     """A NOTIFY about a REFER we sent (or the REFER's own failure): code 1xx-6xx."""
 
@@ -232,9 +240,12 @@ class TransferCall:
 
 @dataclass(frozen=True)
 class ConferenceCalls:
-    """Bridge the audio of these calls to each other (a local three-way conference)."""
+    """Bridge the audio of these calls to each other (a local three-way conference); the audio
+    of `muted` ones goes to nobody (far mute). Calls bridged before and not named now are
+    unbridged; no calls ends the conference."""
 
     calls: tuple[str, ...]
+    muted: tuple[str, ...] = ()
 
 
 # ---- audio commands (executed by the engine on the sound device bridge) -----------------------
@@ -307,6 +318,7 @@ Input = (
     | RedirectConfirm
     | Tick
     | CallMediaChanged
+    | CallSecured
     | TransferStatus
 )
 AudioCommand = PlayTone | StopTone | Ring | StopRing

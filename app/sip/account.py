@@ -3,16 +3,46 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, Protocol
+from urllib.parse import quote
 
 import pjsua2 as pj
 
 from app.phone.settings import AccountSettings
+from app.phone.settings.accounts import NAME_MAX
 from app.sip.guard import guarded
+from app.sip.srtp import apply_srtp
 
 log = logging.getLogger("deskphone.sip")
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# RFC 3261 user part: unreserved, the user-unreserved marks and escapes; anything else escaped.
+_USER_SAFE = "-_.!~*'()&=+$,;?/%"
+
+
+def quoted_display_name(name: str) -> str:
+    """A display name as an RFC 3261 quoted-string: `"` and `\\` escaped, no control
+    characters, bounded. '' for an empty name. An unquoted `"` or `<` used to end the name
+    early and put the rest (another URI, parameters) into the From header."""
+    text = _CONTROL.sub("", name).strip()[:NAME_MAX]  # the settings refuse longer ones
+    if not text:
+        return ""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def id_uri(acc: AccountSettings) -> str:
+    """The account's address. It carries the server's port when that is not the default, as
+    AccountSettings.aor does: pjsua sends the MWI SUBSCRIBE to this address (app/sip/mwi.py),
+    which without the port went to 5060 instead of the registrar (pjsip leaves the port out of
+    From and To, RFC 3261 §19.1.1)."""
+    scheme = "sips" if acc.transport == "tls" else "sip"
+    name = quoted_display_name(acc.display_name)
+    user = quote(acc.user, safe=_USER_SAFE)
+    address = f"<{scheme}:{user}@{acc.domain}>"
+    return f"{name} {address}" if name else address
 
 
 def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> pj.AccountConfig:
@@ -23,11 +53,7 @@ def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> p
     cfg = pj.AccountConfig()
     transport = "" if acc.transport == "udp" else f";transport={acc.transport}"
     scheme = "sips" if acc.transport == "tls" else "sip"
-    name = f'"{acc.display_name}" ' if acc.display_name else ""
-    # The account's address carries the server's port when it is not the default, as its
-    # AccountSettings.aor does: pjsua sends the MWI SUBSCRIBE to this address (app/sip/mwi.py),
-    # which without the port went to 5060 instead of the registrar.
-    cfg.idUri = f"{name}<{scheme}:{acc.user}@{acc.domain}>"
+    cfg.idUri = id_uri(acc)
     cfg.regConfig.registrarUri = f"{scheme}:{acc.domain}{transport}"
     cfg.regConfig.timeoutSec = acc.expires
     # The core retries a failed REGISTER with a growing backoff (app/phone/accounts.py):
@@ -42,6 +68,7 @@ def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> p
     if bind:
         cfg.mediaConfig.transportConfig.boundAddress = bind
         cfg.mediaConfig.transportConfig.publicAddress = bind
+    apply_srtp(cfg, acc.srtp)
     cfg.priority = 100 - index
     # Message waiting (RFC 3842): pjsua subscribes once registered (app/sip/mwi.py).
     cfg.mwiConfig.enabled = acc.subscribe_mwi
@@ -92,6 +119,7 @@ class SipAccount(pj.Account):  # type: ignore[misc]
         self.index = index
         self.realm = ""  # the only realm its credentials are offered to; "" until known
         self.realm_asked = False  # learnt from the registrar's first challenge, once
+        self.problem = ""  # why it cannot register at all (e.g. a refused TLS CA file)
         self._on_reg = on_reg
         self._on_incoming = on_incoming
         self._on_message = on_message

@@ -17,6 +17,7 @@ from app.phone.core import LOCAL_ACCOUNT
 from app.phone.messages import (
     AnswerCall,
     CallProgress,
+    CallSecured,
     Command,
     ConferenceCalls,
     HangupCall,
@@ -30,11 +31,12 @@ from app.phone.messages import (
     SendDtmfCall,
     TransferCall,
 )
-from app.phone.redirect import challenge_realms, credentials_allowed
+from app.phone.redirect import challenge_realms
 from app.phone.settings import Settings
 from app.sip.account import SipAccount, account_config, local_config
 from app.sip.call import SipCall, SipCallIds
 from app.sip.call_ops import CallOperations
+from app.sip.cred_guard import account_servers
 from app.sip.flood_guard import Answered
 from app.sip.liveness import with_liveness
 from app.sip.mwi import MwiWatch
@@ -48,6 +50,7 @@ from app.sip.sipmsg import (
     rx_message,
     target_uri,
 )
+from app.sip.srtp import account_srtp, sdp_body
 from app.sip.stack import SipStack
 
 log = logging.getLogger("deskphone.sip")
@@ -72,7 +75,7 @@ class SipAdapter:
         self._retired: dict[int, SipCall] = {}  # legs replaced by a redirect, until DISCONNECTED
         self.sip_call_ids = SipCallIds()
         self._incoming_seq = 0
-        self.ops = CallOperations(self.calls, feed)
+        self.ops = CallOperations(self.calls, feed, self._relink_audio)
         self.mwi = MwiWatch(stack.mwi_guard, feed, self.accounts)
         self._settings = Settings()
         self._bind = ""
@@ -98,18 +101,23 @@ class SipAdapter:
 
     def create_accounts(self, settings: Settings, bind: str) -> None:
         self._settings, self._bind = settings, bind
+        self.stack.creds.policy.clear()
+        no_tls = ""  # why TLS accounts cannot register: they say so instead of trying
         if any(a.enabled and a.transport == "tls" for a in settings.accounts):
-            try:
-                self.stack.ensure_tls(settings.tls_verify_server, settings.tls_ca_file)
-            except pj.Error as exc:  # its accounts then fail to register, and say why
-                log.error("no TLS transport: %s", exc.info())
+            no_tls = self.stack.tls_problem(settings.tls_verify_server, settings.tls_ca_file)
         for index, acc in enumerate(settings.accounts, start=1):
             if not (acc.enabled and acc.server and acc.user):
                 continue
             account = self._new_account(index)
             account.realm = acc.realm.strip() if acc.realm.strip() != "*" else ""
-            account.create(with_liveness(account_config(index, acc, bind, account.realm)), True)
+            self.stack.creds.policy.set_account(index, account.realm, account_servers(acc))
+            account.problem = no_tls if acc.transport == "tls" else ""
+            config = with_liveness(account_config(index, acc, bind, account.realm))
+            config.regConfig.registerOnAdd = not account.problem
+            account.create(config, True)
             self.accounts[index] = account
+            if account.problem:
+                self._register_again(index)
         if not self.accounts:
             account = self._new_account(LOCAL_ACCOUNT)
             account.create(with_liveness(local_config(bind, self.stack.port)), True)
@@ -200,6 +208,9 @@ class SipAdapter:
         account = self.accounts.get(index)
         if account is None:
             return
+        if account.problem:
+            self._feed(RegistrationChanged(index, 503, account.problem[:120], 0, False))
+            return
         try:
             account.setRegistration(True)
         except pj.Error as exc:  # e.g. no transport for it: a failure like any other
@@ -244,9 +255,15 @@ class SipAdapter:
             self._on_media,
             self._on_redirect,
             pj_id if pj_id >= 0 else pj.PJSUA_INVALID_ID,
+            account_srtp(self._settings, account.index),
         )
+        call.on_secured = self._on_secured
         self.calls[core_id] = call
         return call
+
+    def _on_secured(self, call: SipCall, encrypted: bool) -> None:
+        if self.calls.get(call.core_id) is call:  # not a leg a redirect already replaced
+            self._feed(CallSecured(call.core_id, encrypted))
 
     def _remember_call_id(self, call: SipCall, info: Any = None) -> None:
         try:
@@ -291,6 +308,7 @@ class SipAdapter:
         if not realms or realms[0] == "*":
             return False
         account.realm = realms[0]
+        self.stack.creds.policy.set_account(index, account.realm, account_servers(acc))
         log.info("account %d: realm %r learnt from the registrar", index, account.realm)
         account.modify(with_liveness(account_config(index, acc, self._bind, account.realm)))
         return True
@@ -299,6 +317,8 @@ class SipAdapter:
         self._incoming_seq += 1
         core_id = f"i{self._incoming_seq}"
         call = self._new_call(self.accounts[index], core_id, int(prm.callId))
+        if call.security.mode != "off":
+            call.security.remote(sdp_body(str(prm.rdata.wholeMsg)))
         info = call.getInfo()
         self._remember_call_id(call, info)
         self.stack.guard.admission.call_started(str(info.callIdString))
@@ -335,8 +355,9 @@ class SipAdapter:
             self._feed(redirect_of(call.core_id, msg, code, reason, ""))
             self._drop(call)
             return
-        if ended and code in (401, 407):
-            reason = self._auth_failure_reason(call, msg) or reason
+        if ended:  # credentials withheld from a host that challenged: say so
+            realm = getattr(self.accounts.get(call.account_index), "realm", "")
+            reason = self.stack.creds.why_refused(realm, msg, info.callIdString, code) or reason
         self._feed(
             CallProgress(
                 call.core_id,
@@ -365,6 +386,10 @@ class SipAdapter:
         # Hold and conference links are the call ops'; the engine's audio connects the call's
         # media (early media too) to the bridge port.
         self.ops.on_media(call)
+        self._relink_audio(call)
+
+    def _relink_audio(self, call: SipCall) -> None:
+        """The call's link to the sound device (the engine's), after its media or far mute."""
         if self.on_media is not None and self.calls.get(call.core_id) is call:
             self.on_media(call)
 
@@ -384,16 +409,6 @@ class SipAdapter:
                 code, reason = int(info.lastStatusCode) or 302, str(info.lastReason)
                 self._feed(redirect_of(call.core_id, msg, code, reason, target_uri(prm)))
         return int(pj.PJSIP_REDIRECT_STOP)
-
-    def _auth_failure_reason(self, call: SipCall, msg: str) -> str:
-        """Why a challenged call failed, when the challenge was for a realm the account's
-        credentials are never offered to (a redirect target harvesting passwords)."""
-        account = self.accounts.get(call.account_index)
-        mine = account.realm if account is not None else ""
-        foreign = [r for r in challenge_realms(msg) if not credentials_allowed(mine, r)]
-        if msg and foreign:
-            return f"No credentials for realm {foreign[0][:40]}"
-        return ""
 
 
 def _ignore(*_args: Any) -> None:

@@ -16,15 +16,21 @@ from typing import Any
 
 import pjsua2 as pj
 
+from app.sip.cred_guard import CredentialGuard
 from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
 from app.sip.logwriter import MessageSink, PjLogWriter, SipLogFile
 from app.sip.mwi_guard import MwiGuard
 from app.sip.oversize import OversizeWatch
+from app.userfiles import ca_file_problem
 
 log = logging.getLogger("deskphone.sip")
 
 EADDRINUSE_HINT = "address already in use"
+
+
+class CaFileRefused(ValueError):
+    """The configured CA file is not a small regular PEM file: OpenSSL never gets to read it."""
 
 
 @dataclass
@@ -75,8 +81,10 @@ class SipStack:
         self._writer: PjLogWriter | None = None
         self._transports: list[int] = []
         self._tls: tuple[int, bool, str] | None = None  # transport id, verify, CA file
+        self._clock_on = False
         self.guard = FloodGuard()
         self.oversize = OversizeWatch()
+        self.creds = CredentialGuard()  # credentials to the account's own servers only
         self.mwi_guard = MwiGuard(lambda: self.guard.policy())  # the same trusted servers
         # A TCP/TLS connection to a server went away (registrar restarted, network lost).
         self.on_transport_lost: Callable[[str], None] | None = None
@@ -123,9 +131,11 @@ class SipStack:
         self._create_transports()
         ep.libStart()
         ep.audDevManager().setNullDev()
+        self._clock_on = True
         if opts.flood_guard:
             self.guard.register()
         self.oversize.register()
+        self.creds.register()
         self.mwi_guard.register()
         log.info("pjsua2 %s started on port %d", self.version, self.port)
 
@@ -161,11 +171,23 @@ class SipStack:
             return
         raise RuntimeError("could not open any SIP port")
 
+    def tls_problem(self, verify_server: bool, ca_file: str) -> str:
+        """ensure_tls(), and '' if a TLS transport is ready, else why not (for the screen)."""
+        try:
+            self.ensure_tls(verify_server, ca_file)
+        except (pj.Error, CaFileRefused) as exc:
+            why = str(exc.reason) if isinstance(exc, pj.Error) else str(exc)
+            log.error("no TLS transport: %s", why)
+            return why
+        return ""
+
     def ensure_tls(self, verify_server: bool, ca_file: str = "") -> None:
         """A TLS transport for accounts with transport=tls, made when the first one needs it
         (again when the verification settings change). It binds any free port: the accounts
         only connect out over it, and the registrar sends calls back on that connection."""
         assert self.ep is not None
+        if problem := ca_file_problem(ca_file):
+            raise CaFileRefused(f"CA file {ca_file[:200]}: {problem}")
         if self._tls is not None:
             if self._tls[1:] == (verify_server, ca_file):
                 return
@@ -190,6 +212,23 @@ class SipStack:
         tid = int(self.ep.transportCreate(pj.PJSIP_TRANSPORT_TLS, tcfg))
         self._tls = (tid, verify_server, ca_file)
         log.info("TLS transport ready (verify server: %s, CA file: %s)", verify_server, ca_file)
+
+    def set_media_clock(self, on: bool) -> None:
+        """Run pjmedia's conference clock (the null sound device) or stop it.
+
+        The clock thread ticks the bridge port 100 times a second whether or not anything is
+        connected; an idle phone stops it (setNoDev: no sound port, no clock) and a call starts
+        it again before its media connects. Conference ports added or removed while it is
+        stopped wait for the next tick (docs/pjsua2.md §2), so the engine keeps it running a
+        little after the last call."""
+        if self.ep is None or on == self._clock_on:
+            return
+        manager = self.ep.audDevManager()
+        if on:
+            manager.setNullDev()
+        else:
+            manager.setNoDev()
+        self._clock_on = on
 
     def handle_events(self, timeout_ms: int) -> int:
         assert self.ep is not None
@@ -226,6 +265,7 @@ class SipStack:
         gc.collect()
         self.guard.unregister()
         self.oversize.unregister()
+        self.creds.unregister()
         self.mwi_guard.unregister()
         # Calls and accounts were ended, and their messages sent, by the adapter's shutdown:
         # without NO_RX_MSG pjsua_destroy2() sleeps about 1 s more whatever is left to wait for.

@@ -31,7 +31,7 @@ def presence_kamailio(workdir: Path) -> Kamailio:
     db.mkdir(parents=True)
     for table in TABLES:
         shutil.copy(DBTEXT / table, db / table)
-    kam = Kamailio(free_port(), workdir, config="mwi/kamailio-mwi.cfg",
+    kam = Kamailio(free_port(), workdir, template="mwi/kamailio-mwi.cfg",
                    substitute={"@DB@": str(db)})  # fmt: skip
     kam.start()
     return kam

@@ -140,8 +140,8 @@ def test_menu_message_voice_mail() -> None:
     p = FakePhone()
     p.voice_mail_in(1, mwi(1, 2))
     p.press("X", "F4")  # Menu
-    assert p.handset.screen().items[-1] == "Message"
-    p.press("6", "1")  # Message -> Voice Mail
+    assert p.handset.screen().items[4] == "Message"
+    p.press("5", "1")  # Message -> Voice Mail
     s = p.handset.screen()
     assert (s.name, s.values) == ("voice_mail", ["1/2"])
     p.press("X")

@@ -112,16 +112,16 @@ class HandsetWidget(QWidget):
             raise KeyError(key)
         return self._transform().mapRect(led_rect(spec))
 
-    def body_rect(self) -> QRectF:
-        """The whole faceplate in widget coordinates."""
-        return self._transform().mapRect(QRectF(0, 0, *self._skin.size))
-
     def power_led_rect(self) -> QRectF:
         """The power indicator LED in widget coordinates."""
         r = power_led_rect(self._skin)
         if r is None:
             raise KeyError("power LED")
         return self._transform().mapRect(r)
+
+    def body_rect(self) -> QRectF:
+        """The whole faceplate in widget coordinates."""
+        return self._transform().mapRect(QRectF(0, 0, *self._skin.size))
 
     def display_rect(self) -> QRectF:
         return self._transform().mapRect(QRectF(*self._skin.display))

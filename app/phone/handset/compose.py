@@ -11,11 +11,13 @@ from app.phone.handset.call_text import (
     CALL_WORDS,
     REG_WORDS,
     SCREEN_OF,
+    account_name,
     body_lines,
     call_timer,
     detail_text,
     party,
 )
+from app.phone.handset.conference import compose_conference, in_conference
 from app.phone.handset.dial_buffer import matches
 from app.phone.handset.linekeys.layout import Layout, layout
 from app.phone.handset.power_led import power_led
@@ -40,7 +42,7 @@ def status_bar(st: HandsetState) -> StatusBar:
     bar = StatusBar(time=time_text, date=date_text, missed=f.missed_count)
     if st.accounts:
         acc = st.accounts[0]
-        bar.account = acc.label or acc.uri
+        bar.account = account_name(acc)
         bar.registration = tr(REG_WORDS[acc.state])
         bar.reg_state = acc.state.value
     else:
@@ -61,7 +63,6 @@ def status_bar(st: HandsetState) -> StatusBar:
 
 
 def _call_softkeys(st: HandsetState, call: CallView) -> K.SoftKeys:
-    n = len(st.live())
     consulting = st.consult is not None and call.id != st.consult[1]
     match call.state:
         case CallState.CALLIN:
@@ -69,9 +70,9 @@ def _call_softkeys(st: HandsetState, call: CallView) -> K.SoftKeys:
         case CallState.RINGBACK:
             return K.RINGBACK_CONSULT if consulting else K.RINGBACK
         case CallState.TALKING:
-            return K.talking(n, consulting)
+            return K.TALKING
         case CallState.HOLD:
-            return K.hold(n)
+            return K.HOLD
         case CallState.HELD:
             return K.HELD
         case CallState.FAILED:
@@ -82,6 +83,8 @@ def _call_softkeys(st: HandsetState, call: CallView) -> K.SoftKeys:
 
 
 def _call_screen(st: HandsetState, sm: ScreenModel, call: CallView) -> K.SoftKeys:
+    if members := in_conference(st):
+        return compose_conference(st, sm, members)
     sm.name = SCREEN_OF[call.state]
     sm.title = tr(CALL_WORDS[call.state])
     sm.detail = detail_text(call)
@@ -89,6 +92,7 @@ def _call_screen(st: HandsetState, sm: ScreenModel, call: CallView) -> K.SoftKey
     if st.flags.audio_warning:
         sm.lines = [*sm.lines, st.flags.audio_warning]
     sm.timer = call_timer(call, st.now)
+    sm.encrypted = call.encrypted
     live = st.live()
     if len(live) > 1 and call.state != CallState.FINISHED:
         ids = [c.id for c in live]
@@ -105,7 +109,7 @@ def _dialing(st: HandsetState, sm: ScreenModel) -> K.SoftKeys:
     account = next((a for a in st.accounts if a.index == st.dial_account), None)
     if account is None and st.accounts:
         account = st.accounts[0]
-    sm.detail = account.label if account else ""
+    sm.detail = account_name(account) if account else ""
     if st.purpose == "forward" and (call := st.call(st.purpose_call)):
         sm.lines = body_lines(call)
     sm.input, sm.cursor, sm.ime = st.dial.text, st.dial.cursor, st.dial.mode
@@ -142,12 +146,10 @@ def _lists(st: HandsetState, sm: ScreenModel) -> K.SoftKeys:
     if st.view == S.FORM and st.form is not None:
         sm.title = tr(st.form.title)
         sm.items = [tr(f.label) for f in st.form.fields]
-        sm.values = [
-            (tr(T.ON) if f.value == "1" else tr(T.OFF)) if f.kind == "toggle" else f.value
-            for f in st.form.fields
-        ]
+        sm.values = [f.shown() for f in st.form.fields]
+        sm.switches = [i for i, f in enumerate(st.form.fields) if f.switches]
         sm.selected = st.form.selected
-        return K.FORM
+        return K.FORM_SWITCH if st.form.current.switches else K.FORM_TEXT
     if st.view == S.VOICE_MAIL:
         sm.title = tr(T.VOICE_MAIL)
         sm.items, sm.values = V.rows(st.flags)
@@ -163,8 +165,9 @@ def _lists(st: HandsetState, sm: ScreenModel) -> K.SoftKeys:
         return K.STATUS
     # status
     sm.title = tr(T.STATUS)
-    sm.items = [a.label or a.uri for a in st.accounts]
-    sm.values = [tr(REG_WORDS[a.state]) for a in st.accounts]
+    shown = [a for a in st.accounts if account_name(a)]
+    sm.items = [account_name(a) for a in shown]
+    sm.values = [tr(REG_WORDS[a.state]) for a in shown]
     if st.flags.sip_port_note:
         sm.items.append(tr(T.SIP_PORT))
         sm.values.append(st.flags.sip_port_note)
@@ -190,7 +193,15 @@ def _idle_note(st: HandsetState) -> str:
 
 def line_keys(st: HandsetState) -> Layout:
     """The line keys as the display shows them now (their page, LEDs, calls on them)."""
-    return layout(st.line_key_config(), st.accounts, st.live(), st.focus, st.page, st.seizing())
+    return layout(
+        st.line_key_config(),
+        st.accounts,
+        st.live(),
+        st.focus,
+        st.page,
+        st.seizing(),
+        st.flags.dnd_accounts,
+    )
 
 
 def compose(st: HandsetState) -> tuple[ScreenModel, K.SoftKeys]:
@@ -220,6 +231,6 @@ def compose(st: HandsetState) -> tuple[ScreenModel, K.SoftKeys]:
     popup = st.popup()
     if popup is not None:
         sm.popup = popup
-        keys = K.POPUP_MISSED if popup.kind in ("missed", "voice_mail") else K.POPUP
+        keys = K.POPUP_VIEW if popup.kind in ("missed", "forwarded", "voice_mail") else K.POPUP
     sm.softkeys = [tr(k) if k else "" for k in keys]
     return sm, keys

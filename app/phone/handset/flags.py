@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from app.phone.dialplan import DialPlan
+from app.phone.handset.forms import ForwardRuleView
 from app.phone.handset.linekeys.config import LineKey
 
 # history kinds, in the order of the History screen's lists
@@ -43,10 +44,11 @@ class VoiceMailBox:
 
 @dataclass
 class HandsetFlags:
-    dnd: bool = False
+    dnd: bool = False  # DND of the account the status bar shows
+    dnd_accounts: frozenset[int] = frozenset()  # accounts DND refuses calls on: their line keys
     forward_on: bool = False  # any forward rule on: the status bar icon
-    # kind (always | busy | no_answer) -> (enabled, target); edited in Menu -> Call Forward
-    forward: dict[str, tuple[bool, str]] = field(default_factory=dict)
+    # kind (always | busy | no_answer) -> the phone-wide rule; edited in Menu -> Call Forward
+    forward: dict[str, ForwardRuleView] = field(default_factory=dict)
     no_answer_seconds: int = 12
     missed_count: int = 0
     muted: bool = False
@@ -62,6 +64,8 @@ class HandsetFlags:
     voice_mail: tuple[VoiceMailBox, ...] = ()
     voice_mail_popup: bool = True  # features.voice_mail_popup.enable
     mail_power_led: bool = True  # phone_setting.mail_power_led_flash_enable
+    conference: tuple[str, ...] = ()  # the calls of the local conference
+    far_muted: frozenset[str] = frozenset()  # conference calls whose audio nobody hears
     error: str = ""  # an error pop-up ("Network unavailable!"), shown once per id
     error_id: int = 0
     clock: datetime | None = None  # local wall time; None: now

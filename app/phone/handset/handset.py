@@ -57,6 +57,7 @@ class Handset:
             ):
                 self._finish(call)
         st.known = {c.id: c for c in calls}
+        st.count_forwarded(calls)
         st.calls = list(calls)
         live_ids = {c.id for c in st.live()}
         if st.focus not in live_ids:
@@ -69,6 +70,8 @@ class Handset:
             st.leave_to_idle()
         st.ack_missed = min(st.ack_missed, flags.missed_count)
         st.ack_voice_mail = seen_up_to(flags, st.ack_voice_mail)
+        if st.view == S.MANAGE and not st.conference_calls():
+            st.view = S.IDLE  # the conference ended under the Manage list
 
     def press(self, key: str, now: float) -> list[Intent]:
         """One key of the faceplate (or Action URI); unknown keys are ignored."""

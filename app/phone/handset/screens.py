@@ -16,6 +16,8 @@ CALLING = "calling"
 RINGBACK = "ringback"
 INCOMING = "incoming"
 TALKING = "talking"
+CONFERENCE = "conference"  # the local conference: its parties, Hold/Manage/Split/End Call
+MANAGE = "manage"  # the conference's parties to far-mute or remove
 HOLD = "hold"
 HELD = "held"
 FAILED = "failed"
@@ -29,6 +31,7 @@ VOICE_MAIL = "voice_mail"  # Message -> Voice Mail: each account's new/old count
 STATUS = "status"
 
 CALL_SCREENS = (CALLING, RINGBACK, INCOMING, TALKING, HOLD, HELD, FAILED, FINISHED)
+MESSAGES = "messages"  # Menu -> Message -> Text Message
 
 # LED colours and modes (docs/yealink.md §5: solid green talking, fast green ringing, ...)
 LED_OFF = "off"
@@ -64,7 +67,7 @@ class StatusBar:
 @dataclass
 class PopupView:
     text: str
-    kind: str = "info"  # info | error | missed | voice_mail | message
+    kind: str = "info"  # info | error | missed | forwarded | voice_mail | message
     title: str = ""
 
 
@@ -91,7 +94,9 @@ class ScreenModel:
     tabs: list[str] = field(default_factory=list)  # history lists
     tab: int = -1
     call_index: str = ""  # "1/2" with several calls
+    encrypted: bool = False  # the shown call's media is SRTP: a lock by its state, as on a Yealink
     note: str = ""  # e.g. the SIP port note on idle
+    switches: list[int] = field(default_factory=list)  # form rows changed with Left/Right
     power_led_colour: str = LED_OFF  # the power indicator LED (red | off)
     power_led_mode: str = LED_OFF  # solid | fast | slow | off
 

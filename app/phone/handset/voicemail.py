@@ -9,7 +9,7 @@ Mail list still lists every account, so each one's number can be dialled.
 from __future__ import annotations
 
 from app.phone.handset.flags import HandsetFlags, VoiceMailBox
-from app.phone.handset.menus import Form, FormField
+from app.phone.handset.forms import TEXT, Form, FormField
 from app.phone.handset.screens import PopupView
 from app.phone.settings.checks import DIAL_TARGET_MAX
 from app.phone.texts import T, tr
@@ -85,7 +85,7 @@ def _counts(box: VoiceMailBox) -> str:
 
 def voice_mail_form(box: VoiceMailBox) -> Form:
     """Set Voice Mail for one account: its number, typed on the keypad."""
-    field = FormField(box.label, "text", box.number)
+    field = FormField(box.label, TEXT, box.number)
     limit = {0: DIAL_TARGET_MAX}
     return Form(f"{FORM_PREFIX}{box.account}", T.SET_VOICE_MAIL, [field], max_len=limit)
 

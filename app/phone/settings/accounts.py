@@ -12,7 +12,14 @@ from app.phone.settings import checks
 from app.phone.settings.declare import Choice, Joint, setting
 
 MAX_ACCOUNTS = 16
+NAME_MAX = 64  # label and display name: far more than a line key or a phone's screen shows
 TRANSPORTS = (Choice("udp", "UDP", "0"), Choice("tcp", "TCP", "1"), Choice("tls", "TLS", "2"))
+# Yealink's account.X.srtp_encryption (docs/yealink.md §8); off as on the phone.
+SRTP_MODES = (
+    Choice("off", "Disabled", "0"),
+    Choice("optional", "Optional", "1"),
+    Choice("compulsory", "Compulsory", "2"),
+)
 DTMF_MODES = (
     Choice("inband", "Inband", "0"),
     Choice("rfc2833", "RFC 2833", "1"),
@@ -59,11 +66,11 @@ class AccountSettings:
         "account in the dialog switches it on.",
     )
     label: str = setting(
-        "", "Label", "label", hint="shown on the phone's line key",
+        "", "Label", "label", hint="shown on the phone's line key", max_len=NAME_MAX,
         help="Name of the account on its line key and the idle screen.",
     )
     display_name: str = setting(
-        "", "Display name", "display_name", hint="shown to the called party",
+        "", "Display name", "display_name", hint="shown to the called party", max_len=NAME_MAX,
         help="Name sent with calls (the display name of the From header).",
     )
     auth_name: str = setting(
@@ -113,6 +120,12 @@ class AccountSettings:
     dtmf: str = setting(
         "rfc2833", "DTMF type", "dtmf.type", choices=DTMF_MODES,
         help="How key presses in a call are sent (RFC 2833 events use payload 101).",
+    )
+    srtp: str = setting(
+        "off", "RTP encryption (SRTP)", "srtp_encryption", choices=SRTP_MODES,
+        help="Encrypt call audio with SRTP, keys exchanged in the SDP (SDES, RFC 4568). "
+        "Optional: encrypted when the other side takes it; Compulsory: a call it cannot "
+        "encrypt fails. The keys are only private over a TLS transport.",
     )
     realm: str = setting(
         "", "Realm", "realm", own=True,

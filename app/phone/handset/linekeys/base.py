@@ -22,6 +22,7 @@ class Slot:
     account: AccountView | None  # the account of key.line, None when it is not shown
     call: CallView | None = None  # the call sitting on the key (types that hold calls)
     seized: bool = False  # off hook on the dial screen: the next call goes out on this key
+    dnd: bool = False  # DND refuses calls on the key's account
 
 
 class KeyHost(Protocol):

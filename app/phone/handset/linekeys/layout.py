@@ -38,9 +38,10 @@ def _slots(
     accounts: Sequence[AccountView],
     calls: Sequence[CallView],
     seize: int | None,
+    dnd: frozenset[int] = frozenset(),
 ) -> list[Slot]:
     by_index = {a.index: a for a in accounts}
-    slots = [Slot(key, by_index.get(key.line)) for key in config]
+    slots = [Slot(key, by_index.get(key.line), dnd=key.line in dnd) for key in config]
     holders = [i for i, s in enumerate(slots) if type_of(s.key.type).holds_calls]
 
     def own_keys(account: int) -> list[int]:
@@ -71,10 +72,11 @@ def layout(
     focus: str | None,
     page: int,
     seize: int | None = None,
+    dnd: frozenset[int] = frozenset(),
 ) -> Layout:
     """The keys of page `page` (0-based); `calls` are the live ones; `seize`: the account
-    being dialled on, off hook with no call yet."""
-    slots = _slots(config, accounts, calls, seize)
+    being dialled on, off hook with no call yet; `dnd`: the accounts in DND."""
+    slots = _slots(config, accounts, calls, seize, dnd)
     per_page = LINE_KEYS_PER_PAGE if len(slots) <= LINE_KEYS_PER_PAGE else LINE_KEYS_PER_PAGE - 1
     pages = max(1, -(-len(slots) // per_page))
     page = min(max(page, 0), pages - 1)
