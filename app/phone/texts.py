@@ -123,7 +123,6 @@ class T:
     SIP_PORT = "SIP Port"
     # pop-ups and formatted lines
     NEW_MISSED = "{n} New Missed Call(s)"
-    MESSAGE = "Message"
     TEXT_MESSAGE = "Text Message"
     VOICE_MAIL = "Voice Mail"
     SET_VOICE_MAIL = "Set Voice Mail"
