@@ -31,7 +31,6 @@ VOICE_MAIL = "voice_mail"  # Message -> Voice Mail: each account's new/old count
 STATUS = "status"
 
 CALL_SCREENS = (CALLING, RINGBACK, INCOMING, TALKING, HOLD, HELD, FAILED, FINISHED)
-MESSAGES = "messages"  # Menu -> Message -> Text Message
 
 # LED colours and modes (docs/yealink.md §5: solid green talking, fast green ringing, ...)
 LED_OFF = "off"
