@@ -10,14 +10,28 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from app.phone.blf import Watch, WatchKey
 from app.phone.core import PhoneCore
 from app.phone.forward import any_forward_on, rings_to_seconds
 from app.phone.handset import Handset, HandsetFlags, HistoryItem
+from app.phone.handset.linekeys.config import KeyFeatures, LineKey
 from app.phone.incoming import dnd_active
+from app.phone.model import AccountView
+
+
+class KeySource(Protocol):
+    """The configured line keys and what the watching ones see (engine/line_keys.py)."""
+
+    @property
+    def features(self) -> KeyFeatures: ...
+
+    def key_list(self, accounts: Sequence[AccountView]) -> tuple[LineKey, ...] | None: ...
+
+    def watches(self) -> dict[WatchKey, Watch]: ...
 
 
 class Display:
@@ -45,6 +59,7 @@ class Display:
         self._message_id = 0
         self._last = ""
         self.audio_warning = ""  # why a call has no sound, shown on the call screen
+        self.keys: KeySource | None = None  # None: one Line key per account
 
     def flags(self) -> HandsetFlags:
         settings = self.core.settings
@@ -74,7 +89,17 @@ class Display:
             message_id=self._message_id,
             clock=self._wall(),
             dial_plan=self.core.dial_plan,
+            **self._key_flags(),
         )
+
+    def _key_flags(self) -> dict[str, Any]:
+        if self.keys is None:
+            return {}
+        return {
+            "line_keys": self.keys.key_list(list(self.core.accounts.values())),
+            "key_features": self.keys.features,
+            "watches": self.keys.watches(),
+        }
 
     def set_audio_warning(self, text: str) -> None:
         self.audio_warning = text

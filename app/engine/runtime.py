@@ -27,12 +27,13 @@ from app.engine.display import Display
 from app.engine.handset_intents import run_intents
 from app.engine.heap import HeapTrimmer
 from app.engine.history_writer import HistoryWriter
+from app.engine.line_keys import EngineLineKeys
 from app.engine.remote import RemoteControl
 from app.engine.wake import Waker
-from app.phone import intents as ui_intents
-from app.phone.call_control import ControlInput
+from app.phone.core import CoreInput
 from app.phone.core_audio import SoundingPhoneCore
-from app.phone.messages import Input, Publish, Tick, TransportInfo
+from app.phone.intents import Mute
+from app.phone.messages import Publish, Tick, TransportInfo
 from app.phone.settings import AccountSettings, Settings
 from app.protocol import PROTOCOL_VERSION, event, ready_line
 from app.sip import guard
@@ -93,6 +94,9 @@ class Engine:
         self.core = SoundingPhoneCore(self.settings, time.monotonic)
         self.adapter = SipAdapter(self.stack, self.feed)
         self.display = Display(self.core, self._publish)
+        self.line_keys = EngineLineKeys(self.stack.dialogs)
+        self.line_keys.apply(self.settings)
+        self.display.keys = self.line_keys
         self.audio = EngineAudio(
             lambda: self.settings,
             self._publish,
@@ -114,13 +118,13 @@ class Engine:
         self.control: ControlServer | None = None
         self.waker: Waker | None = None
         self.remote = RemoteControl(self)
-        self._pending: deque[Input | ui_intents.ForwardCall | ControlInput] = deque()
+        self._pending: deque[CoreInput] = deque()
         self._draining = False
         self._stop = False
 
     # ---- the phone core's single entry point on this thread ---------------------------
 
-    def feed(self, msg: Input | ui_intents.ForwardCall | ControlInput) -> None:
+    def feed(self, msg: CoreInput) -> None:
         """Run an input through the core and carry out what it says; re-entrant safe."""
         self._pending.append(msg)
         if self._draining:
@@ -149,6 +153,9 @@ class Engine:
             self.display.show_error(str(data.get("text", "")))
         elif kind == "message":
             self.display.show_message(str(data.get("from_uri", "")), str(data.get("body", "")))
+        elif kind == "mute" and data.get("by"):
+            # the core muted by itself (an intercom call): the microphone follows
+            self.audio_intent(Mute(bool(data.get("on"))))
         if self.control is not None:
             self.control.send(event(kind, **data))
 
@@ -192,6 +199,7 @@ class Engine:
             self.waker.woken()
             self.control.drain(self._on_inbound)
             self.remote.drain()
+            self.line_keys.turn(time.monotonic(), self.core.accounts)
             if self.core.next_deadline() is not None:
                 self.feed(Tick(time.monotonic()))
             self.run_intents(self.display.tick())
@@ -203,7 +211,8 @@ class Engine:
             self.heap.note(time.monotonic(), bool(self.core.live_calls()))
 
     def _wait_ms(self) -> int:
-        deadline = self.core.next_deadline()
+        deadlines = (self.core.next_deadline(), self.line_keys.next_deadline())
+        deadline = min((d for d in deadlines if d is not None), default=None)
         if deadline is None:
             return REST_WAIT_MS if self._resting() else MAX_WAIT_MS
         return max(0, min(MAX_WAIT_MS, int((deadline - time.monotonic()) * 1000) + 1))
@@ -218,6 +227,7 @@ class Engine:
 
     def _shutdown(self) -> None:
         log.info("engine stopping")
+        self.line_keys.reset()  # the un-SUBSCRIBEs go out with the un-REGISTERs
         self.adapter.shutdown()
         self.audio.shutdown()
         self.remote.stop()  # after the hang-ups, so their call_terminated events still go out
@@ -244,16 +254,12 @@ class Engine:
             ops.dispatch(self, item.client, item.msg)
 
     def _hello(self) -> dict[str, Any]:
+        stack = self.stack
         return event(
-            "hello",
-            protocol=PROTOCOL_VERSION,
-            version=__version__,
-            pjsua2=self.stack.version,
-            pid=os.getpid(),
-            port=self.stack.port,
-            port_note=self.stack.port_note,
+            "hello", protocol=PROTOCOL_VERSION, version=__version__, pjsua2=stack.version,
+            pid=os.getpid(), port=stack.port, port_note=stack.port_note,
             settings_warning=self.settings_warning,
-        )
+        )  # fmt: skip
 
     # ---- ops.OpHost: what the control ops do ---------------------------------------------
 
@@ -279,6 +285,7 @@ class Engine:
             "audio": self.audio.state(),
             "pid": os.getpid(),
             "invites_refused": self.stack.guard.refused,  # flood guard's 503s
+            "blf": self.line_keys.status(),
         }
 
     def reply(self, client: int, message: dict[str, Any]) -> None:
@@ -333,6 +340,7 @@ class Engine:
         except StoreError as exc:
             self._publish("error", {"text": str(exc)})
         self.core.update_settings(self.settings)
+        self.line_keys.apply(self.settings)
         self.remote.settings_changed(self.settings)
         return result
 
@@ -362,6 +370,7 @@ class Engine:
         self.audio.apply_settings(self.settings.audio, loaded.settings.audio)
         self.settings = loaded.settings
         self.core.update_settings(loaded.settings)
+        self.line_keys.apply(loaded.settings)
         self._load_directory()
         if accounts_changed:
             self._accounts_pending = True
@@ -379,6 +388,7 @@ class Engine:
         for out in self.core.reconfigure_accounts(self.settings):
             if isinstance(out, Publish):
                 self._publish(out.kind, out.data)
+        self.line_keys.reset()  # made again once the new accounts register
         self.adapter.reconfigure_accounts(self.settings, self.options.bind)
 
     def _load_directory(self) -> None:

@@ -18,8 +18,15 @@ from app.phone.call_control import CONTROL_INPUTS, CallControl, ControlInput, ca
 from app.phone.dialing import DialError, to_request_uri
 from app.phone.dialplan import DialPlan, plan_for, planned_target
 from app.phone.forward import REASON_DEFLECTION, ForwardDecision, forward_now
-from app.phone.incoming import account_settings, route_incoming
-from app.phone.intents import ForwardCall
+from app.phone.incoming import account_settings, diversion_extra, route_incoming
+from app.phone.intents import DirectedPickup, ForwardCall, Intercom
+from app.phone.intercom import (
+    INTERCOM,
+    answer_at_once,
+    header_of,
+    is_intercom,
+    pickup_headers,
+)
 from app.phone.messages import (
     Answer,
     AnswerCall,
@@ -51,6 +58,8 @@ from app.phone.model import (
 from app.phone.redirect_calls import RedirectingCalls
 from app.phone.settings import Settings
 
+# What the core takes: facts and intents (messages.Input), and the handset's call intents.
+CoreInput = Input | ForwardCall | Intercom | DirectedPickup | ControlInput
 ENDED_LINGER = 3.0  # seconds a finished or failed call stays on screen, as on the handset
 
 _LIVE = {
@@ -114,7 +123,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
 
     # ---- the one entry point --------------------------------------------------------------
 
-    def handle(self, msg: Input | ForwardCall | ControlInput) -> list[Output]:
+    def handle(self, msg: CoreInput) -> list[Output]:
         if isinstance(msg, CONTROL_INPUTS):
             return self._control(msg)
         match msg:
@@ -135,6 +144,11 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
                 return [Publish("transport", asdict(msg))]
             case Dial():
                 return self._dial(msg)
+            case Intercom():
+                headers = header_of(self.settings.features.intercom.header)
+                return self._dial(Dial(msg.target, msg.account), headers)
+            case DirectedPickup():
+                return self._pickup(msg)
             case Answer():
                 return self._answer(msg)
             case Hangup():
@@ -165,7 +179,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
         self.calls[call_id] = view
         return view
 
-    def _dial(self, msg: Dial) -> list[Output]:
+    def _dial(self, msg: Dial, headers: tuple[tuple[str, str], ...] = ()) -> list[Output]:
         account = self._pick_account(msg.account)
         try:
             target = planned_target(self.dial_plan, msg.target, account)
@@ -181,7 +195,14 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
             state=CallState.CONNECTING,
         )
         self._track_outgoing(view)
-        return [PlaceCall(view.id, account, uri), Publish("call", call_dict(view))]
+        return [PlaceCall(view.id, account, uri, headers), Publish("call", call_dict(view))]
+
+    def _pickup(self, msg: DirectedPickup) -> list[Output]:
+        """A BLF key picks up a colleague's ringing call: INVITE with Replaces to the caller."""
+        headers = pickup_headers(msg.replaces)
+        if headers is None or not msg.uri.lower().startswith(("sip:", "sips:")):
+            return [Publish("error", {"text": "Pickup not possible"})]
+        return self._dial(Dial(msg.uri, msg.account), headers)
 
     def _on_incoming(self, msg: IncomingCall) -> list[Output]:
         account = msg.account if msg.account in self.accounts else self._pick_account(None)
@@ -196,9 +217,12 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
             remote_name=remote_name,
             state=CallState.CALLIN,
             started=self._clock(),
-            extra=_diversion_extra(msg.headers),
+            extra=diversion_extra(msg.headers),
         )
         self.calls[view.id] = view
+        intercom = route.kind == "ring" and is_intercom(msg.headers)
+        if intercom and answer_at_once(self.settings.features.intercom, in_call):
+            return self._intercom(view)
         if route.kind == "ring":
             if route.forward is not None:
                 self._forwards[view.id] = route.forward
@@ -213,6 +237,16 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
             replace(view, code=route.code, reason=route.reason), "refused", route.why
         )
         return [AnswerCall(view.id, route.code, route.reason), Publish("call", call_dict(ended))]
+
+    def _intercom(self, view: CallView) -> list[Output]:
+        """An intercom call the user allows: answered now, muted if the settings say so."""
+        view = replace(view, extra={**view.extra, INTERCOM: "answered"})
+        self.calls[view.id] = view
+        out: list[Output] = [*self._answer_call(view), Publish("call", call_dict(view))]
+        if self.settings.features.intercom.mute and not self.muted:
+            self.muted = True
+            out.append(Publish("mute", {"on": True, "by": INTERCOM}))
+        return out
 
     def _forward(self, view: CallView, decision: ForwardDecision) -> list[Output]:
         ended = self._end_now(view, "forwarded", decision.reason, forwarded_to=decision.target)
@@ -361,17 +395,3 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
         self.settings = settings
         self._configure_accounts()
         return [Publish("snapshot", self.snapshot())]
-
-
-def _diversion_extra(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
-    """Who diverted this call to us (Diversion, RFC 5806): the screen shows "From FWD"."""
-    for name, value in headers:
-        if name.lower() == "diversion":
-            uri = value.split(">", 1)[0].lstrip(" <") if "<" in value else value.split(";")[0]
-            reason = ""
-            for param in value.split(">", 1)[-1].split(";"):
-                key, _, val = param.strip().partition("=")
-                if key.lower() == "reason":
-                    reason = val.strip('"')
-            return {"diverted_by": uri.strip(), "diversion_reason": reason}
-    return {}

@@ -54,3 +54,17 @@ def route_incoming(
     if busy:
         return Route("refuse", 486, "Busy Here", why="busy, call waiting off")
     return Route("ring", 180, "Ringing", decision if decision.kind == "after" else None)
+
+
+def diversion_extra(headers: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """Who diverted this call to us (Diversion, RFC 5806): the screen shows "From FWD"."""
+    for name, value in headers:
+        if name.lower() == "diversion":
+            uri = value.split(">", 1)[0].lstrip(" <") if "<" in value else value.split(";")[0]
+            reason = ""
+            for param in value.split(">", 1)[-1].split(";"):
+                key, _, val = param.strip().partition("=")
+                if key.lower() == "reason":
+                    reason = val.strip('"')
+            return {"diverted_by": uri.strip(), "diversion_reason": reason}
+    return {}

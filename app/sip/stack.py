@@ -16,6 +16,7 @@ from typing import Any
 
 import pjsua2 as pj
 
+from app.sip.dialog_watch import DialogWatch
 from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
 from app.sip.logwriter import PjLogWriter, open_sip_log
@@ -75,6 +76,7 @@ class SipStack:
         self._tls: tuple[int, bool, str] | None = None  # transport id, verify, CA file
         self.guard = FloodGuard()
         self.oversize = OversizeWatch()
+        self.dialogs = DialogWatch()  # NOTIFYs of the BLF subscriptions (app/sip/blf.py)
         # A TCP/TLS connection to a server went away (registrar restarted, network lost).
         self.on_transport_lost: Callable[[str], None] | None = None
 
@@ -119,6 +121,7 @@ class SipStack:
         if opts.flood_guard:
             self.guard.register()
         self.oversize.register()
+        self.dialogs.register()
         log.info("pjsua2 %s started on port %d", self.version, self.port)
 
     def _create_transports(self) -> None:
@@ -204,6 +207,7 @@ class SipStack:
         gc.collect()
         self.guard.unregister()
         self.oversize.unregister()
+        self.dialogs.unregister()
         # Calls and accounts were ended, and their messages sent, by the adapter's shutdown:
         # without NO_RX_MSG pjsua_destroy2() sleeps about 1 s more whatever is left to wait for.
         self.ep.libDestroy(pj.PJSUA_DESTROY_NO_RX_MSG)

@@ -16,7 +16,7 @@ from app.phone.handset.call_text import (
     party,
 )
 from app.phone.handset.dial_buffer import matches
-from app.phone.handset.linekeys.layout import Layout, layout
+from app.phone.handset.linekeys.layout import Layout, layout, lit_types
 from app.phone.handset.screens import ScreenModel, StatusBar
 from app.phone.handset.state import HISTORY_TABS, HandsetState
 from app.phone.model import CallState, CallView, RegState
@@ -169,7 +169,16 @@ def _idle_note(st: HandsetState) -> str:
 
 def line_keys(st: HandsetState) -> Layout:
     """The line keys as the display shows them now (their page, LEDs, calls on them)."""
-    return layout(st.line_key_config(), st.accounts, st.live(), st.focus, st.page, st.seizing())
+    return layout(
+        st.line_key_config(),
+        st.accounts,
+        st.live(),
+        st.focus,
+        st.page,
+        st.seizing(),
+        watches=st.flags.watches,
+        lit=lit_types(st.flags.dnd, st.forward_always[0]),
+    )
 
 
 def compose(st: HandsetState) -> tuple[ScreenModel, K.SoftKeys]:

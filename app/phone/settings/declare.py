@@ -114,6 +114,8 @@ class Setting:
     table: Table | None = None
     names: tuple[str, ...] = ()
     unknown: str = ""  # reason given for a name not in `names`
+    # a value that is kept but not (fully) supported: value -> the import's warning, "" if none
+    warn: Check | None = None
 
     @property
     def range_text(self) -> str:

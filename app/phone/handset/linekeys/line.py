@@ -52,6 +52,7 @@ def _account_label(account: AccountView | None, index: int) -> str:
 class Line:
     name = "Line"
     holds_calls = True
+    watches = False
 
     def draw(self, slot: Slot, number: int, focus: str | None) -> LineKeyView:
         view = LineKeyView(label=slot.key.label or _account_label(slot.account, number - 1))

@@ -1,0 +1,60 @@
+"""Intercom and pickup calls: the headers they carry out, and how an incoming intercom call is
+answered.
+
+Out: an Intercom key's call carries the configured header (features.intercom.header, Yealink's
+`Call-Info: <sip:notused>;answer-after=0` by default; docs/yealink.md §13), and a directed
+pickup by Replaces carries `Replaces:` (RFC 3891) with `Require: replaces`, so that a far end
+without Replaces refuses it (420) instead of ringing as a new call.
+
+In: a call is an intercom call when its INVITE asks to be answered at once (Call-Info with
+answer-after=0, Alert-Info with info=alert-autoanswer, "Auto Answer" or "Intercom", the forms
+Yealink, Aastra/Mitel, Polycom and Snom send). With features.intercom.allow it is answered at
+once (also during a call with .barge, the call held), muted with .mute, with a warning tone
+with .tone; otherwise it rings like any call.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from app.phone.settings import IntercomSettings
+
+INTERCOM = "intercom"  # CallView.extra key of a call answered as intercom
+WARNING_TONE = "autoanswer"  # the tone kind (Yealink voice.tone.autoanswer)
+
+_ANSWER_AFTER = re.compile(r"answer-after\s*=\s*0*(\d+)", re.IGNORECASE)
+_ALERT = re.compile(r"alert-autoanswer|auto\s*answer|\bintercom\b", re.IGNORECASE)
+_SAFE_REPLACES = re.compile(r"^[\x21-\x7e]{1,400}$")
+
+
+def header_of(spec: str) -> tuple[tuple[str, str], ...]:
+    """The configured 'Name: value' as a header; () when blank."""
+    name, colon, value = spec.partition(":")
+    if not colon or not name.strip() or not value.strip():
+        return ()
+    return ((name.strip(), value.strip()),)
+
+
+def is_intercom(headers: Iterable[tuple[str, str]]) -> bool:
+    for name, value in headers:
+        key = name.lower()
+        if key == "call-info":
+            found = _ANSWER_AFTER.search(value)
+            if found and int(found.group(1)) == 0:
+                return True
+        elif key == "alert-info" and _ALERT.search(value):
+            return True
+    return False
+
+
+def answer_at_once(rules: IntercomSettings, in_call: bool) -> bool:
+    """Whether an incoming intercom call is answered by the phone itself."""
+    return rules.allow and (rules.barge or not in_call)
+
+
+def pickup_headers(replaces: str) -> tuple[tuple[str, str], ...] | None:
+    """Replaces and Require for a directed pickup; None when `replaces` is unsafe to send."""
+    if not _SAFE_REPLACES.match(replaces) or replaces.count(";") > 4:
+        return None
+    return (("Replaces", replaces), ("Require", "replaces"))
