@@ -163,10 +163,10 @@ class TonePolicy:
                 self.ringback_since.pop(c.id, None)
 
     def next_deadline(self, settings: Settings) -> float | None:
-        warning = [end for end in self.warned.values() if end > self.now]
+        times = [end for end in self.warned.values() if end > self.now]
         limit = settings.features.ringback_timeout
-        ringback = min(self.ringback_since.values()) + limit if limit > 0 else None
-        times = [t for t in (*warning, ringback if self.ringback_since else None) if t]
+        if limit > 0 and self.ringback_since:
+            times.append(min(self.ringback_since.values()) + limit)
         return min(times, default=None)
 
     def expired(self, now: float, settings: Settings) -> list[Output]:

@@ -6,15 +6,16 @@ subscription (docs/pjsua2.md §10), so ctypes is needed anyway, and a buddy made
 SWIG object whose lifetime must end before libDestroy() (§2). A buddy added with
 `pjsua_buddy_add(subscribe_dlg_event=1)` is pjsua's own: pjsua sends the SUBSCRIBE through the
 account (its route set and credentials), refreshes it before it expires, answers the NOTIFYs,
-and after a failure tries again by itself (every PJSUA_PRES_TIMER, 300 s).
+and after a failure tries again by itself (every PJSUA_PRES_TIMER, 300 s). Its state is never
+read back with `pjsua_buddy_get_dlg_event_info()`: that crashes (docs/pjsua2.md §9, row 10).
 
 This class adds what pjsua does not: subscriptions are made once the account is registered
 and made again after each new registration (a registrar that came back, an engine restart);
-a changed key list removes and adds exactly the subscriptions that changed; the state of each
-subscription is read every POLL_S so a refusal (403, 404, 489, a NOTIFY that terminates it)
-darkens its keys with the reason in the log; the bodies the dialog watch kept
-(app/sip/dialog_watch.py) go to the phone's BLF board (app/phone/blf.py) at most every TAKE_S.
-SIP thread only.
+a changed key list removes and adds exactly the subscriptions that changed; what the dialog
+watch saw (app/sip/dialog_watch.py) decides the lamps: accepted NOTIFY bodies go to the
+phone's BLF board (app/phone/blf.py) at most every TAKE_S, a refusal of the SUBSCRIBE (403,
+404, 489, ...) or a NOTIFY that ends the subscription darkens the keys with the reason in the
+log, and so does silence: no answer within GRACE_S of when one was due. SIP thread only.
 """
 
 from __future__ import annotations
@@ -22,21 +23,21 @@ from __future__ import annotations
 import ctypes
 import logging
 import re
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
 from app.phone.blf import WatchKey
-from app.sip.dialog_watch import DialogWatch, presentity_of
+from app.sip.dialog_msgs import Notify, SubscribeAnswer, presentity_of
+from app.sip.dialog_watch import DialogWatch
 from app.sip.flood_guard import _PjStr, pjsua_library
 
 log = logging.getLogger("deskphone.sip")
 
-POLL_S = 1.0  # subscription states are read this often
 TAKE_S = 0.05  # NOTIFY bodies are handed on at most this often (a flood is coalesced)
-INFO_BUF = 1024  # PJSUA_BUDDY_DLG_EVENT_INFO_BUF_SIZE (pjsua.h, 2.15.1)
-_TERMINATED = 5  # PJSIP_EVSUB_STATE_TERMINATED
-_ACTIVE_STATES = (2, 3, 4)  # ACCEPTED, PENDING, ACTIVE
+GRACE_S = 40.0  # an answer (to SUBSCRIBE or its refresh) later than this: "no answer"
+DEFAULT_EXPIRES = 600  # PJSIP_DLG_EVENT_DEFAULT_EXPIRES: what pjsua asks for
 _USER = re.compile(r"^[A-Za-z0-9*#+_.!~\-]{1,64}$")
 
 
@@ -48,27 +49,6 @@ class _BuddyConfig(ctypes.Structure):
         ("subscribe_dlg_event", ctypes.c_int),
         ("user_data", ctypes.c_void_p),
     ]
-
-
-class _DlgEventInfo(ctypes.Structure):
-    # pjsua_buddy_dlg_event_info (pjsua.h, 2.15.1): id, uri, 15 dialog strings, then the
-    # subscription's state, its name, the termination code and reason, and the buffer.
-    _fields_ = [
-        ("id", ctypes.c_int),
-        ("uri", _PjStr),
-        ("strings", _PjStr * 15),
-        ("sub_state", ctypes.c_int),
-        ("sub_state_name", ctypes.c_char_p),
-        ("sub_term_code", ctypes.c_uint),
-        ("sub_term_reason", _PjStr),
-        ("buf", ctypes.c_char * INFO_BUF),
-    ]
-
-
-def _text(s: _PjStr) -> str:
-    if not s.ptr or s.slen <= 0:
-        return ""
-    return ctypes.string_at(s.ptr, min(s.slen, INFO_BUF)).decode("utf-8", "replace")
 
 
 class BlfSink(Protocol):
@@ -85,6 +65,7 @@ class BlfSink(Protocol):
 class _Buddy:
     key: WatchKey
     uri: str
+    due: float  # an answer (to SUBSCRIBE or its refresh) is due before this
     id: int = -1
     failed: str = ""  # the reason reported, "" while fine
 
@@ -111,7 +92,6 @@ class BlfSubscriptions:
         self._buddies: dict[WatchKey, _Buddy] = {}
         self._wanted: dict[WatchKey, str] = {}
         self._registered: set[int] = set()
-        self._last_poll = 0.0
         self._last_take = 0.0
 
     def _c(self) -> ctypes.CDLL:
@@ -124,10 +104,6 @@ class BlfSubscriptions:
             ]
             lib.pjsua_buddy_del.argtypes = [ctypes.c_int]
             lib.pjsua_buddy_is_valid.argtypes = [ctypes.c_int]
-            lib.pjsua_buddy_get_dlg_event_info.argtypes = [
-                ctypes.c_int,
-                ctypes.POINTER(_DlgEventInfo),
-            ]
             self._lib = lib
         return self._lib
 
@@ -176,7 +152,8 @@ class BlfSubscriptions:
         cfg.subscribe_dlg_event = 1
         buddy_id = ctypes.c_int(-1)
         status = lib.pjsua_buddy_add(ctypes.byref(cfg), ctypes.byref(buddy_id))
-        buddy = _Buddy(key, uri, int(buddy_id.value) if status == 0 else -1)
+        due = time.monotonic() + GRACE_S
+        buddy = _Buddy(key, uri, due, int(buddy_id.value) if status == 0 else -1)
         self._buddies[key] = buddy
         self._sink.restart(key)
         if status != 0:
@@ -196,53 +173,54 @@ class BlfSubscriptions:
         return self._last_take + TAKE_S if self._watch.waiting else None
 
     def drain(self, now: float) -> bool:
-        """Hand accepted NOTIFYs to the board and read the subscriptions' states; True when a
-        lamp may have changed."""
+        """Hand on what the dialog watch saw; True when a lamp may have changed."""
         changed = False
+        for answer in self._watch.answers():
+            for buddy in self._of(answer.presentity):
+                changed = self._answered(buddy, answer, now) or changed
         if self._watch.waiting and now - self._last_take >= TAKE_S:
             self._last_take = now
-            changed = self._hand_on()
-        if self._buddies and now - self._last_poll >= POLL_S:
-            self._last_poll = now
-            changed = self._poll() or changed
-        return changed
-
-    def _hand_on(self) -> bool:
-        changed = False
-        by_uri: dict[tuple[str, str], list[WatchKey]] = {}
-        for key, buddy in self._buddies.items():
-            by_uri.setdefault(presentity_of(buddy.uri), []).append(key)
-        for notify in self._watch.take():
-            for key in by_uri.get(notify.presentity, []):
-                try:
-                    changed = self._sink.notify(key, notify.body) or changed
-                except Exception:  # a bug in reading one body must not stop the engine
-                    log.exception("BLF: NOTIFY body for %s", key)
-        return changed
-
-    def _poll(self) -> bool:
-        changed = False
-        lib = self._c()
-        info = _DlgEventInfo()
+            for notify in self._watch.take():
+                for buddy in self._of(notify.presentity):
+                    changed = self._notified(buddy, notify, now) or changed
         for buddy in self._buddies.values():
-            if buddy.id < 0:
-                continue
-            if lib.pjsua_buddy_get_dlg_event_info(buddy.id, ctypes.byref(info)) != 0:
-                continue
-            if info.id != buddy.id or _text(info.uri) != buddy.uri:
-                continue  # not the layout this code was written for: read nothing
-            if info.sub_state in _ACTIVE_STATES:
-                if buddy.failed:
-                    log.info("BLF: subscription to %s is active again", buddy.uri)
-                    buddy.failed = ""
-                    self._sink.restart(buddy.key)
-                    changed = True
-            elif info.sub_state in (0, _TERMINATED) and info.sub_term_code:
-                code = int(info.sub_term_code)
-                reason = _text(info.sub_term_reason)[:80]
-                why = f"{code} {reason}".strip() if code != 200 else f"ended ({reason})"
-                changed = self._fail(buddy, why) or changed
+            if now > buddy.due and buddy.id >= 0:
+                changed = self._fail(buddy, "no answer from the server") or changed
         return changed
+
+    def _of(self, presentity: tuple[str, str]) -> list[_Buddy]:
+        return [b for b in self._buddies.values() if presentity_of(b.uri) == presentity]
+
+    def _answered(self, buddy: _Buddy, answer: SubscribeAnswer, now: float) -> bool:
+        if answer.code >= 300:
+            buddy.due = float("inf")  # pjsua tries again by itself; its answer clears this
+            return self._fail(buddy, f"{answer.code} {answer.reason}".strip())
+        if answer.expires == 0:
+            return False  # the answer to an un-SUBSCRIBE
+        buddy.due = now + (answer.expires or DEFAULT_EXPIRES) + GRACE_S
+        return self._recovered(buddy)
+
+    def _notified(self, buddy: _Buddy, notify: Notify, now: float) -> bool:
+        if notify.state == "terminated":
+            buddy.due = float("inf")
+            changed = self._sink.notify(buddy.key, notify.body) if notify.body.strip() else False
+            return self._fail(buddy, f"ended ({notify.reason or 'no reason given'})") or changed
+        if notify.expires:
+            buddy.due = now + notify.expires + GRACE_S
+        changed = self._recovered(buddy)
+        try:
+            changed = self._sink.notify(buddy.key, notify.body) or changed
+        except Exception:  # a bug in reading one body must not stop the engine
+            log.exception("BLF: NOTIFY body for %s", buddy.key)
+        return changed
+
+    def _recovered(self, buddy: _Buddy) -> bool:
+        if not buddy.failed:
+            return False
+        log.info("BLF: subscription to %s is active again", buddy.uri)
+        buddy.failed = ""
+        self._sink.restart(buddy.key)
+        return True
 
     def _fail(self, buddy: _Buddy, why: str) -> bool:
         if buddy.failed == why:
