@@ -38,10 +38,8 @@ def blf_settings(config_dir: Path, port: int, **keys: LineKeySettings) -> Settin
 
 
 def notifier(tmp_path: Path, scenario: str, **keys: str) -> Sipp:
-    return Sipp(
-        scenario if scenario.startswith("/") else f"blf/{scenario}", free_port(), tmp_path / "sipp", service="1005", keys=keys, calls=2,
-        timeout=60,
-    )  # fmt: skip
+    path = scenario if scenario.startswith("/") else f"blf/{scenario}"
+    return Sipp(path, free_port(), tmp_path / "sipp", service="1005", keys=keys, calls=2, timeout=60)
 
 
 def key_state(client: EngineClient, key: str, since: int = 0) -> list[tuple[str, str, str]]:
