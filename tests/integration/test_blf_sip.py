@@ -24,9 +24,11 @@ pytestmark = pytest.mark.sip
 
 BLF = 16
 # "billion laughs": 10^9 "lol"s if a reader expanded the entities (it must refuse the DTD)
-BOMB = "<!DOCTYPE lolz [<!ENTITY lol0 \"lol\">" + "".join(
-    f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10)
-) + "]>"
+BOMB = (
+    '<!DOCTYPE lolz [<!ENTITY lol0 "lol">'
+    + "".join(f'<!ENTITY lol{i} "{("&lol" + str(i - 1) + ";") * 10}">' for i in range(1, 10))
+    + "]>"
+)
 
 
 def blf_settings(config_dir: Path, port: int, **keys: LineKeySettings) -> Settings:
@@ -39,7 +41,9 @@ def blf_settings(config_dir: Path, port: int, **keys: LineKeySettings) -> Settin
 
 def notifier(tmp_path: Path, scenario: str, **keys: str) -> Sipp:
     path = scenario if scenario.startswith("/") else f"blf/{scenario}"
-    return Sipp(path, free_port(), tmp_path / "sipp", service="1005", keys=keys, calls=2, timeout=60)
+    return Sipp(
+        path, free_port(), tmp_path / "sipp", service="1005", keys=keys, calls=2, timeout=60
+    )
 
 
 def key_state(client: EngineClient, key: str, since: int = 0) -> list[tuple[str, str, str]]:
