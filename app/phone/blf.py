@@ -147,17 +147,23 @@ class BlfBoard:
             self._monitors[key] = Monitor()
 
     def notify(self, key: WatchKey, body: bytes) -> bool:
-        """A NOTIFY body for `key`; True when the lamp state changed."""
+        """A NOTIFY body for `key`; True when the lamp state changed. An empty body says the
+        server knows no dialog of the extension (Kamailio's presence_dialoginfo sends one
+        when there is nothing to aggregate): idle."""
         monitor = self._monitors.get(key)
-        if monitor is None or not body:
+        if monitor is None:
             return False
+        before = monitor.watch
+        if not body.strip():
+            monitor.dialogs = {}
+            monitor.watch = Watch(Lamp.IDLE)
+            return monitor.watch != before
         try:
             info = parse_dialog_info(body)
         except BadDialogInfo as exc:
             self.refused += 1
             log.warning("BLF %s@account %d: NOTIFY body refused: %s", key[1], key[0], exc)
             return False
-        before = monitor.watch
         if not monitor.apply(info):
             log.info("BLF %s: stale NOTIFY version %d ignored", key[1], info.version)
         return monitor.watch != before

@@ -208,6 +208,8 @@ class BlfSubscriptions:
         if notify.expires:
             buddy.due = now + notify.expires + GRACE_S
         changed = self._recovered(buddy)
+        if notify.state == "pending":
+            return changed  # not authorised yet: nothing to show
         try:
             changed = self._sink.notify(buddy.key, notify.body) or changed
         except Exception:  # a bug in reading one body must not stop the engine
