@@ -11,6 +11,7 @@ Pure code: the SIP side feeds it NOTIFY bodies and subscription failures.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -20,6 +21,9 @@ from app.phone.dialog_info import BadDialogInfo, Dialog, DialogInfo, parse_dialo
 log = logging.getLogger("deskphone.phone")
 
 MAX_KEPT_DIALOGS = 32  # of one monitored extension; partial NOTIFYs cannot grow it further
+# what may go into a Replaces header and a Request-URI from a NOTIFY: one token, no quoting
+_TOKEN = re.compile(r"^[\x21-\x7e]{1,256}$")
+_UNSAFE = set('<>"\\;,')
 
 
 class Lamp(StrEnum):
@@ -71,6 +75,15 @@ def _user(uri: str) -> str:
     return text.split("@", 1)[0].split(";", 1)[0]
 
 
+def _safe_uri(uri: str) -> bool:
+    """A sip:/sips: URI of one token (or none: the key's number is called instead)."""
+    if not uri:
+        return True
+    return bool(_TOKEN.match(uri)) and uri.lower().startswith(("sip:", "sips:")) and not (
+        set('<>"\\,') & set(uri)
+    )
+
+
 def _rank(d: Dialog) -> int:
     """Which dialog the lamp shows: a ringing call first, then conversation, then the rest."""
     if d.state in ("trying", "proceeding", "early"):
@@ -89,8 +102,9 @@ def summarize(dialogs: Mapping[str, Dialog]) -> Watch:
     if rank == 0:
         caller = top.remote.display or _user(top.remote.identity)
         pickup = None
-        if top.call_id and top.local_tag and top.remote_tag:
-            uri = top.remote.target or top.remote.identity
+        uri = top.remote.target or top.remote.identity
+        parts = (top.call_id, top.local_tag, top.remote_tag)
+        if all(_TOKEN.match(p) and not _UNSAFE & set(p) for p in parts) and _safe_uri(uri):
             pickup = PickupTarget(uri, top.call_id, top.remote_tag, top.local_tag)
         return Watch(Lamp.RINGING, caller, pickup)
     return Watch({1: Lamp.TALKING, 2: Lamp.CALLING}.get(rank, Lamp.HELD))
