@@ -79,8 +79,10 @@ def _safe_uri(uri: str) -> bool:
     """A sip:/sips: URI of one token (or none: the key's number is called instead)."""
     if not uri:
         return True
-    return bool(_TOKEN.match(uri)) and uri.lower().startswith(("sip:", "sips:")) and not (
-        set('<>"\\,') & set(uri)
+    return (
+        bool(_TOKEN.match(uri))
+        and uri.lower().startswith(("sip:", "sips:"))
+        and not (set('<>"\\,') & set(uri))
     )
 
 

@@ -36,7 +36,7 @@ def test_line_keys_import_with_warnings_and_refusals() -> None:
     )
     refused = {r.key: r.message for r in report.refused}
     assert set(refused) == {"linekey.4.line", "linekey.5.label", "linekey.28.type"}
-    assert "1-16" in refused["linekey.4.line"] and "1-27" in refused["linekey.28.type"]
+    assert "0-16" in refused["linekey.4.line"] and "1-27" in refused["linekey.28.type"]
     assert s.line_keys[4].line == 1  # the refused value did not stick
     assert s.keys.dsskey_transfer == "attended" and s.keys.direct_pickup_code == "*97"
     again, report2 = import_cfg(export_cfg(s))
