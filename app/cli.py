@@ -106,6 +106,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="fetch the common and <MAC>.cfg files from a provisioning server and exit",
     )
     p.add_argument("--mac", default="", help="this device's MAC for --provision-url")
+    p.add_argument(
+        "--call-flow",
+        metavar="last|ID|list",
+        default=None,
+        help="print a recorded call's SIP ladder (or list them) and exit",
+    )
+    p.add_argument("--format", choices=["text", "pcap"], default="text", help="for --call-flow")
+    p.add_argument("-o", "--output", type=Path, default=None, help="--call-flow into FILE")
     p.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--test-hooks", action="store_true", help=argparse.SUPPRESS)
     return p.parse_args(argv)
@@ -131,6 +139,12 @@ def main(argv: list[str] | None = None, window: WindowSide | None = None) -> int
         return integration_main(install=args.install_desktop)
     if args.provision is not None or args.provision_url:
         return run_provision(args)
+    if args.call_flow is not None:
+        from app.callflow_cli import export
+
+        return export(
+            args.config_dir or default_config_dir(), args.call_flow, args.format, args.output
+        )
     if window is None:
         print(NO_WINDOW, file=sys.stderr)
         return 2

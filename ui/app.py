@@ -13,19 +13,21 @@ import signal
 import socket
 from typing import Any
 
-from PySide6.QtCore import QSocketNotifier, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.cli import UiOptions
 from app.client.supervisor import EngineConfig
+from app.phone.handset.screens import HISTORY
 from app.phone.model import RegState
 from app.store.settings_file import SettingsFile
 from ui.bridge import EngineBridge
+from ui.callflow.window import CallFlowWindow
 from ui.main_window import MainWindow
 from ui.notify import CallNotifier
 from ui.settings_host import SettingsHost
 from ui.tray import PhoneTray
+from ui.window_actions import CALL_FLOW, SETTINGS, SHORTCUTS, GearButton, add_actions, help_rows
 from ui.window_memory import WindowMemory
 
 __all__ = ["DeskPhoneApp", "UiOptions", "run"]
@@ -59,18 +61,35 @@ class DeskPhoneApp:
         self.settings = SettingsHost(self.store, self.window)
         self.settings.saved.connect(lambda: self.bridge.send("reload_settings"))
         self.prompts: dict[str, QMessageBox] = {}  # open "Allow remote control?" boxes by IP
-        self._add_settings_action()
+        self.call_flows: CallFlowWindow | None = None
+        self.actions = add_actions(
+            self.window,
+            {
+                SETTINGS.name: self.settings.open,
+                CALL_FLOW.name: self.open_call_flow,
+                SHORTCUTS.name: lambda: self.window.handset.show_help(True),
+            },
+        )
+        self.settings_action = self.actions[SETTINGS.name]
+        handset = self.window.handset
+        handset.extra_help = help_rows()
+        self.gear = GearButton(self.window, handset, handset.body_rect)
 
-    def _add_settings_action(self) -> None:
-        """Ctrl+, and the window's context menu open the settings, like the handset menu."""
-        action = QAction("Settings…", self.window)
-        action.setObjectName("open_settings")
-        action.setShortcut(QKeySequence("Ctrl+,"))
-        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(lambda: self.settings.open())
-        self.window.addAction(action)
-        self.window.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.settings_action = action
+    def open_call_flow(self) -> CallFlowWindow:
+        """The Call Flow window on the History entry the handset has selected, else on the
+        current call (the newest flow) or the last one."""
+        if self.call_flows is None:
+            self.call_flows = CallFlowWindow(self.options.config_dir, self.window)
+        window = self.call_flows
+        screen = self.window.handset.screen_model()
+        if screen.name == HISTORY and 0 <= screen.selected < len(screen.rows):
+            window.show_history_entry(screen.rows[screen.selected])
+        else:
+            window.show_last()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        return window
 
     def start(self) -> None:
         self.window.show()
@@ -111,6 +130,8 @@ class DeskPhoneApp:
         elif ev == "remote_screencapture":
             png = base64.b64encode(self.window.display_png()).decode("ascii")
             self.bridge.send("remote_screen", id=msg.get("id"), png=png)
+        elif ev == "call_flow" and self.call_flows is not None:
+            self.call_flows.on_flow_event(msg)
         elif ev == "remote_prompt":
             self._ask_remote(str(msg.get("ip", "")))
 

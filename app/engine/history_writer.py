@@ -49,12 +49,12 @@ class HistoryWriter:
         # CallView times are monotonic; the history keeps wall-clock times.
         self._offset = time.time() - time.monotonic()
 
-    def on_call(self, call: dict[str, Any]) -> bool:
-        """Record a call once it has ended; True if a row was written."""
+    def on_call(self, call: dict[str, Any]) -> int:
+        """Record a call once it has ended; the new row's id, 0 when none was written."""
         if call["state"] not in (CallState.FINISHED, CallState.FAILED):
-            return False
+            return 0
         if call["id"] in self._written:
-            return False
+            return 0
         self._written.add(call["id"])
         extra = call.get("extra") or {}
         hops = json.loads(extra.get("redirect_chain") or "[]")
@@ -75,11 +75,10 @@ class HistoryWriter:
             redirect_chain=[str(hop.get("target", "")) for hop in hops],
         )
         try:
-            self.history.add(record)
+            return self.history.add(record)
         except StoreError as exc:
             log.error("%s", exc)
-            return False
-        return True
+            return 0
 
     def forget(self, call_id: str) -> None:
         self._written.discard(call_id)
@@ -93,7 +92,7 @@ class HistoryWriter:
             name = rec.remote_name or number.split("@")[0]
             if rec.redirect_chain:
                 name = f"{name} → {_bare(rec.redirect_chain[-1]).split('@')[0]}"
-            out.append(HistoryItem(name, number, kind, when))
+            out.append(HistoryItem(name, number, kind, when, rec.id))
         return out
 
 

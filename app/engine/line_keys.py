@@ -42,13 +42,14 @@ def key_features(settings: Settings) -> KeyFeatures:
 
 
 class EngineLineKeys:
-    def __init__(self, dialogs: DialogWatch) -> None:
+    def __init__(self, dialogs: DialogWatch, settings: Settings) -> None:
         self.dialogs = dialogs
         self.board = BlfBoard()
         self.subscriptions = BlfSubscriptions(dialogs, self.board)
         self._keys: dict[int, LineKey] = {}
         self._features = KeyFeatures()
         self._registered: set[int] = set()
+        self.apply(settings)
 
     def apply(self, settings: Settings) -> None:
         """The settings in use changed (or were loaded): keys, features, subscriptions."""

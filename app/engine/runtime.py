@@ -14,7 +14,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from app import __version__
 from app.engine import ops
 from app.engine.audio import EngineAudio
+from app.engine.callflow import FlowRecorder
 from app.engine.control import ControlServer, Inbound
 from app.engine.display import Display
 from app.engine.handset_intents import run_intents
@@ -32,11 +33,11 @@ from app.engine.remote import RemoteControl
 from app.engine.wake import Waker
 from app.phone.core import CoreInput
 from app.phone.core_audio import SoundingPhoneCore
-from app.phone.intents import Mute
 from app.phone.messages import Publish, Tick, TransportInfo
-from app.phone.settings import AccountSettings, Settings
+from app.phone.settings import Settings
 from app.protocol import PROTOCOL_VERSION, event, ready_line
 from app.sip import guard
+from app.sip.account import sip_accounts
 from app.sip.adapter import SipAdapter
 from app.sip.stack import SipStack, StackOptions
 from app.store.directory import Directory
@@ -64,11 +65,6 @@ class EngineOptions:
     sip_log_level: int = 4
 
 
-def _sip_accounts(settings: Settings) -> list[AccountSettings]:
-    """What the pjsua2 accounts are built from: auto answer and DND need no new account."""
-    return [replace(a, auto_answer=False, dnd=False) for a in settings.accounts]
-
-
 T = TypeVar("T")
 
 
@@ -83,20 +79,21 @@ class Engine:
         self.settings = loaded.settings
         self.settings_warning = loaded.warning
         port = options.sip_port if options.sip_port is not None else self.settings.sip_port
+        self.flows = FlowRecorder(options.config_dir, self.to_window)
         self.stack = SipStack(
             StackOptions(
                 port=port,
                 bind=options.bind,
                 log_dir=options.config_dir / "logs",
                 log_level=options.sip_log_level,
+                capture=self.flows.capture,
             )
         )
         self.core = SoundingPhoneCore(self.settings, time.monotonic)
         self.adapter = SipAdapter(self.stack, self.feed)
+        self.adapter.on_call_id = self.flows.link
         self.display = Display(self.core, self._publish)
-        self.line_keys = EngineLineKeys(self.stack.dialogs)
-        self.line_keys.apply(self.settings)
-        self.display.keys = self.line_keys
+        self.display.keys = self.line_keys = EngineLineKeys(self.stack.dialogs, self.settings)
         self.audio = EngineAudio(
             lambda: self.settings,
             self._publish,
@@ -142,7 +139,9 @@ class Engine:
 
     def _publish(self, kind: str, data: dict[str, Any]) -> None:
         data = self.remote.on_publish(kind, data)  # Action URL events; adds the SIP Call-ID
-        if kind == "call" and self.history.on_call(data):
+        row = self.history.on_call(data) if kind == "call" else 0  # a history row when it ends
+        self.flows.on_publish(kind, data, row)
+        if row:
             self.display.history = self.history.items()
             self.display.missed = self.history.history.missed_unviewed()
         elif kind == "call_removed":
@@ -153,9 +152,6 @@ class Engine:
             self.display.show_error(str(data.get("text", "")))
         elif kind == "message":
             self.display.show_message(str(data.get("from_uri", "")), str(data.get("body", "")))
-        elif kind == "mute" and data.get("by"):
-            # the core muted by itself (an intercom call): the microphone follows
-            self.audio_intent(Mute(bool(data.get("on"))))
         if self.control is not None:
             self.control.send(event(kind, **data))
 
@@ -163,6 +159,7 @@ class Engine:
 
     def run(self) -> int:
         self.stack.start()
+        self.flows.start(f"{self.options.bind or '0.0.0.0'}:{self.stack.port}")
         self.audio.start()
         self.waker = Waker(self.options.bind, self.stack.port)
         self.control = ControlServer(self.options.control_path, self.waker.wake)
@@ -211,8 +208,8 @@ class Engine:
             self.heap.note(time.monotonic(), bool(self.core.live_calls()))
 
     def _wait_ms(self) -> int:
-        deadlines = (self.core.next_deadline(), self.line_keys.next_deadline())
-        deadline = min((d for d in deadlines if d is not None), default=None)
+        times = (self.core.next_deadline(), self.line_keys.next_deadline())
+        deadline = min((t for t in times if t is not None), default=None)
         if deadline is None:
             return REST_WAIT_MS if self._resting() else MAX_WAIT_MS
         return max(0, min(MAX_WAIT_MS, int((deadline - time.monotonic()) * 1000) + 1))
@@ -232,6 +229,7 @@ class Engine:
         self.audio.shutdown()
         self.remote.stop()  # after the hang-ups, so their call_terminated events still go out
         self.stack.destroy()
+        self.flows.stop()
         if self.control is not None:
             self.control.close()
         if self.waker is not None:
@@ -366,7 +364,7 @@ class Engine:
         if loaded.warning:
             self._publish("error", {"text": loaded.warning})
             return
-        accounts_changed = _sip_accounts(loaded.settings) != _sip_accounts(self.settings)
+        accounts_changed = sip_accounts(loaded.settings) != sip_accounts(self.settings)
         self.audio.apply_settings(self.settings.audio, loaded.settings.audio)
         self.settings = loaded.settings
         self.core.update_settings(loaded.settings)

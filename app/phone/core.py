@@ -39,6 +39,7 @@ from app.phone.messages import (
     IncomingCall,
     Input,
     MessageReceived,
+    MuteMic,
     Output,
     PlaceCall,
     Publish,
@@ -245,7 +246,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
         out: list[Output] = [*self._answer_call(view), Publish("call", call_dict(view))]
         if self.settings.features.intercom.mute and not self.muted:
             self.muted = True
-            out.append(Publish("mute", {"on": True, "by": INTERCOM}))
+            out += [MuteMic(True), Publish("mute", {"on": True})]
         return out
 
     def _forward(self, view: CallView, decision: ForwardDecision) -> list[Output]:

@@ -229,6 +229,14 @@ class StopRing:
     pass
 
 
+@dataclass(frozen=True)
+class MuteMic:
+    """Mute (or unmute) the microphone without the user's key: an intercom call answered
+    with features.intercom.mute."""
+
+    on: bool
+
+
 # ---- events for the UI ----------------------------------------------------------------------
 
 
@@ -256,7 +264,7 @@ Input = (
     | CallMediaChanged
     | TransferStatus
 )
-AudioCommand = PlayTone | StopTone | Ring | StopRing
+AudioCommand = PlayTone | StopTone | Ring | StopRing | MuteMic
 Command = (
     PlaceCall
     | AnswerCall

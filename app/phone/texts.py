@@ -124,6 +124,7 @@ class T:
     FORBIDDEN_NUMBER = "Forbidden Number"  # a dial plan block-out rule refused the number
     SAVED = "Saved"
     NO_PLACED = "No placed calls"
+    ADD_ACCOUNT = "No account yet: press Accounts to add one"  # DeskPhone's own
     PAGE = "{page}/{pages}"
 
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 import pjsua2 as pj
 
-from app.phone.settings import AccountSettings
+from app.phone.settings import AccountSettings, Settings
 from app.sip.guard import guarded
 
 log = logging.getLogger("deskphone.sip")
+
+
+def sip_accounts(settings: Settings) -> list[AccountSettings]:
+    """What the pjsua2 accounts are built from: auto answer and DND need no new account."""
+    return [replace(a, auto_answer=False, dnd=False) for a in settings.accounts]
 
 
 def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> pj.AccountConfig:

@@ -78,6 +78,7 @@ class SipAdapter:
         self._bind = ""
         stack.on_transport_lost = self._on_transport_lost
         self.on_media: Callable[[SipCall], None] | None = None  # the engine's audio hook
+        self.on_call_id: Callable[[str, str], None] | None = None  # call id, SIP Call-ID
 
     # ---- set-up and teardown ----------------------------------------------------------
 
@@ -254,6 +255,8 @@ class SipAdapter:
                     if old not in self.calls:
                         del self.sip_call_ids[old]
             self.sip_call_ids[call.core_id] = sip_id
+            if self.on_call_id is not None:  # the call flow recorder: it only queues
+                self.on_call_id(call.core_id, sip_id)
 
     def _on_reg(self, index: int, prm: Any) -> None:
         if prm.code in (401, 407) and self._learn_realm(index, prm):

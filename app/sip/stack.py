@@ -19,7 +19,7 @@ import pjsua2 as pj
 from app.sip.dialog_watch import DialogWatch
 from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
-from app.sip.logwriter import PjLogWriter, open_sip_log
+from app.sip.logwriter import MessageSink, PjLogWriter, open_sip_log
 from app.sip.oversize import OversizeWatch
 
 log = logging.getLogger("deskphone.sip")
@@ -33,6 +33,7 @@ class StackOptions:
     bind: str = ""  # empty: all interfaces, as a desk phone listens
     log_dir: Path | None = None
     log_level: int = 4  # 4 logs every SIP message
+    capture: MessageSink | None = None  # every SIP message, for the call flows (capture.py)
     user_agent: str = "DeskPhone"
     flood_guard: bool = True
 
@@ -100,12 +101,14 @@ class SipStack:
         # one failed 488 PJ_ETOOMANY (soak, tests/robustness/test_soak.py).
         cfg.medConfig.sndAutoCloseTime = -1
         # With a writer set, pjsua hands it what passes consoleLevel (the console stays quiet).
-        cfg.logConfig.consoleLevel = opts.log_level if opts.log_dir is not None else 0
-        cfg.logConfig.level = opts.log_level
+        # The call flow capture needs the messages (level 4) whatever sip.log is to keep.
+        level = max(opts.log_level, 4) if opts.capture is not None else opts.log_level
+        cfg.logConfig.consoleLevel = level if opts.log_dir is not None else 0
+        cfg.logConfig.level = level
         cfg.logConfig.msgLogging = True
         if opts.log_dir is not None:
             open_sip_log(opts.log_dir)
-            self._writer = PjLogWriter()
+            self._writer = PjLogWriter(opts.log_level, opts.capture)
             cfg.logConfig.writer = self._writer
             cfg.logConfig.decor = (
                 pj.PJ_LOG_HAS_TIME

@@ -141,6 +141,22 @@ def _folder_read_only(folder: Path) -> bool:
         return False
 
 
+def _text(value: str) -> str:
+    """Text from the network as SQLite can store it: pjsua2 hands over bytes that are not
+    UTF-8 (a far end's reason phrase "Occup\\xe9") as surrogate escapes, which sqlite3
+    refuses to encode; they are kept as visible \\x escapes instead."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        raw = value.encode("utf-8", "surrogateescape" if _only_escapes(value) else "replace")
+        return raw.decode("utf-8", "backslashreplace")
+
+
+def _only_escapes(value: str) -> bool:
+    return all(not 0xD800 <= ord(c) <= 0xDFFF or 0xDC80 <= ord(c) <= 0xDCFF for c in value)
+
+
 class CallHistory:
     def __init__(self, config_dir: Path, limit: int = DEFAULT_LIMIT) -> None:
         self.path = config_dir / HISTORY_FILE
@@ -242,9 +258,10 @@ class CallHistory:
     def _row(r: CallRecord) -> tuple[Any, ...]:
         viewed = r.viewed if r.viewed is not None else r.result != CallResult.MISSED
         return (
-            Direction(r.direction).value, r.account, r.remote_uri, r.remote_name, r.local_uri,
-            r.started or time.time(), r.answered, r.ended, CallResult(r.result).value, r.code,
-            r.reason, r.forward_target, json.dumps(list(r.redirect_chain)), int(viewed),
+            Direction(r.direction).value, r.account, _text(r.remote_uri), _text(r.remote_name),
+            _text(r.local_uri), r.started or time.time(), r.answered, r.ended,
+            CallResult(r.result).value, r.code, _text(r.reason), _text(r.forward_target),
+            json.dumps(list(r.redirect_chain)), int(viewed),
         )  # fmt: skip
 
     def add(self, record: CallRecord) -> int:

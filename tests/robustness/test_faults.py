@@ -87,6 +87,8 @@ def _chattr(flag: str, path: Path) -> None:
 def test_read_only_config_dir_gives_an_error_and_loses_nothing(config_dir: Path) -> None:
     if shutil.which("chattr") is None:
         pytest.skip("chattr is not installed")
+    # An account (its registrar is not there): with none, the idle screen's F3 is Accounts.
+    write_account(config_dir, "alice", HOST, free_port())
     with running_engine(config_dir) as (engine, client):
         assert engine.proc is not None
         client.send("key", key="F3")  # idle soft keys: History, Directory, DND, Menu

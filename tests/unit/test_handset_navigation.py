@@ -8,6 +8,7 @@ from pathlib import Path
 from app.phone.handset.flags import HistoryItem
 from app.phone.intents import ClearMissed, OpenSettings, SetDnd, SetForward
 from app.phone.messages import AnswerCall, Dial, TransportInfo
+from app.phone.settings import Settings
 from tests.gui.fake_phone import FakePhone
 
 
@@ -99,8 +100,27 @@ def test_history_tabs_and_dial_from_list() -> None:
     assert p.handset.screen().items == ["Di"]
     p.press("RIGHT", "RIGHT", "RIGHT")  # Placed
     assert p.handset.screen().items == ["Ann"]
+    assert p.handset.screen().rows == [0]  # history rows, for the window's call flow
     assert p.press("OK") == [Dial("1003")]
     assert p.handset.screen().name == "calling"
+
+
+def test_a_history_list_names_its_call_history_rows() -> None:
+    p = FakePhone()
+    p.display.history = [
+        HistoryItem("Bob", "1002", "missed", row=7),
+        HistoryItem("Ann", "1003", "placed", row=5),
+        HistoryItem("Cy", "1004", "missed", row=2),
+    ]
+    p.sync()
+    p.press("F1", "DOWN")
+    s = p.handset.screen()
+    assert (s.rows, s.selected) == ([7, 5, 2], 1)  # Ctrl+F opens row 5's call flow
+    p.press("RIGHT")  # Missed Calls
+    assert p.handset.screen().rows == [7, 2]
+    p.press("RIGHT")  # Placed, then Received: empty
+    p.press("RIGHT")
+    assert (p.handset.screen().rows, p.handset.screen().selected) == ([], -1)
 
 
 def test_redial_opens_placed_list_then_dials() -> None:
@@ -178,3 +198,15 @@ def test_menu_dnd_form_and_settings_and_status() -> None:
     q.press("OK")
     s = q.handset.screen()
     assert (s.name, s.items, s.values) == ("status", ["1001", "SIP Port"], ["Registered", "5062"])
+
+
+def test_with_no_account_the_idle_screen_says_how_to_add_one() -> None:
+    p = FakePhone()
+    assert p.handset.screen().softkeys == ["History", "Directory", "DND", "Menu"]
+    p.core.reconfigure_accounts(Settings())  # every account removed: the built-in one only
+    p.sync()
+    s = p.handset.screen()
+    assert s.status.registration == "No Service"  # Yealink's word stays
+    assert s.note == "No account yet: press Accounts to add one"
+    assert s.softkeys == ["History", "Directory", "Accounts", "Menu"]
+    assert p.press("F3") == [OpenSettings("accounts")]  # the dialog's Accounts tab

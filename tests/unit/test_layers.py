@@ -24,20 +24,23 @@ BASE = frozenset({"app", "app.paths", "app.logs"})
 RULES: dict[str, frozenset[str]] = {
     "ui": frozenset(
         {"app.cli", "app.client", "app.desktop", "app.store", "app.remote", "app.audio"}
-        | {"app.phone"}
+        | {"app.callflow", "app.phone"}
     ),
-    "app.cli": frozenset({"app.provision_cli", "app.desktop"}),
+    "app.cli": frozenset({"app.provision_cli", "app.callflow_cli", "app.desktop"}),
     "app.provision_cli": frozenset({"app.store", "app.phone"}),
+    "app.callflow_cli": frozenset({"app.store", "app.callflow"}),
     "app.desktop": frozenset({"app.client"}),
     "app.client": frozenset({"app.protocol"}),
     "app.engine": frozenset(
-        {"app.protocol", "app.sip", "app.audio", "app.store", "app.remote", "app.phone"}
+        {"app.protocol", "app.sip", "app.audio", "app.store", "app.remote", "app.callflow"}
+        | {"app.phone"}
     ),
     "app.protocol": frozenset(),
-    "app.sip": frozenset({"app.phone"}),
+    "app.sip": frozenset({"app.callflow", "app.phone"}),
     "app.audio": frozenset({"app.phone"}),
-    "app.store": frozenset({"app.phone"}),
+    "app.store": frozenset({"app.callflow", "app.phone"}),
     "app.remote": frozenset({"app.phone"}),
+    "app.callflow": frozenset({"app.phone"}),
     "app.phone": frozenset(),
 }
 

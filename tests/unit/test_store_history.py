@@ -130,3 +130,16 @@ def test_write_failure_is_a_store_error(config_dir: Path) -> None:
             h.add(CallRecord(IN, 0, "sip:2@pbx", started=2))
         h._db.execute("PRAGMA query_only = OFF")
         assert len(h.calls()) == 1
+
+
+def test_text_that_was_not_utf8_on_the_wire_is_stored_visibly(config_dir: Path) -> None:
+    # pjsua2 turns a reason phrase's bytes b"Occup\xe9 \xff" into surrogate escapes; sqlite3
+    # refused them and the exception ended the engine's handling of the call
+    odd = b"Occup\xe9 \xff".decode("utf-8", "surrogateescape")
+    with CallHistory(config_dir) as h:
+        h.add(CallRecord(OUT, 0, "sip:b@x", "B\udcff", started=1, result=CallResult.BUSY,
+                         code=486, reason=odd))  # fmt: skip
+        h.add(CallRecord(OUT, 0, "sip:c@x\ud800", started=2, result=CallResult.FAILED))
+        rows = h.calls()
+    assert rows[1].reason == "Occup\\xe9 \\xff" and rows[1].remote_name == "B\\xff"
+    assert rows[0].remote_uri == "sip:c@x?"

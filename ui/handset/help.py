@@ -17,7 +17,7 @@ def _tr(source: str) -> str:
     return QCoreApplication.translate(CONTEXT, source)
 
 
-def paint_help(p: QPainter, skin: Skin) -> None:
+def paint_help(p: QPainter, skin: Skin, rows: tuple[tuple[str, str], ...] = HELP) -> None:
     w, h = skin.size
     p.fillRect(QRectF(0, 0, w, h), QColor(0, 0, 0, 170))
     box = QRectF(w * 0.12, h * 0.08, w * 0.76, h * 0.84)
@@ -32,8 +32,8 @@ def paint_help(p: QPainter, skin: Skin) -> None:
         Qt.AlignmentFlag.AlignHCenter,
         QColor("#ffffff"),
     )
-    row_h = (box.height() - 90) / len(HELP)
-    for i, (keys, what) in enumerate(HELP):
+    row_h = (box.height() - 90) / len(rows)
+    for i, (keys, what) in enumerate(rows):
         y = box.y() + 66 + i * row_h
         p.setFont(font(skin.font, min(19, row_h * 0.6), True))
         text(

@@ -63,7 +63,7 @@ HELP: tuple[tuple[str, str], ...] = (
     ("F9 / F10 / F11", "HEADSET / SPEAKER / MESSAGE"),
     ("PgUp / PgDn", "Volume + / -"),
     ("Ctrl+1 - Ctrl+0", "Line keys 1-10"),
-    ("Ctrl+V", "Paste a number or URI"),
+    ("Ctrl+V / Shift+Ins", "Paste a number or URI"),
     ("F12 or ?", "This help"),
 )
 

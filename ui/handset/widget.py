@@ -24,7 +24,7 @@ from app.phone.handset.screens import ScreenModel
 from ui.handset.display import paint_display
 from ui.handset.faceplate import key_at, key_rect, led_rect, paint_body, paint_keys
 from ui.handset.help import paint_help
-from ui.handset.keymap import map_key
+from ui.handset.keymap import HELP, map_key
 from ui.handset.paint import Blink, colour
 from ui.handset.skin import DISPLAY_H, DISPLAY_W, Skin, load_skin
 
@@ -44,6 +44,7 @@ class HandsetWidget(QWidget):
         self._help = False
         self._tick = 0
         self._frozen = False
+        self.extra_help: tuple[tuple[str, str], ...] = ()  # the window's own shortcuts
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_blink)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -104,6 +105,10 @@ class HandsetWidget(QWidget):
             raise KeyError(key)
         return self._transform().mapRect(led_rect(spec))
 
+    def body_rect(self) -> QRectF:
+        """The whole faceplate in widget coordinates."""
+        return self._transform().mapRect(QRectF(0, 0, *self._skin.size))
+
     def display_rect(self) -> QRectF:
         return self._transform().mapRect(QRectF(*self._skin.display))
 
@@ -134,7 +139,7 @@ class HandsetWidget(QWidget):
         paint_display(p, self._screen, self._skin, blink)
         p.restore()
         if self._help:
-            paint_help(p, self._skin)
+            paint_help(p, self._skin, HELP + self.extra_help)
         p.end()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:

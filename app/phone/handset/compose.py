@@ -125,6 +125,7 @@ def _lists(st: HandsetState, sm: ScreenModel) -> K.SoftKeys:
         rows = st.history_rows()
         sm.items = [name for name, _ in rows] or [tr(T.NO_RECORDS)]
         sm.values = st.history_when() if rows else [""]
+        sm.rows = st.history_ids() if rows else []
         sm.selected = st.row if rows else -1
         return K.LIST
     if st.view == S.DIRECTORY:
@@ -155,7 +156,8 @@ def _lists(st: HandsetState, sm: ScreenModel) -> K.SoftKeys:
 
 def _idle_note(st: HandsetState) -> str:
     """The idle screen's note line: why an account failed to register (the registrar's own
-    status, e.g. "Register failed! 403 Forbidden"), and the SIP port note."""
+    status, e.g. "Register failed! 403 Forbidden"), the SIP port note, and with no account
+    how to add one (the status bar keeps Yealink's "No Service")."""
     notes: list[str] = []
     failed = next((a for a in st.accounts if a.state == RegState.FAILED), None)
     if failed is not None:
@@ -164,6 +166,8 @@ def _idle_note(st: HandsetState) -> str:
         notes.append(f"{whose}{tr(T.REGISTER_FAILED)} {why}".strip())
     if st.flags.sip_port_note:
         notes.append(st.flags.sip_port_note)
+    if st.no_account():
+        notes.append(tr(T.ADD_ACCOUNT))
     return " · ".join(notes)
 
 
@@ -202,7 +206,7 @@ def compose(st: HandsetState) -> tuple[ScreenModel, K.SoftKeys]:
     else:
         sm.name = S.IDLE
         sm.note = _idle_note(st)
-        keys = K.IDLE
+        keys = K.IDLE_NO_ACCOUNT if st.no_account() else K.IDLE
     popup = st.popup()
     if popup is not None:
         sm.popup = popup

@@ -22,6 +22,7 @@ class HistoryItem:
     number: str  # number or URI to call back
     kind: str  # missed | placed | received | forwarded
     when: str = ""  # as the list shows it, e.g. "11-21 20:15"
+    row: int = 0  # its row in the call history (the window opens that call's flow)
 
 
 @dataclass

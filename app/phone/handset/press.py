@@ -17,7 +17,16 @@ from app.phone.handset.linekeys import layout
 from app.phone.handset.navigation import menu_soft, nav, open_list, send_row
 from app.phone.handset.softkeys import SoftKeys
 from app.phone.handset.state import HISTORY_TABS, HandsetState
-from app.phone.intents import Intent, Mute, OffHook, Redial, SelectAudioMode, SetDnd, VolumeStep
+from app.phone.intents import (
+    Intent,
+    Mute,
+    OffHook,
+    OpenSettings,
+    Redial,
+    SelectAudioMode,
+    SetDnd,
+    VolumeStep,
+)
 from app.phone.texts import T
 
 
@@ -31,6 +40,8 @@ def soft(st: HandsetState, label: str) -> list[Intent]:
         return [SetDnd(not st.flags.dnd)]
     elif label == T.MENU:
         st.view = S.MENU
+    elif label == T.ACCOUNTS:
+        return [OpenSettings("accounts")]
     elif label == T.SEND:
         return send_row(st) if st.view in (S.HISTORY, S.DIRECTORY) else send(st)
     elif label == T.IME:

@@ -84,6 +84,7 @@ class ScreenModel:
     items: list[str] = field(default_factory=list)  # list rows: menu, history, matches, calls
     values: list[str] = field(default_factory=list)  # right-hand column of form rows
     selected: int = -1
+    rows: list[int] = field(default_factory=list)  # a History list's call history rows
     tabs: list[str] = field(default_factory=list)  # history lists
     tab: int = -1
     call_index: str = ""  # "1/2" with several calls

@@ -12,6 +12,10 @@ from app.phone.texts import T
 SoftKeys = tuple[str, str, str, str]
 
 IDLE: SoftKeys = (T.HISTORY, T.DIRECTORY, T.DND, T.MENU)
+# DeskPhone's own: with no account set up, DND (which only refuses direct calls then) gives its
+# place to the handset menu's own word for where accounts are set up (Advanced > Accounts), so
+# a new user finds it; it opens the settings dialog's Accounts tab.
+IDLE_NO_ACCOUNT: SoftKeys = (T.HISTORY, T.DIRECTORY, T.ACCOUNTS, T.MENU)
 # unconfirmed order; the strings exist in Yealink's language file
 DIALING: SoftKeys = (T.SEND, T.IME, T.DELETE, T.CANCEL)
 TRANSFER_DIALING: SoftKeys = (T.B_TRANSFER, T.IME, T.DELETE, T.CANCEL)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from app.phone.accounts import LOCAL_ACCOUNT
 from app.phone.handset import screens as S
 from app.phone.handset.dial_buffer import DialBuffer
 from app.phone.handset.flags import FORWARDED, MISSED, PLACED, RECEIVED, HandsetFlags
@@ -106,6 +107,14 @@ class HandsetState:
     def history_when(self) -> list[str]:
         kind = HISTORY_TABS[self.tab][1]
         return [h.when for h in self.flags.history if kind is None or h.kind == kind]
+
+    def history_ids(self) -> list[int]:
+        kind = HISTORY_TABS[self.tab][1]
+        return [h.row for h in self.flags.history if kind is None or h.kind == kind]
+
+    def no_account(self) -> bool:
+        """No account set up (or none enabled): only the built-in one for direct calls."""
+        return all(a.index == LOCAL_ACCOUNT for a in self.accounts)
 
     def call_screen_active(self) -> bool:
         return self.focused() is not None or self.finished is not None

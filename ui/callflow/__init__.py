@@ -1,0 +1,1 @@
+"""The Call Flow window."""
