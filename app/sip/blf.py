@@ -24,8 +24,9 @@ import ctypes
 import logging
 import re
 import time
+from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from app.phone.blf import WatchKey
@@ -68,6 +69,7 @@ class _Buddy:
     due: float  # an answer (to SUBSCRIBE or its refresh) is due before this
     id: int = -1
     failed: str = ""  # the reason reported, "" while fine
+    call_ids: set[str] = field(default_factory=set)  # its subscription dialogs seen so far
 
 
 def buddy_uri(number: str, domain: str, transport: str = "udp") -> str | None:
@@ -93,6 +95,9 @@ class BlfSubscriptions:
         self._wanted: dict[WatchKey, str] = {}
         self._registered: set[int] = set()
         self._last_take = 0.0
+        # dialogs of removed subscriptions: the answer to their un-SUBSCRIBE (a 481 from a
+        # server that restarted) must not reach the new subscription to the same URI
+        self._retired: deque[str] = deque(maxlen=256)
 
     def _c(self) -> ctypes.CDLL:
         if self._lib is None:
@@ -128,8 +133,12 @@ class BlfSubscriptions:
             self._add(key)
 
     def account_lost(self, account: int) -> None:
-        """Registration gone: its subscriptions are made again when it comes back."""
+        """Registration gone: its keys go dark until it comes back and they subscribe again
+        (what they showed is no longer known)."""
         self._registered.discard(account)
+        for key, buddy in self._buddies.items():
+            if key[0] == account:
+                self._fail(buddy, "account not registered")
 
     def clear(self) -> None:
         """Every subscription ends (accounts re-created, engine stopping)."""
@@ -163,6 +172,7 @@ class BlfSubscriptions:
 
     def _remove(self, key: WatchKey) -> None:
         buddy = self._buddies.pop(key)
+        self._retired.extend(buddy.call_ids)
         if buddy.id >= 0 and self._c().pjsua_buddy_is_valid(buddy.id):
             self._c().pjsua_buddy_del(buddy.id)  # sends the un-SUBSCRIBE (Expires: 0)
             log.info("BLF: subscription to %s removed", buddy.uri)
@@ -176,20 +186,27 @@ class BlfSubscriptions:
         """Hand on what the dialog watch saw; True when a lamp may have changed."""
         changed = False
         for answer in self._watch.answers():
-            for buddy in self._of(answer.presentity):
+            for buddy in self._of(answer.presentity, answer.call_id):
                 changed = self._answered(buddy, answer, now) or changed
         if self._watch.waiting and now - self._last_take >= TAKE_S:
             self._last_take = now
             for notify in self._watch.take():
-                for buddy in self._of(notify.presentity):
+                for buddy in self._of(notify.presentity, notify.call_id):
                     changed = self._notified(buddy, notify, now) or changed
         for buddy in self._buddies.values():
             if now > buddy.due and buddy.id >= 0:
                 changed = self._fail(buddy, "no answer from the server") or changed
         return changed
 
-    def _of(self, presentity: tuple[str, str]) -> list[_Buddy]:
-        return [b for b in self._buddies.values() if presentity_of(b.uri) == presentity]
+    def _of(self, presentity: tuple[str, str], call_id: str) -> list[_Buddy]:
+        """The subscriptions a message is about; none when its dialog is a retired one."""
+        if call_id in self._retired:
+            return []
+        found = [b for b in self._buddies.values() if presentity_of(b.uri) == presentity]
+        for buddy in found:
+            if len(buddy.call_ids) < 16:
+                buddy.call_ids.add(call_id)
+        return found
 
     def _answered(self, buddy: _Buddy, answer: SubscribeAnswer, now: float) -> bool:
         if answer.code >= 300:

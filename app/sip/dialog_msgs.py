@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 MAX_LINES = 64
 MAX_VALUE = 512
-_COMPACT = {"o": "event", "f": "from", "t": "to", "v": "via"}
+_COMPACT = {"o": "event", "f": "from", "t": "to", "v": "via", "i": "call-id"}
 _URI_IN = re.compile(r"<([^>]{0,512})>")
 _BRANCH = re.compile(r";\s*branch\s*=\s*([^;,\s]{1,128})", re.IGNORECASE)
 _EXPIRES = re.compile(r";\s*expires\s*=\s*(\d{1,9})", re.IGNORECASE)
@@ -24,6 +24,7 @@ Presentity = tuple[str, str]  # (user, host): who is monitored
 
 @dataclass(frozen=True)
 class Notify:
+    call_id: str  # of the subscription's dialog
     cseq: str
     presentity: Presentity  # of the From: the monitored URI
     body: bytes
@@ -34,6 +35,7 @@ class Notify:
 
 @dataclass(frozen=True)
 class SubscribeAnswer:
+    call_id: str  # of the subscription's dialog
     code: int
     reason: str  # the reason phrase
     presentity: Presentity  # of the To: the monitored URI
@@ -90,6 +92,7 @@ def read_notify(message: bytes) -> Notify | None:
     sub_state = h.get("subscription-state", "")
     reason = _REASON.search(sub_state)
     return Notify(
+        call_id=h.get("call-id", ""),
         cseq=cseq,
         presentity=presentity_of(h["from"]),
         body=body,
@@ -111,6 +114,7 @@ def read_subscribe_answer(message: bytes) -> SubscribeAnswer | None:
         return None
     expires = h.get("expires", "")
     return SubscribeAnswer(
+        call_id=h.get("call-id", ""),
         code=int(parts[1]),
         reason=(parts[2] if len(parts) > 2 else "")[:80],
         presentity=presentity_of(h["to"]),

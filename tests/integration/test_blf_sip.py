@@ -8,6 +8,9 @@ log, and the subscription ends when the key is removed.
 
 from __future__ import annotations
 
+import re
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,7 @@ from app.phone.settings import AccountSettings, LineKeySettings, Settings
 from app.store.secrets import SecretStore
 from app.store.settings import save_settings
 from tests.engine_harness import EngineClient, running_engine
-from tests.integration.calls_util import requests, sip_messages, wait_until
+from tests.integration.calls_util import call_event, requests, sip_messages, wait_until
 from tests.sipnet import HOST, PEERS, Sipp, free_port
 
 pytestmark = pytest.mark.sip
@@ -142,3 +145,113 @@ def test_a_refused_subscription_leaves_the_key_dark_and_the_phone_working(
             assert sipp.wait(15) == 0, sipp.messages()[-3000:]
     finally:
         sipp.stop()
+
+
+def test_removing_the_key_ends_its_subscription(tmp_path: Path, config_dir: Path) -> None:
+    sipp = notifier(tmp_path, "uas-blf-unsubscribe.xml", expires="600").start()
+    sipp.wait_listening()
+    blf_settings(config_dir, sipp.port, L2=LineKeySettings(BLF, 1, "1005", "Bob"))
+    try:
+        with running_engine(config_dir) as (_engine, client):
+            client.wait_account("Registered")
+            KeyWatcher(client, "L2").next(("Bob", "green", "solid"), 10)
+            blf_settings(config_dir, sipp.port)  # the key is gone
+            client.send("reload_settings")
+            assert sipp.wait(15) == 0, sipp.messages()[-3000:]  # got SUBSCRIBE Expires: 0
+            assert status(client)["blf"]["subscriptions"] == 0
+    finally:
+        sipp.stop()
+
+
+def test_a_notify_flood_does_not_stall_calls(tmp_path: Path, config_dir: Path) -> None:
+    """Three subscriptions, each flooded with 601 NOTIFYs as fast as the phone answers them,
+    while the phone places a call."""
+    flood = notifier(tmp_path, "uas-blf-flood.xml", expires="600")
+    flood.calls = 4  # the REGISTER and three SUBSCRIBEs
+    callee = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "callee", timeout=60)
+    callee.start().wait_listening()
+    flood.start().wait_listening()
+    keys = {f"L{n}": LineKeySettings(BLF, 1, f"100{n}", f"K{n}") for n in (2, 3, 4)}
+    blf_settings(config_dir, flood.port, **keys)
+    try:
+        with running_engine(config_dir) as (engine, client):
+            client.wait_account("Registered")
+            assert wait_until(lambda: status(client)["blf"]["accepted"] > 300, 20)
+            started = time.monotonic()
+            client.send("dial", target=f"sip:callee@{HOST}:{callee.port}")
+            call_event(client, "Talking")
+            setup = time.monotonic() - started
+            during = status(client)["blf"]["accepted"]
+            client.send("key", key="X")
+            call_event(client, "Finished")
+            for n in (2, 3, 4):  # each key ends on its last NOTIFY
+                KeyWatcher(client, f"L{n}").next((f"K{n}", "green", "solid"), 30)
+            assert flood.wait(30) == 0, flood.messages()[-2000:]
+            st = status(client)["blf"]
+            alive = engine.proc is not None and engine.proc.poll() is None
+    finally:
+        flood.stop()
+        callee.stop()
+    total = 3 * 601
+    notifies = [m for m in sip_messages(flood, "sent") if m.startswith("NOTIFY ")]
+    assert (len(notifies), st["accepted"], st["refused"]) == (total, total, 0), st
+    assert alive and during < total, f"the call was not placed during the flood ({during})"
+    span = _span_seconds(flood)
+    print(f"\n{total} NOTIFYs in {span:.1f} s ({total / span:.0f}/s); call set up in {setup:.2f} s")
+
+
+def _span_seconds(sipp: Sipp) -> float:
+    """From the first to the last NOTIFY SIPp sent, by its message log's timestamps."""
+    stamps = re.findall(
+        r"^-+ (\d{4}-\d\d-\d\d [\d:.]+)\n\S+ message sent[^\n]*\n\nNOTIFY ",
+        sipp.messages(),
+        re.MULTILINE,
+    )
+    first, last = (datetime.strptime(s, "%Y-%m-%d %H:%M:%S.%f") for s in (stamps[0], stamps[-1]))
+    return max((last - first).total_seconds(), 0.001)
+
+
+def test_subscriptions_are_made_again_after_a_new_registration(
+    tmp_path: Path, config_dir: Path
+) -> None:
+    """The registrar refuses a refresh (503): the keys go dark; the core's retry registers
+    again, and the subscription is made anew (the old one ended with an un-SUBSCRIBE)."""
+    sipp = notifier(tmp_path, "uas-blf-reregister.xml")
+    sipp.calls = 4  # two registrations (pjsua starts over after the 503), two SUBSCRIBEs
+    sipp.start().wait_listening()
+    blf_settings(config_dir, sipp.port, L2=LineKeySettings(BLF, 1, "1005", "Bob"))
+    try:
+        with running_engine(config_dir) as (engine, client):
+            key = KeyWatcher(client, "L2")
+            key.next(("Bob", "green", "solid"), 10)
+            key.next(("Bob", "off", "off"), 15)  # the refresh was refused
+            key.next(("2001", "red", "fast"), 20)  # registered again, subscribed again
+            log = engine.log_text()
+        assert sipp.wait(15) == 0, sipp.messages()[-3000:]  # both un-SUBSCRIBEs came
+    finally:
+        sipp.stop()
+    assert "failed: account not registered" in log
+    initial = [m for m in requests(sipp, "SUBSCRIBE") if "Expires: 0" not in m]
+    assert len({_call_id(m) for m in initial}) == 2
+
+
+def test_subscriptions_are_made_again_when_the_engine_restarts(
+    tmp_path: Path, config_dir: Path
+) -> None:
+    sipp = notifier(tmp_path, "uas-blf-unsubscribe.xml", expires="600")
+    sipp.calls = 4  # two engines: a REGISTER and a SUBSCRIBE each
+    sipp.start().wait_listening()
+    blf_settings(config_dir, sipp.port, L2=LineKeySettings(BLF, 1, "1005", "Bob"))
+    try:
+        for _ in range(2):
+            with running_engine(config_dir) as (_engine, client):
+                KeyWatcher(client, "L2").next(("Bob", "green", "solid"), 10)
+        assert sipp.wait(15) == 0, sipp.messages()[-3000:]  # each ended with an un-SUBSCRIBE
+    finally:
+        sipp.stop()
+    assert len(requests(sipp, "SUBSCRIBE")) == 4  # two subscriptions, two un-SUBSCRIBEs
+
+
+def _call_id(message: str) -> str:
+    found = re.search(r"^Call-ID:\s*(\S+)", message, re.MULTILINE | re.IGNORECASE)
+    return found.group(1) if found else ""
