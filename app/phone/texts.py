@@ -101,6 +101,7 @@ class T:
     AFTER_RING_TIME = "After Ring Time"
     CALL_WAITING = "Call Waiting"
     AUTO_ANSWER = "Auto Answer"
+    DSS_KEYS = "DSS Keys"
     BASIC_SETTINGS = "Basic Settings"
     ADVANCED_SETTINGS = "Advanced Settings"
     LANGUAGE = "Language"

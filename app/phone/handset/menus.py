@@ -46,6 +46,7 @@ MAIN = MenuItem(
                 MenuItem("dnd", T.DND, action="form:dnd"),
                 _settings("call_waiting", T.CALL_WAITING),
                 _settings("auto_answer", T.AUTO_ANSWER),
+                _settings("line_keys", T.DSS_KEYS),
             ),
         ),
         MenuItem("history", T.HISTORY, action="history"),
