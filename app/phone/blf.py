@@ -10,15 +10,12 @@ Pure code: the SIP side feeds it NOTIFY bodies and subscription failures.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
 from app.phone.dialog_info import BadDialogInfo, Dialog, DialogInfo, parse_dialog_info
-
-log = logging.getLogger("deskphone.phone")
 
 MAX_KEPT_DIALOGS = 32  # of one monitored extension; partial NOTIFYs cannot grow it further
 # what may go into a Replaces header and a Request-URI from a NOTIFY: one token, no quoting
@@ -154,6 +151,8 @@ class BlfBoard:
     def __init__(self) -> None:
         self._monitors: dict[WatchKey, Monitor] = {}
         self.refused = 0  # NOTIFY bodies refused (malformed, too big, XML bombs)
+        self.why_refused = ""  # the last refusal's reason, for the SIP side's log
+        self.stale = 0  # notifications older than one already applied, ignored
 
     def watch(self, keys: set[WatchKey]) -> None:
         """The keys configured now: new ones start UNKNOWN, removed ones are forgotten."""
@@ -178,10 +177,10 @@ class BlfBoard:
             info = parse_dialog_info(body)
         except BadDialogInfo as exc:
             self.refused += 1
-            log.warning("BLF %s@account %d: NOTIFY body refused: %s", key[1], key[0], exc)
+            self.why_refused = str(exc)
             return False
         if not monitor.apply(info):
-            log.info("BLF %s: stale NOTIFY version %d ignored", key[1], info.version)
+            self.stale += 1
         return monitor.watch != before
 
     def failed(self, key: WatchKey, reason: str) -> bool:

@@ -55,6 +55,9 @@ class _BuddyConfig(ctypes.Structure):
 class BlfSink(Protocol):
     """Where the lamps are kept (app/phone/blf.py BlfBoard)."""
 
+    refused: int  # bodies refused so far
+    why_refused: str  # the last refusal's reason
+
     def notify(self, key: WatchKey, body: bytes) -> bool: ...
 
     def failed(self, key: WatchKey, reason: str) -> bool: ...
@@ -227,10 +230,13 @@ class BlfSubscriptions:
         changed = self._recovered(buddy)
         if notify.state == "pending":
             return changed  # not authorised yet: nothing to show
+        refused = self._sink.refused
         try:
             changed = self._sink.notify(buddy.key, notify.body) or changed
         except Exception:  # a bug in reading one body must not stop the engine
             log.exception("BLF: NOTIFY body for %s", buddy.key)
+        if self._sink.refused != refused:
+            log.warning("BLF: NOTIFY for %s refused: %s", buddy.uri, self._sink.why_refused)
         return changed
 
     def _recovered(self, buddy: _Buddy) -> bool:
