@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Protocol
 
 from app import __version__
+from app.desktop.early_engine import EarlyEngine, start_engine
 from app.desktop.selftest import Report
 from app.desktop.single_instance import HandoffError, InstanceLock, InstancePaths, hand_over
 from app.desktop.uris import normalise
@@ -41,6 +42,7 @@ class UiOptions:
     startup_probe: bool = False
     test_hooks: bool = False
     instance: InstancePaths | None = None  # listen here for links from later launches
+    engine: EarlyEngine | None = None  # started before the window loads Qt (_run_ui)
 
 
 class WindowSide(Protocol):
@@ -180,10 +182,15 @@ def _run_ui(
         print(NO_DISPLAY, file=sys.stderr)
         return 2
     setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
+    control = runtime_dir() / f"engine-{os.getpid()}.sock"
+    # The engine loads and registers while this process loads Qt (app/desktop/early_engine.py)
+    engine = start_engine(
+        config_dir, control, args.sip_port, args.bind, args.log_level.upper(), args.test_hooks
+    )
     return window.run(
         UiOptions(
             config_dir=config_dir,
-            control_path=runtime_dir() / f"engine-{os.getpid()}.sock",
+            control_path=control,
             sip_port=args.sip_port,
             bind=args.bind,
             log_level=args.log_level.upper(),
@@ -191,6 +198,7 @@ def _run_ui(
             instance=paths,
             startup_probe=args.startup_probe,
             test_hooks=args.test_hooks,
+            engine=engine,
         )
     )
 

@@ -173,6 +173,7 @@ class Sipp:
     timeout: float = 30.0
     media_port: int = 0
     extra: list[str] = field(default_factory=list)
+    host: str = HOST  # another loopback address (127.0.0.2 ...) stands in for another host
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -197,9 +198,9 @@ class Sipp:
             "-sf",
             str(scenario),
             "-i",
-            HOST,
+            self.host,
             "-mi",
-            HOST,
+            self.host,
             "-p",
             str(self.port),
             "-mp",
@@ -271,7 +272,7 @@ class Sipp:
         while time.monotonic() < deadline:
             try:
                 with socket.socket(socket.AF_INET, kind) as s:
-                    s.bind((HOST, self.port))
+                    s.bind((self.host, self.port))
             except OSError:
                 return
             if self.proc.poll() is not None:

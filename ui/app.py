@@ -35,21 +35,27 @@ __all__ = ["DeskPhoneApp", "UiOptions", "run"]
 log = logging.getLogger("deskphone.ui")
 
 
+def engine_config(options: UiOptions) -> EngineConfig:
+    return EngineConfig(
+        config_dir=options.config_dir,
+        control_path=options.control_path,
+        sip_port=options.sip_port,
+        bind=options.bind,
+        log_level=options.log_level,
+        test_hooks=options.test_hooks,
+    )
+
+
 class DeskPhoneApp:
     """Wires the window to the engine; owned by `run()` or by a test."""
 
     def __init__(self, options: UiOptions) -> None:
         self.options = options
         self.window = MainWindow()
+        early = options.engine  # started before Qt loaded (app/cli.py): adopted, not restarted
         self.bridge = EngineBridge(
-            EngineConfig(
-                config_dir=options.config_dir,
-                control_path=options.control_path,
-                sip_port=options.sip_port,
-                bind=options.bind,
-                log_level=options.log_level,
-                test_hooks=options.test_hooks,
-            )
+            early.config if early else engine_config(options),
+            first=early.proc if early else None,
         )
         self.bridge.engine_event.connect(self._on_event)
         self.bridge.status.connect(self.window.on_status)

@@ -12,16 +12,17 @@ from __future__ import annotations
 
 import copy
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.phone.settings import Settings
-from app.store.directory import Directory
 from app.store.errors import StoreError
 from app.store.settings_file import SettingsFile
-from ui.settings.dialog import SettingsDialog, default_tabs
-from ui.settings.directory_tab import DirectoryTab
+
+if TYPE_CHECKING:  # the dialog (its tabs, provisioning, ...) loads when first opened
+    from ui.settings.dialog import SettingsDialog
 
 log = logging.getLogger("deskphone.ui")
 
@@ -40,6 +41,10 @@ class SettingsHost(QObject):
 
     def open(self, section: str = "") -> SettingsDialog:
         """Show the dialog (a fresh one unless it is already open) at `section`."""
+        from app.store.directory import Directory
+        from ui.settings.dialog import SettingsDialog, default_tabs
+        from ui.settings.directory_tab import DirectoryTab
+
         if self.dialog is None or not self.dialog.isVisible():
             if self.dialog is not None:
                 self.dialog.deleteLater()

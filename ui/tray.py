@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QIcon, QPainter, QPixmap
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 from app.desktop.resources import icon_svg
 from app.phone.settings import Settings
 from app.store.errors import StoreError
+from app.store.secrets import SecretStore
 from app.store.settings_file import SettingsFile
 
 log = logging.getLogger("deskphone.ui")
@@ -84,6 +86,19 @@ def set_forward_always(settings: Settings, on: bool) -> bool:
     return True
 
 
+class _NoSecrets(SecretStore):
+    """Reads no password and stores none (a settings.json holding one makes it raise)."""
+
+    def __init__(self, config_dir: Path) -> None:
+        super().__init__(config_dir, use_keyring=False)
+
+    def get(self, name: str) -> str:
+        return ""
+
+    def set_many(self, values: dict[str, str]) -> None:
+        raise StoreError("a password to move into the secret store")
+
+
 class PhoneTray(QObject):
     show_requested = Signal()
     quit_requested = Signal()
@@ -137,7 +152,14 @@ class PhoneTray(QObject):
             self.refresh()
 
     def refresh(self) -> None:
-        settings = self.store.load().settings
+        # Only DND and forwarding are read: no passwords, so no keyring (17 MB and 70 ms of
+        # imports: keyring, secretstorage, cryptography) in the window process at start;
+        # unless settings.json still holds a password to move into the keyring.
+        try:
+            reader = SettingsFile(self.store.config_dir, _NoSecrets(self.store.config_dir))
+            settings = reader.load().settings
+        except StoreError:
+            settings = self.store.load().settings
         always = settings.forward.phone.always
         self.look = TrayLook(self.registered, settings.dnd.enabled, always.enabled)
         self.dnd_action.setChecked(self.look.dnd)

@@ -63,6 +63,26 @@ class EngineConfig:
         return args
 
 
+@dataclass
+class EarlyEngine:
+    """An engine started before the window: it loads while Qt does (start-up time)."""
+
+    config: EngineConfig
+    proc: subprocess.Popen[bytes]
+
+
+def spawn(config: EngineConfig) -> subprocess.Popen[bytes]:
+    """Start an engine process (the supervisor adopts one started early: app/cli.py)."""
+    return subprocess.Popen(
+        config.argv(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, **config.extra_env},
+        start_new_session=True,
+    )
+
+
 def describe_exit(code: int) -> str:
     if code < 0:
         try:
@@ -78,8 +98,12 @@ class EngineSupervisor:
         config: EngineConfig,
         on_event: Callable[[dict[str, Any]], None],
         on_status: Callable[[str, dict[str, Any]], None],
+        first: subprocess.Popen[bytes] | None = None,
     ) -> None:
         self.config = config
+        # An engine already started with this config (at launch, while the window loads Qt):
+        # the first run adopts it instead of starting another.
+        self._first = first
         self._on_event = on_event
         self._on_status = on_status
         self.restarts = 0
@@ -155,15 +179,7 @@ class EngineSupervisor:
 
     def _run_once(self) -> int:
         self._on_status("starting", {"restarts": self.restarts})
-        env = {**os.environ, **self.config.extra_env}
-        proc = subprocess.Popen(
-            self.config.argv(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
+        proc, self._first = self._first or spawn(self.config), None
         self._proc = proc
         self.pid = proc.pid
         assert proc.stdout is not None

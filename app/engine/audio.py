@@ -27,6 +27,7 @@ from app.phone.messages import (
     Ring,
     StopRing,
     StopTone,
+    Then,
 )
 from app.phone.settings import AudioSettings, Settings
 from app.phone.tones_policy import DialTone
@@ -187,7 +188,7 @@ class EngineAudio:
                 self._stop_dial_tone()
         elif isinstance(intent, ui_intents.Silence):
             for out in silence(intent.call):  # the core's StopRing
-                if not isinstance(out, Publish):
+                if not isinstance(out, Publish | Then):
                     self.execute(out)
         elif isinstance(intent, ui_intents.Mute):
             if bridge is not None:

@@ -8,7 +8,7 @@ when it changed.
 
 from __future__ import annotations
 
-import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -19,8 +19,12 @@ from app.phone.core import PhoneCore
 from app.phone.forward import any_forward_on, rings_to_seconds
 from app.phone.handset import Handset, HandsetFlags, HistoryItem
 from app.phone.handset.linekeys.config import KeyFeatures, LineKey
+from app.phone.handset.screens import ScreenModel
 from app.phone.incoming import dnd_active
 from app.phone.model import AccountView
+from app.store.directory import Directory
+
+log = logging.getLogger("deskphone.engine")
 
 
 class KeySource(Protocol):
@@ -57,7 +61,7 @@ class Display:
         self.message = ""
         self.message_from = ""
         self._message_id = 0
-        self._last = ""
+        self._last: ScreenModel | None = None
         self.audio_warning = ""  # why a call has no sound, shown on the call screen
         self.keys: KeySource | None = None  # None: one Line key per account
 
@@ -101,6 +105,12 @@ class Display:
             "watches": self.keys.watches(),
         }
 
+    def load_directory(self, directory: Directory) -> None:
+        """Contacts for the handset's Directory screen and the dialing matches."""
+        if directory.warning:
+            log.warning("directory: %s", directory.warning)
+        self.directory = [(c.name, number) for c in directory.contacts() for number in c.numbers]
+
     def set_audio_warning(self, text: str) -> None:
         self.audio_warning = text
 
@@ -133,11 +143,10 @@ class Display:
 
     def refresh(self, force: bool = False) -> None:
         self.sync()
-        screen = self.handset.screen().to_dict()
-        text = json.dumps(screen, sort_keys=True, default=str)
-        if force or text != self._last:
-            self._last = text
-            self._publish("screen", {"screen": screen})
+        screen = self.handset.screen()  # a new model each time: compared field by field
+        if force or screen != self._last:
+            self._last = screen
+            self._publish("screen", {"screen": screen.to_dict()})
 
     def current(self) -> dict[str, Any]:
         return self.handset.screen().to_dict()

@@ -29,11 +29,12 @@ from app.engine.handset_intents import run_intents
 from app.engine.heap import HeapTrimmer
 from app.engine.history_writer import HistoryWriter
 from app.engine.line_keys import EngineLineKeys
+from app.engine.outbox import Outbox
 from app.engine.remote import RemoteControl
-from app.engine.wake import Waker
+from app.engine.wake import Waker, wait_ms
 from app.phone.core import CoreInput
 from app.phone.core_audio import SoundingPhoneCore
-from app.phone.messages import Publish, Tick, TransportInfo
+from app.phone.messages import Input, Publish, Then, Tick, TransportInfo
 from app.phone.settings import Settings
 from app.protocol import PROTOCOL_VERSION, event, ready_line
 from app.sip import guard
@@ -46,12 +47,6 @@ from app.store.history import CallHistory
 from app.store.settings_file import SettingsFile
 
 log = logging.getLogger("deskphone.engine")
-
-# Upper bounds of one libHandleEvents() wait. Packets, pjsip timers, intents (Waker) and signals
-# (set_wakeup_fd) end a wait at once; these only pace what changes by time alone: 200 ms while a
-# call, a dial screen or a pop-up is up, 1 s at rest, where only the clock changes (idle CPU).
-MAX_WAIT_MS = 200
-REST_WAIT_MS = 1000
 
 
 @dataclass
@@ -91,7 +86,10 @@ class Engine:
         )
         self.core = SoundingPhoneCore(self.settings, time.monotonic)
         self.adapter = SipAdapter(self.stack, self.feed)
-        self.adapter.on_call_id = self.flows.link
+        self.adapter.sip_call_ids.on_new = self.flows.link
+        self.outbox = Outbox(self._emit, self.stack.poll)  # every event goes out through it
+        self._publish = self.outbox.put  # emitted after SIP is served (outbox.py)
+        self.stack.guard.policy = self.core.incoming_policy  # applied before pjsua sees a call
         self.display = Display(self.core, self._publish)
         self.display.keys = self.line_keys = EngineLineKeys(self.stack.dialogs, self.settings)
         self.audio = EngineAudio(
@@ -103,10 +101,11 @@ class Engine:
         )
         self.adapter.on_media = self.audio.on_media
         self.history = HistoryWriter(CallHistory(options.config_dir))
+        self.history.on_written = lambda call, row: self.flows.on_publish("call", call, row)
         self.heap = HeapTrimmer()
         self.display.missed = self.history.history.missed_unviewed()
         self.display.history = self.history.items()
-        self._load_directory()
+        self.display.load_directory(Directory(self.options.config_dir))
         if self.settings_warning:
             # the handset shows it as a pop-up from the first screen on
             log.warning("settings: %s", self.settings_warning)
@@ -129,21 +128,23 @@ class Engine:
         self._draining = True
         try:
             while self._pending:
+                then: list[Input] = []
                 for out in self.core.handle(self._pending.popleft()):
                     if isinstance(out, Publish):
                         self._publish(out.kind, out.data)
+                    elif isinstance(out, Then):
+                        then.append(out.input)
                     elif not self.audio.execute(out):
                         self.adapter.execute(out)
+                self._pending.extendleft(reversed(then))  # before anything fed meanwhile
         finally:
             self._draining = False
 
-    def _publish(self, kind: str, data: dict[str, Any]) -> None:
+    def _emit(self, kind: str, data: dict[str, Any]) -> None:
         data = self.remote.on_publish(kind, data)  # Action URL events; adds the SIP Call-ID
-        row = self.history.on_call(data) if kind == "call" else 0  # a history row when it ends
-        self.flows.on_publish(kind, data, row)
-        if row:
-            self.display.history = self.history.items()
-            self.display.missed = self.history.history.missed_unviewed()
+        self.flows.on_publish(kind, data)  # an ended call's history row follows (on_written)
+        if kind == "call":
+            self.history.on_call(data)  # written in show_on(), with others of this loop turn
         elif kind == "call_removed":
             # The core never publishes a removed call again: its once-only guard can go, or
             # an always-on engine keeps one entry per call it ever had.
@@ -160,8 +161,8 @@ class Engine:
     def run(self) -> int:
         self.stack.start()
         self.flows.start(f"{self.options.bind or '0.0.0.0'}:{self.stack.port}")
-        self.audio.start()
         self.waker = Waker(self.options.bind, self.stack.port)
+        self.outbox.wake = self.waker.wake
         self.control = ControlServer(self.options.control_path, self.waker.wake)
         self.control.start()
         self.adapter.create_accounts(self.settings, self.options.bind)
@@ -179,6 +180,7 @@ class Engine:
         # The supervisor waits for this line before connecting.
         sys.stdout.flush()
         os.write(1, ready_line(str(self.options.control_path), self.stack.port))
+        self.audio.start()  # PortAudio's start-up while the REGISTER and the window are out
         try:
             self._loop()
         finally:
@@ -192,9 +194,12 @@ class Engine:
     def _loop(self) -> None:
         assert self.control is not None and self.waker is not None
         while not self._stop:
-            self.stack.handle_events(self._wait_ms())
+            times = (self.core.next_deadline(), self.line_keys.next_deadline())
+            deadline = min((t for t in times if t is not None), default=None)
+            self.stack.handle_events(wait_ms(deadline, self._resting))
             self.waker.woken()
             self.control.drain(self._on_inbound)
+            self.outbox.flush()  # what SIP has meanwhile goes first, then the events
             self.remote.drain()
             self.line_keys.turn(time.monotonic(), self.core.accounts)
             if self.core.next_deadline() is not None:
@@ -203,16 +208,12 @@ class Engine:
             self.audio.poll()
             if self._accounts_pending and not self.core.live_calls():
                 self._reconfigure_accounts()
+            self.outbox.flush()  # the display shows what the events (history) changed
+            self.history.show_on(self.display, time.monotonic())
             self.display.refresh()
+            self.outbox.flush()
             self.remote.refresh_state()
             self.heap.note(time.monotonic(), bool(self.core.live_calls()))
-
-    def _wait_ms(self) -> int:
-        times = (self.core.next_deadline(), self.line_keys.next_deadline())
-        deadline = min((t for t in times if t is not None), default=None)
-        if deadline is None:
-            return REST_WAIT_MS if self._resting() else MAX_WAIT_MS
-        return max(0, min(MAX_WAIT_MS, int((deadline - time.monotonic()) * 1000) + 1))
 
     def _resting(self) -> bool:
         return (
@@ -220,6 +221,7 @@ class Engine:
             and self.display.handset.resting()
             and not self.audio.tone_pending
             and not self._accounts_pending
+            and not self.history.stale
         )
 
     def _shutdown(self) -> None:
@@ -227,6 +229,8 @@ class Engine:
         self.line_keys.reset()  # the un-SUBSCRIBEs go out with the un-REGISTERs
         self.adapter.shutdown()
         self.audio.shutdown()
+        self.outbox.flush()
+        self.history.flush()
         self.remote.stop()  # after the hang-ups, so their call_terminated events still go out
         self.stack.destroy()
         self.flows.stop()
@@ -240,6 +244,7 @@ class Engine:
 
     def _on_inbound(self, item: Inbound) -> None:
         assert self.control is not None
+        self.outbox.flush()  # replies below must not overtake the events before them
         if item.kind == "connected":
             self.control.send(self._hello(), item.client)
             self.control.send(event("snapshot", **self.core.snapshot()), item.client)
@@ -282,7 +287,7 @@ class Engine:
             "callback_failures": guard.failures,
             "audio": self.audio.state(),
             "pid": os.getpid(),
-            "invites_refused": self.stack.guard.refused,  # flood guard's 503s
+            **self.stack.guard.counts(),  # the incoming guard's 503s, drops, answers
             "blf": self.line_keys.status(),
         }
 
@@ -369,7 +374,7 @@ class Engine:
         self.settings = loaded.settings
         self.core.update_settings(loaded.settings)
         self.line_keys.apply(loaded.settings)
-        self._load_directory()
+        self.display.load_directory(Directory(self.options.config_dir))
         if accounts_changed:
             self._accounts_pending = True
             if not self.core.live_calls():
@@ -388,12 +393,3 @@ class Engine:
                 self._publish(out.kind, out.data)
         self.line_keys.reset()  # made again once the new accounts register
         self.adapter.reconfigure_accounts(self.settings, self.options.bind)
-
-    def _load_directory(self) -> None:
-        """Contacts for the handset's Directory screen and the dialing matches."""
-        directory = Directory(self.options.config_dir)
-        if directory.warning:
-            log.warning("directory: %s", directory.warning)
-        self.display.directory = [
-            (c.name, number) for c in directory.contacts() for number in c.numbers
-        ]

@@ -10,8 +10,24 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
+from collections.abc import Callable
 
 KEEPALIVE = b"\r\n\r\n"
+
+# Upper bounds of one libHandleEvents() wait. Packets, pjsip timers, intents (Waker) and signals
+# (set_wakeup_fd) end a wait at once; these only pace what changes by time alone: 200 ms while a
+# call, a dial screen or a pop-up is up, 1 s at rest, where only the clock changes (idle CPU).
+MAX_WAIT_MS = 200
+REST_WAIT_MS = 1000
+
+
+def wait_ms(deadline: float | None, resting: Callable[[], bool]) -> int:
+    """How long the next libHandleEvents() may wait: until the core's next deadline, else the
+    bound for now (`resting`: nothing on screen changes but the clock)."""
+    if deadline is None:
+        return REST_WAIT_MS if resting() else MAX_WAIT_MS
+    return max(0, min(MAX_WAIT_MS, int((deadline - time.monotonic()) * 1000) + 1))
 
 
 class Waker:

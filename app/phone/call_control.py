@@ -13,7 +13,7 @@ pjsua2 reports after each offer/answer is the truth that follows.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 from app.phone.dialing import DialError, to_request_uri
 from app.phone.incoming import account_settings
@@ -42,7 +42,7 @@ from app.phone.messages import (
     TransferCall,
     TransferStatus,
 )
-from app.phone.model import CallState, CallView
+from app.phone.model import CallState, CallView, call_dict
 from app.phone.settings import Settings
 from app.phone.sipuri import parse_contacts
 from app.phone.texts import T
@@ -84,7 +84,7 @@ CONTROL_INPUTS = (
 
 
 def _pub(view: CallView) -> Publish:
-    return Publish("call", asdict(view))
+    return Publish("call", call_dict(view))
 
 
 class CallControl:

@@ -20,13 +20,7 @@ from app.phone.dialplan import DialPlan, plan_for, planned_target
 from app.phone.forward import REASON_DEFLECTION, ForwardDecision, forward_now
 from app.phone.incoming import account_settings, diversion_extra, route_incoming
 from app.phone.intents import DirectedPickup, ForwardCall, Intercom
-from app.phone.intercom import (
-    INTERCOM,
-    answer_at_once,
-    header_of,
-    is_intercom,
-    pickup_headers,
-)
+from app.phone.intercom import IntercomCalls
 from app.phone.messages import (
     Answer,
     AnswerCall,
@@ -36,14 +30,15 @@ from app.phone.messages import (
     Hangup,
     HangupAll,
     HangupCall,
+    IncomingAnswered,
     IncomingCall,
     Input,
     MessageReceived,
-    MuteMic,
     Output,
     PlaceCall,
     Publish,
     RedirectConfirm,
+    RedirectFollowed,
     RegistrationChanged,
     Tick,
     TransportInfo,
@@ -54,9 +49,11 @@ from app.phone.model import (
     CallView,
     Direction,
     RegState,
+    call_dict,
     failure_text,
 )
 from app.phone.redirect_calls import RedirectingCalls
+from app.phone.screening import IncomingScreening
 from app.phone.settings import Settings
 
 # What the core takes: facts and intents (messages.Input), and the handset's call intents.
@@ -74,15 +71,11 @@ _LIVE = {
 }
 
 
-def call_dict(view: CallView) -> dict[str, Any]:
-    return asdict(view)
-
-
 def account_dict(view: AccountView) -> dict[str, Any]:
     return asdict(view)
 
 
-class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
+class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreening, IntercomCalls):
     def __init__(self, settings: Settings, clock: Callable[[], float]) -> None:
         self.settings = settings
         self._clock = clock
@@ -97,6 +90,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
         self._init_redirects()
         self._init_control()
         self._init_accounts()
+        self._init_screening()
 
     # ---- queries --------------------------------------------------------------------------
 
@@ -129,15 +123,20 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
             return self._control(msg)
         match msg:
             case RegistrationChanged():
+                self._note_server(msg)
                 return self._on_registration(msg)
             case IncomingCall():
                 return self._on_incoming(msg)
+            case IncomingAnswered():
+                return self._on_answered(msg)
             case CallProgress():
                 return self._on_progress(msg)
             case CallRedirected():
                 return self._on_redirected(msg)
             case RedirectConfirm():
                 return self._on_confirm(msg)
+            case RedirectFollowed():
+                return self._on_followed(msg)
             case MessageReceived():
                 return [Publish("message", asdict(msg))]
             case TransportInfo():
@@ -145,11 +144,8 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
                 return [Publish("transport", asdict(msg))]
             case Dial():
                 return self._dial(msg)
-            case Intercom():
-                headers = header_of(self.settings.features.intercom.header)
-                return self._dial(Dial(msg.target, msg.account), headers)
-            case DirectedPickup():
-                return self._pickup(msg)
+            case Intercom() | DirectedPickup():
+                return self._office_call(msg)
             case Answer():
                 return self._answer(msg)
             case Hangup():
@@ -198,17 +194,8 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
         self._track_outgoing(view)
         return [PlaceCall(view.id, account, uri, headers), Publish("call", call_dict(view))]
 
-    def _pickup(self, msg: DirectedPickup) -> list[Output]:
-        """A BLF key picks up a colleague's ringing call: INVITE with Replaces to the caller."""
-        headers = pickup_headers(msg.replaces)
-        if headers is None or not msg.uri.lower().startswith(("sip:", "sips:")):
-            return [Publish("error", {"text": "Pickup not possible"})]
-        return self._dial(Dial(msg.uri, msg.account), headers)
-
-    def _on_incoming(self, msg: IncomingCall) -> list[Output]:
+    def _incoming_view(self, msg: IncomingCall | IncomingAnswered) -> CallView:
         account = msg.account if msg.account in self.accounts else self._pick_account(None)
-        in_call = any(c.id != msg.call for c in self.live_calls())
-        route = route_incoming(self.settings, account, msg.remote_uri, in_call, self.local_domain)
         remote_uri, remote_name = caller_id(msg.remote_uri, msg.remote_name, msg.headers)
         view = CallView(
             id=msg.call,
@@ -221,8 +208,30 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
             extra=diversion_extra(msg.headers),
         )
         self.calls[view.id] = view
-        intercom = route.kind == "ring" and is_intercom(msg.headers)
-        if intercom and answer_at_once(self.settings.features.intercom, in_call):
+        return view
+
+    def _on_answered(self, msg: IncomingAnswered) -> list[Output]:
+        """Forwarded or refused by the SIP layer from the policy: recorded, never shown (the
+        handset stays idle, as for a call forwarded here), so it is removed at once: a
+        forward-always phone under load would otherwise keep 3 s worth of calls around."""
+        view, route = self._incoming_view(msg), msg.route
+        if route.kind == "forward" and route.forward is not None:
+            fwd = route.forward
+            ended = self._end_now(view, "forwarded", fwd.reason, forwarded_to=fwd.target)
+        else:
+            view = replace(view, code=route.code, reason=route.reason)
+            ended = self._end_now(view, "refused", route.why)
+        del self.calls[view.id]
+        self._timers.pop(f"remove:{view.id}", None)
+        return [Publish("call", call_dict(ended)), Publish("call_removed", {"id": view.id})]
+
+    def _on_incoming(self, msg: IncomingCall) -> list[Output]:
+        in_call = any(c.id != msg.call for c in self.live_calls())
+        view = self._incoming_view(msg)
+        route = route_incoming(
+            self.settings, view.account, msg.remote_uri, in_call, self.local_domain
+        )
+        if route.kind == "ring" and self._answers_intercom(msg.headers, in_call):
             return self._intercom(view)
         if route.kind == "ring":
             if route.forward is not None:
@@ -238,16 +247,6 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
             replace(view, code=route.code, reason=route.reason), "refused", route.why
         )
         return [AnswerCall(view.id, route.code, route.reason), Publish("call", call_dict(ended))]
-
-    def _intercom(self, view: CallView) -> list[Output]:
-        """An intercom call the user allows: answered now, muted if the settings say so."""
-        view = replace(view, extra={**view.extra, INTERCOM: "answered"})
-        self.calls[view.id] = view
-        out: list[Output] = [*self._answer_call(view), Publish("call", call_dict(view))]
-        if self.settings.features.intercom.mute and not self.muted:
-            self.muted = True
-            out += [MuteMic(True), Publish("mute", {"on": True})]
-        return out
 
     def _forward(self, view: CallView, decision: ForwardDecision) -> list[Output]:
         ended = self._end_now(view, "forwarded", decision.reason, forwarded_to=decision.target)
@@ -359,9 +358,10 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
 
     def _tick(self, now: float) -> list[Output]:
         out: list[Output] = []
-        for key, deadline in sorted(self._timers.items(), key=lambda kv: kv[1]):
-            if deadline > now:
-                continue
+        due = [(k, d) for k, d in self._timers.items() if d <= now]  # sort only what is due
+        for key, _deadline in sorted(due, key=lambda kv: kv[1]):
+            if key not in self._timers:
+                continue  # an earlier timer's handling already took it
             del self._timers[key]
             kind, _, arg = key.partition(":")
             if kind == "reg":
@@ -390,9 +390,11 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls):
     def update_settings(self, settings: Settings) -> None:
         """New settings take effect for the next decision (forward, DND, codes) at once."""
         self.settings = settings
+        self._settings_changed()
 
     def reconfigure_accounts(self, settings: Settings) -> list[Output]:
         """Accounts were edited: start over with the new ones (the adapter re-creates them)."""
         self.settings = settings
+        self._settings_changed()
         self._configure_accounts()
         return [Publish("snapshot", self.snapshot())]

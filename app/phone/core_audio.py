@@ -12,7 +12,7 @@ from collections.abc import Callable
 from app.phone.call_control import CONTROL_INPUTS
 from app.phone.core import CoreInput, PhoneCore
 from app.phone.intents import DirectedPickup, ForwardCall, Intercom
-from app.phone.messages import Output, Tick
+from app.phone.messages import Output, Then, Tick
 from app.phone.settings import Settings
 from app.phone.tones_policy import TonePolicy
 
@@ -28,6 +28,8 @@ class SoundingPhoneCore(PhoneCore):
         out = super().handle(msg)
         if isinstance(msg, Tick):
             out += self.tones.expired(msg.now, self.settings)
+        if out and isinstance(out[-1], Then):
+            return out  # the sound follows in the Then input's turn, after the wire
         return out + self.tones.update(self.calls, self.settings, self._clock())
 
     def next_deadline(self) -> float | None:

@@ -17,8 +17,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import asdict, replace
 
-from app.phone.settings import IntercomSettings
+from app.phone.intents import DirectedPickup, Intercom
+from app.phone.messages import Dial, MuteMic, Output, Publish
+from app.phone.model import CallView
+from app.phone.settings import IntercomSettings, Settings
 
 INTERCOM = "intercom"  # CallView.extra key of a call answered as intercom
 WARNING_TONE = "autoanswer"  # the tone kind (Yealink voice.tone.autoanswer)
@@ -58,3 +62,42 @@ def pickup_headers(replaces: str) -> tuple[tuple[str, str], ...] | None:
     if not _SAFE_REPLACES.match(replaces) or replaces.count(";") > 4:
         return None
     return (("Replaces", replaces), ("Require", "replaces"))
+
+
+class IntercomCalls:
+    """Mixin for PhoneCore: the calls of Intercom keys and BLF pickups, and an incoming
+    intercom call answered by the phone itself."""
+
+    settings: Settings
+    calls: dict[str, CallView]
+    muted: bool
+
+    def _dial(self, msg: Dial, headers: tuple[tuple[str, str], ...] = ()) -> list[Output]:
+        raise NotImplementedError  # PhoneCore's
+
+    def _answer_call(self, view: CallView) -> list[Output]:
+        raise NotImplementedError  # CallControl's
+
+    def _office_call(self, msg: Intercom | DirectedPickup) -> list[Output]:
+        if isinstance(msg, Intercom):
+            headers = header_of(self.settings.features.intercom.header)
+            return self._dial(Dial(msg.target, msg.account), headers)
+        # a BLF key picks up a colleague's ringing call: INVITE with Replaces to the caller
+        pickup = pickup_headers(msg.replaces)
+        if pickup is None or not msg.uri.lower().startswith(("sip:", "sips:")):
+            return [Publish("error", {"text": "Pickup not possible"})]
+        return self._dial(Dial(msg.uri, msg.account), pickup)
+
+    def _answers_intercom(self, headers: Iterable[tuple[str, str]], in_call: bool) -> bool:
+        """An incoming call that would ring is an intercom call the phone answers itself."""
+        return is_intercom(headers) and answer_at_once(self.settings.features.intercom, in_call)
+
+    def _intercom(self, view: CallView) -> list[Output]:
+        """An intercom call the user allows: answered now, muted if the settings say so."""
+        view = replace(view, extra={**view.extra, INTERCOM: "answered"})
+        self.calls[view.id] = view
+        out: list[Output] = [*self._answer_call(view), Publish("call", asdict(view))]
+        if self.settings.features.intercom.mute and not self.muted:
+            self.muted = True
+            out += [MuteMic(True), Publish("mute", {"on": True})]
+        return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.phone.incoming import Route
 from app.phone.sipuri import Contact, Diversion
 
 # ---- facts from the SIP adapter -------------------------------------------------------------
@@ -22,6 +23,7 @@ class RegistrationChanged:
     reason: str
     expires: int  # >0 while registered
     active: bool  # pjsua2's "regIsActive"
+    server: str = ""  # "host:port" the answer came from (registrar or outbound proxy)
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,20 @@ class IncomingCall:
     account: int
     remote_uri: str
     remote_name: str
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class IncomingAnswered:
+    """A new call the SIP layer answered itself from the core's IncomingPolicy, before pjsua
+    made a call of it (a forward's 302, DND's or a busy phone's refusal): recorded, never
+    rung. `route` is what was sent."""
+
+    call: str  # id chosen by the adapter ("i<n>")
+    account: int
+    remote_uri: str
+    remote_name: str
+    route: Route
     headers: tuple[tuple[str, str], ...] = ()
 
 
@@ -57,6 +73,16 @@ class CallRedirected:
     reason: str
     contacts: tuple[Contact, ...] = ()
     diversion: Diversion | None = None
+
+
+@dataclass(frozen=True)
+class RedirectFollowed:
+    """The core's own follow-up (through `Then`) once a redirect's new INVITE is out: the
+    call's event, the redirect event and the tones, which the INVITE does not wait for."""
+
+    call: str
+    target: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -237,6 +263,18 @@ class MuteMic:
     on: bool
 
 
+# ---- ordering ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Then:
+    """Handle `input` as soon as the commands before this one are carried out, before any
+    other input. The core answers a fact with what the wire needs first (a redirect's new
+    INVITE) and does the bookkeeping (events, history, tones) in `input`'s turn."""
+
+    input: Input
+
+
 # ---- events for the UI ----------------------------------------------------------------------
 
 
@@ -251,8 +289,10 @@ class Publish:
 Input = (
     RegistrationChanged
     | IncomingCall
+    | IncomingAnswered
     | CallProgress
     | CallRedirected
+    | RedirectFollowed
     | MessageReceived
     | TransportInfo
     | Dial
@@ -276,4 +316,4 @@ Command = (
     | RetryRegistration
     | AudioCommand
 )
-Output = Command | Publish
+Output = Command | Publish | Then

@@ -6,8 +6,9 @@ the control protocol and Action URL events read like the real handset.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from typing import Any
 
 
 class RegState(StrEnum):
@@ -112,3 +113,14 @@ class CallView:
     answered: float = 0.0  # monotonic time it reached Talking, 0 before
     ended: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
+
+
+_CALL_FIELDS = tuple(f.name for f in fields(CallView))
+
+
+def call_dict(view: CallView) -> dict[str, Any]:
+    """A call as an event: what `asdict()` gives without its recursive deep copy (every field
+    is an immutable value but `extra`, a flat dict of strings), about 10x cheaper."""
+    data = {name: getattr(view, name) for name in _CALL_FIELDS}
+    data["extra"] = dict(view.extra)
+    return data

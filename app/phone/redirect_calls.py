@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict, replace
-from typing import Any
+from dataclasses import replace
 
 from app.phone.messages import (
     CallProgress,
@@ -23,8 +22,10 @@ from app.phone.messages import (
     PlaceCall,
     Publish,
     RedirectConfirm,
+    RedirectFollowed,
+    Then,
 )
-from app.phone.model import CallState, CallView, Direction
+from app.phone.model import CallState, CallView, Direction, call_dict
 from app.phone.redirect import TEXT_NOT_PENDING, DecisionKind, RedirectDecision, RedirectTracker
 from app.phone.settings import Settings
 from app.phone.sipuri import parse_uri
@@ -116,6 +117,17 @@ class RedirectingCalls:
             decision = tracker.on_target_failed(msg.code, msg.reason)
         return self._apply_redirect(view, decision, msg.code, msg.reason)
 
+    def _on_followed(self, msg: RedirectFollowed) -> list[Output]:
+        """After the new INVITE went out: the chain for history, and the events."""
+        view = self.calls.get(msg.call)
+        tracker = self._trackers.get(msg.call)
+        if view is None or tracker is None:
+            return []
+        new = replace(view, extra={**view.extra, "redirect_chain": _chain_json(tracker)})
+        self.calls[view.id] = new
+        info = {"call": view.id, "target": msg.target, "text": msg.text}
+        return [Publish("call", call_dict(new)), Publish("redirect", info)]
+
     def _on_confirm(self, msg: RedirectConfirm) -> list[Output]:
         call = msg.call if msg.call is not None else next(iter(self._asking), None)
         view = self.calls.get(call) if call is not None else None
@@ -131,25 +143,25 @@ class RedirectingCalls:
     def _apply_redirect(
         self, view: CallView, decision: RedirectDecision, code: int, reason: str
     ) -> list[Output]:
-        tracker = self._trackers[view.id]
-        extra = {**view.extra, "redirect_chain": _chain_json(tracker)}
-        extra.setdefault("original_uri", view.remote_uri)
         if decision.kind == DecisionKind.FOLLOW:
-            new = replace(
+            # Only what the new INVITE needs happens before it is sent (one core call, one
+            # new leg): the chain, the events and the tones come in RedirectFollowed's turn.
+            self.calls[view.id] = replace(
                 view,
                 remote_uri=decision.target,
                 remote_name="",
                 code=code,
                 reason=reason,
                 text=decision.screen_text,
-                extra=extra,
+                extra={"original_uri": view.remote_uri, **view.extra},
             )
-            self.calls[view.id] = new
             place = PlaceCall(
                 view.id, view.account, decision.target, self._route_headers(view, decision.target)
             )
-            info = {"call": view.id, "target": decision.target, "text": decision.screen_text}
-            return [place, Publish("call", asdict(new)), Publish("redirect", info)]
+            return [place, Then(RedirectFollowed(view.id, decision.target, decision.screen_text))]
+        tracker = self._trackers[view.id]
+        extra = {**view.extra, "redirect_chain": _chain_json(tracker)}
+        extra.setdefault("original_uri", view.remote_uri)
         if decision.kind == DecisionKind.ASK:
             self._asking[view.id] = decision.target
             self._timers[f"ask:{view.id}"] = self._clock() + ASK_TIMEOUT
@@ -158,7 +170,7 @@ class RedirectingCalls:
             new = replace(new, extra=extra)
             self.calls[view.id] = new
             info = {"call": view.id, "target": decision.target, "text": decision.screen_text}
-            return [Publish("call", asdict(new)), Publish("redirect_ask", info)]
+            return [Publish("call", call_dict(new)), Publish("redirect_ask", info)]
         self.calls[view.id] = replace(view, extra={**extra, "why": decision.screen_text})
         return self._end_redirected(
             self.calls[view.id],
@@ -184,7 +196,7 @@ class RedirectingCalls:
         self._asking.pop(view.id, None)
         self._timers.pop(f"ask:{view.id}", None)
         self._timers[f"remove:{view.id}"] = now + REDIRECT_LINGER
-        return [Publish("call", asdict(ended))]
+        return [Publish("call", call_dict(ended))]
 
     # ---- routing --------------------------------------------------------------------------
 
@@ -213,5 +225,5 @@ class RedirectingCalls:
 
 
 def _chain_json(tracker: RedirectTracker) -> str:
-    hops: list[dict[str, Any]] = [asdict(hop) for hop in tracker.chain]
-    return json.dumps(hops, separators=(",", ":"))
+    # A Hop's fields are flat strings and ints: its __dict__ is what asdict() would copy.
+    return json.dumps([vars(hop) for hop in tracker.chain], separators=(",", ":"))

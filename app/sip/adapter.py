@@ -17,7 +17,6 @@ from app.phone.core import LOCAL_ACCOUNT
 from app.phone.messages import (
     AnswerCall,
     CallProgress,
-    CallRedirected,
     Command,
     ConferenceCalls,
     HangupCall,
@@ -33,10 +32,10 @@ from app.phone.messages import (
 )
 from app.phone.redirect import challenge_realms, credentials_allowed
 from app.phone.settings import Settings
-from app.phone.sipuri import contacts_in, diversion_in, parse_contacts, status_of
 from app.sip.account import SipAccount, account_config, local_config
-from app.sip.call import SipCall
+from app.sip.call import SipCall, SipCallIds
 from app.sip.call_ops import CallOperations
+from app.sip.flood_guard import Answered
 from app.sip.liveness import with_liveness
 from app.sip.sipmsg import (
     INCOMING_HEADERS,
@@ -44,6 +43,7 @@ from app.sip.sipmsg import (
     display_name,
     header_values,
     make_header,
+    redirect_of,
     rx_message,
     target_uri,
 )
@@ -69,16 +69,16 @@ class SipAdapter:
         self.accounts: dict[int, SipAccount] = {}
         self.calls: dict[str, SipCall] = {}  # core call id -> its current pjsua2 leg
         self._retired: dict[int, SipCall] = {}  # legs replaced by a redirect, until DISCONNECTED
-        # core call id -> the SIP Call-ID header (Action URI/URL's $call_id); kept after the
-        # call ends so the last events of a call still carry it.
-        self.sip_call_ids: dict[str, str] = {}
+        self.sip_call_ids = SipCallIds()
         self._incoming_seq = 0
         self.ops = CallOperations(self.calls, feed)
         self._settings = Settings()
         self._bind = ""
         stack.on_transport_lost = self._on_transport_lost
         self.on_media: Callable[[SipCall], None] | None = None  # the engine's audio hook
-        self.on_call_id: Callable[[str, str], None] | None = None  # call id, SIP Call-ID
+        self._pj_accounts: dict[int, int] = {}  # pjsua account id -> core account index
+        stack.guard.account_of = lambda pj_id: self._pj_accounts.get(pj_id, -1)
+        stack.guard.on_answered = self._on_answered
 
     # ---- set-up and teardown ----------------------------------------------------------
 
@@ -112,6 +112,7 @@ class SipAdapter:
             account = self._new_account(LOCAL_ACCOUNT)
             account.create(with_liveness(local_config(bind, self.stack.port)), True)
             self.accounts[LOCAL_ACCOUNT] = account
+        self._pj_accounts = {int(a.getId()): index for index, a in self.accounts.items()}
 
     def reconfigure_accounts(self, settings: Settings, bind: str) -> None:
         """Replace every pjsua2 account with ones built from `settings` (on the SIP thread).
@@ -250,18 +251,13 @@ class SipAdapter:
         except pj.Error:
             return
         if sip_id:
-            if len(self.sip_call_ids) > 256:  # ended calls' ids are only needed a few seconds
-                for old in list(self.sip_call_ids)[:128]:
-                    if old not in self.calls:
-                        del self.sip_call_ids[old]
-            self.sip_call_ids[call.core_id] = sip_id
-            if self.on_call_id is not None:  # the call flow recorder: it only queues
-                self.on_call_id(call.core_id, sip_id)
+            self.sip_call_ids.note(call.core_id, sip_id, self.calls)
 
     def _on_reg(self, index: int, prm: Any) -> None:
         if prm.code in (401, 407) and self._learn_realm(index, prm):
             return  # registering again at once, now with credentials for that realm only
         info = self.accounts[index].getInfo()
+        server = str(prm.rdata.srcAddress) if prm.code // 100 == 2 else ""
         self._feed(
             RegistrationChanged(
                 index,
@@ -269,6 +265,7 @@ class SipAdapter:
                 str(prm.reason),
                 int(info.regExpiresSec if info.regIsActive else 0),
                 bool(info.regIsActive),
+                server,  # the registrar or outbound proxy, trusted (incoming_policy.py)
             )
         )
 
@@ -301,9 +298,17 @@ class SipAdapter:
         call = self._new_call(self.accounts[index], core_id, int(prm.callId))
         info = call.getInfo()
         self._remember_call_id(call, info)
+        self.stack.guard.admission.call_started(str(info.callIdString))
         remote = str(info.remoteUri)
         headers = header_values(str(prm.rdata.wholeMsg), INCOMING_HEADERS)
         self._feed(IncomingCall(core_id, index, remote, display_name(remote), headers))
+
+    def _on_answered(self, answered: Answered) -> None:
+        """A new call the incoming guard forwarded or refused from the policy (no pjsua call)."""
+        self._incoming_seq += 1
+        core_id = f"i{self._incoming_seq}"
+        self.sip_call_ids.note(core_id, answered.call_id, self.calls)
+        self._feed(answered.fact(core_id))
 
     def _on_message(self, index: int, prm: Any) -> None:
         self._feed(MessageReceived(index, str(prm.fromUri), str(prm.msgBody), time.monotonic()))
@@ -324,7 +329,7 @@ class SipAdapter:
             # pjsua2 ends a 3xx without asking when it found no SIP Contact in it (none at
             # all, or only tel:): the policy still decides what that means.
             call.redirected = True
-            self._feed(self._redirected(call, msg, code, reason, ""))
+            self._feed(redirect_of(call.core_id, msg, code, reason, ""))
             self._drop(call)
             return
         if ended and code in (401, 407):
@@ -347,7 +352,8 @@ class SipAdapter:
         """The one reference to an ended leg goes now: a stale Call collected later hangs up
         whatever new call reuses its id (pjproject issue #3856, docs/pjsua2.md §2). The core may
         just have placed the next redirect target under the same id: that leg stays."""
-        self.stack.guard.note_call_ended()  # its media slots stay busy a while (flood_guard)
+        # its media slots stay busy a while, and its source's share is free again (admission)
+        self.stack.guard.note_call_ended(self.sip_call_ids.get(call.core_id, ""))
         self._retired.pop(id(call), None)
         if self.calls.get(call.core_id) is call:
             self.calls.pop(call.core_id, None)
@@ -362,26 +368,19 @@ class SipAdapter:
     def _on_redirect(self, call: SipCall, prm: Any) -> int:
         """pjsua2 never follows a redirect itself (no hop limit, no realm guard, and a
         multi-Contact crash, docs/pjsua2.md §3): this leg stops and the core, asked right here,
-        places a new call (new Call-ID, through the account's route) to the target it allows."""
+        places a new call (new Call-ID, through the account's route) to the target it allows.
+        Only the 3xx itself is read before that INVITE goes out (no getInfo())."""
         current = self.calls.get(call.core_id) is call and not call.redirected
         call.redirected = True
         if current:
-            info = call.getInfo()
-            code, reason = int(info.lastStatusCode) or 302, str(info.lastReason)
-            self._feed(self._redirected(call, rx_message(prm), code, reason, target_uri(prm)))
+            msg = rx_message(prm)
+            if msg:
+                self._feed(redirect_of(call.core_id, msg, 302, "", ""))
+            else:
+                info = call.getInfo()
+                code, reason = int(info.lastStatusCode) or 302, str(info.lastReason)
+                self._feed(redirect_of(call.core_id, msg, code, reason, target_uri(prm)))
         return int(pj.PJSIP_REDIRECT_STOP)
-
-    def _redirected(
-        self, call: SipCall, msg: str, code: int, reason: str, target: str
-    ) -> CallRedirected:
-        """The real status, Contacts and Diversion of a 3xx, read from the whole message;
-        pjsua2's own target URI (no port, no transport) only when the message is not there."""
-        if msg:
-            code, reason = status_of(msg)[0] or code, status_of(msg)[1] or reason
-            return CallRedirected(
-                call.core_id, code, reason, tuple(contacts_in(msg)), diversion_in(msg)
-            )
-        return CallRedirected(call.core_id, code, reason, tuple(parse_contacts(target)))
 
     def _auth_failure_reason(self, call: SipCall, msg: str) -> str:
         """Why a challenged call failed, when the challenge was for a realm the account's

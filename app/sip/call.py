@@ -45,3 +45,19 @@ class SipCall(pj.Call):  # type: ignore[misc]
     @guarded(default=pj.PJSIP_REDIRECT_STOP)
     def onCallRedirected(self, prm: Any) -> int:
         return self._on_redirect(self, prm)
+
+
+class SipCallIds(dict[str, str]):
+    """Core call id -> its SIP Call-ID (Action URI/URL's $call_id), kept a while after the call
+    ends so the last events of a call still carry it."""
+
+    on_new: Callable[[str, str], None] | None = None  # the call flow recorder: it only queues
+
+    def note(self, core_id: str, sip_id: str, live: dict[str, Any]) -> None:
+        if self.on_new is not None:
+            self.on_new(core_id, sip_id)
+        if len(self) > 256:  # ended calls' ids are only needed a few seconds
+            for old in list(self)[:128]:
+                if old not in live:
+                    del self[old]
+        self[core_id] = sip_id

@@ -1,28 +1,25 @@
-"""INVITE flood guard: a pjsip module that refuses new calls before pjsua gives them media.
+"""The incoming guard: a pjsip module that answers or refuses new requests before pjsua.
 
-Why (docs/pjsua2.md §9): pjsua opens an RTP and an RTCP socket for every
-incoming INVITE with SDP *before* the application hears of the call, and a closed socket's slot
-in the media ioqueue (a select ioqueue with 64 slots in the wheel) comes back only 500 ms later
-(PJ_IOQUEUE_KEY_FREE_DELAY). About 33 INVITEs within half a second exhaust it and the process
-aborts on an assertion in pj_ioqueue_register_sock2(). The old remedies are closed: pre-created
-media transports (pjsua_media_transports_create/attach) are compiled out of pjsua 2.x
-(DISABLED_FOR_TICKET_1185) and not exported by the wheel; the slot count and free delay are
-compile-time constants.
+Why (docs/pjsua2.md §9): pjsua opens an RTP and an RTCP socket for every incoming INVITE with
+SDP *before* the application hears of the call, and about 33 of them within half a second
+abort the process (64-slot ioqueue, slots freed 0.5 s after close). pjsua2 also creates a call
+object, a dialog and a transaction for each. So this module sits in pjsip's receive chain just
+before pjsua (priority 63; pjsua's modules are 64), after the transaction and dialog layers
+(retransmissions and in-dialog requests never reach it), and for each new request applies the
+core's `IncomingPolicy` (app/phone/incoming_policy.py):
 
-So this module sits in pjsip's receive chain just before pjsua (priority 63; pjsua's modules
-are 64). By then the transaction layer has absorbed retransmissions and the dialog layer every
-in-dialog request, so an established call's re-INVITE, BYE or OPTIONS never reaches it, and
-out-of-dialog OPTIONS pass on untouched. A new INVITE is let through only while the media
-sockets it may cost fit a budget counted over the last 0.6 s: live calls, calls ended within
-the slot free delay (plus margin), and INVITEs let through recently. Beyond it the INVITE gets a
-stateless 503 with Retry-After, which costs no socket, no transaction and no Python call object.
-(The wheel is built with PJSUA_MAX_CALLS 4: a fifth live call already gets a stateless 486 from
-pjsua before any media, and uaConfig.maxCalls cannot raise that.)
+1. Accept SIP Trust Server Only: a request from anywhere but a trusted server is dropped with no
+   answer at all while the policy says so (a scanner learns nothing, as from a closed port).
+2. A new INVITE the rules forward (Always, Busy) gets its 302 with Contact and Diversion, one
+   DND or a busy phone refuses gets that code, statelessly (RFC 3261 §8.2.7: no provisional
+   response, no retransmission, ACK ignored; a retransmitted INVITE gets the same answer again).
+   The core hears of it after libHandleEvents() returns (`drain`), so history, the display,
+   events and Action URL follow the response.
+3. A new INVITE that would ring goes to pjsua only while it fits the media budget and its
+   source's share (app/sip/admission.py); otherwise a stateless 503 with Retry-After.
 
-Only public C API symbols of the wheel's own library are used (pjsua_get_pjsip_endpt,
-pjsua_call_get_count, pjsip_endpt_register_module/unregister_module,
-pjsip_endpt_respond_stateless, pjsip_rx_data_get_info, pjsip_generic_string_hdr_create), all on
-the SIP thread: the module is registered there and pjsip calls it from libHandleEvents().
+Only public C API symbols of the wheel's library are used, all on the SIP thread; the request's
+bytes and source are read through app/sip/rdata.py.
 """
 
 from __future__ import annotations
@@ -30,17 +27,26 @@ from __future__ import annotations
 import ctypes
 import logging
 import time
-from collections import deque
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+
+from app.phone.incoming import Route
+from app.phone.incoming_policy import IncomingPolicy
+from app.phone.messages import IncomingAnswered
+from app.sip import rdata as rx
+from app.sip.admission import Admission
+from app.sip.request_head import RequestHead, parse_head
+from app.sip.sipmsg import display_name
+from app.sip.stateless import Responder
 
 log = logging.getLogger("deskphone.sip")
 
-# Media sockets are 2 per call (RTP + RTCP); 24 units keep at most 48 of the 64 slots busy and
-# leave room for an outgoing call's legs while a flood is refused.
-BUDGET = 24
-WINDOW_S = 0.6  # > PJ_IOQUEUE_KEY_FREE_DELAY (0.5 s): a closed slot is surely back by then
 RETRY_AFTER_S = 5
 PRIORITY = 63  # PJSIP_MOD_PRIORITY_APPLICATION - 1: after the dialog layer, before pjsua
+ANSWERED_KEEP = 2048  # stateless answers remembered for retransmissions (and not re-reported)
+MAX_PENDING = 1000  # answered calls waiting for the core; more in one loop turn are not recorded
 
 
 class _PjStr(ctypes.Structure):
@@ -70,69 +76,80 @@ class _PjsipModule(ctypes.Structure):
     ]
 
 
-class _PjsipHdr(ctypes.Structure):
-    # The common head of every pjsip header (PJSIP_DECL_HDR_MEMBER): used as a list sentinel.
-    _fields_ = [
-        ("prev", ctypes.c_void_p),
-        ("next", ctypes.c_void_p),
-        ("type", ctypes.c_int),
-        ("name", _PjStr),
-        ("sname", _PjStr),
-        ("vptr", ctypes.c_void_p),
-    ]
-
-
 def pjsua_library() -> ctypes.CDLL:
-    """The already loaded pjsua2 extension: dlopen of the same path returns the same handle."""
+    """The already loaded pjsua2 extension: dlopen of the same path returns the same handle.
+
+    A PyDLL: its calls keep the GIL. These are short C calls made on the SIP thread, often
+    from inside pjsip's receive path; a CDLL releases and retakes the GIL around each one, and
+    with the engine's other threads awake each retake could wait (measured: ~0.2 ms of the
+    0.4 ms between an INVITE and its stateless 302 under load). pjsip calling back into
+    Python meanwhile is fine: pjsua2's callbacks take the GIL the same thread already holds."""
     import pjsua2._pjsua2 as native
 
-    return ctypes.CDLL(str(Path(native.__file__)))
+    return ctypes.PyDLL(str(Path(native.__file__)))
+
+
+@dataclass(frozen=True)
+class Answered:
+    """A new call this module answered itself, for the core (IncomingAnswered)."""
+
+    call_id: str  # the SIP Call-ID
+    account: int  # the core's account index
+    head: RequestHead
+    route: Route
+
+    def fact(self, core_id: str) -> IncomingAnswered:
+        remote = self.head.from_value
+        return IncomingAnswered(
+            core_id, self.account, remote, display_name(remote), self.route, self.head.headers
+        )
 
 
 class FloodGuard:
-    """Admission control for new INVITEs; create, register and unregister on the SIP thread."""
+    """Create, register and unregister on the SIP thread; `policy` and `account_of` are set by
+    the adapter (the core's snapshot, pjsua account id -> core account index)."""
 
-    def __init__(self, budget: int = BUDGET, window_s: float = WINDOW_S) -> None:
-        self.budget = budget
-        self.window_s = window_s
-        self.admitted = 0
-        self.refused = 0
-        self._recent_admits: deque[float] = deque()
-        self._recent_ends: deque[float] = deque()
+    def __init__(self, admission: Admission | None = None) -> None:
+        self.admission = admission or Admission()
+        self.policy: Callable[[], IncomingPolicy | None] = lambda: None
+        self.account_of: Callable[[int], int] = lambda pj_id: pj_id
+        self.on_answered: Callable[[Answered], None] | None = None
+        self.dropped = 0  # requests from untrusted sources (sip.trust_ctrl)
+        self.answered = 0  # INVITEs forwarded or refused here
+        self.layout_ok = True
+        self._pending: list[Answered] = []
+        self._recent: OrderedDict[tuple[str, str, str], tuple[int, str, Route]] = OrderedDict()
         self._lib: ctypes.CDLL | None = None
         self._endpt: int = 0
         self._module: _PjsipModule | None = None
+        self._responder: Responder | None = None
         self._callback = _RX_CB(self._on_rx_request)  # kept: pjsip holds the raw pointer
-        self._name = b"mod-deskphone-flood-guard"
-        self._reason = _PjStr(b"Too Many Calls", len(b"Too Many Calls"))
-        self._hname = _PjStr(b"Retry-After", len(b"Retry-After"))
-        retry = str(RETRY_AFTER_S).encode()
-        self._retry = ctypes.create_string_buffer(retry)
-        self._hvalue = _PjStr(ctypes.cast(self._retry, ctypes.c_char_p), len(retry))
+        self._name = b"mod-deskphone-incoming-guard"
 
     @property
     def registered(self) -> bool:
         return self._module is not None
 
+    @property
+    def refused(self) -> int:
+        """503s for calls beyond the media budget or their source's share."""
+        return self.admission.refused
+
+    def counts(self) -> dict[str, int]:
+        return {
+            "invites_refused": self.admission.refused,
+            "requests_dropped": self.dropped,
+            "answered_here": self.answered,
+        }
+
     def register(self) -> None:
         lib = pjsua_library()
         lib.pjsua_get_pjsip_endpt.restype = ctypes.c_void_p
         lib.pjsua_call_get_count.restype = ctypes.c_uint
-        lib.pjsip_rx_data_get_info.restype = ctypes.c_char_p
-        lib.pjsip_rx_data_get_info.argtypes = [ctypes.c_void_p]
+        lib.pjsua_acc_find_for_incoming.argtypes = [ctypes.c_void_p]
+        lib.pjsua_acc_find_for_incoming.restype = ctypes.c_int
         lib.pjsip_endpt_register_module.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
         lib.pjsip_endpt_unregister_module.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-        lib.pjsip_endpt_respond_stateless.argtypes = [
-            ctypes.c_void_p,
-            ctypes.c_void_p,
-            ctypes.c_int,
-            ctypes.c_void_p,
-            ctypes.c_void_p,
-            ctypes.c_void_p,
-        ]
-        lib.pjsip_endpt_respond_stateless.restype = ctypes.c_int
-        lib.pjsip_generic_string_hdr_create.argtypes = [ctypes.c_void_p] * 3
-        lib.pjsip_generic_string_hdr_create.restype = ctypes.c_void_p
         endpt = lib.pjsua_get_pjsip_endpt()
         if not endpt:
             raise RuntimeError("pjsua has no SIP endpoint yet")
@@ -145,7 +162,11 @@ class FloodGuard:
         if status != 0:
             raise RuntimeError(f"pjsip_endpt_register_module failed: {status}")
         self._lib, self._endpt, self._module = lib, endpt, module
-        log.info("flood guard registered (budget %d per %.1f s)", self.budget, self.window_s)
+        self._responder = Responder(lib, endpt)
+        log.info("incoming guard registered (budget %d per %.1f s)", *self._budget())
+
+    def _budget(self) -> tuple[int, float]:
+        return self.admission.budget, self.admission.window_s
 
     def unregister(self) -> None:
         """Before libDestroy(): pjsip must not keep a pointer into this object's memory."""
@@ -153,56 +174,97 @@ class FloodGuard:
             return
         self._lib.pjsip_endpt_unregister_module(self._endpt, ctypes.byref(self._module))
         self._module = None
-        log.info("flood guard: %d INVITEs let through, %d refused", self.admitted, self.refused)
+        if self._responder is not None:
+            self._responder.close()
+        log.info(
+            "incoming guard: %d INVITEs let through, %d refused (503), %d answered here, "
+            "%d requests dropped (untrusted source)",
+            self.admission.admitted,
+            self.admission.refused,
+            self.answered,
+            self.dropped,
+        )
 
-    def note_call_ended(self) -> None:
+    def note_call_ended(self, call_id: str = "") -> None:
         """A call's media sockets were just closed: their slots are busy for another 0.5 s."""
-        self._recent_ends.append(time.monotonic())
+        self.admission.call_ended(time.monotonic(), call_id)
 
-    def usage(self, now: float, live_calls: int) -> int:
-        for recent in (self._recent_admits, self._recent_ends):
-            while recent and now - recent[0] > self.window_s:
-                recent.popleft()
-        return live_calls + len(self._recent_admits) + len(self._recent_ends)
+    def drain(self) -> None:
+        """Hand the calls answered during libHandleEvents() to the core (SIP thread)."""
+        if not self._pending:
+            return
+        answered, self._pending = self._pending, []
+        for item in answered:
+            if self.on_answered is not None:
+                self.on_answered(item)
 
-    def admit(self, now: float, live_calls: int) -> bool:
-        """Whether one more new INVITE fits; counts it if so. Pure bookkeeping, for tests too."""
-        if self.usage(now, live_calls) + 1 > self.budget:
-            self.refused += 1
-            return False
-        self._recent_admits.append(now)
-        self.admitted += 1
-        return True
+    # ---- inside pjsip's receive path ---------------------------------------------------
 
     def _on_rx_request(self, rdata: int | None) -> int:
-        # Runs inside pjsip's receive path: anything raised here would be printed by ctypes
-        # and the request passed on (return 0), so keep it to a few cheap calls.
-        lib = self._lib
-        if lib is None or not rdata:
+        # ctypes would print an exception and let the request pass (return 0): keep it so,
+        # but log it our way. Returning 1 means "handled": pjsua never sees the request.
+        try:
+            return self._screen(rdata) if rdata and self._lib is not None else 0
+        except Exception:
+            log.exception("incoming guard")
             return 0
-        info = lib.pjsip_rx_data_get_info(rdata) or b""
-        if not info.startswith(b"Request msg INVITE/"):
+
+    def _screen(self, rdata: int) -> int:
+        assert self._lib is not None and self._responder is not None
+        received = rx.read(rdata) if self.layout_ok else None
+        if received is None:
+            return self._legacy(rdata)
+        head = parse_head(received.text)
+        if head is None:
+            return 0  # pjsip parsed it; whatever we cannot read is pjsua's to judge
+        policy = self.policy()
+        stream = head.transport in ("TCP", "TLS", "WS", "WSS")
+        if policy is not None and not policy.accepts(received.host, received.port, stream):
+            self.dropped += 1
+            return 1
+        if head.method != "INVITE" or head.to_tag:
             return 0
-        if self.admit(time.monotonic(), int(lib.pjsua_call_get_count())):
+        key = (head.call_id, head.cseq, head.branch)
+        again = self._recent.get(key)
+        if again is not None:  # a retransmission of an INVITE answered here: same answer
+            self._responder.respond(rdata, again[2])
+            return 1
+        trusted = policy is None or policy.trusted(received.host, received.port, stream)
+        if policy is not None:
+            account = self.account_of(int(self._lib.pjsua_acc_find_for_incoming(rdata)))
+            route = policy.route(account, head.from_value)
+            if route.kind != "ring":
+                self._answer(rdata, key, account, head, route)
+                return 1
+        live = int(self._lib.pjsua_call_get_count())
+        source = f"{received.host}:{received.port}"
+        if self.admission.admit(time.monotonic(), live, source, trusted, head.call_id):
             return 0
-        self._refuse(rdata)
+        self._responder.busy(rdata, RETRY_AFTER_S)
         return 1
 
-    def _refuse(self, rdata: int) -> None:
-        assert self._lib is not None
-        lib = self._lib
-        # rdata->tp_info.pool is the first field of pjsip_rx_data: the header lives in it.
-        pool = ctypes.c_void_p.from_address(rdata).value
-        head = _PjsipHdr()
-        head_addr = ctypes.addressof(head)
-        head.prev = head.next = head_addr
-        hdr = lib.pjsip_generic_string_hdr_create(
-            pool, ctypes.byref(self._hname), ctypes.byref(self._hvalue)
-        )
-        if hdr:
-            first = _PjsipHdr.from_address(hdr)
-            first.prev = first.next = head_addr
-            head.prev = head.next = hdr
-        lib.pjsip_endpt_respond_stateless(
-            self._endpt, rdata, 503, ctypes.byref(self._reason), ctypes.byref(head), None
-        )
+    def _answer(
+        self, rdata: int, key: tuple[str, str, str], account: int, head: RequestHead, route: Route
+    ) -> None:
+        assert self._responder is not None
+        self._responder.respond(rdata, route)
+        self.answered += 1
+        self._recent[key] = (account, head.call_id, route)
+        if len(self._recent) > ANSWERED_KEEP:
+            self._recent.popitem(last=False)
+        if len(self._pending) < MAX_PENDING:
+            self._pending.append(Answered(head.call_id, account, head, route))
+
+    def _legacy(self, rdata: int) -> int:
+        """pjsip_rx_data does not look as expected (another build): the global budget only."""
+        if self.layout_ok:
+            self.layout_ok = False
+            log.error("incoming guard: unexpected pjsip_rx_data layout; budget only from now on")
+        assert self._lib is not None and self._responder is not None
+        info = self._responder.info(rdata)
+        if not info.startswith(b"Request msg INVITE/"):
+            return 0
+        if self.admission.admit(time.monotonic(), int(self._lib.pjsua_call_get_count())):
+            return 0
+        self._responder.busy(rdata, RETRY_AFTER_S)
+        return 1

@@ -7,6 +7,9 @@ from typing import Any
 
 import pjsua2 as pj
 
+from app.phone.messages import CallRedirected
+from app.phone.sipuri import contacts_in, diversion_in, parse_contacts, status_of
+
 NAME_RE = re.compile(r'^\s*"?([^"<]*?)"?\s*<')
 SDP_RE = re.compile(r"^(content-type|c)\s*:\s*application/sdp", re.IGNORECASE | re.MULTILINE)
 
@@ -63,3 +66,14 @@ def make_header(name: str, value: str) -> pj.SipHeader:
     hdr.hName = name
     hdr.hValue = value
     return hdr
+
+
+def redirect_of(core_id: str, msg: str, code: int, reason: str, target: str) -> CallRedirected:
+    """The real status, Contacts and Diversion of a 3xx, read from the whole message;
+    pjsua2's own target URI (no port, no transport) only when the message is not there."""
+    if not msg:
+        return CallRedirected(core_id, code, reason, tuple(parse_contacts(target)))
+    status, phrase = status_of(msg)
+    return CallRedirected(
+        core_id, status or code, phrase or reason, tuple(contacts_in(msg)), diversion_in(msg)
+    )

@@ -19,7 +19,7 @@ import pjsua2 as pj
 from app.sip.dialog_watch import DialogWatch
 from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
-from app.sip.logwriter import MessageSink, PjLogWriter, open_sip_log
+from app.sip.logwriter import MessageSink, PjLogWriter, SipLogFile
 from app.sip.oversize import OversizeWatch
 
 log = logging.getLogger("deskphone.sip")
@@ -107,8 +107,7 @@ class SipStack:
         cfg.logConfig.level = level
         cfg.logConfig.msgLogging = True
         if opts.log_dir is not None:
-            open_sip_log(opts.log_dir)
-            self._writer = PjLogWriter(opts.log_level, opts.capture)
+            self._writer = PjLogWriter(SipLogFile(opts.log_dir), opts.log_level, opts.capture)
             cfg.logConfig.writer = self._writer
             cfg.logConfig.decor = (
                 pj.PJ_LOG_HAS_TIME
@@ -193,7 +192,19 @@ class SipStack:
         assert self.ep is not None
         handled = int(self.ep.libHandleEvents(timeout_ms))
         self.oversize.drain()
+        self.guard.drain()  # calls answered inside pjsip's receive path reach the core now
+        self.drain_log()
         return handled
+
+    def poll(self) -> None:
+        """Handle what has already arrived, without waiting (about 2 µs when nothing has)."""
+        if self.ep is not None:
+            self.handle_events(0)
+
+    def drain_log(self) -> None:
+        """pjsip's log lines of this loop turn into sip.log (logwriter.py: never in the path)."""
+        if self._writer is not None:
+            self._writer.drain()
 
     def pump(self, seconds: float) -> None:
         assert self.ep is not None
@@ -201,6 +212,8 @@ class SipStack:
         while time.monotonic() < deadline:
             self.ep.libHandleEvents(10)
             self.oversize.drain()
+            self.guard.drain()
+            self.drain_log()
 
     def destroy(self) -> None:
         """Last step of teardown: every Call, Account and port must already be gone."""
@@ -215,5 +228,7 @@ class SipStack:
         # without NO_RX_MSG pjsua_destroy2() sleeps about 1 s more whatever is left to wait for.
         self.ep.libDestroy(pj.PJSUA_DESTROY_NO_RX_MSG)
         self.ep = None
+        if self._writer is not None:
+            self._writer.close()  # what libDestroy() logged
         self._writer = None
         log.info("pjsua2 stopped")

@@ -233,13 +233,17 @@ class CallHistory:
     # ---- writing ----------------------------------------------------------------------
 
     def _write(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Cursor:
+        return self._write_all(sql, [tuple(args)])[-1]
+
+    def _write_all(self, sql: str, rows: list[tuple[Any, ...]]) -> list[sqlite3.Cursor]:
+        """`sql` once per row, in one transaction (one sync to disk for all of them)."""
         if self.read_only:
             raise StoreError(self.warning, self.path)
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
-                    cur = self._db.execute(sql, tuple(args))
+                    cur = [self._db.execute(sql, row) for row in rows]
                     self._db.execute(
                         "DELETE FROM calls WHERE id NOT IN "
                         "(SELECT id FROM calls ORDER BY started DESC, id DESC LIMIT ?)",
@@ -266,10 +270,16 @@ class CallHistory:
 
     def add(self, record: CallRecord) -> int:
         """Store a call; returns its id (also set on the record). On disk when this returns."""
+        return self.add_all([record])[0]
+
+    def add_all(self, records: list[CallRecord]) -> list[int]:
+        """Store calls in one transaction; their ids (also set on the records), in order."""
         marks = ", ".join("?" * 14)
-        cur = self._write(f"INSERT INTO calls ({_COLUMNS}) VALUES ({marks})", self._row(record))
-        record.id = int(cur.lastrowid or 0)
-        return record.id
+        sql = f"INSERT INTO calls ({_COLUMNS}) VALUES ({marks})"
+        cursors = self._write_all(sql, [self._row(r) for r in records])
+        for record, cur in zip(records, cursors, strict=True):
+            record.id = int(cur.lastrowid or 0)
+        return [int(r.id or 0) for r in records]
 
     def update(self, record: CallRecord) -> None:
         """Rewrite a stored call (e.g. when it ends) from the record with that id."""

@@ -1,12 +1,14 @@
 """DeskPhone benchmarks: one command that prints the whole table (`make bench`).
 
-    python tests/bench/run.py [--quick] [--only startup,ipc,redirect,forward,call,idle]
+    python tests/bench/run.py [--quick] [--only startup,ipc,redirect,app,incoming,forward,...]
 
 Rows: start → idle window without and with an account (Kamailio started here); SIP packet →
 pjsua2 callback; UI intent → engine and engine event → UI; 302 received → new INVITE sent
-(DeskPhone and baresip); forward-always calls per second (SIPp at rising rates); 180 received →
-first ringback sample, one call's CPU and memory (DeskPhone and baresip) and the bridge's added
-latency each way (private PulseAudio); idle CPU of the UI and engine processes.
+(DeskPhone and baresip), also with the window running; the whole phone's memory at rest and in
+a call; INVITE → 302 of a forward; an INVITE flood; forward-always calls per second (SIPp at
+rising rates); 180 received → first ringback sample, one call's CPU and memory (DeskPhone and
+baresip) and the bridge's added latency each way (private PulseAudio); idle CPU of the UI and
+engine processes.
 Everything runs on 127.0.0.1, each peer on its own free ports, every wait bounded. Times use
 CLOCK_MONOTONIC, shared by all processes. A section that cannot run prints why in its row.
 """
@@ -23,15 +25,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from tests.bench.app_bench import bench_app_memory, bench_app_redirect  # noqa: E402
 from tests.bench.call_bench import bench_call  # noqa: E402
 from tests.bench.forward_bench import bench_forward  # noqa: E402
 from tests.bench.idle_bench import bench_idle_cpu  # noqa: E402
+from tests.bench.incoming_bench import bench_flood, bench_forward_latency  # noqa: E402
 from tests.bench.ipc_bench import bench_engine  # noqa: E402
 from tests.bench.redirect_rows import bench_redirect  # noqa: E402
 from tests.bench.startup_bench import bench_startup, ensure_display  # noqa: E402
 from tests.bench.table import Row, failed, render  # noqa: E402
 
-SECTIONS = ("startup", "ipc", "redirect", "forward", "call", "idle")
+SECTIONS = ("startup", "ipc", "redirect", "app", "incoming", "forward", "call", "idle")
 
 
 @dataclass
@@ -39,6 +43,9 @@ class Sizes:
     starts: int
     samples: int
     redirects: int
+    app_redirects: int
+    forwards: int
+    flood_rate: int
     rates: list[int]
     rate_seconds: float
     ringbacks: int
@@ -46,8 +53,8 @@ class Sizes:
     idle_seconds: float
 
 
-FULL = Sizes(5, 200, 120, [10, 15, 20, 25, 30, 40, 60, 100, 200], 10.0, 20, 10.0, 10.0)
-QUICK = Sizes(3, 100, 100, [10, 20, 40, 100], 5.0, 8, 5.0, 5.0)
+FULL = Sizes(5, 200, 120, 30, 200, 500, [20, 50, 100, 200, 300, 500], 10.0, 20, 10.0, 10.0)
+QUICK = Sizes(3, 100, 100, 15, 100, 500, [50, 200, 500], 5.0, 8, 5.0, 5.0)
 
 
 def sections(size: Sizes) -> dict[str, tuple[str, Callable[[], list[Row]]]]:
@@ -55,6 +62,14 @@ def sections(size: Sizes) -> dict[str, tuple[str, Callable[[], list[Row]]]]:
         "startup": ("start → idle window", lambda: bench_startup(size.starts)),
         "ipc": ("SIP packet → callback, control socket", lambda: bench_engine(size.samples)),
         "redirect": ("302 → new INVITE", lambda: bench_redirect(size.redirects)),
+        "app": (
+            "whole phone: redirects with the window, memory in a call",
+            lambda: bench_app_redirect(size.app_redirects) + bench_app_memory(5.0),
+        ),
+        "incoming": (
+            "INVITE → 302 of a forward, INVITE flood",
+            lambda: bench_forward_latency(size.forwards) + bench_flood(size.flood_rate, 5.0),
+        ),
         "forward": (
             "forward-always calls/s",
             lambda: bench_forward(size.rates, size.rate_seconds),

@@ -41,6 +41,7 @@ from app.phone.messages import (
     Publish,
     RegistrationChanged,
     SendDtmfCall,
+    Then,
     Tick,
     TransferCall,
     TransferStatus,
@@ -138,21 +139,25 @@ class FakePhone:
         self._draining = True
         try:
             while self._pending:
+                then: list[Input] = []
                 for out in self.core.handle(self._pending.popleft()):
                     if isinstance(out, Publish):
                         self._publish(out.kind, out.data)
+                    elif isinstance(out, Then):
+                        then.append(out.input)
                     else:
                         self.commands.append(out)
                         self._execute(out)
+                self._pending.extendleft(reversed(then))
         finally:
             self._draining = False
 
     def _publish(self, kind: str, data: dict[str, Any]) -> None:
         """As Engine._publish: history, errors and messages reach the display."""
         self.events.append(Publish(kind, data))
-        if kind == "call" and self.history is not None and self.history.on_call(data):
-            self.display.history = self.history.items()
-            self.display.missed = self.history.history.missed_unviewed()
+        if kind == "call" and self.history is not None:
+            self.history.on_call(data)
+            self.history.show_on(self.display, float("inf"))  # at once: no rate limit here
         elif kind == "error":
             self.display.show_error(str(data.get("text", "")))
         elif kind == "message":

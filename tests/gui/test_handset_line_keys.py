@@ -24,7 +24,12 @@ def test_a_key_list_drawn(qtbot: QtBot, skin: str, screens_dir: Path) -> None:
         AccountView(i, f"A{i}", f"sip:{100 + i}@127.0.0.1", RegState.REGISTERED) for i in (1, 2)
     ]
     phone = FakePhone(accounts)
-    keys = (LineKey(LINE, 1), LineKey(NA), LineKey(LINE, 2, label="Sales"), LineKey(BLF_LIST, 1, "7"))
+    keys = (
+        LineKey(LINE, 1),
+        LineKey(NA),
+        LineKey(LINE, 2, label="Sales"),
+        LineKey(BLF_LIST, 1, "7"),
+    )
     flags = phone.display.flags
     phone.display.flags = lambda: replace(flags(), line_keys=keys)  # type: ignore[method-assign]
     phone.sync()

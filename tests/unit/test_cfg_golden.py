@@ -78,6 +78,7 @@ def _forward_set(n: int) -> ForwardSet:
 
 def golden_settings() -> Settings:
     s = Settings(sip_port=5062, tls_verify_server=False, tls_ca_file="/etc/ssl/office ca.pem")
+    s.trust_ctrl = False
     s.accounts = [_account(n) for n in range(1, 17)]
     f = s.forward
     f.allowed, f.per_account, f.international, f.show_diversion = False, True, False, False

@@ -16,6 +16,7 @@ from app.phone.messages import (
     PlaceCall,
     Publish,
     RedirectConfirm,
+    Then,
     Tick,
 )
 from app.phone.model import CallState
@@ -48,8 +49,16 @@ def dial(core: PhoneCore, target: str = "bob") -> str:
     return place.call
 
 
+def run(core: PhoneCore, msg: Any) -> list[Any]:
+    """Handle `msg` and its Then follow-ups in order, as the engine does."""
+    out: list[Any] = []
+    for o in core.handle(msg):
+        out += run(core, o.input) if isinstance(o, Then) else [o]
+    return out
+
+
 def redirect(core: PhoneCore, call: str, contacts: str, code: int = 302, **kw: Any) -> list[Any]:
-    return core.handle(CallRedirected(call, code, "Moved", tuple(parse_contacts(contacts)), **kw))
+    return run(core, CallRedirected(call, code, "Moved", tuple(parse_contacts(contacts)), **kw))
 
 
 def places(out: list[Any]) -> list[PlaceCall]:
@@ -104,9 +113,9 @@ def test_busy_target_moves_on_in_q_order_then_six_hundred_stops() -> None:
     call = dial(core)
     contacts = f"<sip:c@{PBX}>;q=0.2, <sip:d@{PBX}>;q=0.9, <sip:e@{PBX}>;q=0.5"
     assert places(redirect(core, call, contacts))[0].uri == f"sip:d@{PBX}"
-    out = core.handle(CallProgress(call, "DISCONNECTED", 486, "Busy Here"))
+    out = run(core, CallProgress(call, "DISCONNECTED", 486, "Busy Here"))
     assert places(out)[0].uri == f"sip:e@{PBX}" and core.calls[call].state == CallState.RINGBACK
-    out = core.handle(CallProgress(call, "DISCONNECTED", 603, "Decline"))
+    out = run(core, CallProgress(call, "DISCONNECTED", 603, "Decline"))
     assert places(out) == []
     view = core.calls[call]
     assert view.state == CallState.FAILED and view.text == "Decline" and view.code == 603
@@ -117,7 +126,7 @@ def test_last_target_failing_ends_the_call_with_its_reason() -> None:
     core, _ = make_core()
     call = dial(core)
     redirect(core, call, f"<sip:c@{PBX}>")
-    out = core.handle(CallProgress(call, "DISCONNECTED", 486, "Busy Here"))
+    out = run(core, CallProgress(call, "DISCONNECTED", 486, "Busy Here"))
     assert places(out) == [] and core.calls[call].text == "Busy here!"
 
 
@@ -164,7 +173,7 @@ def test_hanging_up_a_redirected_call_is_not_a_failed_target() -> None:
     call = dial(core)
     redirect(core, call, f"<sip:c@{PBX}>;q=0.9, <sip:d@{PBX}>;q=0.1")
     assert core.handle(Hangup(call)) == [HangupCall(call)]
-    out = core.handle(CallProgress(call, "DISCONNECTED", 487, "Request Terminated"))
+    out = run(core, CallProgress(call, "DISCONNECTED", 487, "Request Terminated"))
     assert places(out) == [] and core.calls[call].state == CallState.FAILED
 
 
@@ -175,7 +184,7 @@ def test_ask_mode_waits_for_the_user() -> None:
     assert places(out) == []
     assert events(out, "redirect_ask")[0]["target"] == f"sip:carol@{PBX}"
     assert core.calls[call].text == "Forward to: carol?"
-    out = core.handle(RedirectConfirm(None, accept=True))
+    out = run(core, RedirectConfirm(None, accept=True))
     assert places(out) == [PlaceCall(call, 1, f"sip:carol@{PBX}")]
 
     call = dial(core)

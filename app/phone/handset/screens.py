@@ -6,7 +6,7 @@ another process with `ScreenModel.from_dict()`.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 # screen names
@@ -91,7 +91,13 @@ class ScreenModel:
     note: str = ""  # e.g. the SIP port note on idle
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """What `asdict()` gives (every leaf is a str, int or bool), without its recursive deep
+        copy: a screen is built after every engine loop turn that changed it."""
+        data = _flat(self)
+        data["status"] = _flat(self.status)
+        data["line_keys"] = [_flat(key) for key in self.line_keys]
+        data["popup"] = _flat(self.popup) if self.popup is not None else None
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ScreenModel:
@@ -109,3 +115,7 @@ class ScreenModel:
             if k.key == key:
                 return k.led_colour, k.led_mode
         return LED_OFF, LED_OFF
+
+
+def _flat(obj: object) -> dict[str, Any]:
+    return {k: list(v) if isinstance(v, list) else v for k, v in vars(obj).items()}

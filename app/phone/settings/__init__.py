@@ -99,6 +99,12 @@ class Settings:
         help="A PEM file of the CA certificates to trust instead of the system's list. Yealink's "
         "own CA keys (security.ca_cert, trusted_certificates.url) carry no local file.",
     )
+    trust_ctrl: bool = setting(
+        True, "Accept SIP trust server only", "sip.trust_ctrl",
+        help="While an account is registered, calls and other requests from anywhere but its "
+        "registrar or outbound proxy are dropped unanswered (SIP scanners' ghost calls). "
+        "Yealink ships it off; DeskPhone turns it on, as a PC moves between networks.",
+    )
     accounts: list[AccountSettings] = table_of(
         list, "Accounts", "account.{n}.{key}",
         Table(
