@@ -90,7 +90,9 @@ def status(client: EngineClient) -> dict[str, Any]:
 def test_lamp_follows_the_notifies_and_bad_bodies_change_nothing(
     tmp_path: Path, config_dir: Path
 ) -> None:
-    sipp = notifier(tmp_path, "uas-blf-notifier.xml", expires="20", bomb_doctype=BOMB).start()
+    sipp = notifier(
+        tmp_path, "uas-blf-notifier.xml", expires="20", bomb_doctype=BOMB, huge="x" * 6000
+    ).start()
     sipp.wait_listening()
     blf_settings(config_dir, sipp.port, L2=LineKeySettings(BLF, 1, "1005", "Bob"))
     try:
