@@ -73,13 +73,14 @@ def _user(uri: str) -> str:
 
 
 def _safe_uri(uri: str) -> bool:
-    """A sip:/sips: URI of one token (or none: the key's number is called instead)."""
+    """A sip:/sips: URI of one token without URI headers (a `?Route=` would re-route the
+    INVITE), or none: the key's number is called instead."""
     if not uri:
         return True
     return (
         bool(_TOKEN.match(uri))
         and uri.lower().startswith(("sip:", "sips:"))
-        and not (set('<>"\\,') & set(uri))
+        and not (set('<>"\\,?') & set(uri))
     )
 
 
