@@ -135,7 +135,9 @@ def test_pickup_ids_that_could_forge_headers_are_not_used() -> None:
     m.apply(DialogInfo("e", 2, True, (bad_tag,)))
     assert m.watch.pickup is None
     routed = Party("sip:2@pbx", target="sip:2@pbx?Route=%3Csip:evil%3E")
-    m.apply(DialogInfo("e", 3, True, (Dialog("x", "early", "recipient", "c", "l", "r", routed),)))
+    m.apply(
+        DialogInfo("e", 3, True, (Dialog("x", "early", "recipient", "c", "l", "r", remote=routed),))
+    )
     assert m.watch.pickup is None
     ok = Dialog("x", "early", "recipient", "c1@h", "l", "r", remote=Party("sip:2@pbx"))
     m.apply(DialogInfo("e", 4, True, (ok,)))
