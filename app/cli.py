@@ -21,7 +21,7 @@ from app.desktop.selftest import Report
 from app.desktop.single_instance import HandoffError, InstanceLock, InstancePaths, hand_over
 from app.desktop.uris import normalise
 from app.logs import setup_logging
-from app.paths import default_config_dir, runtime_dir
+from app.paths import default_config_dir, log_problems, prepare_config_dir, runtime_dir
 
 NO_DISPLAY = (
     "deskphone: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"
@@ -109,6 +109,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--mac", default="", help="this device's MAC for --provision-url")
     p.add_argument(
+        "--accept-plain-http",
+        action="store_true",
+        help="apply a plain-http file even where it turns on remote control or moves a server",
+    )
+    p.add_argument(
         "--call-flow",
         metavar="last|ID|list",
         default=None,
@@ -161,7 +166,7 @@ def main(argv: list[str] | None = None, window: WindowSide | None = None) -> int
             print(f"deskphone: cannot dial {args.uri!r}", file=sys.stderr)
             return 2
     config_dir: Path = args.config_dir or default_config_dir()
-    config_dir.mkdir(parents=True, exist_ok=True)
+    problems = prepare_config_dir(config_dir)
     instance = InstanceLock(InstancePaths.for_config(config_dir))
     if not instance.acquire():
         # Another DeskPhone owns this config dir: it dials (or just shows itself), we leave.
@@ -172,16 +177,22 @@ def main(argv: list[str] | None = None, window: WindowSide | None = None) -> int
             return 1
         return 0
     with instance:
-        return _run_ui(args, config_dir, dial, instance.paths, window)
+        return _run_ui(args, config_dir, dial, instance.paths, window, problems)
 
 
 def _run_ui(
-    args: argparse.Namespace, config_dir: Path, dial: str, paths: InstancePaths, window: WindowSide
+    args: argparse.Namespace,
+    config_dir: Path,
+    dial: str,
+    paths: InstancePaths,
+    window: WindowSide,
+    problems: list[str],
 ) -> int:
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
     setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
+    log_problems(problems)
     control = runtime_dir() / f"engine-{os.getpid()}.sock"
     # The engine loads and registers while this process loads Qt (app/desktop/early_engine.py)
     engine = start_engine(
@@ -207,8 +218,11 @@ def run_provision(args: argparse.Namespace) -> int:
     from app.provision_cli import provision_file, provision_url
 
     config_dir: Path = args.config_dir or default_config_dir()
-    config_dir.mkdir(parents=True, exist_ok=True)
+    problems = prepare_config_dir(config_dir)
     setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
+    log_problems(problems)
     if args.provision is not None:
         return provision_file(config_dir, args.provision)
-    return provision_url(config_dir, args.provision_url, args.mac)
+    return provision_url(
+        config_dir, args.provision_url, args.mac, accept_plain_http=args.accept_plain_http
+    )

@@ -15,7 +15,8 @@ from typing import TextIO
 
 from app.phone.settings import Settings
 from app.store.errors import StoreError
-from app.store.provision_http import ProvisionError, provision_from_url
+from app.store.provision_http import ProvisionError, provision
+from app.store.provision_risk import plain_http_warning
 from app.store.settings_file import SettingsFile
 from app.store.yealink_cfg import ImportReport, import_cfg_file
 
@@ -57,7 +58,32 @@ def provision_file(config_dir: Path, path: Path, err: TextIO | None = None) -> i
     return _finish(store, before, settings, report, str(path), err)
 
 
-def provision_url(config_dir: Path, url: str, mac: str = "", err: TextIO | None = None) -> int:
+def _confirm_plain_http(risks: list[str], accept: bool, err: TextIO) -> bool:
+    """A plain-http file that opens remote control or moves a server: say so, then go on only
+    when the user says yes (the flag, or "y" at a terminal); nobody to ask means no."""
+    print(f"deskphone: WARNING: {plain_http_warning(risks)}", file=err)
+    if accept:
+        print("deskphone: applying them (--accept-plain-http)", file=err)
+        return True
+    if sys.stdin is not None and sys.stdin.isatty():
+        print("Apply them anyway? [y/N] ", end="", file=err, flush=True)
+        return sys.stdin.readline().strip().lower() in ("y", "yes")
+    print(
+        "deskphone: not applied; use an https:// URL, or --accept-plain-http if you trust "
+        "the network path to the server",
+        file=err,
+    )
+    return False
+
+
+def provision_url(
+    config_dir: Path,
+    url: str,
+    mac: str = "",
+    err: TextIO | None = None,
+    *,
+    accept_plain_http: bool = False,
+) -> int:
     """Fetch the common and <MAC>.cfg files from a provisioning server and import them."""
     err = err or sys.stderr
     store = SettingsFile(config_dir)
@@ -66,11 +92,16 @@ def provision_url(config_dir: Path, url: str, mac: str = "", err: TextIO | None 
         print(f"deskphone: {loaded.warning}", file=err)
     before = copy.deepcopy(loaded.settings)
     try:
-        result = provision_from_url(url, mac, loaded.settings)
+        result = provision(url, mac, loaded.settings)
     except ProvisionError as exc:
         print(f"deskphone: provisioning failed: {exc}; nothing imported", file=err)
         return 1
-    result.settings.provisioning.url = url
-    result.settings.provisioning.mac = mac or result.settings.provisioning.mac
+    if (
+        result.insecure
+        and result.risks
+        and not _confirm_plain_http(result.risks, accept_plain_http, err)
+    ):
+        print("deskphone: nothing imported", file=err)
+        return 1
     fetched = ", ".join(result.fetched)
     return _finish(store, before, result.settings, result.report, fetched, err)

@@ -50,6 +50,10 @@ class Baresip:
     proxy: str = ""  # host:port of an outbound proxy (Kamailio)
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
+    # SDES SRTP through baresip's srtp module: "" (plain RTP, module not loaded), "srtp"
+    # (best effort: RTP/AVP with keys), "srtp-mand" (RTP/SAVP only).
+    mediaenc: str = ""
+    auto_answer: bool = False  # answer incoming calls at once (answermode=auto)
 
     def configure(self) -> None:
         if shutil.which("baresip") is None:
@@ -57,28 +61,50 @@ class Baresip:
         self.port = self.port or free_port()
         rtp = free_port(udp_and_tcp=False) & ~1
         self.workdir.mkdir(parents=True, exist_ok=True)
-        (self.workdir / "config").write_text(
-            _CONFIG.format(
-                host=HOST, port=self.port, workdir=self.workdir, rtp_lo=rtp, rtp_hi=rtp + 40
-            )
+        config = _CONFIG.format(
+            host=HOST, port=self.port, workdir=self.workdir, rtp_lo=rtp, rtp_hi=rtp + 40
         )
+        if self.mediaenc:
+            config += "module\t\t\tsrtp.so\n"
+        (self.workdir / "config").write_text(config)
         domain = self.proxy or HOST
-        outbound = f';outbound="sip:{self.proxy}"' if self.proxy else ""
-        (self.workdir / "accounts").write_text(f"<sip:{self.user}@{domain}>;regint=0{outbound}\n")
+        params = f';outbound="sip:{self.proxy}"' if self.proxy else ""
+        params += f";mediaenc={self.mediaenc}" if self.mediaenc else ""
+        params += ";answermode=auto" if self.auto_answer else ""
+        (self.workdir / "accounts").write_text(f"<sip:{self.user}@{domain}>;regint=0{params}\n")
+
+    @property
+    def uri(self) -> str:
+        """Where to call this baresip directly."""
+        return f"sip:{self.user}@{HOST}:{self.port}"
+
+    def listen(self, seconds: int) -> Baresip:
+        """Start baresip waiting for calls (answered at once with `auto_answer`), quit after
+        `seconds`."""
+        self.configure()
+        self._start(["-t", str(seconds)])
+        return self
+
+    def srtp_enabled(self) -> bool:
+        """baresip's own word that a call's audio ran over SRTP."""
+        return "SRTP is Enabled" in self.output()
 
     def dial(self, uri: str, seconds: int) -> Baresip:
         """Start baresip, dial `uri`, and quit (hanging up) after `seconds`."""
         self.configure()
+        self._start(["-t", str(seconds), "-e", f"/dial {uri}"])
+        return self
+
+    def _start(self, args: list[str]) -> None:
         out = open(self.workdir / "baresip.out", "wb")  # noqa: SIM115 (lives with the process)
         self.proc = subprocess.Popen(
-            ["baresip", "-f", str(self.workdir), "-t", str(seconds), "-e", f"/dial {uri}"],
+            ["baresip", "-f", str(self.workdir), *args],
             stdout=out,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
             env={**os.environ, "HOME": str(self.workdir)},
         )
-        return self
 
     def wait(self, timeout: float) -> int:
         assert self.proc is not None

@@ -91,7 +91,7 @@ class Kamailio:
     port: int
     workdir: Path
     proc: subprocess.Popen[bytes] | None = None
-    template: str = "kamailio-min.cfg"  # under tests/peers/; kamailio-presence.cfg adds BLF
+    template: str = "kamailio-min.cfg"  # tests/peers/: or kamailio-tls.cfg, kamailio-presence.cfg
 
     @property
     def domain(self) -> str:

@@ -66,7 +66,9 @@ class DeskPhoneApp:
         self.store = SettingsFile(options.config_dir)  # this process's one settings writer
         self.settings = SettingsHost(self.store, self.window)
         self.settings.saved.connect(lambda: self.bridge.send("reload_settings"))
-        self.prompts: dict[str, QMessageBox] = {}  # open "Allow remote control?" boxes by IP
+        # Open "Allow remote control?" boxes by the engine's key (an address, or one request of
+        # a web browser).
+        self.prompts: dict[str, QMessageBox] = {}
         self.call_flows: CallFlowWindow | None = None
         self.actions = add_actions(
             self.window,
@@ -139,16 +141,24 @@ class DeskPhoneApp:
         elif ev == "call_flow" and self.call_flows is not None:
             self.call_flows.on_flow_event(msg)
         elif ev == "remote_prompt":
-            self._ask_remote(str(msg.get("ip", "")))
+            ip = str(msg.get("ip", ""))
+            self._ask_remote(str(msg.get("key") or ip), str(msg.get("who") or ip))
+        elif ev == "remote_prompt_closed":
+            box = self.prompts.pop(str(msg.get("key", "")), None)
+            if box is not None:  # the request stopped waiting: the question is moot
+                box.done(0)
 
-    def _ask_remote(self, ip: str) -> None:
-        """Action URI's "Allow remote control?"; open(), not exec(): the window keeps going."""
-        if ip in self.prompts:
+    def _ask_remote(self, key: str, who: str) -> None:
+        """Action URI's "Allow remote control?"; open(), not exec(): the window keeps going.
+
+        `key` is what the engine remembers the answer under (an address, or one request of a
+        web browser); `who` is the text shown for it."""
+        if key in self.prompts:
             return
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "DeskPhone",
-            f"Allow remote control?\n\n{ip} wants to control this phone.",
+            f"Allow remote control?\n\n{who[:80]} wants to control this phone.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             self.window,
         )
@@ -158,12 +168,12 @@ class DeskPhoneApp:
             clicked = box.clickedButton()
             yes = QMessageBox.StandardButton.Yes
             allowed = clicked is not None and box.standardButton(clicked) == yes
-            self.bridge.send("remote_prompt_answer", ip=ip, allowed=allowed)
-            self.prompts.pop(ip, None)
+            if self.prompts.pop(key, None) is not None:
+                self.bridge.send("remote_prompt_answer", key=key, allowed=allowed)
             box.deleteLater()
 
         box.finished.connect(done)
-        self.prompts[ip] = box
+        self.prompts[key] = box
         box.open()
 
     def _maybe_idle(self) -> None:

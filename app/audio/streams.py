@@ -1,6 +1,8 @@
-"""The three sounddevice streams of the bridge (playback, capture, ringer) and their health.
+"""The sounddevice streams of the bridge (playback, capture, ringer), opened one role at a time
+when something needs them, paced against wall time, and watched for health.
 
-Owned by DeviceBridge, which holds its lock around every method here except the callbacks.
+Owned by DeviceBridge, which holds its lock around every method here except the callbacks; the
+callbacks reach the bridge only through the narrow StreamHost protocol below.
 """
 
 from __future__ import annotations
@@ -8,16 +10,33 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-from app.audio.devices import Found, find_device, rescan
+import numpy as np
+import numpy.typing as npt
 
-if TYPE_CHECKING:
-    from app.audio.device_bridge import DeviceBridge, Mode
+from app.audio.bridge_config import RATE, BridgeConfig, Mode
+from app.audio.devices import Found, find_device
+from app.audio.pace import Pace
 
 ROLE_TEXT = {"play": "Speaker", "rec": "Microphone", "ring": "Ringer"}
+ROLES = tuple(ROLE_TEXT)
 CLOSE_TIMEOUT = 1.0  # s
+# An output stream's first 50 ms get silence: PortAudio primes the buffer in a burst of
+# callbacks, and the first xrun of a new pulse stream comes within that time (pace.py).
+PRIMING_S = 0.05
+Int16Array = npt.NDArray[np.int16]
+
+
+class StreamHost(Protocol):
+    """What the streams' callbacks need from the bridge (called on PortAudio's threads)."""
+
+    def fill_playback(self, out: Int16Array, now: float) -> None: ...
+
+    def fill_ringer(self, out: Int16Array, now: float) -> None: ...
+
+    def capture(self, samples: Int16Array) -> None: ...
 
 
 @dataclass
@@ -29,33 +48,48 @@ class _Slot:
     first_cb: float = 0.0
     last_cb: float = 0.0
     frames: int = 0
+    xruns: int = 0  # PortAudio's underflow/overflow flags seen
     finished: bool = False
     closing: bool = False
+    pace: Pace = field(default_factory=lambda: Pace(RATE, RATE // 10))
 
 
 class StreamSet:
-    def __init__(self, owner: DeviceBridge) -> None:
-        self._owner = owner
-        self._slots = {role: _Slot() for role in ROLE_TEXT}
+    def __init__(self, host: StreamHost, config: BridgeConfig) -> None:
+        self._host = host
+        self._config = config
+        self._slots = {role: _Slot() for role in ROLES}
         self.ring_in_playback = False
         self.callback_seconds = 0.0
         self.device_names: dict[str, str] = {}
         self.abandoned: list[Any] = []  # streams PortAudio would not close (kept alive on purpose)
+        self.xruns = 0  # over the bridge's life, closed streams included
+        self.bursts = 0  # xrun recoveries whose too-fast audio Pace refused
 
-    # ---- state seen from the pjmedia side ---------------------------------------------
+    # ---- state seen from the pjmedia side and the bridge ------------------------------
+    def is_open(self, role: str) -> bool:
+        slot = self._slots[role]
+        return slot.stream is not None and not slot.finished
+
     @property
     def playing(self) -> bool:
-        slot = self._slots["play"]
-        return slot.stream is not None and not slot.finished
+        return self.is_open("play")
 
     @property
     def capturing(self) -> bool:
-        slot = self._slots["rec"]
-        return slot.stream is not None and not slot.finished
+        return self.is_open("rec")
+
+    @property
+    def any_open(self) -> bool:
+        return any(s.stream is not None for s in self._slots.values())
 
     @property
     def play_frames(self) -> int:
         return self._slots["play"].frames
+
+    def running(self, role: str) -> bool:
+        slot = self._slots[role]
+        return slot.stream is not None and bool(slot.first_cb)
 
     def all_running(self) -> bool:
         """Every open stream has had at least one callback."""
@@ -66,10 +100,17 @@ class StreamSet:
         span = slot.last_cb - slot.first_cb
         return slot.frames / span if span > 0.5 else 0.0
 
+    def counters(self) -> tuple[int, int]:
+        """(xruns, refused bursts) including the streams open now."""
+        live = self._slots.values()
+        return self.xruns + sum(s.xruns for s in live), self.bursts + sum(
+            s.pace.bursts for s in live
+        )
+
     # ---- opening ----------------------------------------------------------------------
     def _wanted(self, role: str, mode: Mode) -> tuple[str, str]:
-        c = self._owner.config
-        speaker = mode.value == "speaker"
+        c = self._config
+        speaker = mode is Mode.SPEAKER
         if role == "ring":
             return c.ringer, "output"
         out_name = c.handsfree if speaker else c.handset
@@ -78,55 +119,32 @@ class StreamSet:
         mic = c.handsfree_mic if speaker else c.handset_mic
         return (out_name if mic is None else mic), "input"
 
-    def _find(self, sd: Any, role: str, mode: Mode) -> Found:
+    def find(self, sd: Any, role: str, mode: Mode) -> Found:
         name, direction = self._wanted(role, mode)
         return find_device(sd, name, direction, ROLE_TEXT[role])
 
-    def open_all(self, sd: Any, mode: Mode, do_rescan: bool) -> list[str]:
-        notes: list[str] = []
-        # Pa_Terminate would wait on an abandoned stream forever: keep the old device list then.
-        if do_rescan and not self.abandoned:
-            try:
-                rescan(sd)
-            except Exception as exc:
-                return [f"Sound system restart failed ({exc})"]
-        for role in ("play", "rec", "ring"):
-            notes += self._open(sd, role, mode)
-        if all(slot.index is None for slot in self._slots.values()):
-            return ["No sound device: calls continue without audio"]
-        self.ring_in_playback = self._slots["ring"].stream is None and self.playing
-        if self.ring_in_playback:
-            notes.append("Ringer: playing the ringtone on the speaker device instead")
-        return notes
+    def ringer_shares_playback(self, sd: Any, mode: Mode) -> bool:
+        """The ringer resolves to the call's output device: ring through the playback stream
+        (one stream fewer, and the ringtone still mixes with a call's audio)."""
+        ring, play = self.find(sd, "ring", mode), self.find(sd, "play", mode)
+        return ring.index is None or ring.index == play.index
 
-    def reopen_call_streams(self, sd: Any, mode: Mode) -> list[str]:
-        notes: list[str] = []
-        for role in ("play", "rec"):
-            self._close(role)
-            notes += self._open(sd, role, mode)
-        return notes
-
-    def mode_devices_differ(self, sd: Any) -> bool:
-        from app.audio.device_bridge import Mode
-
-        a = [self._find(sd, r, Mode.HEADSET).index for r in ("play", "rec")]
-        b = [self._find(sd, r, Mode.SPEAKER).index for r in ("play", "rec")]
-        return a != b
-
-    def _open(self, sd: Any, role: str, mode: Mode) -> list[str]:
-        found = self._find(sd, role, mode)
+    def open(self, sd: Any, role: str, mode: Mode) -> list[str]:
+        """Open one role's stream (closing what it had). Returns notes for the status line."""
+        self.close(role)
+        found = self.find(sd, role, mode)
         notes = [found.note] if found.note else []
         slot = _Slot(device=found.name, index=found.index)
         self._slots[role] = slot
         self.device_names[role] = found.name
         if found.index is None:
             return notes
-        c = self._owner.config
+        c = self._config
         kind = sd.InputStream if role == "rec" else sd.OutputStream
         try:
             stream = kind(
                 device=found.index,
-                samplerate=16000,
+                samplerate=RATE,
                 channels=1,
                 dtype="int16",
                 blocksize=c.blocksize,
@@ -134,6 +152,12 @@ class StreamSet:
                 callback=self._callback(role, slot),
                 finished_callback=lambda: self._finished(slot),
             )
+            # Refilling after an xrun fills the device buffer at once; the pulse plugin takes
+            # more than the latency PortAudio reports (measured: 120 ms for 90). The priming at
+            # the start gets silence anyway (PRIMING_S).
+            buffered = float(getattr(stream, "latency", 0.0) or 0.0)
+            slack = int(1.5 * buffered * RATE) + 4 * c.blocksize
+            slot.pace = Pace(RATE, slack, settle=0.0 if role == "rec" else PRIMING_S)
             slot.opened_at = time.monotonic()
             stream.start()
             slot.stream = stream
@@ -142,21 +166,26 @@ class StreamSet:
         return notes
 
     def _callback(self, role: str, slot: _Slot) -> Any:
-        owner = self._owner
+        host = self._host
 
-        def on_audio(data: Any, frames: int, _time: Any, _status: Any) -> None:
+        def on_audio(data: Any, frames: int, _time: Any, status: Any) -> None:
             start = time.perf_counter()
             now = time.monotonic()
             if not slot.first_cb:
                 slot.first_cb = now
             slot.last_cb = now
             slot.frames += frames
+            if status:
+                slot.xruns += 1
             if role == "rec":
-                owner.mic.write(data[:, 0])
+                if slot.pace.allow(now, frames):
+                    host.capture(data[:, 0])
+            elif not slot.pace.allow(now, frames):
+                data.fill(0)  # a post-xrun burst: played into nothing, so take nothing
             elif role == "play":
-                owner._fill_playback(data[:, 0], now)
+                host.fill_playback(data[:, 0], now)
             else:
-                owner._fill_ringer(data[:, 0], now)
+                host.fill_ringer(data[:, 0], now)
             self.callback_seconds += time.perf_counter() - start
 
         return on_audio
@@ -179,9 +208,12 @@ class StreamSet:
                 lost.append(f"{ROLE_TEXT[role]} device {slot.device!r} stalled")
         return lost
 
-    def _close(self, role: str) -> None:
+    def close(self, role: str) -> None:
         slot = self._slots[role]
         stream, slot.stream = slot.stream, None
+        self.xruns += slot.xruns
+        self.bursts += slot.pace.bursts
+        slot.xruns = slot.pace.bursts = 0
         if stream is None:
             return
         slot.closing = True
@@ -201,6 +233,6 @@ class StreamSet:
             self.abandoned.append(stream)
 
     def close_all(self) -> None:
-        for role in self._slots:
-            self._close(role)
+        for role in ROLES:
+            self.close(role)
         self.ring_in_playback = False

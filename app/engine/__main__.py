@@ -10,7 +10,7 @@ from pathlib import Path
 
 from app.engine.runtime import Engine, EngineOptions
 from app.logs import setup_logging
-from app.paths import default_config_dir, runtime_dir
+from app.paths import default_config_dir, log_problems, prepare_config_dir, runtime_dir
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -48,8 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.exit_on_disconnect:
         _die_with_parent()
     config_dir: Path = args.config_dir or default_config_dir()
-    config_dir.mkdir(parents=True, exist_ok=True)
+    problems = prepare_config_dir(config_dir)
     setup_logging(args.log_file or config_dir / "logs" / "engine.log", args.log_level)
+    log_problems(problems)
     control = args.control or runtime_dir() / "engine.sock"
     engine = Engine(
         EngineOptions(

@@ -41,6 +41,9 @@ _ROWS |= {"7": 852, "8": 852, "9": 852, "*": 941, "0": 941, "#": 941}
 _COLS = {"1": 1209, "4": 1209, "7": 1209, "*": 1209, "2": 1336, "5": 1336, "8": 1336}
 _COLS |= {"0": 1336, "3": 1477, "6": 1477, "9": 1477, "#": 1477}
 KEY_TONE_MS = 80
+# s the conference clock runs on after the last call: pjmedia adds and removes a call's port
+# only on a clock tick, so the ticks after a hang-up let the removal through.
+CLOCK_LINGER = 2.0
 
 
 def bridge_config(audio: AudioSettings) -> BridgeConfig:
@@ -59,6 +62,8 @@ class EngineAudio:
         show_error: Callable[[str], None],
         in_call: Callable[[], bool],
         warn: Callable[[str], None] | None = None,
+        dialing: Callable[[], bool] | None = None,
+        media_clock: Callable[[bool], None] | None = None,
     ) -> None:
         self._settings = settings
         self._publish = publish
@@ -67,6 +72,13 @@ class EngineAudio:
         # soft keys (Hold, End Call) from the user in the middle of the call.
         self._warn = warn or show_error
         self._in_call = in_call
+        # The dial screen is up: the user is about to place a call (devices open now, so the
+        # ringback's first sample is not held up by opening them).
+        self._dialing = dialing or (lambda: False)
+        # pjmedia's conference clock: on while a call exists and CLOCK_LINGER after.
+        self._media_clock = media_clock
+        self._clock_on = media_clock is not None  # SipStack.start() leaves it running
+        self._clock_wanted_at = time.monotonic()
         self.bridge: DeviceBridge | None = None
         self.port: BridgePort | None = None
         self._status_lock = threading.Lock()
@@ -77,10 +89,12 @@ class EngineAudio:
         self._tone_requested = 0.0
         self.dial_tone = DialTone()
         self._turn_key: str | None = None  # the key of this loop turn (poll() forgets it)
+        self._ring_requested = 0.0  # a Ring whose first sample poll() has not reported yet
 
     # ---- life cycle ----------------------------------------------------------------------
     def start(self) -> None:
-        """After SipStack.start(): open the sound devices and create the bridge port (once)."""
+        """After SipStack.start(): look the sound devices up and create the bridge port (once).
+        Nothing is opened here: the bridge opens a device when a call, tone or ring needs it."""
         audio = self._settings().audio
         bridge = DeviceBridge(bridge_config(audio))
         bridge.set_volume("headset", audio.volume_handset)
@@ -108,6 +122,9 @@ class EngineAudio:
         port, bridge = self.port, self.bridge
         if port is None:
             return
+        self._run_clock(True)
+        if bridge is not None:
+            bridge.hold(True)
         before = set(port.connected)
         log.info("call %s: %s", getattr(call, "core_id", "?"), link_call_media(call, port))
         if bridge is not None and port.connected - before:
@@ -135,8 +152,10 @@ class EngineAudio:
                 self._tone = None
                 bridge.stop_tone()
         elif isinstance(cmd, Ring):
+            self._ring_requested = time.monotonic()
             bridge.ring(self._ringtone(cmd.ringtone))
         else:
+            self._ring_requested = 0.0
             bridge.silence()
         return True
 
@@ -210,12 +229,37 @@ class EngineAudio:
     # ---- the loop's turn -----------------------------------------------------------------
     @property
     def tone_pending(self) -> bool:
-        """A tone was started and its first sample is still awaited (poll() reports it)."""
-        return self._tone is not None
+        """A tone or ringtone was started and its first sample is still awaited (poll()
+        reports it)."""
+        return self._tone is not None or bool(self._ring_requested)
+
+    def _run_clock(self, on: bool) -> None:
+        if on:
+            self._clock_wanted_at = time.monotonic()
+        if on == self._clock_on or self._media_clock is None:
+            return
+        if not on and time.monotonic() - self._clock_wanted_at < CLOCK_LINGER:
+            return
+        self._clock_on = on
+        self._media_clock(on)
+        log.debug("pjmedia clock %s", "on" if on else "off")
+
+    @property
+    def media_clock_on(self) -> bool:
+        return self._clock_on
+
+    def _hold_devices(self) -> None:
+        """Devices and the conference clock follow what the phone is doing (idle costs
+        nothing): a live call holds both, the dial screen holds the devices."""
+        in_call = self._in_call()
+        self._run_clock(in_call)
+        if self.bridge is not None:
+            self.bridge.hold(in_call or self._dialing())
 
     def poll(self) -> None:
         """Show device trouble, and report when a tone's first sample reached PortAudio."""
         self._turn_key = None  # an OffHook from now on came from typed text, not a key
+        self._hold_devices()
         if self.dial_tone.check(self._in_call()):
             self._stop_dial_tone()
         with self._status_lock:
@@ -236,6 +280,11 @@ class EngineAudio:
             self._warned_in_call = True
             self._status_shown = bridge.status
             self._warn(bridge.status)
+        if self._ring_requested and bridge.ring_started_at is not None:
+            requested, self._ring_requested = self._ring_requested, 0.0
+            self._publish(
+                "ring_started", {"requested": requested, "started": bridge.ring_started_at}
+            )
         if self._tone is not None and bridge.tone_started_at is not None:
             kind, call = self._tone
             self._tone = None
@@ -272,6 +321,11 @@ class EngineAudio:
             "frames_in": port.frames_in if port else 0,
             "frames_out": port.frames_out if port else 0,
             "port_seconds": port.seconds if port else 0.0,
+            "open_streams": stats.open_streams,
+            "opens": bridge.opens,
+            "xruns": stats.xruns,
+            "bursts": stats.bursts,
+            "media_clock": self._clock_on,
         }
 
     def apply_settings(self, old: AudioSettings, new: AudioSettings) -> None:

@@ -121,7 +121,7 @@ class ScreenImage:
 
 @dataclass(frozen=True)
 class PromptAnswer:
-    ip: str
+    ip: str  # the broker's key: the address, or one request of a web browser (access.Caller)
     allowed: bool
 
 
@@ -213,7 +213,9 @@ OPS: Final = _table(
     Op("remote_screen", read_screen_image, on_screen_image),
     Op(
         "remote_prompt_answer",
-        lambda m: PromptAnswer(str(m.get("ip", "")), m.get("allowed") is True),
+        lambda m: PromptAnswer(
+            str(m.get("key") or m.get("ip") or "")[:80], m.get("allowed") is True
+        ),
         on_prompt_answer,
     ),
 )

@@ -46,7 +46,7 @@ from app.phone.incoming import dnd_active
 from app.phone.messages import Answer, Dial, Hangup
 from app.phone.settings import Settings
 from app.protocol import event
-from app.remote.access import PromptBroker
+from app.remote.access import Caller, PromptBroker
 from app.remote.action_uri import RemoteAction
 from app.remote.action_url import ActionUrlSender, split_uri
 from app.remote.http_server import ActionUriServer
@@ -107,9 +107,9 @@ class RemoteControl:
         self._shot_seq = 0
         self._lock = threading.Lock()
         self._remote = copy.deepcopy(settings.remote)
-        self.broker = PromptBroker(self._on_prompt)
+        self.broker = PromptBroker(self._on_prompt, self._on_withdrawn)
         self.server = ActionUriServer(
-            settings.remote, self.submit, self.state, self.screenshot, self.broker.ask
+            settings.remote, self.submit, self.state, self.screenshot, self.broker
         )
         self.sender = ActionUrlSender(settings.remote.action_urls, self._device())
         self.events = ActionUrlEvents(host, self.sender)
@@ -183,9 +183,13 @@ class RemoteControl:
             with self._lock:
                 self._shots.pop(rid, None)
 
-    def _on_prompt(self, ip: str) -> None:
-        if not self.host.to_window(event("remote_prompt", ip=ip)):
-            log.warning("action URI: %s needs the prompt but no window is connected", ip)
+    def _on_prompt(self, caller: Caller) -> None:
+        prompt = event("remote_prompt", ip=caller.ip, key=caller.key, who=caller.label)
+        if not self.host.to_window(prompt):
+            log.warning("action URI: %s needs the prompt but no window is connected", caller.label)
+
+    def _on_withdrawn(self, key: str) -> None:
+        self.host.to_window(event("remote_prompt_closed", key=key))
 
     # ---- SIP thread ----------------------------------------------------------------------
 
@@ -200,13 +204,14 @@ class RemoteControl:
                 log.warning("action URI: the window sent a broken screen image")
             shot.done.set()
 
-    def prompt_answered(self, ip: str, allowed: bool) -> None:
-        """The `remote_prompt_answer` op: the user's Yes or No to "Allow remote control?"."""
-        self.broker.answer(ip, allowed)
+    def prompt_answered(self, key: str, allowed: bool) -> None:
+        """The `remote_prompt_answer` op: the user's Yes or No to "Allow remote control?"
+        for `key` (the address, or one request of a web browser; access.Caller)."""
+        self.broker.answer(key, allowed)
         log.info(
             "action URI: the user %s remote control for %s",
             "allowed" if allowed else "refused",
-            ip,
+            key,
         )
 
     def drain(self) -> None:

@@ -98,6 +98,8 @@ class Engine:
             self.display.show_error,
             lambda: bool(self.core.live_calls()),
             warn=self.display.set_audio_warning,
+            dialing=lambda: not self.display.handset.resting(),
+            media_clock=self.stack.set_media_clock,
         )
         self.adapter.on_media = self.audio.on_media
         self.history = HistoryWriter(CallHistory(options.config_dir))

@@ -32,6 +32,7 @@ from app.phone.intents import (
 from app.phone.messages import (
     AnswerCall,
     CallMediaChanged,
+    CallSecured,
     ConferenceCalls,
     Dial,
     HangupCall,
@@ -65,6 +66,7 @@ ControlInput = (
     | SendDtmf
     | Redial
     | CallMediaChanged
+    | CallSecured
     | TransferStatus
 )
 CONTROL_INPUTS = (
@@ -79,6 +81,7 @@ CONTROL_INPUTS = (
     SendDtmf,
     Redial,
     CallMediaChanged,
+    CallSecured,
     TransferStatus,
 )
 
@@ -144,6 +147,12 @@ class CallControl:
                 return self._conference(msg.calls)
             case CallMediaChanged():
                 return self._media(msg)
+            case CallSecured():
+                view = self.calls.get(msg.call)
+                if view is None or view.encrypted == msg.encrypted:
+                    return []
+                self.calls[view.id] = view = replace(view, encrypted=msg.encrypted)
+                return [_pub(view)]
         return []
 
     def _answer_call(self, view: CallView) -> list[Output]:

@@ -55,10 +55,13 @@ from app.phone.model import (
 from app.phone.redirect_calls import RedirectingCalls
 from app.phone.screening import IncomingScreening
 from app.phone.settings import Settings
+from app.phone.texts import T
 
 # What the core takes: facts and intents (messages.Input), and the handset's call intents.
 CoreInput = Input | ForwardCall | Intercom | DirectedPickup | ControlInput
 ENDED_LINGER = 3.0  # seconds a finished or failed call stays on screen, as on the handset
+# Answers to an offer the other side cannot take: with SRTP compulsory, a peer without it.
+SRTP_REFUSALS = frozenset({415, 488, 606})
 
 _LIVE = {
     CallState.DIALING,
@@ -327,11 +330,11 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
         if view.answered or view.direction == Direction.INCOMING:
             return {"state": CallState.FINISHED, "ended": now, "text": "Call Finish"}
         if msg.code >= 300:
-            return {
-                "state": CallState.FAILED,
-                "ended": now,
-                "text": failure_text(msg.code, msg.reason),
-            }
+            text = failure_text(msg.code, msg.reason)
+            srtp = account_settings(self.settings, view.account).srtp
+            if srtp == "compulsory" and msg.code in SRTP_REFUSALS:
+                text = T.SRTP_REFUSED
+            return {"state": CallState.FAILED, "ended": now, "text": text}
         return {"state": CallState.FINISHED, "ended": now, "text": "Call Finish"}
 
     def _find(self, call: str | None, states: set[CallState]) -> CallView | None:

@@ -114,6 +114,14 @@ class CallMediaChanged:
 
 
 @dataclass(frozen=True)
+class CallSecured:
+    """Whether the call's media is encrypted (SRTP) after the latest offer/answer."""
+
+    call: str
+    encrypted: bool
+
+
+@dataclass(frozen=True)
 class TransferStatus:
     """A NOTIFY about a REFER we sent (or the REFER's own failure): code 1xx-6xx."""
 
@@ -302,6 +310,7 @@ Input = (
     | RedirectConfirm
     | Tick
     | CallMediaChanged
+    | CallSecured
     | TransferStatus
 )
 AudioCommand = PlayTone | StopTone | Ring | StopRing | MuteMic

@@ -113,6 +113,7 @@ class CallView:
     answered: float = 0.0  # monotonic time it reached Talking, 0 before
     ended: float = 0.0
     extra: dict[str, str] = field(default_factory=dict)
+    encrypted: bool = False  # the media runs over SRTP (a padlock on the call screen)
 
 
 _CALL_FIELDS = tuple(f.name for f in fields(CallView))

@@ -123,6 +123,9 @@ class T:
     FROM = "From: {who}"
     WARNING = "Warning"
     FORBIDDEN_NUMBER = "Forbidden Number"  # a dial plan block-out rule refused the number
+    # A call from an account with SRTP compulsory that the other side refused (488 and kin):
+    # no Yealink text for it, and "Not acceptable here!" would not say why.
+    SRTP_REFUSED = "Encrypted call not accepted!"
     SAVED = "Saved"
     NO_PLACED = "No placed calls"
     ADD_ACCOUNT = "No account yet: press Accounts to add one"  # DeskPhone's own

@@ -9,12 +9,16 @@ from __future__ import annotations
 import base64
 import binascii
 import hmac
+import itertools
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
-from typing import Literal
+from typing import Final, Literal
 
 AuthResult = Literal["ok", "missing", "wrong"]
+# Open "Allow remote control?" questions at once; a request beyond them is refused (429).
+MAX_PENDING_PROMPTS: Final = 3
 
 
 def normalise_ip(ip: str) -> str:
@@ -77,38 +81,90 @@ def basic_header(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
 
 
-class PromptBroker:
-    """The "Allow remote control?" decision per client address, shared by two threads.
+@dataclass(frozen=True)
+class Caller:
+    """Who asks, as far as the "Allow remote control?" prompt is concerned.
 
-    The HTTP thread calls `ask(ip)` (non-blocking): True/False once the user decided, None
-    while undecided; the first undecided ask calls `on_prompt(ip)` (which must only post to
-    the engine/UI, not block). The UI thread calls `answer(ip, allowed)`. The HTTP thread
-    polls `ask` until its own timeout, so neither the engine nor the UI ever waits.
-    Decisions last until `forget()` (a refused client cannot make the prompt pop up again).
+    `key` is what the user's answer is remembered under: the client address, as on the phone,
+    for programs; a key of its own per request for a web browser (`remember` False), so a
+    "Yes" given to a dialler on 127.0.0.1 never admits the pages of a browser on that address.
     """
 
-    def __init__(self, on_prompt: Callable[[str], None]) -> None:
+    ip: str
+    key: str
+    label: str  # shown in the prompt
+    remember: bool = True
+
+
+_once = itertools.count(1)
+
+
+def caller_for(client_ip: str, browser: bool) -> Caller:
+    ip = normalise_ip(client_ip)
+    if browser:
+        return Caller(ip, f"{ip}#browser-{next(_once)}", f"a web browser on {ip}", False)
+    return Caller(ip, ip, ip)
+
+
+Decision = Literal["yes", "no", "wait", "busy"]
+
+
+class PromptBroker:
+    """The "Allow remote control?" decisions, shared by the HTTP threads and the engine.
+
+    The HTTP thread calls `ask(caller)` (non-blocking): "yes"/"no" once the user decided,
+    "wait" while undecided, "busy" when `max_pending` questions are already open (the request
+    is refused at once, so no client can pile prompts onto the screen). The first undecided ask
+    calls `on_prompt(caller)`, which must only post to the engine/UI, not block. The UI thread
+    calls `answer(key, allowed)`. A request that stops waiting calls `withdraw(key)`, which
+    calls `on_withdrawn(key)` so the window can close the question. Remembered decisions last
+    until `forget()` (a refused client cannot make the prompt pop up again); a browser's
+    answer is used by its one request only.
+    """
+
+    def __init__(
+        self,
+        on_prompt: Callable[[Caller], None],
+        on_withdrawn: Callable[[str], None] | None = None,
+        *,
+        max_pending: int = MAX_PENDING_PROMPTS,
+    ) -> None:
         self._on_prompt = on_prompt
+        self._on_withdrawn = on_withdrawn
+        self._max_pending = max_pending
         self._lock = threading.Lock()
         self._decided: dict[str, bool] = {}
-        self._pending: set[str] = set()
+        self._pending: dict[str, Caller] = {}
 
-    def ask(self, client_ip: str) -> bool | None:
-        ip = normalise_ip(client_ip)
+    def ask(self, caller: Caller) -> Decision:
         with self._lock:
-            if ip in self._decided:
-                return self._decided[ip]
-            if ip in self._pending:
-                return None
-            self._pending.add(ip)
-        self._on_prompt(ip)
-        return None
+            if caller.key in self._decided:
+                allowed = (
+                    self._decided[caller.key] if caller.remember else self._decided.pop(caller.key)
+                )
+                return "yes" if allowed else "no"
+            if caller.key in self._pending:
+                return "wait"
+            if len(self._pending) >= self._max_pending:
+                return "busy"
+            self._pending[caller.key] = caller
+        self._on_prompt(caller)
+        return "wait"
 
-    def answer(self, client_ip: str, allowed: bool) -> None:
-        ip = normalise_ip(client_ip)
+    def answer(self, key: str, allowed: bool) -> None:
         with self._lock:
-            self._pending.discard(ip)
-            self._decided[ip] = allowed
+            caller = self._pending.pop(key, None)
+            if caller is None and "#" in key:
+                return  # a browser's request that gave up waiting: nobody to tell
+            self._decided[key] = allowed
+
+    def withdraw(self, key: str) -> None:
+        """The request asking under `key` stopped waiting (timeout or shutdown)."""
+        with self._lock:
+            if self._pending.pop(key, None) is None:
+                return
+        if self._on_withdrawn is not None:
+            self._on_withdrawn(key)
 
     def pending(self) -> list[str]:
         with self._lock:
@@ -122,4 +178,4 @@ class PromptBroker:
             else:
                 ip = normalise_ip(client_ip)
                 self._decided.pop(ip, None)
-                self._pending.discard(ip)
+                self._pending.pop(ip, None)

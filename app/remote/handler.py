@@ -1,8 +1,10 @@
 """One Action URI request from its first line to its answer, without sockets.
 
 Order of checks, like the phone: enabled (else 403), client address on the allowlist (403),
+a web page's request (wrong Host, cross-site Origin or Sec-Fetch-Site: 403, web_guard.py),
 credentials when a user or password is set (401 without, 403 wrong), path (404), query (400),
-the "Allow remote control?" prompt when enabled (403 refused or unanswered), then the work.
+the "Allow remote control?" prompt when enabled (403 refused or unanswered, 429 when too many
+questions are open), then the work.
 Every refusal is logged with the client's address. Runs on the HTTP server's threads; the
 engine is reached only through the callbacks, which must be thread-safe and non-blocking.
 """
@@ -14,13 +16,21 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
 from app.phone.settings import RemoteSettings
-from app.remote.access import check_basic_auth, credentials_match, ip_allowed, normalise_ip
+from app.remote.access import (
+    Caller,
+    Decision,
+    caller_for,
+    check_basic_auth,
+    credentials_match,
+    ip_allowed,
+    normalise_ip,
+)
 from app.remote.action_uri import (
     BadRequest,
     ConfigQuery,
@@ -28,13 +38,22 @@ from app.remote.action_uri import (
     config_report,
     parse_servlet_query,
 )
+from app.remote.web_guard import from_browser, web_refusal
 
 log = logging.getLogger("deskphone.remote")
 
 SubmitFn = Callable[[list[RemoteAction]], None]
 StateFn = Callable[[], dict[str, Any]]
 ScreenshotFn = Callable[[], bytes | None]
-AskFn = Callable[[str], bool | None]
+
+
+class Prompter(Protocol):
+    """The "Allow remote control?" broker as the HTTP threads see it (access.PromptBroker)."""
+
+    def ask(self, caller: Caller) -> Decision: ...
+
+    def withdraw(self, key: str) -> None: ...
+
 
 SERVLET_PATHS: Final = frozenset(
     {"/servlet", "/cgi-bin/ConfigManApp.com", "/cgi-bin/cgiServer.exx"}
@@ -65,7 +84,7 @@ class ActionUriHandler:
         submit: SubmitFn,
         state: StateFn,
         screenshot: ScreenshotFn,
-        ask: AskFn | None = None,
+        prompter: Prompter | None = None,
         *,
         prompt_timeout: float = 30.0,
         prompt_poll: float = 0.05,
@@ -74,7 +93,7 @@ class ActionUriHandler:
         self._submit = submit
         self._state = state
         self._screenshot = screenshot
-        self._ask = ask
+        self._prompter = prompter
         self.prompt_timeout = prompt_timeout
         self._poll = prompt_poll
         self._closing = threading.Event()
@@ -96,19 +115,45 @@ class ActionUriHandler:
         self._closing.clear()
 
     def handle(
-        self, method: str, target: str, client_ip: str, authorization: str | None = None
+        self,
+        method: str,
+        target: str,
+        client_ip: str,
+        authorization: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        local_ip: str = "127.0.0.1",
+        server_port: int = 0,
     ) -> Response:
+        """`headers`: the request's web_guard.WEB_HEADERS, lower-case names; `local_ip` and
+        `server_port`: where the client connected (the socket's own address)."""
         try:
-            return self._handle(method, target, normalise_ip(client_ip), authorization)
+            heads = headers or {}
+            ip = normalise_ip(client_ip)
+            refusal = self._gate(self._settings, ip)
+            if refusal is None:
+                refusal = self._web_refusal(ip, heads, normalise_ip(local_ip), server_port)
+            if refusal is not None:
+                return refusal
+            return self._handle(method, target, caller_for(ip, from_browser(heads)), authorization)
         except Exception:
             log.exception("action URI: internal error for %s", client_ip)
             return _text(500, "internal error")
 
-    def _handle(self, method: str, target: str, ip: str, authorization: str | None) -> Response:
-        s = self._settings
-        refusal = self._gate(s, ip)
-        if refusal is not None:
-            return refusal
+    def _web_refusal(
+        self, ip: str, headers: Mapping[str, str], local_ip: str, server_port: int
+    ) -> Response | None:
+        why = web_refusal(headers, local_ip, server_port)
+        if why is None:
+            return None
+        shown = {k: v[:80] for k, v in headers.items() if k in ("host", "origin", "sec-fetch-site")}
+        log.warning("action URI: refused %s: %s %r", ip, why, shown)
+        return _text(403, why)
+
+    def _handle(
+        self, method: str, target: str, caller: Caller, authorization: str | None
+    ) -> Response:
+        s, ip = self._settings, caller.ip
         if method not in ("GET", "HEAD"):
             return _text(405, "only GET", ("Allow", "GET, HEAD"))
         if len(target) > MAX_TARGET:
@@ -128,14 +173,14 @@ class ActionUriHandler:
             return _text(403, "wrong credentials")
 
         if parts.path in SCREENCAPTURE_PATHS:
-            return self._allowed(s, ip) or self._screencapture(ip)
+            return self._allowed(s, caller) or self._screencapture(ip)
         if parts.path not in SERVLET_PATHS:
             log.info("action URI: %s asked for unknown path", ip)
             return _text(404, "not found")
         parsed = parse_servlet_query(parts.query)
         if isinstance(parsed, BadRequest):
             return self._bad(ip, parsed.reason)
-        refused = self._allowed(s, ip)
+        refused = self._allowed(s, caller)
         if refused is not None:
             return refused
         if isinstance(parsed, ConfigQuery):
@@ -175,27 +220,35 @@ class ActionUriHandler:
         )
         return "ok" if ok else "wrong"
 
-    def _allowed(self, s: RemoteSettings, ip: str) -> Response | None:
+    def _allowed(self, s: RemoteSettings, caller: Caller) -> Response | None:
         """None when the request may go on; else the refusal."""
         if not s.action_uri_prompt:
             return None
-        if self._ask is None:
-            log.warning("action URI: refused %s: prompt enabled but nobody can answer it", ip)
+        who = caller.label
+        prompter = self._prompter
+        if prompter is None:
+            log.warning("action URI: refused %s: prompt enabled but nobody can answer it", who)
             return _text(403, "remote control not allowed")
         deadline = time.monotonic() + self.prompt_timeout
-        while True:
-            answer = self._ask(ip)
-            if answer is True:
-                return None
-            if answer is False:
-                log.warning("action URI: refused %s: the user declined remote control", ip)
-                return _text(403, "remote control not allowed")
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                log.warning("action URI: refused %s: no answer to the prompt", ip)
-                return _text(403, "remote control not allowed (no answer)")
-            if self._closing.wait(min(self._poll, remaining)):
-                return _text(503, "shutting down")
+        try:
+            while True:
+                answer = prompter.ask(caller)
+                if answer == "yes":
+                    return None
+                if answer == "no":
+                    log.warning("action URI: refused %s: the user declined remote control", who)
+                    return _text(403, "remote control not allowed")
+                if answer == "busy":
+                    log.warning("action URI: refused %s: too many questions on screen", who)
+                    return _text(429, "too many requests waiting for the user")
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    log.warning("action URI: refused %s: no answer to the prompt", who)
+                    return _text(403, "remote control not allowed (no answer)")
+                if self._closing.wait(min(self._poll, remaining)):
+                    return _text(503, "shutting down")
+        finally:
+            prompter.withdraw(caller.key)  # a no-op once answered
 
     def _run(self, ip: str, actions: list[RemoteAction]) -> Response:
         try:

@@ -17,7 +17,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 
 from app.phone.settings import RemoteSettings
-from app.remote.handler import ActionUriHandler, AskFn, ScreenshotFn, StateFn, SubmitFn
+from app.remote.handler import ActionUriHandler, Prompter, ScreenshotFn, StateFn, SubmitFn
+from app.remote.web_guard import WEB_HEADERS
 
 log = logging.getLogger("deskphone.remote")
 
@@ -49,8 +50,20 @@ class _RequestHandler(BaseHTTPRequestHandler):
     do_PUT = do_DELETE = do_PATCH = do_OPTIONS = do_POST
 
     def _answer(self, send_body: bool) -> None:
+        headers: dict[str, str] = {}
+        for name in WEB_HEADERS:
+            values = self.headers.get_all(name)
+            if values:  # sent twice: kept, "\n"-joined, so the guard can refuse it
+                headers[name] = "\n".join(str(v) for v in values)
+        local_ip, local_port = self.connection.getsockname()[:2]
         response = self.server.handler.handle(
-            self.command, self.path, self.client_address[0], self.headers.get("Authorization")
+            self.command,
+            self.path,
+            self.client_address[0],
+            self.headers.get("Authorization"),
+            headers=headers,
+            local_ip=str(local_ip),
+            server_port=int(local_port),
         )
         self.send_response(response.status)
         self.send_header("Content-Type", response.content_type)
@@ -130,7 +143,7 @@ class _Server(ThreadingHTTPServer):
 class ActionUriServer:
     """Serve `/servlet?...` and `/screencapture` for the engine.
 
-    `submit`, `state`, `screenshot` and `ask` are called on the server's threads; see
+    `submit`, `state`, `screenshot` and `prompter` are called on the server's threads; see
     `ActionUriHandler`. Port 0 picks a free port (read `port` after `start()`).
     """
 
@@ -140,13 +153,13 @@ class ActionUriServer:
         submit: SubmitFn,
         state: StateFn,
         screenshot: ScreenshotFn,
-        ask: AskFn | None = None,
+        prompter: Prompter | None = None,
         *,
         prompt_timeout: float = 30.0,
         max_clients: int = MAX_CLIENTS,
     ) -> None:
         self.handler = ActionUriHandler(
-            settings, submit, state, screenshot, ask, prompt_timeout=prompt_timeout
+            settings, submit, state, screenshot, prompter, prompt_timeout=prompt_timeout
         )
         self._max_clients = max_clients
         self._server: _Server | None = None

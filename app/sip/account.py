@@ -11,6 +11,7 @@ import pjsua2 as pj
 
 from app.phone.settings import AccountSettings, Settings
 from app.sip.guard import guarded
+from app.sip.srtp import apply_srtp
 
 log = logging.getLogger("deskphone.sip")
 
@@ -44,6 +45,7 @@ def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> p
     if bind:
         cfg.mediaConfig.transportConfig.boundAddress = bind
         cfg.mediaConfig.transportConfig.publicAddress = bind
+    apply_srtp(cfg, acc.srtp)
     cfg.priority = 100 - index
     return cfg
 

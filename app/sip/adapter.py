@@ -17,6 +17,7 @@ from app.phone.core import LOCAL_ACCOUNT
 from app.phone.messages import (
     AnswerCall,
     CallProgress,
+    CallSecured,
     Command,
     ConferenceCalls,
     HangupCall,
@@ -47,6 +48,7 @@ from app.sip.sipmsg import (
     rx_message,
     target_uri,
 )
+from app.sip.srtp import account_srtp, sdp_body
 from app.sip.stack import SipStack
 
 log = logging.getLogger("deskphone.sip")
@@ -241,9 +243,15 @@ class SipAdapter:
             self._on_media,
             self._on_redirect,
             pj_id if pj_id >= 0 else pj.PJSUA_INVALID_ID,
+            account_srtp(self._settings, account.index),
         )
+        call.on_secured = self._on_secured
         self.calls[core_id] = call
         return call
+
+    def _on_secured(self, call: SipCall, encrypted: bool) -> None:
+        if self.calls.get(call.core_id) is call:  # not a leg a redirect already replaced
+            self._feed(CallSecured(call.core_id, encrypted))
 
     def _remember_call_id(self, call: SipCall, info: Any = None) -> None:
         try:
@@ -296,6 +304,8 @@ class SipAdapter:
         self._incoming_seq += 1
         core_id = f"i{self._incoming_seq}"
         call = self._new_call(self.accounts[index], core_id, int(prm.callId))
+        if call.security.mode != "off":
+            call.security.remote(sdp_body(str(prm.rdata.wholeMsg)))
         info = call.getInfo()
         self._remember_call_id(call, info)
         self.stack.guard.admission.call_started(str(info.callIdString))

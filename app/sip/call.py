@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 import pjsua2 as pj
 
 from app.sip.guard import guarded
+from app.sip.sipmsg import rx_message
+from app.sip.srtp import MediaSecurity, sdp_body
+
+log = logging.getLogger("deskphone.sip")
 
 
 class SipCall(pj.Call):  # type: ignore[misc]
@@ -19,6 +24,7 @@ class SipCall(pj.Call):  # type: ignore[misc]
         on_media: Callable[[SipCall], None],
         on_redirect: Callable[[SipCall, Any], int],
         pj_call_id: int = pj.PJSUA_INVALID_ID,
+        srtp: str = "off",
     ) -> None:
         super().__init__(account, pj_call_id)
         self.core_id = core_id
@@ -28,6 +34,10 @@ class SipCall(pj.Call):  # type: ignore[misc]
         self._on_media = on_media
         self._on_redirect = on_redirect
         self.on_transfer: Callable[[SipCall, Any], None] | None = None  # NOTIFYs of our REFER
+        # The SDPs of this leg, for "is the media encrypted" (app/sip/srtp.py); `on_secured` is
+        # told when that changes.
+        self.security = MediaSecurity(mode=srtp)
+        self.on_secured: Callable[[SipCall, bool], None] | None = None
 
     @guarded()
     def onCallState(self, prm: Any) -> None:
@@ -35,6 +45,7 @@ class SipCall(pj.Call):  # type: ignore[misc]
 
     @guarded()
     def onCallMediaState(self, prm: Any) -> None:
+        self._report_security()
         self._on_media(self)
 
     @guarded()
@@ -45,6 +56,31 @@ class SipCall(pj.Call):  # type: ignore[misc]
     @guarded(default=pj.PJSIP_REDIRECT_STOP)
     def onCallRedirected(self, prm: Any) -> int:
         return self._on_redirect(self, prm)
+
+    # The SDP is only read for an SRTP account: a plain one costs a call and a return here.
+
+    @guarded()
+    def onCallSdpCreated(self, prm: Any) -> None:
+        if self.security.mode == "off":
+            return
+        self.security.local(str(prm.sdp.wholeSdp))
+        self.security.remote(str(prm.remSdp.wholeSdp))  # the offer we answer ('' if we offer)
+
+    @guarded()
+    def onCallTsxState(self, prm: Any) -> None:
+        # Answers to our offers (200, 183, and re-INVITE answers) arrive here.
+        if self.security.mode == "off":
+            return
+        sdp = sdp_body(rx_message(prm))
+        if sdp:
+            self.security.remote(sdp)
+            self._report_security()
+
+    def _report_security(self) -> None:
+        encrypted = self.security.changed()
+        if encrypted is not None and self.on_secured is not None:
+            log.info("call %s: media %s", self.core_id, "SRTP" if encrypted else "plain RTP")
+            self.on_secured(self, encrypted)
 
 
 class SipCallIds(dict[str, str]):

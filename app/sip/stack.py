@@ -75,6 +75,7 @@ class SipStack:
         self._writer: PjLogWriter | None = None
         self._transports: list[int] = []
         self._tls: tuple[int, bool, str] | None = None  # transport id, verify, CA file
+        self._clock_on = False
         self.guard = FloodGuard()
         self.oversize = OversizeWatch()
         self.dialogs = DialogWatch()  # NOTIFYs of the BLF subscriptions (app/sip/blf.py)
@@ -120,6 +121,7 @@ class SipStack:
         self._create_transports()
         ep.libStart()
         ep.audDevManager().setNullDev()
+        self._clock_on = True
         if opts.flood_guard:
             self.guard.register()
         self.oversize.register()
@@ -187,6 +189,23 @@ class SipStack:
         tid = int(self.ep.transportCreate(pj.PJSIP_TRANSPORT_TLS, tcfg))
         self._tls = (tid, verify_server, ca_file)
         log.info("TLS transport ready (verify server: %s, CA file: %s)", verify_server, ca_file)
+
+    def set_media_clock(self, on: bool) -> None:
+        """Run pjmedia's conference clock (the null sound device) or stop it.
+
+        The clock thread ticks the bridge port 100 times a second whether or not anything is
+        connected; an idle phone stops it (setNoDev: no sound port, no clock) and a call starts
+        it again before its media connects. Conference ports added or removed while it is
+        stopped wait for the next tick (docs/pjsua2.md §2), so the engine keeps it running a
+        little after the last call."""
+        if self.ep is None or on == self._clock_on:
+            return
+        manager = self.ep.audDevManager()
+        if on:
+            manager.setNullDev()
+        else:
+            manager.setNoDev()
+        self._clock_on = on
 
     def handle_events(self, timeout_ms: int) -> int:
         assert self.ep is not None

@@ -24,7 +24,7 @@ def _remove_stale_temps(path: Path) -> None:
             pass
 
 
-def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
+def atomic_write(path: Path, data: bytes, mode: int = 0o600) -> None:
     """Write `data` to `path` by write, fsync, rename, fsync of the folder.
 
     Raises OSError; `safe_write` turns that into a StoreError with a sentence for the user.
@@ -55,7 +55,7 @@ def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
     _remove_stale_temps(path)
 
 
-def safe_write(what: str, path: Path, data: bytes, mode: int = 0o644) -> None:
+def safe_write(what: str, path: Path, data: bytes, mode: int = 0o600) -> None:
     """`atomic_write`, creating the folder, with failures as StoreError naming the cause."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

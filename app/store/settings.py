@@ -21,6 +21,7 @@ from typing import Any
 
 from app.phone.settings import Settings, spec
 from app.phone.settings.declare import declared
+from app.phone.settings.remote import split_url_credentials
 from app.store.errors import InvalidSettings, StoreError
 from app.store.fsutil import atomic_write, safe_write
 from app.store.paths import get_path, path_sort_key, reset_path
@@ -46,7 +47,8 @@ log = logging.getLogger(__name__)
 
 SETTINGS_FILE = "settings.json"
 # 1: the first store, passwords inside settings.json. 2: passwords in the SecretStore.
-SCHEMA_VERSION = 2
+# 3: "Allow remote control?" on by default, as on a Yealink.
+SCHEMA_VERSION = 3
 
 
 def _build(cls: type[Any], raw: Any) -> Any:
@@ -165,7 +167,25 @@ def _v1_to_v2(raw: dict[str, Any], secrets: SecretStore) -> dict[str, Any]:
     return raw
 
 
-MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2}
+def _v2_to_v3(raw: dict[str, Any], secrets: SecretStore) -> dict[str, Any]:
+    """Schema 2 wrote the old default (no prompt) into every file. Where Action URI is off
+    nobody relies on it, so the new default applies; where it is on, a dialler program may
+    depend on no question being asked, so the user's working set-up is kept. And a
+    provisioning URL carrying user:password is split into the user and password settings,
+    the password going to the secret store."""
+    remote = raw.get("remote")
+    if isinstance(remote, dict) and not remote.get("action_uri_enabled"):
+        remote["action_uri_prompt"] = True
+    prov = raw.get("provisioning")
+    if isinstance(prov, dict) and isinstance(prov.get("url"), str):
+        prov["url"], user, password = split_url_credentials(prov["url"])
+        if user or password:
+            prov["user"], prov["password"] = user, password
+    _strip_inline_passwords(raw, secrets)  # the password leaves the file now
+    return raw
+
+
+MIGRATIONS: dict[int, Migration] = {1: _v1_to_v2, 2: _v2_to_v3}
 
 
 def migrate(raw: dict[str, Any], secrets: SecretStore) -> tuple[dict[str, Any], int]:

@@ -47,6 +47,7 @@ def bridge(pulse: PulseServer) -> Iterator[DeviceBridge]:
         BridgeConfig(handset="dp_handset", handsfree="dp_handsfree", ringer="dp_ringer")
     )
     b.start()
+    b.hold(True)  # as the engine does during a call: speaker and microphone open
     assert b.wait_running(8.0), b.status
     time.sleep(WARM_UP)
     try:

@@ -36,7 +36,7 @@ def main() -> None:
             reply = f"ok {_wait(bridge, True, 8)}"
         elif cmd == "play":
             bridge.play_tone(parse_tone(f"{arg}/1000"))
-            reply = "ok True"
+            reply = f"ok {bridge.wait_running(8)}"  # the tone opens the speaker on demand
         elif cmd == "wait_lost":
             lost = _wait(bridge, False, 10)
             bridge.write_far_end(bytes(640))  # must not raise while lost

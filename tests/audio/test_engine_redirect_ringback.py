@@ -38,15 +38,17 @@ B_RING_MS = 6500
 C_RING_MS = 3000
 
 
-def write_settings(config_dir: Path, kam: Kamailio) -> None:
+RIG_DEVICES = {
+    "handset_device": "dp_handset",
+    "handsfree_device": "dp_handsfree",
+    "ringer_device": "dp_ringer",
+}
+
+
+def write_settings(config_dir: Path, kam: Kamailio, devices: dict[str, str]) -> None:
     settings = Settings(
         accounts=[AccountSettings(user="alice", server=HOST, port=kam.port)],
-        audio=AudioSettings(
-            handset_device="dp_handset",
-            handsfree_device="dp_handsfree",
-            ringer_device="dp_ringer",
-            tone_country="United States",
-        ),
+        audio=AudioSettings(**devices, tone_country="United States"),
     )
     save_settings(config_dir, settings, SecretStore(config_dir, use_keyring=False))
 
@@ -73,7 +75,11 @@ def sent_monotonic(sipp: Sipp, code: int) -> float:
 
 
 def run_flow(
-    pulse: PulseServer, tmp_path: Path, config_dir: Path
+    pulse: PulseServer,
+    tmp_path: Path,
+    config_dir: Path,
+    devices: dict[str, str] | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[Any, dict[str, Any], list[Sipp]]:
     marks: dict[str, Any] = {}
     with kamailio(tmp_path / "kam") as kam:
@@ -88,8 +94,8 @@ def run_flow(
             redir_target=f"sip:carol@{kam.domain}",
         )
         peers = [bob, carol]
-        write_settings(config_dir, kam)
-        engine = EngineProcess(config_dir, env=dict(pulse.env)).start()
+        write_settings(config_dir, kam, RIG_DEVICES if devices is None else devices)
+        engine = EngineProcess(config_dir, env=env or dict(pulse.env)).start()
         client: EngineClient = engine.client()
         try:
             client.wait_for(lambda e: e.get("ev") == "snapshot")
@@ -126,6 +132,10 @@ def test_ringback_runs_on_through_the_redirect_and_stops_when_c_answers(
     pulse: PulseServer, tmp_path: Path, config_dir: Path
 ) -> None:
     audio, marks, (bob, carol) = run_flow(pulse, tmp_path, config_dir)
+    check_redirect_ringback(audio, marks, bob, carol)
+
+
+def check_redirect_ringback(audio: Any, marks: dict[str, Any], bob: Sipp, carol: Sipp) -> None:
     assert marks["codes"] == [0, 0], (bob.messages()[-1500:], carol.messages()[-1500:])
     talking = marks["talking"]
     assert talking["remote_uri"].startswith("sip:carol@"), talking

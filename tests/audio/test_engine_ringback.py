@@ -11,7 +11,14 @@ import numpy as np
 import pytest
 
 from tests.audio.analysis import Samples, inner_runs, peak_freqs, segments
-from tests.audio.engine_rig import WARM_UP, engine_with_pulse, target, uas, wait_audio_ok
+from tests.audio.engine_rig import (
+    WARM_UP,
+    audio_status,
+    engine_with_pulse,
+    target,
+    uas,
+    wait_audio_ok,
+)
 from tests.audio.pulse import RATE, PulseServer
 from tests.audio.test_ringback import assert_cadence, assert_cadence_coarse
 from tests.engine_harness import EngineClient
@@ -78,6 +85,8 @@ def ring_then(
             client.send("hangup")
             client.wait_call("Finished", 10, since)
         audio = rec.stop()
+        state = audio_status(client)
+        print(f"engine audio: xruns {state['xruns']}, bursts {state['bursts']}")
         sipp.wait(15)
     return audio, marks
 

@@ -95,6 +95,7 @@ def main() -> None:
     )
     try:
         bridge.start()
+        bridge.hold(True)  # a call: speaker and microphone open (they open on demand)
         bridge.wait_running(8.0)
         time.sleep(1.0)
         cb0 = bridge.stats().callback_seconds

@@ -1,9 +1,10 @@
 """One baresip call's CPU and memory, on the same private PulseAudio and SIPp echo peer as
 DeskPhone's (tests/bench/call_bench.py), so the two figures compare like with like.
 
-baresip 1.0 plays and records through its ALSA module on the same ALSA PCM (`dp_handset`, the
-pulse plugin) that DeskPhone's PortAudio opens; its codec is G.711 as DeskPhone's; it dials the
-SIPp UAS (uas-200-echo.xml with -rtp_echo) and quits, hanging up, after the call.
+baresip 1.0 plays and records through its ALSA module on the same device DeskPhone's PortAudio
+opens (ALSA's `default`, the pulse plugin, on a desktop-like private server); its codec is G.711
+as DeskPhone's; it dials the SIPp UAS (uas-200-echo.xml with -rtp_echo) and quits, hanging up,
+after the call. `baresip_idle` measures it registered to nothing and doing nothing.
 """
 
 from __future__ import annotations
@@ -26,25 +27,54 @@ _CONFIG = (
 module\t\t\talsa.so
 module_app\t\taccount.so
 module_app\t\tmenu.so
-audio_player\t\talsa,dp_handset
-audio_source\t\talsa,dp_handset
-audio_alert\t\talsa,dp_ringer
+audio_player\t\talsa,{device}
+audio_source\t\talsa,{device}
+audio_alert\t\talsa,{device}
 rtp_ports\t\t{rtp_lo}-{rtp_hi}
 """
 )
 SETTLE_S = 4.0  # as for DeskPhone: the pulse plugin's first seconds are a start-up stall
 
 
-def baresip_call(work: Path, pulse: PulseServer, seconds: float) -> tuple[float, int]:
-    """(CPU % of one core during an established echoed call, RSS kB at its end)."""
+def _home(work: Path, name: str, device: str) -> Path:
     if shutil.which("baresip") is None:
         raise RuntimeError("baresip is not installed")
-    home = work / "baresip-call"
+    home = work / name
     home.mkdir(parents=True)
     rtp = free_port(udp_and_tcp=False) & ~1
     port = free_port()
-    (home / "config").write_text(_CONFIG.format(host=HOST, port=port, rtp_lo=rtp, rtp_hi=rtp + 40))
+    config = _CONFIG.format(host=HOST, port=port, rtp_lo=rtp, rtp_hi=rtp + 40, device=device)
+    (home / "config").write_text(config)
     (home / "accounts").write_text(f"<sip:bench@{HOST}:{port}>;regint=0;audio_codecs=PCMA\n")
+    return home
+
+
+def baresip_idle(work: Path, pulse: PulseServer, seconds: float, device: str = "default") -> float:
+    """CPU % of one core of baresip started with the same sound setup and left alone."""
+    home = _home(work, "baresip-idle", device)
+    proc = subprocess.Popen(
+        ["baresip", "-f", str(home), "-t", str(int(seconds + 6))],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        env={**pulse.env, "HOME": str(home)},
+        start_new_session=True,
+    )
+    try:
+        time.sleep(3.0)
+        cpu, _ = cpu_over(proc.pid, seconds)
+        return cpu
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+        proc.wait(5)
+
+
+def baresip_call(
+    work: Path, pulse: PulseServer, seconds: float, device: str = "default"
+) -> tuple[float, int]:
+    """(CPU % of one core during an established echoed call, RSS kB at its end)."""
+    home = _home(work, "baresip-call", device)
     sipp = uas(work / "sipp-baresip", "uas-200-echo.xml", {}, extra=["-rtp_echo"])
     run_for = int(SETTLE_S + seconds + 3)
     out = open(home / "baresip.out", "wb")  # noqa: SIM115 (lives with the process)

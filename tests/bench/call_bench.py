@@ -1,8 +1,8 @@
-"""Rows measured on a private PulseAudio (tests/audio/pulse.py): 180 → ringback sample, one
-call's CPU and memory (DeskPhone's engine beside baresip), the bridge's added latency each way.
-
-The engine is the real process with its sound devices on the server's null sinks; the figures
-come from tests/bench/ringback_bench.py. Without `pulseaudio` the rows say so and are skipped.
+"""Rows measured on a private PulseAudio set up as a desktop (tests/audio/pulse.py, desktop
+mode: the system default device through ALSA's pulse plugin, no ALSA configuration of ours):
+idle CPU, 180 → ringback sample, INVITE → ringtone sample, one call's CPU and memory (DeskPhone's
+engine beside baresip on the same device), the bridge's added latency each way, and drops and
+refills over a long call. Without `pulseaudio` the rows say so and are skipped.
 """
 
 from __future__ import annotations
@@ -13,104 +13,160 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.audio.engine_rig import engine_with_pulse, wait_audio_ok
-from tests.audio.pulse import PulseServer, apply_env
-from tests.bench.baresip_call import baresip_call
-from tests.bench.ringback_bench import echo_call, ringback_starts
+from tests.audio.desktop_rig import desktop_engine, wait_idle
+from tests.audio.pulse import PulseServer
+from tests.bench.baresip_call import baresip_call, baresip_idle
+from tests.bench.ringback_bench import echo_call, ringback_starts, ringtone_starts
 from tests.bench.table import Row, compared, cpu_over, failed, median, pct
+
+ROWS = (
+    "engine CPU idle, sound device present",
+    "180 received → first ringback sample to PortAudio",
+    "incoming INVITE → first ringtone sample to PortAudio",
+    "CPU during one call (echoed G.711 audio)",
+    "bridge added latency",
+)
 
 
 def _skipped(note: str) -> list[Row]:
-    return [
-        Row(name, "skipped", note)
-        for name in (
-            "180 received → first ringback sample to PortAudio",
-            "CPU and memory during one call",
-            "bridge added latency each way",
-        )
-    ]
+    return [Row(name, "skipped", note) for name in ROWS]
 
 
 def _deskphone(work: Path, server: PulseServer, calls: int, seconds: float) -> dict[str, Any]:
     config = work / "config"
     config.mkdir()
-    with engine_with_pulse(config, server) as (engine, client):
-        state = wait_audio_ok(client)
-        if not state["ok"]:
-            raise RuntimeError(f"the engine's sound devices did not start: {state}")
+    with desktop_engine(config, server) as (engine, client):
         assert engine.proc is not None
         pid = engine.proc.pid
-        time.sleep(4.0)  # PulseAudio's start-up stall (ringback_bench.py) is not idle
-        idle_cpu, idle_rss = cpu_over(pid, 3.0)
-        delays = ringback_starts(client, calls)
+        idle_state = wait_idle(client)
+        time.sleep(1.0)
+        idle_cpu, idle_rss = cpu_over(pid, 5.0)
+        delays = ringback_starts(client, calls, dial_screen=True)
+        oneshot = ringback_starts(client, max(3, calls // 2), dial_screen=False)
+        wait_idle(client)
+        rings = ringtone_starts(client, engine.port, work / "sipp-in", max(3, calls // 2))
         call = echo_call(client, pid, work / "sipp", seconds)
-    return {"delays": delays, "call": call, "idle": (idle_cpu, idle_rss)}
+    return {
+        "delays": delays,
+        "oneshot": oneshot,
+        "rings": rings,
+        "call": call,
+        "idle": (idle_cpu, idle_rss, idle_state),
+    }
 
 
 def bench_call(calls: int, seconds: float) -> list[Row]:
     if shutil.which("pulseaudio") is None:
         return _skipped("pulseaudio is not installed (apt install pulseaudio)")
-    server = PulseServer()
+    server = PulseServer(desktop=True)
     server.start()
-    apply_env(server)
+    note = ""
+    theirs: tuple[float, int] | None = None
+    their_idle: float | None = None
     try:
         with tempfile.TemporaryDirectory(prefix="bench-call-") as tmp:
             work = Path(tmp)
             ours = _deskphone(work, server, calls, seconds)
-            theirs: tuple[float, int] | None = None
-            note = ""
             try:
+                their_idle = baresip_idle(work, server, 5.0)
                 theirs = baresip_call(work, server, seconds)
             except Exception as exc:  # the reference is optional
                 note = f"; baresip: {failed('', exc).notes}"
     finally:
         server.cleanup()
-    return _rows(ours, theirs, seconds, note)
+    return _rows(ours, theirs, their_idle, seconds, note)
 
 
 def _rows(
-    ours: dict[str, Any], theirs: tuple[float, int] | None, seconds: float, note: str
+    ours: dict[str, Any],
+    theirs: tuple[float, int] | None,
+    their_idle: float | None,
+    seconds: float,
+    note: str,
 ) -> list[Row]:
     delays: list[float] = ours["delays"]
+    oneshot: list[float] = ours["oneshot"]
+    rings: list[float] = ours["rings"]
     call = ours["call"]
     st = call["state"]
-    idle_cpu, idle_rss = ours["idle"]
+    idle_cpu, idle_rss, idle_state = ours["idle"]
     ms = "{:.1f} ms".format
+    pc = "{:.2f} % of a core".format
     return [
+        compared(
+            ROWS[0],
+            idle_cpu,
+            their_idle,
+            pc,
+            f"no account, over 5 s; streams open {idle_state['open_streams']}, pjmedia clock "
+            f"{'on' if idle_state['media_clock'] else 'off'}; RSS {idle_rss / 1024:.0f} MiB",
+        ),
         Row(
-            "180 received → first ringback sample to PortAudio",
+            ROWS[1],
             f"{ms(median(delays))} median",
-            f"p95 {ms(pct(delays, 0.95))}, {len(delays)} calls; 180 sent on loopback by an "
-            "in-process UAS, sample time from the engine's PortAudio callback",
+            f"p95 {ms(pct(delays, 0.95))}, {len(delays)} calls dialled from the dial screen "
+            f"(devices opened when it opened); dialled in one go (history, directory): "
+            f"median {ms(median(oneshot))}, p95 {ms(pct(oneshot, 0.95))}; 180 sent on "
+            "loopback by an in-process UAS",
+        ),
+        Row(
+            ROWS[2],
+            f"{ms(median(rings))} median",
+            f"p95 {ms(pct(rings, 0.95))}, {len(rings)} calls; SIPp's INVITE send time to the "
+            "first ringtone sample the PortAudio callback took (devices closed before each)",
         ),
         compared(
-            "CPU during one call (echoed G.711 audio)",
+            ROWS[3],
             call["cpu"],
             theirs[0] if theirs else None,
             "{:.1f} % of a core".format,
-            f"over {seconds:.0f} s, same PulseAudio null sinks and SIPp -rtp_echo peer; "
-            f"DeskPhone engine idle with devices open {idle_cpu:.1f} %" + note,
-        ),
-        compared(
-            "memory (RSS) during one call",
-            call["rss"] / 1024,
-            theirs[1] / 1024 if theirs else None,
-            "{:.1f} MiB".format,
-            f"DeskPhone: engine process only (idle {idle_rss / 1024:.1f} MiB); the Qt window "
-            "is another process",
+            f"over {seconds:.0f} s, same default device and SIPp -rtp_echo peer; RSS "
+            f"{call['rss'] / 1024:.0f} MiB"
+            + (f" (baresip {theirs[1] / 1024:.0f} MiB)" if theirs else "")
+            + note,
         ),
         Row(
-            "bridge added latency, far end → speaker",
+            ROWS[4] + ", far end → speaker",
             f"{st['far_ms'][0]:.1f} ms mean",
-            f"p95 {st['far_ms'][1]:.1f} ms (ring buffer depth after each write); "
-            f"drops / refills {_pair(st['far_drops'])}",
+            f"p95 {st['far_ms'][1]:.1f} ms (mean wait of a sample in the ring buffer); "
+            f"drops / refills {_pair(st['far_drops'])} over {seconds:.0f} s",
         ),
         Row(
-            "bridge added latency, microphone → pjmedia",
+            ROWS[4] + ", microphone → pjmedia",
             f"{st['mic_ms'][0]:.1f} ms mean",
             f"p95 {st['mic_ms'][1]:.1f} ms; drops / refills {_pair(st['mic_drops'])}; "
-            f"port callback {call['port_us']:.1f} µs per frame",
+            f"device xruns {st['xruns']}, refused bursts {st['bursts']}; port callback "
+            f"{call['port_us']:.1f} µs per frame",
         ),
+    ]
+
+
+def bench_long_call(seconds: float) -> list[Row]:
+    """Drops and refills over one long call (the ring buffers must not drift)."""
+    if shutil.which("pulseaudio") is None:
+        return [Row("long call", "skipped", "pulseaudio is not installed")]
+    server = PulseServer(desktop=True)
+    server.start()
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-long-") as tmp:
+            work = Path(tmp)
+            config = work / "config"
+            config.mkdir()
+            with desktop_engine(config, server) as (engine, client):
+                assert engine.proc is not None
+                call = echo_call(client, engine.proc.pid, work / "sipp", seconds)
+    finally:
+        server.cleanup()
+    st = call["state"]
+    return [
+        Row(
+            f"drops / refills over a {seconds / 60:.0f}-minute call",
+            f"far {_pair(st['far_drops'])}, mic {_pair(st['mic_drops'])}",
+            f"far end → speaker {st['far_ms'][0]:.1f} ms mean (p95 {st['far_ms'][1]:.1f}), "
+            f"microphone → pjmedia {st['mic_ms'][0]:.1f} ms mean (p95 {st['mic_ms'][1]:.1f}); "
+            f"device xruns {st['xruns']}, refused bursts {st['bursts']}; engine CPU "
+            f"{call['cpu']:.1f} % of a core",
+        )
     ]
 
 

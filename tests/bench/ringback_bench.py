@@ -1,47 +1,38 @@
-"""Ringback and call audio of the REAL engine process on a private PulseAudio (repo root):
+"""Ringback, ringtone and call audio of the REAL engine process on a private PulseAudio set
+up as a desktop (repo root):
 
     python tests/bench/ringback_bench.py [--calls 20] [--seconds 10]
 
-Prints:
-- 180 sent on the wire -> first ringback sample handed to PortAudio (median, p95): a small
-  UDP UAS in this process answers the engine's INVITEs and notes time.monotonic() just before
-  sending the 180; the engine reports the monotonic time its PortAudio callback took the tone's
-  first sample (`tone_started`). Both use CLOCK_MONOTONIC of the same machine.
-- the bridge's added latency each way (ring buffer depth after each write) during a call whose
-  RTP a SIPp peer echoes back, with drops/insertions;
-- CPU (% of one core) and RSS of the engine process idle and during that call.
+prints the call rows of the bench table (tests/bench/call_bench.py). The pieces here:
+- 180 sent on the wire -> first ringback sample handed to PortAudio: a small UDP UAS in this
+  process answers the engine's INVITEs and notes time.monotonic() just before sending the 180;
+  the engine reports the monotonic time its PortAudio callback took the tone's first sample
+  (`tone_started`). Both use CLOCK_MONOTONIC of the same machine.
+- SIPp's INVITE sent -> first ringtone sample (`ring_started`), the phone idle before each call;
+- a call whose RTP a SIPp peer echoes back: the bridge's added latency each way, drops and
+  refills, CPU and RSS of the engine.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import socket
-import statistics
 import sys
-import tempfile
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from tests.audio.engine_rig import (  # noqa: E402
-    audio_status,
-    engine_with_pulse,
-    target,
-    uas,
-    wait_audio_ok,
-)
-from tests.audio.pulse import PulseServer, apply_env  # noqa: E402
+from tests.audio.desktop_rig import wait_idle  # noqa: E402
+from tests.audio.engine_rig import audio_status, target, uas  # noqa: E402
 from tests.bench.table import cpu_over  # noqa: E402
 from tests.engine_harness import EngineClient  # noqa: E402
-from tests.sipnet import HOST  # noqa: E402
-
-
-def p95(values: list[float]) -> float:
-    return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
+from tests.sipnet import HOST, Sipp, free_port  # noqa: E402
 
 
 class RingingUas:
@@ -119,10 +110,18 @@ def _vias(msg: str) -> list[str]:
     ]
 
 
-def ringback_starts(client: EngineClient, count: int) -> list[float]:
+def ringback_starts(client: EngineClient, count: int, dial_screen: bool = True) -> list[float]:
+    """180 sent -> first ringback sample (ms). With `dial_screen` the user opens the dial screen
+    (SPEAKER: devices open, dial tone) a second before the call goes out, as when typing a
+    number; without it the call goes out in one go (history, directory) from an idle phone."""
     peer = RingingUas()
     delays: list[float] = []
     for _ in range(count):
+        if dial_screen:
+            client.send("key", key="SPEAKER")
+            time.sleep(1.0)
+        else:
+            wait_idle(client)
         since = len(client.events)
         client.send("dial", target=f"sip:bob@{HOST}:{peer.port}")
         assert peer.wait_invite(5), "no INVITE"
@@ -132,6 +131,40 @@ def ringback_starts(client: EngineClient, count: int) -> list[float]:
         client.wait_call("CallFailed", 5, since)
         time.sleep(0.2)
     return delays
+
+
+def ringtone_starts(client: EngineClient, port: int, workdir: Path, count: int) -> list[float]:
+    """SIPp's INVITE sent -> first ringtone sample (ms), each call to an idle phone."""
+    delays: list[float] = []
+    for i in range(count):
+        wait_idle(client)
+        caller = Sipp(
+            "audio/uac-ring.xml",
+            free_port(),
+            workdir / str(i),
+            target=f"{HOST}:{port}",
+            service="alice",
+            keys={"alert": "<http://127.0.0.1/Ring1.wav>"},
+            timeout=30,
+        ).start()
+        since = len(client.events)
+        ring = client.wait_for(lambda e: e.get("ev") == "ring_started", 10, since)
+        client.wait_call("CallIn", 10, since)
+        client.send("key", key="X")  # Reject
+        client.wait_call("Finished", 10, since)
+        caller.wait(15)
+        delays.append(1000 * (ring["started"] - _invite_sent(caller)))
+    return delays
+
+
+def _invite_sent(sipp: Sipp) -> float:
+    """When SIPp sent its INVITE, on this machine's monotonic clock (SIPp logs wall time)."""
+    sent = r"^-+ (\S+ \S+)\n(?:UDP|TCP) message sent[^\n]*\n\nINVITE "
+    stamps = re.findall(sent, sipp.messages(), re.M)
+    if not stamps:
+        raise RuntimeError("SIPp logged no INVITE")
+    wall = datetime.strptime(stamps[0][:26], "%Y-%m-%d %H:%M:%S.%f").timestamp()
+    return wall - (time.time() - time.monotonic())
 
 
 def echo_call(client: EngineClient, pid: int, workdir: Path, seconds: float) -> dict[str, Any]:
@@ -161,58 +194,10 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=10.0)
     args = ap.parse_args()
-    server = PulseServer()
-    server.start()
-    apply_env(server)
-    work = Path(tempfile.mkdtemp(prefix="deskphone-ringback-bench-"))
-    config = work / "config"
-    config.mkdir()
-    try:
-        with engine_with_pulse(config, server) as (engine, client):
-            state = wait_audio_ok(client)
-            assert state["ok"], state
-            assert engine.proc is not None
-            pid = engine.proc.pid
-            # The first ~2 s after the streams open cost 45-70 % of a core (PortAudio's ALSA
-            # pulse plugin through PulseAudio's start-up stall, measured): idle is after that.
-            time.sleep(4.0)
-            idle_cpu, idle_rss = cpu_over(pid, 5.0)
-            delays = ringback_starts(client, args.calls)
-            call = echo_call(client, pid, work / "sipp", args.seconds)
-        st = call["state"]
-        rows = [
-            ("engine audio status", st["status"]),
-            (
-                "180 sent -> first ringback sample to PortAudio, median",
-                f"{statistics.median(delays):.1f} ms",
-            ),
-            (
-                "180 sent -> first ringback sample to PortAudio, p95",
-                f"{p95(delays):.1f} ms (n={len(delays)})",
-            ),
-            (
-                "far end -> speaker ring buffer, mean / p95",
-                f"{st['far_ms'][0]:.1f} / {st['far_ms'][1]:.1f} ms",
-            ),
-            (
-                "microphone -> pjmedia ring buffer, mean / p95",
-                f"{st['mic_ms'][0]:.1f} / {st['mic_ms'][1]:.1f} ms",
-            ),
-            ("far drops / refills, mic drops / refills", f"{st['far_drops']} / {st['mic_drops']}"),
-            ("bridge port callback, mean per frame", f"{call['port_us']:.1f} us"),
-            ("frames received from the call", f"{call['frames']} in {args.seconds:.0f} s"),
-            ("engine CPU idle (devices open)", f"{idle_cpu:.1f} % of one core"),
-            ("engine CPU during an echoed call", f"{call['cpu']:.1f} % of one core"),
-            (
-                "engine RSS idle / during the call",
-                f"{idle_rss / 1024:.1f} / {call['rss'] / 1024:.1f} MiB",
-            ),
-        ]
-        width = max(len(k) for k, _ in rows)
-        for key, value in rows:
-            print(f"{key:<{width}}  {value}")
-    finally:
-        server.cleanup()
+    from tests.bench.call_bench import bench_call
+    from tests.bench.table import render
+
+    print(render(bench_call(args.calls, args.seconds)))
 
 
 if __name__ == "__main__":

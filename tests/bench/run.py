@@ -6,9 +6,10 @@ Rows: start → idle window without and with an account (Kamailio started here);
 pjsua2 callback; UI intent → engine and engine event → UI; 302 received → new INVITE sent
 (DeskPhone and baresip), also with the window running; the whole phone's memory at rest and in
 a call; INVITE → 302 of a forward; an INVITE flood; forward-always calls per second (SIPp at
-rising rates); 180 received → first ringback sample, one call's CPU and memory (DeskPhone and
-baresip) and the bridge's added latency each way (private PulseAudio); idle CPU of the UI and
-engine processes.
+rising rates); on a private PulseAudio set up as a desktop (default device): engine idle CPU,
+180 received → first ringback sample, INVITE → first ringtone sample, one call's CPU and memory
+(DeskPhone and baresip), the bridge's added latency each way, drops/refills over a long call
+(10 minutes; 1 with --quick); idle CPU of the UI and engine processes.
 Everything runs on 127.0.0.1, each peer on its own free ports, every wait bounded. Times use
 CLOCK_MONOTONIC, shared by all processes. A section that cannot run prints why in its row.
 """
@@ -26,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from tests.bench.app_bench import bench_app_memory, bench_app_redirect  # noqa: E402
-from tests.bench.call_bench import bench_call  # noqa: E402
+from tests.bench.call_bench import bench_call, bench_long_call  # noqa: E402
 from tests.bench.forward_bench import bench_forward  # noqa: E402
 from tests.bench.idle_bench import bench_idle_cpu  # noqa: E402
 from tests.bench.incoming_bench import bench_flood, bench_forward_latency  # noqa: E402
@@ -35,7 +36,17 @@ from tests.bench.redirect_rows import bench_redirect  # noqa: E402
 from tests.bench.startup_bench import bench_startup, ensure_display  # noqa: E402
 from tests.bench.table import Row, failed, render  # noqa: E402
 
-SECTIONS = ("startup", "ipc", "redirect", "app", "incoming", "forward", "call", "idle")
+SECTIONS = (
+    "startup",
+    "ipc",
+    "redirect",
+    "app",
+    "incoming",
+    "forward",
+    "call",
+    "longcall",
+    "idle",
+)
 
 
 @dataclass
@@ -51,10 +62,11 @@ class Sizes:
     ringbacks: int
     call_seconds: float
     idle_seconds: float
+    long_call_seconds: float
 
 
-FULL = Sizes(5, 200, 120, 30, 200, 500, [20, 50, 100, 200, 300, 500], 10.0, 20, 10.0, 10.0)
-QUICK = Sizes(3, 100, 100, 15, 100, 500, [50, 200, 500], 5.0, 8, 5.0, 5.0)
+FULL = Sizes(5, 200, 120, 30, 200, 500, [20, 50, 100, 200, 300, 500], 10.0, 20, 10.0, 10.0, 600.0)
+QUICK = Sizes(3, 100, 100, 15, 100, 500, [50, 200, 500], 5.0, 8, 5.0, 5.0, 60.0)
 
 
 def sections(size: Sizes) -> dict[str, tuple[str, Callable[[], list[Row]]]]:
@@ -77,6 +89,10 @@ def sections(size: Sizes) -> dict[str, tuple[str, Callable[[], list[Row]]]]:
         "call": (
             "ringback, one call, bridge latency",
             lambda: bench_call(size.ringbacks, size.call_seconds),
+        ),
+        "longcall": (
+            "drops / refills over a long call",
+            lambda: bench_long_call(size.long_call_seconds),
         ),
         "idle": ("idle CPU", lambda: bench_idle_cpu(size.idle_seconds)),
     }

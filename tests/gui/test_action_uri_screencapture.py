@@ -27,14 +27,15 @@ pytestmark = [pytest.mark.gui, pytest.mark.sip]
 class Request:
     """One GET on a background thread; `status` and `body` once `done`."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, headers: dict[str, str] | None = None) -> None:
         self.status = 0
         self.body = b""
         self.content_type = ""
         self.done = threading.Event()
-        threading.Thread(target=self._run, args=(url,), daemon=True).start()
+        request = urllib.request.Request(url, headers=headers or {})
+        threading.Thread(target=self._run, args=(request,), daemon=True).start()
 
-    def _run(self, url: str) -> None:
+    def _run(self, url: urllib.request.Request) -> None:
         try:
             with urllib.request.urlopen(url, timeout=40) as response:
                 self.status, self.body = response.status, response.read()
@@ -47,7 +48,11 @@ class Request:
 
 def start_app(qtbot: QtBot, config_dir: Path, **remote: object) -> tuple[DeskPhoneApp, int]:
     port = free_port()
-    values: dict[str, object] = {"action_uri_enabled": True, "action_uri_port": port}
+    values: dict[str, object] = {
+        "action_uri_enabled": True,
+        "action_uri_port": port,
+        "action_uri_prompt": False,
+    }
     values.update(remote)
     save_settings(config_dir, Settings(remote=RemoteSettings(**values)))  # type: ignore[arg-type]
     app = DeskPhoneApp(
@@ -143,5 +148,17 @@ def test_prompt_asks_in_the_window_without_blocking_it(
         # Decided once: the next request goes straight through.
         assert fetch(qtbot, f"{base}/servlet?key=X").status == 200
         assert not app.prompts
+        # ... but not for a page in a web browser on the same address: asked again, apart.
+        firefox = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
+        page = Request(f"{base}/servlet?number=900123", {"User-Agent": firefox})
+        qtbot.waitUntil(lambda: len(app.prompts) == 1, timeout=10000)
+        ((key, box),) = app.prompts.items()
+        assert key != HOST and f"a web browser on {HOST}" in box.text()
+        box.grab().save(str(screens_dir / "action-uri-prompt-browser.png"))
+        no = box.button(QMessageBox.StandardButton.No)
+        assert no is not None
+        no.click()
+        qtbot.waitUntil(page.done.is_set, timeout=10000)
+        assert page.status == 403 and not app.prompts
     finally:
         app.shutdown()

@@ -73,7 +73,7 @@ def test_edit_validate_and_apply(qtbot: QtBot, screens_dir: Path) -> None:
     tab.set_url("call_established", "http://crm.local/up?id=$call_id")
     type_into(qtbot, tab.user, "crm")
     type_into(qtbot, tab.password, "s3cret")
-    click_box(qtbot, tab.prompt)
+    assert tab.prompt.isChecked()  # "Allow remote control?" is on by default, as on a Yealink
     assert tab.errors() == {} and not tab.url_errors.isVisible()
     qtbot.wait(50)
     dialog.grab().save(str(screens_dir / "settings-remote-valid.png"))

@@ -153,6 +153,25 @@ def test_second_account_and_transport(opened: Opened) -> None:
     assert accounts[1].password == "s3cret"
 
 
+def test_srtp_per_account_in_the_dialog_and_the_export(
+    opened: Opened, screens_dir: Path, tmp_path: Path
+) -> None:
+    tab = opened.tab("Accounts")
+    srtp = tab.editor("accounts.0.srtp")
+    assert isinstance(srtp, QComboBox)
+    assert srtp.currentData() == "off"  # Disabled, as on a Yealink
+    assert [srtp.itemText(i) for i in range(srtp.count())] == ["Disabled", "Optional", "Compulsory"]
+    srtp.setCurrentIndex(srtp.findData("compulsory"))
+    opened.shot(screens_dir, "settings-accounts-srtp.png")
+    assert opened.dialog.apply()
+    assert opened.emitted[-1].accounts[0].srtp == "compulsory"
+    out = tmp_path / "export.cfg"
+    assert opened.dialog.export_cfg_file(out)
+    assert "account.1.srtp_encryption = 2" in out.read_text()
+    again, _ = import_cfg(out.read_text(), Settings())
+    assert again.accounts[0].srtp == "compulsory"
+
+
 def test_accounts_beyond_six_are_kept(qtbot: QtBot, config_dir: Path) -> None:
     settings = Settings(accounts=[AccountSettings(user=f"u{i}", server="h") for i in range(8)])
     o = Opened(qtbot, settings, config_dir)

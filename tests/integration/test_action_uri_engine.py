@@ -98,6 +98,7 @@ def write_settings(config_dir: Path, uri_port: int, urls: dict[str, str], **acco
         action_uri_enabled=True,
         action_uri_port=uri_port,
         action_uri_allow=["127.0.0.1"],
+        action_uri_prompt=False,  # the prompt itself: tests/gui/test_action_uri_screencapture.py
         action_urls=urls,
     )
     accounts = [AccountSettings(**account)] if account else []

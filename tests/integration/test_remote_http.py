@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from app.phone.settings import RemoteSettings
-from app.remote.access import PromptBroker, basic_header
+from app.remote.access import Caller, PromptBroker, basic_header
 from app.remote.action_uri import RemoteAction
 from app.remote.http_server import ActionUriServer
 
@@ -79,6 +79,7 @@ def settings(**overrides: Any) -> RemoteSettings:
         "action_uri_enabled": True,
         "action_uri_port": 0,
         "action_uri_allow": ["127.0.0.1"],
+        "action_uri_prompt": False,
     }
     values.update(overrides)
     return RemoteSettings(**values)
@@ -182,16 +183,16 @@ def test_basic_auth(serve: Any, engine: Engine) -> None:
 
 
 def test_prompt_accepted_declined_and_unanswered(serve: Any, engine: Engine) -> None:
-    prompts: queue.Queue[str] = queue.Queue()
+    prompts: queue.Queue[Caller] = queue.Queue()
     broker = PromptBroker(prompts.put_nowait)  # the engine only queues the dialog
-    server = serve(settings(action_uri_prompt=True), ask=broker.ask, prompt_timeout=0.5)
+    server = serve(settings(action_uri_prompt=True), prompter=broker, prompt_timeout=0.5)
     port = server.port
 
     # Unanswered: 403 after the timeout; the prompt was shown once.
     started = time.monotonic()
     assert http(port, "/servlet?key=OK")[0] == 403
     assert 0.4 < time.monotonic() - started < 3
-    assert prompts.get_nowait() == "127.0.0.1"
+    assert prompts.get_nowait().key == "127.0.0.1"
 
     # The "UI" says yes while a request waits.
     server.handler.prompt_timeout = 5.0
@@ -219,7 +220,9 @@ def malformed_requests() -> list[bytes]:
         "phonecfg=put", "phonecfg=get&fw=7", "frob=1", "=1", "key=%ff%fe", "key=1%0d%0a",
         "key=" + ";".join("1" * 40), "key=" + "A" * 3000, "&".join(["t=1"] * 80),
     ]  # fmt: skip
-    requests = [f"GET /servlet?{q} HTTP/1.1\r\nHost: x\r\n\r\n".encode() for q in bad_queries]
+    requests = [
+        f"GET /servlet?{q} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode() for q in bad_queries
+    ]
     requests += [
         b"GET /servlet?key=OK HTTP/9.9\r\n\r\n",
         b"GET /servlet?key=OK JUNK/1.0\r\n\r\n",
@@ -288,8 +291,8 @@ def test_connection_cap_and_idle_clients(serve: Any, engine: Engine) -> None:
 
 
 def test_stop_releases_waiting_requests_and_the_port(serve: Any, engine: Engine) -> None:
-    broker = PromptBroker(lambda ip: None)
-    server = serve(settings(action_uri_prompt=True), ask=broker.ask, prompt_timeout=30)
+    broker = PromptBroker(lambda caller: None)
+    server = serve(settings(action_uri_prompt=True), prompter=broker, prompt_timeout=30)
     port = server.port
     result: list[int] = []
     waiting = threading.Thread(target=lambda: result.append(http(port, "/servlet?key=OK")[0]))

@@ -13,7 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.phone.settings import RemoteSettings
-from app.remote.access import PromptBroker, basic_header, check_basic_auth, ip_allowed
+from app.remote.access import (
+    Caller,
+    PromptBroker,
+    basic_header,
+    caller_for,
+    check_basic_auth,
+    ip_allowed,
+)
 from app.remote.action_uri import (
     MAX_ACTIONS,
     BadRequest,
@@ -241,17 +248,36 @@ def test_basic_auth_check() -> None:
 
 
 def test_prompt_broker_asks_once_and_remembers() -> None:
-    shown: list[str] = []
+    shown: list[Caller] = []
     broker = PromptBroker(shown.append)
-    assert broker.ask("203.0.113.5") is None
-    assert broker.ask("203.0.113.5") is None
-    assert shown == ["203.0.113.5"]
+    program = caller_for("203.0.113.5", browser=False)
+    assert broker.ask(program) == "wait"
+    assert broker.ask(program) == "wait"
+    assert [c.key for c in shown] == ["203.0.113.5"]
     assert broker.pending() == ["203.0.113.5"]
     broker.answer("203.0.113.5", False)
-    assert broker.ask("203.0.113.5") is False
+    assert broker.ask(program) == "no"
     broker.forget("203.0.113.5")
-    assert broker.ask("203.0.113.5") is None
-    assert shown == ["203.0.113.5", "203.0.113.5"]
+    assert broker.ask(program) == "wait"
+    assert len(shown) == 2
+
+
+def test_prompt_broker_browser_answers_are_used_once_and_pending_is_capped() -> None:
+    shown: list[Caller] = []
+    withdrawn: list[str] = []
+    broker = PromptBroker(shown.append, withdrawn.append, max_pending=2)
+    page = caller_for("127.0.0.1", browser=True)
+    other = caller_for("127.0.0.1", browser=True)
+    assert page.key != other.key and not page.remember
+    assert broker.ask(page) == "wait" and broker.ask(other) == "wait"
+    assert broker.ask(caller_for("127.0.0.1", browser=False)) == "busy"
+    broker.answer(page.key, True)
+    assert broker.ask(page) == "yes"
+    assert broker.ask(page) == "wait"  # used up: a new question
+    broker.withdraw(other.key)
+    broker.answer(other.key, True)  # the box was answered after its request gave up
+    assert withdrawn == [other.key]
+    assert broker.ask(other) == "wait"
 
 
 # ---- handler ----------------------------------------------------------------------------------
@@ -276,7 +302,11 @@ class Engine:
 
 
 def make(engine: Engine, **overrides: Any) -> ActionUriHandler:
-    values: dict[str, Any] = {"action_uri_enabled": True, "action_uri_allow": ["127.0.0.1"]}
+    values: dict[str, Any] = {
+        "action_uri_enabled": True,
+        "action_uri_allow": ["127.0.0.1"],
+        "action_uri_prompt": False,
+    }
     values.update(overrides)
     ask = values.pop("ask", None)
     timeout = values.pop("timeout", 0.5)
@@ -354,15 +384,18 @@ def test_engine_that_raises_gives_503_not_a_crash() -> None:
         raise RuntimeError("queue full")
 
     handler = ActionUriHandler(
-        RemoteSettings(action_uri_enabled=True), broken, engine.state, engine.screenshot
+        RemoteSettings(action_uri_enabled=True, action_uri_prompt=False),
+        broken,
+        engine.state,
+        engine.screenshot,
     )
     assert handler.handle("GET", "/servlet?key=OK", "127.0.0.1").status == 503
 
 
 def test_prompt_answered_later_by_another_thread() -> None:
     engine = Engine()
-    broker = PromptBroker(lambda ip: None)
-    handler = make(engine, action_uri_prompt=True, ask=broker.ask, timeout=5.0)
+    broker = PromptBroker(lambda caller: None)
+    handler = make(engine, action_uri_prompt=True, ask=broker, timeout=5.0)
     answer = threading.Timer(0.2, broker.answer, args=("127.0.0.1", True))
     answer.start()
     started = time.monotonic()
@@ -373,8 +406,8 @@ def test_prompt_answered_later_by_another_thread() -> None:
 
 def test_prompt_declined_and_unanswered(caplog: pytest.LogCaptureFixture) -> None:
     engine = Engine()
-    broker = PromptBroker(lambda ip: None)
-    handler = make(engine, action_uri_prompt=True, ask=broker.ask, timeout=0.2)
+    broker = PromptBroker(lambda caller: None)
+    handler = make(engine, action_uri_prompt=True, ask=broker, timeout=0.2)
     with caplog.at_level(logging.WARNING, logger="deskphone.remote"):
         started = time.monotonic()
         assert handler.handle("GET", "/servlet?key=OK", "127.0.0.1").status == 403
@@ -388,12 +421,8 @@ def test_prompt_declined_and_unanswered(caplog: pytest.LogCaptureFixture) -> Non
 
 def test_bad_request_does_not_prompt() -> None:
     asked: list[str] = []
-
-    def ask(ip: str) -> bool | None:
-        asked.append(ip)
-        return True
-
+    broker = PromptBroker(lambda caller: asked.append(caller.ip))
     engine = Engine()
-    handler = make(engine, action_uri_prompt=True, ask=ask)
+    handler = make(engine, action_uri_prompt=True, ask=broker)
     assert handler.handle("GET", "/servlet?key=NOPE", "127.0.0.1").status == 400
     assert asked == []

@@ -64,6 +64,7 @@ def _account(n: int) -> AccountSettings:
         auto_answer=True,
         dnd=True,
         dtmf=("info", "inband", "both")[n % 3],
+        srtp=("optional", "compulsory")[n % 2],
     )
 
 
@@ -109,9 +110,10 @@ def golden_settings() -> Settings:
     rm = s.remote
     rm.action_uri_enabled, rm.action_uri_port, rm.action_uri_bind_any = True, 9876, True
     rm.action_uri_allow = ["127.0.0.1", "192.0.2.*"]
-    rm.action_uri_user, rm.action_uri_password, rm.action_uri_prompt = "crm", "uri-pw", True
+    rm.action_uri_user, rm.action_uri_password, rm.action_uri_prompt = "crm", "uri-pw", False
     rm.action_urls = {e: f"http://192.0.2.50/{e}?from=$remote" for e in EVENTS}
     s.provisioning.url = "http://provisioning.example.com/t46g/"
+    s.provisioning.user, s.provisioning.password = "prov", "prov-pw"
     s.provisioning.mac = "001565aabbcc"
     d = s.dialplan
     d.replace = {
@@ -196,7 +198,8 @@ def test_export_without_passwords_is_the_golden_file_less_its_password_lines() -
     text = _without_stamp(export_cfg(settings))
     kept = [line for line in golden if not re.match(r"^\S*password = ", line)]
     assert text[0] == kept[0] and text[1] == "# Passwords are not included.\n"
-    assert text[2:] == kept[2:] and len(kept) == len(golden) - 17
+    # 16 accounts, the Action URI and the provisioning server
+    assert text[2:] == kept[2:] and len(kept) == len(golden) - 18
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ HEADER = "#!version:1.0.0.1\n"
 UNSUPPORTED_IN_SAMPLE = {
     "account.1.sip_server.1.retry_counts", "account.1.sip_server.2.address",
     "account.1.codec.1.enable", "account.1.codec.1.payload_type", "account.1.nat.nat_traversal",
-    "account.1.subscribe_mwi", "account.2.srtp_encryption", "features.dnd.on_code",
+    "account.1.subscribe_mwi", "features.dnd.on_code",
     "features.dnd.off_code", "transfer.semi_attend_tran_enable", "voice.vad",
     "static.network.internet_port.type", "static.network.vlan.internet_port_enable",
     "static.security.user_password", "lang.gui", "local_time.time_zone", "local_time.ntp_server1",
@@ -34,6 +34,7 @@ def test_sample_imports_what_deskphone_has() -> None:
         True,
         True,
     )
+    assert (a1.srtp, a2.srtp) == ("off", "optional")  # account.2.srtp_encryption = 1
     fwd = s.forward.phone
     assert fwd.always.enabled and fwd.always.target == "4000" and fwd.always.on_code == "*72"
     assert fwd.busy.target == "5000" and fwd.no_answer.target == "sip:6000@pbx.example.com"

@@ -205,6 +205,10 @@ def _call(p: QPainter, sm: ScreenModel, r: QRectF, skin: Skin) -> None:
     th = skin.theme
     right = sm.timer or sm.call_index
     _title_row(p, r, skin, sm.title, right)
+    if sm.encrypted:  # a padlock after the state word
+        p.setFont(font(skin.font, 17, True))
+        x = r.x() + p.fontMetrics().horizontalAdvance(sm.title) + 8
+        glyphs.draw(p, "lock", QRectF(x, r.y() + 7, 16, 18), colour(th.get("green", th["accent"])))
     av = QRectF(r.x() + 2, r.y() + 42, 60, 60)
     glyphs.draw(p, "avatar", av, colour(th["accent"]).darker(140))
     x = av.right() + 10

@@ -126,6 +126,24 @@ def avatar(p: QPainter, r: QRectF, c: QColor) -> None:
     p.drawPath(body)
 
 
+def lock(p: QPainter, r: QRectF, c: QColor) -> None:
+    """A padlock: the call's media is encrypted (SRTP)."""
+    w, h = r.width(), r.height()
+    _pen(p, c, max(1.2, w * 0.12))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    shackle = QRectF(r.x() + w * 0.26, r.y() + h * 0.06, w * 0.48, h * 0.62)
+    p.drawArc(shackle, 0, 180 * 16)
+    p.drawLine(QPointF(shackle.left(), r.y() + h * 0.37), QPointF(shackle.left(), r.y() + h * 0.5))
+    p.drawLine(
+        QPointF(shackle.right(), r.y() + h * 0.37), QPointF(shackle.right(), r.y() + h * 0.5)
+    )
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(c)
+    p.drawRoundedRect(
+        QRectF(r.x() + w * 0.14, r.y() + h * 0.46, w * 0.72, h * 0.5), w * 0.08, w * 0.08
+    )
+
+
 def hold(p: QPainter, r: QRectF, c: QColor) -> None:
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(c)
@@ -205,6 +223,7 @@ GLYPHS: dict[str, Callable[[QPainter, QRectF, QColor], None]] = {
     "mute": mute,
     "auto_answer": auto_answer,
     "avatar": avatar,
+    "lock": lock,
     "speaker": speaker,
     "headset": headset,
     "message": message,

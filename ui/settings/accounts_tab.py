@@ -26,7 +26,7 @@ SHOWN_ACCOUNTS = 6
 # an account page's settings, in order (labels and hints: app/phone/settings/accounts.py)
 PAGE = (
     "enabled", "label", "display_name", "user", "auth_name", "password", "server", "port",
-    "transport", "outbound_proxy", "expires",
+    "transport", "outbound_proxy", "expires", "srtp",
 )  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -258,12 +259,37 @@ class SettingsDialog(QDialog):
         return ok
 
     def provision_url(self, url: str, mac: str = "") -> bool:
-        imported, text = provisioning.from_url(url, mac, self.current())
+        """Fetch and show the provisioned settings (saved by OK / Apply); False when nothing
+        was taken yet: a failure, or a plain-http file whose risky changes wait for a yes."""
+        imported, text, warning = provisioning.from_url(url, mac, self.current())
         if imported is None:
             self._report(text, error=True)
             return False
+        if warning:
+            self._confirm_plain_http(imported, text, warning)
+            return False
         self.take_imported(imported, text)
         return True
+
+    def _confirm_plain_http(self, imported: Settings, text: str, warning: str) -> None:
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Provisioning over plain http", warning, yes | no, self
+        )
+        box.setInformativeText("Apply them anyway? Use an https:// URL to avoid this question.")
+        box.setDefaultButton(no)
+        box.setObjectName("settings.plain_http")
+
+        def done(_: int) -> None:
+            clicked = box.clickedButton()
+            if clicked is not None and box.standardButton(clicked) == yes:
+                self.take_imported(imported, text)
+            else:
+                self._report("Provisioning not applied:\n" + warning, error=True)
+
+        box.finished.connect(done)
+        self.plain_http_box = box
+        box.open()
 
     def _report(self, text: str, error: bool = False) -> None:
         self.last_report = text

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.phone.settings import Settings, spec
-from app.store.provision_http import ProvisionError, provision_from_url
+from app.store.provision_http import ProvisionError, provision
+from app.store.provision_risk import plain_http_warning
 from app.store.yealink_cfg import export_cfg, import_cfg_file
 
 log = logging.getLogger("deskphone.ui")
@@ -46,15 +47,15 @@ def export_file(path: Path, settings: Settings) -> tuple[bool, str]:
     return True, f"Settings exported to {path} (passwords are not exported)."
 
 
-def from_url(url: str, mac: str, base: Settings) -> tuple[Settings | None, str]:
+def from_url(url: str, mac: str, base: Settings) -> tuple[Settings | None, str, str]:
+    """(provisioned settings or None, report text, a warning to confirm first or "")."""
     try:
-        result = provision_from_url(url, mac, base)
+        result = provision(url, mac, base)
     except ProvisionError as exc:
-        return None, f"Provisioning failed: {exc}"
+        return None, f"Provisioning failed: {exc}", ""
     fetched = "\n".join(f"  {u}" for u in result.fetched)
-    result.settings.provisioning.url = url
-    result.settings.provisioning.mac = mac
-    return result.settings, f"Provisioned from:\n{fetched}\n{result.report.text()}"
+    warning = plain_http_warning(result.risks) if result.insecure and result.risks else ""
+    return result.settings, f"Provisioned from:\n{fetched}\n{result.report.text()}", warning
 
 
 class ReportDialog(QDialog):

@@ -85,6 +85,7 @@ def _call_screen(st: HandsetState, sm: ScreenModel, call: CallView) -> K.SoftKey
     if st.flags.audio_warning:
         sm.lines = [*sm.lines, st.flags.audio_warning]
     sm.timer = call_timer(call, st.now)
+    sm.encrypted = call.encrypted
     live = st.live()
     if len(live) > 1 and call.state != CallState.FINISHED:
         ids = [c.id for c in live]

@@ -88,6 +88,7 @@ class ScreenModel:
     tabs: list[str] = field(default_factory=list)  # history lists
     tab: int = -1
     call_index: str = ""  # "1/2" with several calls
+    encrypted: bool = False  # the shown call's media is SRTP: a lock by its state, as on a Yealink
     note: str = ""  # e.g. the SIP port note on idle
 
     def to_dict(self) -> dict[str, Any]:

@@ -13,6 +13,12 @@ from app.phone.settings.declare import Choice, Joint, setting
 
 MAX_ACCOUNTS = 16
 TRANSPORTS = (Choice("udp", "UDP", "0"), Choice("tcp", "TCP", "1"), Choice("tls", "TLS", "2"))
+# Yealink's account.X.srtp_encryption (docs/yealink.md §8); off as on the phone.
+SRTP_MODES = (
+    Choice("off", "Disabled", "0"),
+    Choice("optional", "Optional", "1"),
+    Choice("compulsory", "Compulsory", "2"),
+)
 DTMF_MODES = (
     Choice("inband", "Inband", "0"),
     Choice("rfc2833", "RFC 2833", "1"),
@@ -113,6 +119,12 @@ class AccountSettings:
     dtmf: str = setting(
         "rfc2833", "DTMF type", "dtmf.type", choices=DTMF_MODES,
         help="How key presses in a call are sent (RFC 2833 events use payload 101).",
+    )
+    srtp: str = setting(
+        "off", "RTP encryption (SRTP)", "srtp_encryption", choices=SRTP_MODES,
+        help="Encrypt call audio with SRTP, keys exchanged in the SDP (SDES, RFC 4568). "
+        "Optional: encrypted when the other side takes it; Compulsory: a call it cannot "
+        "encrypt fails. The keys are only private over a TLS transport.",
     )
     realm: str = setting(
         "", "Realm", "realm", own=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass
 
 from app.phone.settings import checks
@@ -31,8 +32,9 @@ class RemoteSettings:
         help="Client addresses allowed; * stands for one number; any",
     )
     action_uri_prompt: bool = setting(
-        False, 'Ask "Allow remote control?" on screen', "features.show_action_uri_option",
-        help="The phone asks on screen before it obeys a new client.",
+        True, 'Ask "Allow remote control?" on screen', "features.show_action_uri_option",
+        help="The phone asks on screen before it obeys a new client (on by default, as on a "
+        "Yealink, docs/yealink.md §11); a web browser is asked about each time.",
     )
     action_uri_port: int = setting(
         8765, "Port", "action_uri.port", own=True, lo=1, hi=65535,
@@ -59,14 +61,49 @@ class RemoteSettings:
     )
 
 
+def split_url_credentials(url: str) -> tuple[str, str, str]:
+    """(url without user:password, user, password); the URL as given when it has none."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        user, password, host = parts.username, parts.password, parts.hostname
+        port = parts.port
+    except ValueError:
+        return url, "", ""
+    if user is None and password is None:
+        return url, "", ""
+    netloc = f"[{host}]" if host and ":" in host else host or ""
+    netloc += f":{port}" if port else ""
+    bare = urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    unquote = urllib.parse.unquote
+    return bare, unquote(user or ""), unquote(password or "")
+
+
+def folder_url(v: str) -> str:
+    """An http(s) URL without user:password in it: those are the user and password settings,
+    so that the password is kept with the other passwords (and never shown in a message)."""
+    if v and split_url_credentials(v)[0] != v:
+        return "user name and password go in their own settings, not in the URL"
+    return checks.url_or_empty(v)
+
+
 @dataclass
 class ProvisionSettings:
     """Yealink-style auto-provisioning (app/store/provision_http.py)."""
 
     url: str = setting(
-        "", "Server URL", "static.auto_provision.server.url", check=checks.url_or_empty,
+        "", "Server URL", "static.auto_provision.server.url", check=folder_url,
         hint="http://provisioning.example.com/t46g/",
         help="The folder holding the common .cfg file and <MAC>.cfg.",
+    )
+    user: str = setting(
+        "", "User name", "static.auto_provision.server.username", hint="none",
+        help="Sent (HTTP Basic) to the provisioning server, and only to it: never to where "
+        "one of its redirects points elsewhere.",
+    )
+    password: str = setting(
+        "", "Password", "static.auto_provision.server.password", secret=True,
+        help="Kept like the account passwords; never in settings.json or an export unless "
+        "asked for.",
     )
     mac: str = setting(
         "", "MAC", "provisioning.mac", own=True, check=checks.mac,
