@@ -18,7 +18,13 @@ from typing import Protocol
 from app import __version__
 from app.desktop.early_engine import EarlyEngine, start_engine
 from app.desktop.selftest import Report
-from app.desktop.single_instance import HandoffError, InstanceLock, InstancePaths, hand_over
+from app.desktop.single_instance import (
+    HandoffError,
+    InstanceDirError,
+    InstanceLock,
+    InstancePaths,
+    hand_over,
+)
 from app.desktop.uris import normalise
 from app.logs import setup_logging
 from app.paths import default_config_dir, log_problems, prepare_config_dir, runtime_dir
@@ -167,7 +173,11 @@ def main(argv: list[str] | None = None, window: WindowSide | None = None) -> int
             return 2
     config_dir: Path = args.config_dir or default_config_dir()
     problems = prepare_config_dir(config_dir)
-    instance = InstanceLock(InstancePaths.for_config(config_dir))
+    try:
+        instance = InstanceLock(InstancePaths.for_config(config_dir))
+    except InstanceDirError as exc:
+        print(f"deskphone: {exc}", file=sys.stderr)
+        return 1
     if not instance.acquire():
         # Another DeskPhone owns this config dir: it dials (or just shows itself), we leave.
         try:

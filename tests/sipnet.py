@@ -97,7 +97,9 @@ class Kamailio:
     def domain(self) -> str:
         return f"{HOST}:{self.port}"
 
-    def start(self, follow_3xx: bool = False) -> None:
+    def start(self, follow_3xx: bool = False, auth: tuple[str, str, str] | None = None) -> None:
+        """`auth` = (realm, user, password): REGISTER and INVITE from that user are challenged
+        (401 / 407) and must answer with that password; nobody else is asked."""
         if shutil.which("kamailio") is None:
             raise RuntimeError("kamailio is not installed: run `make test`")
         cfg_text = (PEERS / self.template).read_text()
@@ -105,6 +107,11 @@ class Kamailio:
         cfg_text = cfg_text.replace("@WORKDIR@", str(self.workdir))
         if follow_3xx:
             cfg_text = cfg_text.replace("#!define FOLLOW3XX 0", "#!define FOLLOW3XX_ON")
+        if auth is not None:
+            realm, user, password = auth
+            cfg_text = cfg_text.replace("#!define AUTH 0", "#!define AUTH_ON")
+            for key, value in (("AUTH_REALM", realm), ("AUTH_USER", user), ("AUTH_PASS", password)):
+                cfg_text = cfg_text.replace(f"@{key}@", value)
         self.workdir.mkdir(parents=True, exist_ok=True)
         if "text://" in cfg_text:
             _db_text_tables(self.workdir / "db")
@@ -290,9 +297,11 @@ class Sipp:
 
 
 @contextlib.contextmanager
-def kamailio(workdir: Path, follow_3xx: bool = False) -> Iterator[Kamailio]:
+def kamailio(
+    workdir: Path, follow_3xx: bool = False, auth: tuple[str, str, str] | None = None
+) -> Iterator[Kamailio]:
     kam = Kamailio(free_port(), workdir)
-    kam.start(follow_3xx)
+    kam.start(follow_3xx, auth)
     try:
         yield kam
     finally:

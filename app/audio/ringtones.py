@@ -6,6 +6,7 @@ Each built-in ringtone is one cycle (sound and the pause after it) at 16 kHz; th
 
 from __future__ import annotations
 
+import io
 import wave
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,9 +17,12 @@ import numpy as np
 import numpy.typing as npt
 
 from app.phone.ringtone_names import BUILTIN, SILENT
+from app.userfiles import UserFileError, read_user_file
 
 RATE = 16000
 MAX_FILE_SECONDS = 60.0
+MAX_FILE_BYTES = 32 << 20  # a minute of 48 kHz stereo 24-bit PCM is 17 MB
+MAX_RATE = 192000
 PEAK = 0.5  # of full scale; the ringer volume scales from here
 
 Float = npt.NDArray[np.float64]
@@ -164,30 +168,38 @@ def resample(x: Float, src_rate: int, dst_rate: int = RATE) -> Float:
 
 
 def load_wav(path: Path) -> Ringtone:
-    """A custom ringtone: PCM WAV, mono or stereo, any rate, mixed to mono at 16 kHz."""
+    """A custom ringtone: PCM WAV, mono or stereo, any rate, mixed to mono at 16 kHz.
+    Only a regular file of at most MAX_FILE_BYTES is read (app/userfiles.py says why)."""
     try:
-        with wave.open(str(path), "rb") as w:
+        data = read_user_file(path, MAX_FILE_BYTES)
+    except UserFileError as exc:
+        raise RingtoneError(f"{path.name}: {exc}") from exc
+    try:
+        with wave.open(io.BytesIO(data), "rb") as w:
             channels, width, rate = w.getnchannels(), w.getsampwidth(), w.getframerate()
+            if not 0 < rate <= MAX_RATE:
+                raise RingtoneError(f"{path.name}: unsupported sample rate {rate} Hz")
             if w.getnframes() > MAX_FILE_SECONDS * rate:
                 raise RingtoneError(f"{path.name}: longer than {MAX_FILE_SECONDS:.0f} s")
             raw = w.readframes(w.getnframes())
     except (OSError, EOFError, wave.Error) as exc:
         raise RingtoneError(f"{path.name}: not a readable PCM WAV file ({exc})") from exc
+    if not 0 < channels <= 8:
+        raise RingtoneError(f"{path.name}: broken channel layout")
+    raw = raw[: len(raw) // (width * channels) * (width * channels)] if width else raw
     if width == 1:
-        data = (np.frombuffer(raw, dtype=np.uint8).astype(np.float64) - 128.0) * 256.0
+        pcm = (np.frombuffer(raw, dtype=np.uint8).astype(np.float64) - 128.0) * 256.0
     elif width == 2:
-        data = np.frombuffer(raw, dtype="<i2").astype(np.float64)
+        pcm = np.frombuffer(raw, dtype="<i2").astype(np.float64)
     elif width == 3:
         b = np.frombuffer(raw, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
         v = b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16)
-        data = (np.where(v >= 1 << 23, v - (1 << 24), v) / 256.0).astype(np.float64)
+        pcm = (np.where(v >= 1 << 23, v - (1 << 24), v) / 256.0).astype(np.float64)
     elif width == 4:
-        data = np.frombuffer(raw, dtype="<i4").astype(np.float64) / 65536.0
+        pcm = np.frombuffer(raw, dtype="<i4").astype(np.float64) / 65536.0
     else:
         raise RingtoneError(f"{path.name}: unsupported sample width {width} bytes")
-    if channels < 1 or len(data) % channels:
-        raise RingtoneError(f"{path.name}: broken channel layout")
-    mono = data.reshape(-1, channels).mean(axis=1)
+    mono = pcm.reshape(-1, channels).mean(axis=1)
     if not len(mono):
         raise RingtoneError(f"{path.name}: no audio in the file")
     out = np.clip(np.round(resample(mono, rate)), -32768, 32767).astype(np.int16)

@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import socket
+import stat
 import tempfile
 import time
 from dataclasses import dataclass
@@ -32,17 +33,44 @@ class HandoffError(RuntimeError):
     """The running instance could not be reached."""
 
 
+class InstanceDirError(PermissionError):
+    """The per-user directory for the lock and socket is not safe to use; the text says why
+    and what to do."""
+
+
 def instance_dir() -> Path:
-    """A private per-user directory that stays the same for every process of this user."""
+    """A private per-user directory that stays the same for every process of this user.
+
+    Under /tmp anyone can create `deskphone-<uid>` first: a directory or
+    link that is not this user's own, or one others can write to, is refused with
+    InstanceDirError (a clear message for the command line) and never used."""
     base = os.environ.get("XDG_RUNTIME_DIR")
     if base and os.path.isdir(base) and os.access(base, os.W_OK):
         path = Path(base) / "deskphone"
     else:
         path = Path(tempfile.gettempdir()) / f"deskphone-{os.getuid()}"
-    path.mkdir(mode=0o700, exist_ok=True)
-    st = path.stat()
-    if st.st_uid != os.getuid() or st.st_mode & 0o077:
-        raise PermissionError(f"{path} must be owned by you with mode 0700")
+    try:
+        path.mkdir(mode=0o700, exist_ok=True)
+        st = path.lstat()  # a symlink is judged as itself, not as what it points to
+    except OSError as exc:
+        raise InstanceDirError(f"cannot use {path}: {exc.strerror or exc}") from exc
+    if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+        if stat.S_ISLNK(st.st_mode):
+            what = "a link"
+        elif stat.S_ISDIR(st.st_mode):
+            what = f"owned by uid {st.st_uid}"
+        else:
+            what = "not a directory"
+        raise InstanceDirError(
+            f"{path} is {what}, not your own private directory: someone else may have "
+            "created it. Remove it (or set XDG_RUNTIME_DIR) and start DeskPhone again."
+        )
+    if st.st_mode & 0o077:
+        # Others could have put a socket or lock in it meanwhile: not narrowed, refused.
+        raise InstanceDirError(
+            f"{path} has mode {stat.S_IMODE(st.st_mode):04o}, not 0700: others may have put "
+            "files in it. Remove it and start DeskPhone again."
+        )
     return path
 
 

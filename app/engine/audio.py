@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 from app.audio.device_bridge import OK_TEXT, BridgeConfig, DeviceBridge, Mode
-from app.audio.ringtones import RingtoneError, builtin_ringtone, load_ringtone
+from app.audio.ringtone_loader import RingtoneLoader, is_builtin
+from app.audio.ringtones import Ringtone, RingtoneError, builtin_ringtone
 from app.audio.tone_plan import tone_for
 from app.audio.tones import ToneError, parse_tone
 from app.phone import intents as ui_intents
@@ -90,12 +91,14 @@ class EngineAudio:
         self.dial_tone = DialTone()
         self._turn_key: str | None = None  # the key of this loop turn (poll() forgets it)
         self._ring_requested = 0.0  # a Ring whose first sample poll() has not reported yet
+        self.ringtones = RingtoneLoader()  # file ringtones are read off this thread
 
     # ---- life cycle ----------------------------------------------------------------------
     def start(self) -> None:
         """After SipStack.start(): look the sound devices up and create the bridge port (once).
         Nothing is opened here: the bridge opens a device when a call, tone or ring needs it."""
         audio = self._settings().audio
+        self.ringtones.want(audio.ringtone)
         bridge = DeviceBridge(bridge_config(audio))
         bridge.set_volume("headset", audio.volume_handset)
         bridge.set_volume("speaker", audio.volume_handsfree)
@@ -170,12 +173,21 @@ class EngineAudio:
         self._tone, self._tone_requested = (cmd.kind, cmd.call), time.monotonic()
         bridge.play_tone(spec)
 
-    def _ringtone(self, name: str) -> Any:
+    def _ringtone(self, name: str) -> Ringtone:
+        """A built-in at once; a file only once the loader has it (Ring1 until then)."""
         try:
-            return load_ringtone(name)
+            if is_builtin(name):
+                return builtin_ringtone(name)
+            got = self.ringtones.get(name)
+            if isinstance(got, RingtoneError):
+                raise got
         except RingtoneError as exc:
             self._show_error(f"Ringtone: {exc}")
             return builtin_ringtone("Ring1")
+        if got is None:
+            log.warning("ringtone %r is still being read: Ring1 for this call", name[:200])
+            return builtin_ringtone("Ring1")
+        return got
 
     def key_pressed(self, key: str) -> None:
         """Keypad feedback while dialing (settings.audio.key_tones); a digit ends the dial tone.
@@ -329,7 +341,9 @@ class EngineAudio:
         }
 
     def apply_settings(self, old: AudioSettings, new: AudioSettings) -> None:
-        """Settings saved: new devices reopen the streams; new volumes apply at once."""
+        """Settings saved: new devices reopen the streams; new volumes apply at once; a file
+        ringtone is read again (it may be a new file under the same name)."""
+        self.ringtones.want(new.ringtone, fresh=True)
         bridge = self.bridge
         if bridge is None:
             return

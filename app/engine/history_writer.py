@@ -15,6 +15,17 @@ from app.store.history import CallHistory, CallRecord, CallResult, HistoryList
 
 log = logging.getLogger("deskphone.engine")
 
+# What one history row may hold: a remote party chooses most of these texts. Real URIs and
+# names are far shorter; the dialled side is already capped (app/phone/dialing.py).
+MAX_URI = 512
+MAX_TEXT = 128
+MAX_HOPS = 16
+
+
+def _cap(value: object, limit: int) -> str:
+    return str(value)[:limit]
+
+
 _KIND = {
     CallResult.MISSED: "missed",
     CallResult.FORWARDED: "forwarded",
@@ -79,16 +90,16 @@ class HistoryWriter:
             account=int(call["account"]),
             # A redirected call is listed under what the user dialled (redial calls it again);
             # the chain says where it went.
-            remote_uri=str(extra.get("original_uri") or call["remote_uri"]),
-            remote_name=str(call.get("remote_name", "")),
+            remote_uri=_cap(extra.get("original_uri") or call["remote_uri"], MAX_URI),
+            remote_name=_cap(call.get("remote_name", ""), MAX_TEXT),
             started=float(call["started"]) + self._offset,
             answered=float(call["answered"]) + self._offset if call.get("answered") else None,
             ended=float(call["ended"] or time.monotonic()) + self._offset,
             result=_result(call),
             code=int(call.get("code") or 0),
-            reason=str(call.get("reason") or call.get("text") or ""),
-            forward_target=str(extra.get("forwarded_to", "")),
-            redirect_chain=[str(hop.get("target", "")) for hop in hops],
+            reason=_cap(call.get("reason") or call.get("text") or "", MAX_TEXT),
+            forward_target=_cap(extra.get("forwarded_to", ""), MAX_URI),
+            redirect_chain=[_cap(hop.get("target", ""), MAX_URI) for hop in hops[:MAX_HOPS]],
         )
         self._queued.append((call, record))
         self.stale = True

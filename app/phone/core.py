@@ -52,6 +52,7 @@ from app.phone.model import (
     call_dict,
     failure_text,
 )
+from app.phone.numbers import numbering_for
 from app.phone.redirect_calls import RedirectingCalls
 from app.phone.screening import IncomingScreening
 from app.phone.settings import Settings
@@ -182,7 +183,8 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
     def _dial(self, msg: Dial, headers: tuple[tuple[str, str], ...] = ()) -> list[Output]:
         account = self._pick_account(msg.account)
         try:
-            target = planned_target(self.dial_plan, msg.target, account)
+            numbering = numbering_for(self.settings.audio.tone_country)
+            target = planned_target(self.dial_plan, msg.target, account, numbering)
             uri = to_request_uri(target, self.domain_of(account))
         except DialError as exc:  # also a block-out rule's "Forbidden Number"
             return [Publish("error", {"text": str(exc)})]

@@ -20,6 +20,7 @@ from app.phone.dialplan_pattern import (
     pattern_error,
     replacement_error,
 )
+from app.phone.numbers import NO_COUNTRY, Numbering, number_of, spellings
 from app.phone.settings import DialPlanSettings
 from app.phone.texts import T, tr
 
@@ -111,24 +112,28 @@ class DialPlan:
         plan.area_lines = tuple(area.line_id)
         return plan
 
-    def _blocked(self, number: str, account: int) -> _Rule | None:
+    def blocked(self, number: str, account: int, numbering: Numbering = NO_COUNTRY) -> _Rule | None:
+        """The block-out rule that stops `number` in any of its spellings (+/00/national)."""
+        forms = spellings(number, numbering)
         return next(
             (
                 r
                 for r in self.block_out
-                if applies(list(r.line_id), account) and r.pattern.match(number) is not None
+                if applies(list(r.line_id), account)
+                and any(r.pattern.match(form) is not None for form in forms)
             ),
             None,
         )
 
-    def apply(self, number: str, account: int) -> DialPlanResult:
+    def apply(self, number: str, account: int, numbering: Numbering = NO_COUNTRY) -> DialPlanResult:
         """What to dial for `number` typed on 1-based `account` (0: the local account).
 
         Block out is checked on the typed number and on the result, so a replace rule can
-        neither dial a blocked number nor hide one. Replace rules come first; the area code is
-        added only when no replace rule matched (a replacement is what the admin wants dialled).
+        neither dial a blocked number nor hide one, each in every spelling of the number.
+        Replace rules come first; the area code is added only when no replace rule matched
+        (a replacement is what the admin wants dialled).
         """
-        hit = self._blocked(number, account)
+        hit = self.blocked(number, account, numbering)
         if hit is not None:
             return DialPlanResult(number, number, True, f"block out {hit.slot}")
         result = DialPlanResult(number, number)
@@ -148,7 +153,8 @@ class DialPlan:
                 and self.area_min <= len(number) <= self.area_max
             ):
                 result = DialPlanResult(self.area_code + number, number, rule="area code")
-        if result.changed and (hit := self._blocked(result.number, account)) is not None:
+        hit = self.blocked(result.number, account, numbering) if result.changed else None
+        if hit is not None:
             return DialPlanResult(result.number, number, True, f"block out {hit.slot}")
         return result
 
@@ -172,15 +178,22 @@ def plan_for(settings: DialPlanSettings) -> DialPlan:
     return _cache[1]
 
 
-def planned_target(plan: DialPlan, target: str, account: int) -> str:
-    """The dial plan applied to a typed target: numbers only, never a URI or user@host.
+def planned_target(
+    plan: DialPlan, target: str, account: int, numbering: Numbering = NO_COUNTRY
+) -> str:
+    """The dial plan applied to a typed target. Replace rules and the area code apply to
+    typed numbers only (as on the handset); block out applies to every form of a number:
+    tel:, sip:/sips: and user@host whose user part is a number, +/00/national alike.
 
     Raises NumberBlocked (a DialError) with the phone's "Forbidden Number" text.
     """
     number = plain_number(target)
     if number is None:
+        other = number_of(target)
+        if other is not None and plan.blocked(other, account, numbering) is not None:
+            raise NumberBlocked(tr(T.FORBIDDEN_NUMBER))
         return target
-    result = plan.apply(number, account)
+    result = plan.apply(number, account, numbering)
     if result.blocked:
         raise NumberBlocked(tr(T.FORBIDDEN_NUMBER))
     return result.number

@@ -25,6 +25,7 @@ from typing import Literal
 from app.phone.settings import AccountSettings, ForwardRule, ForwardSet, ForwardSettings
 from app.phone.settings.forward import MAX_RINGS  # ranges declared with the settings
 from app.phone.settings.forward import TARGET_MAX as MAX_TARGET_LEN
+from app.phone.sipuri import strip_uri_headers
 
 ForwardKind = Literal["none", "now", "after"]
 
@@ -114,7 +115,9 @@ def normalize_target(target: str, domain: str) -> str:
             return ""
         return f"sip:{target.replace('#', '%23')}@{domain}"  # '#' is not allowed unescaped
     if is_sip_uri(target):
-        return target if target.lower().startswith(("sip:", "sips:")) else f"sip:{target}"
+        # Headers embedded in the target would be the caller's to obey (dialing.py says why).
+        uri = target if target.lower().startswith(("sip:", "sips:")) else f"sip:{target}"
+        return strip_uri_headers(uri) if "?" in uri else uri
     return ""
 
 

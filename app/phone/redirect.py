@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from urllib.parse import unquote
 
 from app.phone.model import failure_text
+from app.phone.numbers import NO_COUNTRY, Numbering, number_of, spellings
 from app.phone.settings import RedirectSettings
 from app.phone.sipuri import (
     Contact,
@@ -113,17 +115,23 @@ def _clean(text: str, limit: int = 40) -> str:
     return _PRINTABLE.sub("", text).strip()[:limit]
 
 
-def _digits(number: str) -> str:
-    # "+" and "00" both mean international: a block list entry matches either spelling.
-    return "00" + number[1:] if number.startswith("+") else number
-
-
 class RedirectTracker:
     """The redirect policy of one outgoing call, fed with what its targets answer."""
 
-    def __init__(self, original_uri: str, account_domain: str, settings: RedirectSettings):
+    def __init__(
+        self,
+        original_uri: str,
+        account_domain: str,
+        settings: RedirectSettings,
+        numbering: Numbering = NO_COUNTRY,
+        block_out: Callable[[str], str | None] | None = None,
+    ):
+        """`block_out` names the dial plan rule that blocks a number (None if none blocks
+        it): a 302 must not reach a number the user could not dial."""
         self._domain = account_domain
         self._settings = settings
+        self._numbering = numbering
+        self._block_out = block_out
         # Anything but the three known words is the default, like the store does.
         self._mode = str(settings.mode).strip().lower()
         first = normalise_target(original_uri, account_domain) or original_uri.strip()
@@ -261,10 +269,10 @@ class RedirectTracker:
             if self._secure and parsed.scheme == "sip" and not self._settings.allow_sips_downgrade:
                 self._notes.setdefault("insecure", f"Not followed: {target}")
                 continue
-            prefix = self._blocked_prefix(parsed)
-            if prefix is not None:
+            why = self._blocked(parsed)
+            if why is not None:
                 number = _clean(parsed.number, 32)
-                self._notes.setdefault("blocked", f"Forward to {number} blocked: prefix {prefix}")
+                self._notes.setdefault("blocked", f"Forward to {number} blocked: {why}")
                 continue
             if parsed.key() in self._tried:
                 self._notes.setdefault("loop", f"Already tried: {target}")
@@ -286,13 +294,19 @@ class RedirectTracker:
             return decision
         return None
 
-    def _blocked_prefix(self, uri: SipUri) -> str | None:
-        number = _digits(uri.number)
+    def _blocked(self, uri: SipUri) -> str | None:
+        """Why the target's number may not be called: a redirect block prefix or a dial plan
+        block-out rule matching it in any spelling (+/00/national, numbers.py)."""
+        number = number_of(str(uri))
+        if number is None:
+            return None
+        forms = spellings(number, self._numbering)
         for prefix in self._settings.block_prefixes:
-            wanted = _digits(str(prefix).translate(str.maketrans("", "", "-.()/ ")))
-            if wanted and number.startswith(wanted):
-                return str(prefix)
-        return None
+            wanted = str(prefix).translate(str.maketrans("", "", "-.()/ "))
+            if wanted and any(f.startswith(w) for f in forms for w in spellings(wanted)):
+                return f"prefix {prefix}"
+        rule = self._block_out(number) if self._block_out is not None else None
+        return f"rule {rule}" if rule else None
 
     def _forward_text(self, contact: Contact, uri: SipUri) -> str:
         name = _clean(contact.display) or _clean(unquote(uri.user)) or _clean(uri.host)

@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from dataclasses import replace
 
+from app.phone.dialplan import plan_for
 from app.phone.messages import (
     CallProgress,
     CallRedirected,
@@ -26,6 +27,7 @@ from app.phone.messages import (
     Then,
 )
 from app.phone.model import CallState, CallView, Direction, call_dict
+from app.phone.numbers import numbering_for
 from app.phone.redirect import TEXT_NOT_PENDING, DecisionKind, RedirectDecision, RedirectTracker
 from app.phone.settings import Settings
 from app.phone.sipuri import parse_uri
@@ -53,8 +55,19 @@ class RedirectingCalls:
     # ---- hooks called by the core ---------------------------------------------------------
 
     def _track_outgoing(self, view: CallView) -> None:
+        numbering = numbering_for(self.settings.audio.tone_country)
+        plan = plan_for(self.settings.dialplan)
+
+        def block_out(number: str) -> str | None:
+            rule = plan.blocked(number, view.account, numbering)
+            return rule.pattern.text if rule is not None else None
+
         self._trackers[view.id] = RedirectTracker(
-            view.remote_uri, self._redirect_domain(view.account), self.settings.features.redirect
+            view.remote_uri,
+            self._redirect_domain(view.account),
+            self.settings.features.redirect,
+            numbering,
+            block_out,
         )
 
     def _forget_redirects(self, call: str) -> None:

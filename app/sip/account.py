@@ -3,17 +3,41 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
+from urllib.parse import quote
 
 import pjsua2 as pj
 
 from app.phone.settings import AccountSettings, Settings
+from app.phone.settings.accounts import NAME_MAX
 from app.sip.guard import guarded
 from app.sip.srtp import apply_srtp
 
 log = logging.getLogger("deskphone.sip")
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# RFC 3261 user part: unreserved, the user-unreserved marks and escapes; anything else escaped.
+_USER_SAFE = "-_.!~*'()&=+$,;?/%"
+
+
+def quoted_display_name(name: str) -> str:
+    """A display name as an RFC 3261 quoted-string: `"` and `\\` escaped, no control
+    characters, bounded. '' for an empty name. An unquoted `"` or `<` used to end the name
+    early and put the rest (another URI, parameters) into the From header."""
+    text = _CONTROL.sub("", name).strip()[:NAME_MAX]  # the settings refuse longer ones
+    if not text:
+        return ""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def id_uri(acc: AccountSettings) -> str:
+    scheme = "sips" if acc.transport == "tls" else "sip"
+    name = quoted_display_name(acc.display_name)
+    user = quote(acc.user, safe=_USER_SAFE)
+    return f"{name} <{scheme}:{user}@{acc.server}>" if name else f"<{scheme}:{user}@{acc.server}>"
 
 
 def sip_accounts(settings: Settings) -> list[AccountSettings]:
@@ -29,8 +53,7 @@ def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> p
     cfg = pj.AccountConfig()
     transport = "" if acc.transport == "udp" else f";transport={acc.transport}"
     scheme = "sips" if acc.transport == "tls" else "sip"
-    name = f'"{acc.display_name}" ' if acc.display_name else ""
-    cfg.idUri = f"{name}<{scheme}:{acc.user}@{acc.server}>"
+    cfg.idUri = id_uri(acc)
     cfg.regConfig.registrarUri = f"{scheme}:{acc.domain}{transport}"
     cfg.regConfig.timeoutSec = acc.expires
     # The core retries a failed REGISTER with a growing backoff (app/phone/accounts.py):
@@ -75,6 +98,7 @@ class SipAccount(pj.Account):  # type: ignore[misc]
         self.index = index
         self.realm = ""  # the only realm its credentials are offered to; "" until known
         self.realm_asked = False  # learnt from the registrar's first challenge, once
+        self.problem = ""  # why it cannot register at all (e.g. a refused TLS CA file)
         self._on_reg = on_reg
         self._on_incoming = on_incoming
         self._on_message = on_message

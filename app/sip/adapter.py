@@ -31,11 +31,12 @@ from app.phone.messages import (
     SendDtmfCall,
     TransferCall,
 )
-from app.phone.redirect import challenge_realms, credentials_allowed
+from app.phone.redirect import challenge_realms
 from app.phone.settings import Settings
 from app.sip.account import SipAccount, account_config, local_config
 from app.sip.call import SipCall, SipCallIds
 from app.sip.call_ops import CallOperations
+from app.sip.cred_guard import account_servers
 from app.sip.flood_guard import Answered
 from app.sip.liveness import with_liveness
 from app.sip.sipmsg import (
@@ -98,18 +99,23 @@ class SipAdapter:
 
     def create_accounts(self, settings: Settings, bind: str) -> None:
         self._settings, self._bind = settings, bind
+        self.stack.creds.policy.clear()
+        no_tls = ""  # why TLS accounts cannot register: they say so instead of trying
         if any(a.enabled and a.transport == "tls" for a in settings.accounts):
-            try:
-                self.stack.ensure_tls(settings.tls_verify_server, settings.tls_ca_file)
-            except pj.Error as exc:  # its accounts then fail to register, and say why
-                log.error("no TLS transport: %s", exc.info())
+            no_tls = self.stack.tls_problem(settings.tls_verify_server, settings.tls_ca_file)
         for index, acc in enumerate(settings.accounts, start=1):
             if not (acc.enabled and acc.server and acc.user):
                 continue
             account = self._new_account(index)
             account.realm = acc.realm.strip() if acc.realm.strip() != "*" else ""
-            account.create(with_liveness(account_config(index, acc, bind, account.realm)), True)
+            self.stack.creds.policy.set_account(index, account.realm, account_servers(acc))
+            account.problem = no_tls if acc.transport == "tls" else ""
+            config = with_liveness(account_config(index, acc, bind, account.realm))
+            config.regConfig.registerOnAdd = not account.problem
+            account.create(config, True)
             self.accounts[index] = account
+            if account.problem:
+                self._register_again(index)
         if not self.accounts:
             account = self._new_account(LOCAL_ACCOUNT)
             account.create(with_liveness(local_config(bind, self.stack.port)), True)
@@ -198,6 +204,9 @@ class SipAdapter:
     def _register_again(self, index: int) -> None:
         account = self.accounts.get(index)
         if account is None:
+            return
+        if account.problem:
+            self._feed(RegistrationChanged(index, 503, account.problem[:120], 0, False))
             return
         try:
             account.setRegistration(True)
@@ -296,6 +305,7 @@ class SipAdapter:
         if not realms or realms[0] == "*":
             return False
         account.realm = realms[0]
+        self.stack.creds.policy.set_account(index, account.realm, account_servers(acc))
         log.info("account %d: realm %r learnt from the registrar", index, account.realm)
         account.modify(with_liveness(account_config(index, acc, self._bind, account.realm)))
         return True
@@ -342,8 +352,9 @@ class SipAdapter:
             self._feed(redirect_of(call.core_id, msg, code, reason, ""))
             self._drop(call)
             return
-        if ended and code in (401, 407):
-            reason = self._auth_failure_reason(call, msg) or reason
+        if ended:  # credentials withheld from a host that challenged: say so
+            realm = getattr(self.accounts.get(call.account_index), "realm", "")
+            reason = self.stack.creds.why_refused(realm, msg, info.callIdString, code) or reason
         self._feed(
             CallProgress(
                 call.core_id,
@@ -391,16 +402,6 @@ class SipAdapter:
                 code, reason = int(info.lastStatusCode) or 302, str(info.lastReason)
                 self._feed(redirect_of(call.core_id, msg, code, reason, target_uri(prm)))
         return int(pj.PJSIP_REDIRECT_STOP)
-
-    def _auth_failure_reason(self, call: SipCall, msg: str) -> str:
-        """Why a challenged call failed, when the challenge was for a realm the account's
-        credentials are never offered to (a redirect target harvesting passwords)."""
-        account = self.accounts.get(call.account_index)
-        mine = account.realm if account is not None else ""
-        foreign = [r for r in challenge_realms(msg) if not credentials_allowed(mine, r)]
-        if msg and foreign:
-            return f"No credentials for realm {foreign[0][:40]}"
-        return ""
 
 
 def _ignore(*_args: Any) -> None:

@@ -16,15 +16,21 @@ from typing import Any
 
 import pjsua2 as pj
 
+from app.sip.cred_guard import CredentialGuard
 from app.sip.dialog_watch import DialogWatch
 from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
 from app.sip.logwriter import MessageSink, PjLogWriter, SipLogFile
 from app.sip.oversize import OversizeWatch
+from app.userfiles import ca_file_problem
 
 log = logging.getLogger("deskphone.sip")
 
 EADDRINUSE_HINT = "address already in use"
+
+
+class CaFileRefused(ValueError):
+    """The configured CA file is not a small regular PEM file: OpenSSL never gets to read it."""
 
 
 @dataclass
@@ -79,6 +85,7 @@ class SipStack:
         self.guard = FloodGuard()
         self.oversize = OversizeWatch()
         self.dialogs = DialogWatch()  # NOTIFYs of the BLF subscriptions (app/sip/blf.py)
+        self.creds = CredentialGuard()  # credentials to the account's own servers only
         # A TCP/TLS connection to a server went away (registrar restarted, network lost).
         self.on_transport_lost: Callable[[str], None] | None = None
 
@@ -126,6 +133,7 @@ class SipStack:
             self.guard.register()
         self.oversize.register()
         self.dialogs.register()
+        self.creds.register()
         log.info("pjsua2 %s started on port %d", self.version, self.port)
 
     def _create_transports(self) -> None:
@@ -160,11 +168,23 @@ class SipStack:
             return
         raise RuntimeError("could not open any SIP port")
 
+    def tls_problem(self, verify_server: bool, ca_file: str) -> str:
+        """ensure_tls(), and '' if a TLS transport is ready, else why not (for the screen)."""
+        try:
+            self.ensure_tls(verify_server, ca_file)
+        except (pj.Error, CaFileRefused) as exc:
+            why = str(exc.reason) if isinstance(exc, pj.Error) else str(exc)
+            log.error("no TLS transport: %s", why)
+            return why
+        return ""
+
     def ensure_tls(self, verify_server: bool, ca_file: str = "") -> None:
         """A TLS transport for accounts with transport=tls, made when the first one needs it
         (again when the verification settings change). It binds any free port: the accounts
         only connect out over it, and the registrar sends calls back on that connection."""
         assert self.ep is not None
+        if problem := ca_file_problem(ca_file):
+            raise CaFileRefused(f"CA file {ca_file[:200]}: {problem}")
         if self._tls is not None:
             if self._tls[1:] == (verify_server, ca_file):
                 return
@@ -243,6 +263,7 @@ class SipStack:
         self.guard.unregister()
         self.oversize.unregister()
         self.dialogs.unregister()
+        self.creds.unregister()
         # Calls and accounts were ended, and their messages sent, by the adapter's shutdown:
         # without NO_RX_MSG pjsua_destroy2() sleeps about 1 s more whatever is left to wait for.
         self.ep.libDestroy(pj.PJSUA_DESTROY_NO_RX_MSG)

@@ -3,6 +3,11 @@
 settings.json never holds a password. `app/store/settings.py` strips them into this store on
 save and fills them back on load. Secret names are `account.<index>.password` (index into
 Settings.accounts, from 0) and `remote.action_uri_password`.
+
+In the keyring a secret is kept per config directory (`<resolved dir>:<name>` under the service
+"deskphone"): two config dirs are two phones, and they used to overwrite each other's
+passwords. Entries from before that (the bare name) belong to the default
+config dir only, which takes them over the first time it reads them.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
+from app.paths import default_config_dir
 from app.store.errors import StoreError
 from app.store.fsutil import safe_write
 
@@ -57,6 +63,8 @@ class SecretStore:
 
     def __init__(self, config_dir: Path, backend: Any | None = None, use_keyring: bool = True):
         self.path = config_dir / SECRETS_FILE
+        self._scope = _resolved(config_dir)
+        self._legacy = self._scope == _resolved(default_config_dir())
         self._keyring = usable_keyring(backend) if use_keyring else None
         self.note = ""  # set when the keyring failed at run time and the file took over
 
@@ -107,16 +115,33 @@ class SecretStore:
 
     # ---- public ------------------------------------------------------------------------
 
+    def keyring_name(self, name: str) -> str:
+        """The keyring entry of secret `name` for this config directory."""
+        return f"{self._scope}:{name}"
+
     def get(self, name: str) -> str:
         if self._keyring is not None:
             try:
-                value = self._keyring.get_password(KEYRING_SERVICE, name)
+                value = self._keyring.get_password(KEYRING_SERVICE, self.keyring_name(name))
+                if not value and self._legacy:
+                    value = self._take_legacy(name)
             except Exception as exc:
                 log.warning("keyring read of %s failed: %s", name, type(exc).__name__)
                 value = None
             if value:
                 return str(value)
         return self._read_file().get(name, "")
+
+    def _take_legacy(self, name: str) -> str | None:
+        """An unscoped entry of an older DeskPhone, moved under this directory's name."""
+        assert self._keyring is not None
+        value = self._keyring.get_password(KEYRING_SERVICE, name)
+        if value:
+            self._keyring.set_password(KEYRING_SERVICE, self.keyring_name(name), value)
+            with contextlib.suppress(Exception):
+                self._keyring.delete_password(KEYRING_SERVICE, name)
+            log.info("keyring entry %s now kept for %s", name, self._scope)
+        return str(value) if value else None
 
     def set_many(self, values: dict[str, str]) -> None:
         """Store each value; an empty value deletes the secret."""
@@ -140,8 +165,11 @@ class SecretStore:
         assert self._keyring is not None
         try:
             if value:
-                self._keyring.set_password(KEYRING_SERVICE, name, value)
+                self._keyring.set_password(KEYRING_SERVICE, self.keyring_name(name), value)
             else:
+                with contextlib.suppress(Exception):
+                    self._keyring.delete_password(KEYRING_SERVICE, self.keyring_name(name))
+            if self._legacy:  # an older unscoped entry must not outlive the new value
                 with contextlib.suppress(Exception):
                     self._keyring.delete_password(KEYRING_SERVICE, name)
             return True
@@ -150,3 +178,10 @@ class SecretStore:
             self._keyring = None
             self.note = "(The system keyring refused a password.)"
             return False
+
+
+def _resolved(config_dir: Path) -> str:
+    try:
+        return str(config_dir.expanduser().resolve())
+    except (OSError, RuntimeError):
+        return str(config_dir.expanduser().absolute())

@@ -70,9 +70,10 @@ def _values(d: Declared) -> str:
         return s.range_text or "whole number"
     spelt = f" (.cfg: {s.codec.name})" if s.codec is not None else ""
     if typing.get_origin(d.type) is list:
-        item = "numbers" if d.entry is int else "texts"
-        return f"list of {item}" + (spelt or ("" if s.joint else " (.cfg: comma-separated)"))
-    return "text" + spelt
+        item = "numbers" if d.entry is int else f"texts of at most {s.max_len} characters"
+        spelt = spelt or ("" if s.joint else " (.cfg: comma-separated)")
+        return f"list of at most {s.max_items} {item}{spelt}"
+    return f"text, at most {s.max_len} characters{spelt}"
 
 
 def _keys(d: Declared, tmpl: str, cfg: str) -> str:

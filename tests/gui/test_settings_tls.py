@@ -123,7 +123,7 @@ def test_invalid_ca_file_is_an_error_and_nothing_is_saved(
     o.type_ca(str(not_pem))
     assert "not a PEM certificate file" in o.tab.error_text(CA_PATH)
     o.type_ca(str(tmp_path))
-    assert o.tab.error_text(CA_PATH) == "not a file"
+    assert o.tab.error_text(CA_PATH) == "not a regular file"
     o.type_ca("ca.pem")
     assert "full path" in o.tab.error_text(CA_PATH)
     assert not o.dialog.apply() and o.emitted == []

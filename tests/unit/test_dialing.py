@@ -37,3 +37,36 @@ def test_targets_become_request_uris(typed: str, domain: str | None, uri: str) -
 def test_bad_targets_get_a_message(typed: str, domain: str | None, message: str) -> None:
     with pytest.raises(DialError, match=message):
         to_request_uri(typed, domain)
+
+
+@pytest.mark.parametrize(
+    ("typed", "uri"),
+    [
+        ("sip:bob@h.example?Route=%3Csip:evil.example%3Blr%3E", "sip:bob@h.example"),
+        ("sip:bob@h.example?Route=<sip:evil.example;lr>&Subject=x", "sip:bob@h.example"),
+        (
+            "sips:bob@h.example:5061;transport=tls?P-Asserted-Identity=x",
+            "sips:bob@h.example:5061;transport=tls",
+        ),
+        ("bob@h.example?Route=%3Csip:evil.example%3E", "sip:bob@h.example"),
+    ],
+)
+def test_uri_headers_are_dropped_from_every_target(typed: str, uri: str) -> None:
+    assert to_request_uri(typed, "pbx") == uri
+
+
+def test_a_clicked_link_loses_its_headers_too() -> None:
+    from app.desktop.uris import normalise
+
+    link = normalise("sip:bob@h.example?Route=%3Csip:evil.example%3Blr%3E")
+    assert link is not None
+    assert to_request_uri(link, "pbx") == "sip:bob@h.example"
+
+
+def test_an_overlong_target_is_refused_and_not_echoed_whole() -> None:
+    with pytest.raises(DialError) as caught:
+        to_request_uri("sip:" + "b" * 500_000 + "@h.example", "pbx")
+    assert len(str(caught.value)) < 80
+    with pytest.raises(DialError) as caught:
+        to_request_uri("x" * 200 + "!", "pbx")
+    assert len(str(caught.value)) < 80

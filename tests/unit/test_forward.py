@@ -530,3 +530,9 @@ def test_every_usable_enabled_rule_validates(rules_: ForwardSet) -> None:
         )
         assert (key in errors) == bool((rule.enabled or rule.target.strip()) and not ok_target)
     assert ("phone.no_answer_rings" in errors) == (not 0 <= rules_.no_answer_rings <= 20)
+
+
+def test_a_forward_target_loses_embedded_uri_headers() -> None:
+    from app.phone.forward import normalize_target
+
+    assert normalize_target("sip:b@h.example;x?Route=%3Cs%3E", "pbx") == "sip:b@h.example;x"

@@ -91,7 +91,7 @@ def test_keyring_backend_used_when_available(config_dir: Path) -> None:
     store = SecretStore(config_dir, backend=kr)
     assert store.kind == "keyring" and "system keyring" in store.where
     save_settings(config_dir, _settings(), store)
-    assert kr.data[(KEYRING_SERVICE, "account.0.password")] == PASSWORD
+    assert kr.data[(KEYRING_SERVICE, store.keyring_name("account.0.password"))] == PASSWORD
     assert not (config_dir / "secrets.json").exists()
     assert _files_with(config_dir, PASSWORD) == [] and _files_with(config_dir, URI_PASSWORD) == []
     loaded = load_settings(config_dir, SecretStore(config_dir, backend=kr))
@@ -99,7 +99,7 @@ def test_keyring_backend_used_when_available(config_dir: Path) -> None:
     # an account removed: its password goes too
     loaded.settings.accounts = []
     save_settings(config_dir, loaded.settings, SecretStore(config_dir, backend=kr))
-    assert (KEYRING_SERVICE, "account.0.password") not in kr.data
+    assert (KEYRING_SERVICE, store.keyring_name("account.0.password")) not in kr.data
 
 
 def test_keyring_failure_falls_back_to_file(config_dir: Path) -> None:
@@ -119,3 +119,26 @@ def test_widened_file_permissions_are_narrowed(config_dir: Path) -> None:
     (config_dir / "secrets.json").chmod(0o644)
     assert store.get("account.0.password") == PASSWORD
     assert stat.S_IMODE((config_dir / "secrets.json").stat().st_mode) == 0o600
+
+
+def test_two_config_dirs_keep_their_own_passwords(tmp_path: Path) -> None:
+    kr = MemoryKeyring()
+    first, second = tmp_path / "first", tmp_path / "second"
+    SecretStore(first, backend=kr).set("account.0.password", "first-secret")
+    SecretStore(second, backend=kr).set("account.0.password", "second-secret")
+    assert SecretStore(first, backend=kr).get("account.0.password") == "first-secret"
+    assert SecretStore(second, backend=kr).get("account.0.password") == "second-secret"
+    SecretStore(second, backend=kr).set("account.0.password", "")
+    assert SecretStore(first, backend=kr).get("account.0.password") == "first-secret"
+
+
+def test_an_unscoped_entry_of_an_older_version_goes_to_the_default_dir_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    kr = MemoryKeyring()
+    kr.data[(KEYRING_SERVICE, "account.0.password")] = "old-secret"
+    assert SecretStore(tmp_path / "other", backend=kr).get("account.0.password") == ""
+    default = SecretStore(tmp_path / "xdg" / "deskphone", backend=kr)
+    assert default.get("account.0.password") == "old-secret"
+    assert kr.data == {(KEYRING_SERVICE, default.keyring_name("account.0.password")): "old-secret"}

@@ -106,6 +106,7 @@ class FormTab(SettingsTab):
     def text(self, path: str, placeholder: str = "", width: int = 0) -> QWidget:
         edit = QLineEdit()
         edit.setPlaceholderText(placeholder)
+        edit.setMaxLength(spec(path).setting.max_len)  # the declared cap, as validation has it
         if width:
             edit.setFixedWidth(width)
         return self.bind(path, edit, "text")

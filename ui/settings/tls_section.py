@@ -24,40 +24,17 @@ from PySide6.QtWidgets import (
 )
 
 from app.phone.settings import Settings
+from app.userfiles import ca_file_problem
 from ui.settings.form import FormTab, label_of
 
 VERIFY_PATH = "tls_verify_server"
 CA_PATH = "tls_ca_file"
-PEM_MARK = b"-----BEGIN CERTIFICATE-----"
-# a CA bundle is a few hundred kB; reading more only slows the check on every keystroke
-MAX_CA_BYTES = 8 * 1024 * 1024
 NO_CHECK_WARNING = (
     "The server's certificate will not be checked: anyone on the network path could pose "
     "as the server."
 )
 WARNING_STYLE = "color: #a04b00;"
 DEFAULT_CA_DIR = "/etc/ssl/certs"
-
-
-def ca_file_problem(path: str) -> str:
-    """Why `path` cannot be used as the CA list ("" if it can, or if it is empty)."""
-    if not path:
-        return ""
-    file = Path(path)
-    if not file.is_absolute():
-        return "give the full path of the file, e.g. /etc/ssl/certs/my-ca.pem"
-    if not file.exists():
-        return "no such file"
-    if not file.is_file():
-        return "not a file"
-    try:
-        with file.open("rb") as f:
-            head = f.read(MAX_CA_BYTES)
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror or exc})"
-    if PEM_MARK not in head:
-        return "not a PEM certificate file (no -----BEGIN CERTIFICATE----- line)"
-    return ""
 
 
 class TlsSection(QGroupBox):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from app.phone.settings.accounts import DTMF_MODES, MAX_ACCOUNTS, TRANSPORTS, AccountSettings
 from app.phone.settings.audio import RINGTONES, TONE_COUNTRIES, TONE_NAMES, AudioSettings
 from app.phone.settings.declare import (
+    PATH_MAX,
     Choice,
     Declared,
     Setting,
@@ -94,7 +95,7 @@ class Settings:
         "system's CAs or the CA certificates file; on by default, as on a Yealink.",
     )
     tls_ca_file: str = setting(
-        "", "CA certificates", "tls.ca_file", own=True,
+        "", "CA certificates", "tls.ca_file", own=True, max_len=PATH_MAX,
         hint="empty: the system's CA certificates",
         help="A PEM file of the CA certificates to trust instead of the system's list. Yealink's "
         "own CA keys (security.ca_cert, trusted_certificates.url) carry no local file.",

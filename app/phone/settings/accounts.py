@@ -12,6 +12,7 @@ from app.phone.settings import checks
 from app.phone.settings.declare import Choice, Joint, setting
 
 MAX_ACCOUNTS = 16
+NAME_MAX = 64  # label and display name: far more than a line key or a phone's screen shows
 TRANSPORTS = (Choice("udp", "UDP", "0"), Choice("tcp", "TCP", "1"), Choice("tls", "TLS", "2"))
 # Yealink's account.X.srtp_encryption (docs/yealink.md §8); off as on the phone.
 SRTP_MODES = (
@@ -65,11 +66,11 @@ class AccountSettings:
         "account in the dialog switches it on.",
     )
     label: str = setting(
-        "", "Label", "label", hint="shown on the phone's line key",
+        "", "Label", "label", hint="shown on the phone's line key", max_len=NAME_MAX,
         help="Name of the account on its line key and the idle screen.",
     )
     display_name: str = setting(
-        "", "Display name", "display_name", hint="shown to the called party",
+        "", "Display name", "display_name", hint="shown to the called party", max_len=NAME_MAX,
         help="Name sent with calls (the display name of the From header).",
     )
     auth_name: str = setting(

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from app.phone.settings import checks
-from app.phone.settings.declare import Choice, Codec, names, setting
+from app.phone.settings.declare import PATH_MAX, Choice, Codec, names, setting
 
 RINGTONES = (*(f"Ring{i}" for i in range(1, 9)), "Silent", "Splash")
 # voice.tone.country values (docs/yealink.md §9); "Custom" uses AudioSettings.custom_tones.
@@ -75,6 +75,7 @@ class AudioSettings:
     )
     ringtone: str = setting(
         "Ring1", "Ringtone", "phone_setting.ring_type", codec=RINGTONE, check=ringtone_error,
+        max_len=PATH_MAX,
         help="Ring1-Ring8, Silent, Splash, or the full path of a sound file.",
     )
     handset_device: str = _device("Handset / headset", "handset")

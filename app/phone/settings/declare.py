@@ -46,6 +46,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+# Every text setting and every plain list is bounded: settings come from files and from .cfg
+# provisioning too, and a 500,000-character label or a list of a million prefixes must be
+# refused, not shown, sent in a SIP header or looped over. A setting may declare its own cap.
+TEXT_MAX = 256  # characters of a text setting (and of each item of a list of texts)
+LIST_MAX = 64  # items of a list setting that is not a table
+PATH_MAX = 4096  # a file path (Linux PATH_MAX)
+URL_MAX = 2048
+
 Check = Callable[[Any], str]  # value -> "" when fine, else the reason (without the key)
 GroupCheck = Callable[[Any], dict[str, str]]  # instance -> {path inside it: reason}
 META = "deskphone.setting"
@@ -116,6 +124,8 @@ class Setting:
     unknown: str = ""  # reason given for a name not in `names`
     # a value that is kept but not (fully) supported: value -> the import's warning, "" if none
     warn: Check | None = None
+    max_len: int = TEXT_MAX  # a text value (or each text item) is at most this long
+    max_items: int = LIST_MAX  # a plain list holds at most this many items
 
     @property
     def range_text(self) -> str:

@@ -119,7 +119,9 @@ class DialNowRule:
 class BlockOutRule:
     number: str = setting(
         "", "BlockOut Number", "number", check=_pattern,
-        help="Numbers matching this pattern cannot be dialled (a pattern, like the others).",
+        help="Numbers matching this pattern cannot be dialled, nor reached by a redirect, "
+        "however they are written: +/00, national or international (the tone country's), "
+        "tel:, sip: or user@host (a pattern, like the others).",
     )
     line_id: list[int] = _line_id()
 

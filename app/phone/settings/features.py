@@ -53,7 +53,8 @@ class RedirectSettings:
         list, "Blocked prefixes", "block_prefixes", own=True, check=checks.dial_prefix,
         hint="one a line, e.g. 00\n1900",
         help="A redirect to a number starting with one of these is not followed (a guard "
-        "against toll fraud).",
+        "against toll fraud), however the number is written: +/00, national or "
+        "international (the tone country's), tel:, sip: or user@host.",
     )
     allow_sips_downgrade: bool = setting(
         False, "Allow sips: → sip: downgrade", "allow_sips_downgrade", own=True,

@@ -6,7 +6,7 @@ import urllib.parse
 from dataclasses import dataclass
 
 from app.phone.settings import checks
-from app.phone.settings.declare import names, setting
+from app.phone.settings.declare import URL_MAX, names, setting
 
 ACTION_URL_EVENTS = (
     "setup_completed", "registered", "unregistered", "register_failed", "off_hook", "on_hook",
@@ -55,7 +55,7 @@ class RemoteSettings:
     )
     action_urls: dict[str, str] = names(
         "Action URL (an HTTP GET on each event)", "action_url.{name}", ACTION_URL_EVENTS,
-        check=checks.url, unknown="unknown Action URL event",
+        check=checks.url, unknown="unknown Action URL event", max_len=URL_MAX,
         help="URL fetched on each event, by event name; $variables in it (e.g. $remote, "
         "$call_id) are replaced.",
     )
@@ -92,6 +92,7 @@ class ProvisionSettings:
 
     url: str = setting(
         "", "Server URL", "static.auto_provision.server.url", check=folder_url,
+        max_len=URL_MAX,
         hint="http://provisioning.example.com/t46g/",
         help="The folder holding the common .cfg file and <MAC>.cfg.",
     )
