@@ -18,10 +18,12 @@ from app.phone.blf import Watch, WatchKey
 from app.phone.core import PhoneCore
 from app.phone.forward import any_forward_on, rings_to_seconds
 from app.phone.handset import Handset, HandsetFlags, HistoryItem
+from app.phone.handset.forms import ForwardRuleView
 from app.phone.handset.linekeys.config import KeyFeatures, LineKey
 from app.phone.handset.screens import ScreenModel
 from app.phone.incoming import dnd_active
 from app.phone.model import AccountView
+from app.phone.settings import ForwardRule
 from app.store.directory import Directory
 
 log = logging.getLogger("deskphone.engine")
@@ -36,6 +38,10 @@ class KeySource(Protocol):
     def key_list(self, accounts: Sequence[AccountView]) -> tuple[LineKey, ...] | None: ...
 
     def watches(self) -> dict[WatchKey, Watch]: ...
+
+
+def _rule_view(rule: ForwardRule) -> ForwardRuleView:
+    return ForwardRuleView(rule.enabled, rule.target, rule.on_code, rule.off_code)
 
 
 class Display:
@@ -64,6 +70,8 @@ class Display:
         self._last: ScreenModel | None = None
         self.audio_warning = ""  # why a call has no sound, shown on the call screen
         self.keys: KeySource | None = None  # None: one Line key per account
+        # new voice mail messages waiting (MWI); the power LED flashes while there are any
+        self.new_voice_mail = 0
 
     def flags(self) -> HandsetFlags:
         settings = self.core.settings
@@ -73,11 +81,12 @@ class Display:
         return HandsetFlags(
             audio_warning=self.audio_warning,
             dnd=dnd_active(settings, account),
+            dnd_accounts=frozenset(a for a in self.core.accounts if dnd_active(settings, a)),
             forward_on=any_forward_on(settings.forward),
             forward={
-                "always": (rules.always.enabled, rules.always.target),
-                "busy": (rules.busy.enabled, rules.busy.target),
-                "no_answer": (rules.no_answer.enabled, rules.no_answer.target),
+                "always": _rule_view(rules.always),
+                "busy": _rule_view(rules.busy),
+                "no_answer": _rule_view(rules.no_answer),
             },
             no_answer_seconds=rings_to_seconds(rules.no_answer_rings),
             missed_count=self.missed,
@@ -91,6 +100,9 @@ class Display:
             message=self.message,
             message_from=self.message_from,
             message_id=self._message_id,
+            new_voice_mail=self.new_voice_mail,
+            conference=self.core.conference,
+            far_muted=frozenset(self.core.far_muted),
             clock=self._wall(),
             dial_plan=self.core.dial_plan,
             **self._key_flags(),

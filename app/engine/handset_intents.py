@@ -17,10 +17,11 @@ from typing import Protocol, TypeVar
 from app.phone import intents as ui
 from app.phone.call_control import CONTROL_INPUTS, ControlInput
 from app.phone.core import PhoneCore
-from app.phone.forward import code_to_dial
+from app.phone.forward import SECONDS_PER_RING, code_error, code_to_dial
 from app.phone.messages import Answer, Dial, Hangup, HangupAll
 from app.phone.model import CallState
 from app.phone.settings import Settings
+from app.phone.settings.forward import MAX_RINGS
 
 log = logging.getLogger("deskphone.engine")
 
@@ -83,9 +84,13 @@ def change_settings(settings: Settings, intent: ui.SetDnd | ui.SetForward) -> li
     if rule is None:
         return []
     rule.enabled, rule.target = intent.enabled, intent.target
-    if intent.kind == "no_answer" and intent.ring_seconds:
-        rings = round(intent.ring_seconds / 6)
-        settings.forward.phone.no_answer_rings = max(0, min(20, rings))
+    for name in ("on_code", "off_code"):
+        code = getattr(intent, name)
+        if code is not None and not code_error(code):  # the handset's form only types valid ones
+            setattr(rule, name, code)
+    if intent.kind == "no_answer" and intent.ring_seconds is not None:
+        rings = round(intent.ring_seconds / SECONDS_PER_RING)
+        settings.forward.phone.no_answer_rings = max(0, min(MAX_RINGS, rings))
     # As on the phone: switching a forward on or off dials its code to the server.
     return [Dial(code) for code in code_to_dial(before, settings.forward.phone)]
 

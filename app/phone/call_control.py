@@ -15,10 +15,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from app.phone.conference import CONNECTED, ConferenceControl
 from app.phone.dialing import DialError, to_request_uri
 from app.phone.incoming import account_settings
 from app.phone.intents import (
     Conference,
+    FarMute,
     Hold,
     Mute,
     NewCall,
@@ -26,6 +28,7 @@ from app.phone.intents import (
     Resume,
     SendDtmf,
     Silence,
+    SplitConference,
     Swap,
     Transfer,
 )
@@ -33,7 +36,6 @@ from app.phone.messages import (
     AnswerCall,
     CallMediaChanged,
     CallSecured,
-    ConferenceCalls,
     Dial,
     HangupCall,
     HoldCall,
@@ -51,15 +53,14 @@ from app.phone.texts import T
 TRANSFER_FAILED = "Transfer failed!"
 DTMF_DIGITS = frozenset("0123456789*#ABCD")
 
-# Calls in conversation: what hold, swap, conference and transfer act on.
-CONNECTED = frozenset({CallState.TALKING, CallState.HOLD, CallState.HELD})
-
 ControlInput = (
     Hold
     | Resume
     | Silence
     | Transfer
     | Conference
+    | FarMute
+    | SplitConference
     | Swap
     | NewCall
     | Mute
@@ -75,6 +76,8 @@ CONTROL_INPUTS = (
     Silence,
     Transfer,
     Conference,
+    FarMute,
+    SplitConference,
     Swap,
     NewCall,
     Mute,
@@ -90,7 +93,7 @@ def _pub(view: CallView) -> Publish:
     return Publish("call", call_dict(view))
 
 
-class CallControl:
+class CallControl(ConferenceControl):
     """Mixin for PhoneCore: hold flags, transfers, conference, mute and silence."""
 
     settings: Settings
@@ -106,7 +109,7 @@ class CallControl:
         self._local_hold: set[str] = set()
         self._remote_hold: set[str] = set()
         self._transfers: dict[str, str] = {}  # call -> consultation call id ("" when blind)
-        self.conference: tuple[str, ...] = ()
+        self._init_conference()
 
     def _dial(self, msg: Dial) -> list[Output]:  # PhoneCore's
         raise NotImplementedError
@@ -145,6 +148,10 @@ class CallControl:
                 return self._transfer_status(msg)
             case Conference():
                 return self._conference(msg.calls)
+            case FarMute():
+                return self._far_mute(msg.call, msg.on)
+            case SplitConference():
+                return self._split()
             case CallMediaChanged():
                 return self._media(msg)
             case CallSecured():
@@ -179,8 +186,7 @@ class CallControl:
         self._remote_hold.discard(call)
         self._transfers.pop(call, None)
         self._timers.pop(f"auto:{call}", None)
-        if call in self.conference:
-            self.conference = tuple(c for c in self.conference if c != call)
+        self._leave_conference(call)
 
     # ---- hold, resume, swap ---------------------------------------------------------------
 
@@ -303,23 +309,6 @@ class CallControl:
         new = replace(view, text=TRANSFER_FAILED, extra=extra)
         self.calls[view.id] = new
         return [_pub(new)]
-
-    # ---- conference -----------------------------------------------------------------------
-
-    def _conference(self, ids: tuple[str, ...]) -> list[Output]:
-        views = [v for i in ids if (v := self.calls.get(i)) is not None and v.state in CONNECTED]
-        if len(views) < 2:
-            return [Publish("error", {"text": "Conference needs two calls"})]
-        self.conference = tuple(v.id for v in views)
-        out: list[Output] = []
-        for view in views:
-            if view.id in self._local_hold:
-                out.append(HoldCall(view.id, False))
-            self._local_hold.discard(view.id)
-            new = replace(self._shown(view), text=T.CONFERENCE)
-            self.calls[view.id] = new
-            out.append(_pub(new))
-        return [ConferenceCalls(self.conference), *out]
 
 
 def caller_id(

@@ -309,13 +309,18 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
                 changes["state"] = CallState.TALKING
                 if not view.answered:
                     changes["answered"] = now
+                    # what the call said while it was set up ("Forward to: carol") is done
+                    changes["text"] = ""
                     if extra := self._redirect_answered(view, msg.code, msg.reason):
                         changes["extra"] = extra
             case "DISCONNECTED":
                 changes.update(self._ending(view, msg, now))
         new = replace(view, **changes)
         self.calls[view.id] = new
-        return [Publish("call", call_dict(new))]
+        out: list[Output] = [Publish("call", call_dict(new))]
+        if msg.sip_state == "DISCONNECTED":
+            out += self._conference_call_ended(view.id)
+        return out
 
     def _ending(self, view: CallView, msg: CallProgress, now: float) -> dict[str, Any]:
         self._timers[f"remove:{view.id}"] = now + ENDED_LINGER

@@ -329,6 +329,14 @@ def forward_now(
 # ---- validation and feature codes ------------------------------------------------------------
 
 
+def code_error(code: str) -> str:
+    """Why a forward on/off code cannot be used ("" when it can, or when it is empty)."""
+    code = code.strip()
+    if len(code) > MAX_TARGET_LEN:
+        return f"At most {MAX_TARGET_LEN} characters"
+    return "Use digits, * and # only" if code and not _CODE.match(code) else ""
+
+
 def _validate_set(prefix: str, rules: ForwardSet, errors: dict[str, str]) -> None:
     for name in RULE_NAMES:
         rule: ForwardRule = getattr(rules, name)
@@ -336,13 +344,8 @@ def _validate_set(prefix: str, rules: ForwardSet, errors: dict[str, str]) -> Non
         if (rule.enabled or target) and (error := target_error(target)):
             errors[f"{prefix}.{name}.target"] = error
         for code_field in ("on_code", "off_code"):
-            code = getattr(rule, code_field).strip()
-            if not code:
-                continue
-            if len(code) > MAX_TARGET_LEN:
-                errors[f"{prefix}.{name}.{code_field}"] = f"At most {MAX_TARGET_LEN} characters"
-            elif not _CODE.match(code):
-                errors[f"{prefix}.{name}.{code_field}"] = "Use digits, * and # only"
+            if error := code_error(getattr(rule, code_field)):
+                errors[f"{prefix}.{name}.{code_field}"] = error
     if not 0 <= rules.no_answer_rings <= MAX_RINGS:
         errors[f"{prefix}.no_answer_rings"] = f"Ring time must be 0 to {MAX_RINGS} rings"
 

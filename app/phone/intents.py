@@ -64,6 +64,20 @@ class Conference:
 
 
 @dataclass(frozen=True)
+class FarMute:
+    """In the local conference: stop (or restart) passing `call`'s audio to the others and to
+    this phone; that party still hears everyone."""
+
+    call: str
+    on: bool
+
+
+@dataclass(frozen=True)
+class SplitConference:
+    """End the local conference and leave its calls on hold, each on its own."""
+
+
+@dataclass(frozen=True)
 class Swap:
     """Make `call` the active one, putting the active call (if any) on hold."""
 
@@ -115,7 +129,9 @@ class SetForward:
     kind: str
     enabled: bool
     target: str
-    ring_seconds: int = 0  # no_answer only; 0 keeps the current setting
+    ring_seconds: int | None = None  # no_answer only; None keeps the current setting
+    on_code: str | None = None  # the feature codes; None keeps the current ones
+    off_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -169,6 +185,8 @@ Intent = (
     | ForwardCall
     | Transfer
     | Conference
+    | FarMute
+    | SplitConference
     | Swap
     | NewCall
     | OffHook

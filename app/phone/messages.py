@@ -228,9 +228,12 @@ class TransferCall:
 
 @dataclass(frozen=True)
 class ConferenceCalls:
-    """Bridge the audio of these calls to each other (a local three-way conference)."""
+    """Bridge the audio of these calls to each other (a local three-way conference); the audio
+    of `muted` ones goes to nobody (far mute). Calls bridged before and not named now are
+    unbridged; no calls ends the conference."""
 
     calls: tuple[str, ...]
+    muted: tuple[str, ...] = ()
 
 
 # ---- audio commands (executed by the engine on the sound device bridge) -----------------------

@@ -42,21 +42,6 @@ REASON_PHRASE = {
     380: "Alternative Service",
 }
 
-# RFC 5806 reasons in the words the screen shows after "Forward to: NAME".
-DIVERSION_TEXT = {
-    "unconditional": "Always",
-    "user-busy": "Busy",
-    "no-answer": "No answer",
-    "unavailable": "Unavailable",
-    "deflection": "Deflected",
-    "time-of-day": "Time of day",
-    "do-not-disturb": "DND",
-    "follow-me": "Follow me",
-    "out-of-service": "Out of service",
-    "away": "Away",
-    "unknown": "",
-}
-
 TEXT_TOO_MANY = "Too many redirects!"
 TEXT_LOOP = "Redirect loop!"
 TEXT_NO_CONTACT = "Redirect without target!"
@@ -95,7 +80,7 @@ class DecisionKind(StrEnum):
 class RedirectDecision:
     kind: DecisionKind
     target: str = ""  # the SIP URI to dial, embedded headers removed
-    screen_text: str = ""  # "Forward to: carol (Busy)", or why a target was not followed
+    screen_text: str = ""  # "Forward to: carol", or why a target was not followed
     failure_text: str = ""  # the pop-up for FAIL
     code: int = 0  # for FAIL: the SIP status the call ends with (0: refused locally)
 
@@ -143,7 +128,6 @@ class RedirectTracker:
             self._tried.add(parsed.key())
         self._chain: list[Hop] = [Hop(first)]
         self._queue: list[Contact] = []
-        self._diversion = ""
         self._redirects = 0
         self._pending: RedirectDecision | None = None
         self._notes: dict[str, str] = {}  # rejection kind -> screen text, for the latest 3xx
@@ -226,7 +210,6 @@ class RedirectTracker:
         if not usable:
             return self._fail(TEXT_NO_CONTACT, code)
         self._redirects += 1
-        self._diversion = self._chain[-1].diversion_reason
         # Highest q first; sorted() is stable, so equal q keeps the header order.
         self._queue = sorted(usable, key=lambda c: -c.q)[:MAX_TARGETS]
         self._notes = {}
@@ -309,9 +292,10 @@ class RedirectTracker:
         return f"rule {rule}" if rule else None
 
     def _forward_text(self, contact: Contact, uri: SipUri) -> str:
+        # The phone's "Forward to: %s" (docs/yealink.md §6), nothing after it: the guides show
+        # no reason there (the Diversion reason stays in the call's redirect chain).
         name = _clean(contact.display) or _clean(unquote(uri.user)) or _clean(uri.host)
-        why = DIVERSION_TEXT.get(self._diversion, self._diversion)
-        return f"Forward to: {name} ({why})" if why else f"Forward to: {name}"
+        return f"Forward to: {name}"
 
 
 def credentials_allowed(account_realm: str, challenge_realm: str) -> bool:

@@ -55,7 +55,6 @@ class T:
     RESUME = "Resume"
     CONFERENCE = "Conference"
     END_CALL = "End Call"
-    SWAP = "Swap"
     NEW_CALL = "New Call"
     BACK = "Back"
     ENTER = "Enter"
@@ -64,9 +63,13 @@ class T:
     VIEW = "View"
     EXIT = "Exit"
     OK = "OK"
+    # the Conference screen and its Manage list (docs/yealink.md §14)
+    MANAGE = "Manage"
+    SPLIT = "Split"
+    FAR_MUTE = "Far Mute"
+    REMOVE = "Remove"
     # call and registration states (the same words as model.CALL_TEXT / REG_TEXT)
     DIAL = "Dial"
-    CALLING = "Calling"
     CONNECTING = "Connecting..."
     RINGING = "Ringing"
     TALKING = "Talking"
@@ -93,17 +96,21 @@ class T:
     # menus
     STATUS = "Status"
     FEATURES = "Features"
-    SETTINGS = "Settings"
+    MESSAGE = "Message"
     CALL_FORWARD = "Call Forward"
     ALWAYS_FORWARD = "Always Forward"
     BUSY_FORWARD = "Busy Forward"
     NO_ANSWER_FORWARD = "No Answer Forward"
     AFTER_RING_TIME = "After Ring Time"
+    ON_CODE = "On Code"
+    OFF_CODE = "Off Code"
+    RING_SECONDS = "{n}s"  # an After Ring Time choice (unconfirmed format, docs/yealink.md §7)
+    DND_STATUS = "DND Status"
     CALL_WAITING = "Call Waiting"
     AUTO_ANSWER = "Auto Answer"
     DSS_KEYS = "DSS Keys"
-    BASIC_SETTINGS = "Basic Settings"
-    ADVANCED_SETTINGS = "Advanced Settings"
+    BASIC = "Basic"
+    ADVANCED = "Advanced"
     LANGUAGE = "Language"
     TIME_DATE = "Time & Date"
     RING_TONES = "Ring Tones"
@@ -112,22 +119,21 @@ class T:
     NETWORK = "Network"
     ACTION_URI = "Action URI"
     LOCAL_DIRECTORY = "Local Directory"
-    ON = "On"
-    OFF = "Off"
-    ACCOUNT = "Account"
+    ENABLED = "Enabled"
+    DISABLED = "Disabled"
     SIP_PORT = "SIP Port"
-    LINE = "Line"
     # pop-ups and formatted lines
     NEW_MISSED = "{n} New Missed Call(s)"
     TEXT_MESSAGE = "Text Message"
     FROM = "From: {who}"
-    WARNING = "Warning"
-    FORBIDDEN_NUMBER = "Forbidden Number"  # a dial plan block-out rule refused the number
+    # DeskPhone's own words, patterned on "{n} New Missed Call(s)": the guides say a forwarded
+    # call pops a prompt up but not its text (docs/yealink.md §7)
+    NEW_FORWARDED = "{n} New Forwarded Call(s)"
+    # the 403 text of docs/yealink.md §6, also for a dial plan block-out rule's refusal
+    FORBIDDEN_NUMBER = "Forbidden number!"
     # A call from an account with SRTP compulsory that the other side refused (488 and kin):
     # no Yealink text for it, and "Not acceptable here!" would not say why.
     SRTP_REFUSED = "Encrypted call not accepted!"
-    SAVED = "Saved"
-    NO_PLACED = "No placed calls"
     ADD_ACCOUNT = "No account yet: press Accounts to add one"  # DeskPhone's own
     PAGE = "{page}/{pages}"
 

@@ -74,7 +74,7 @@ class SipAdapter:
         self._retired: dict[int, SipCall] = {}  # legs replaced by a redirect, until DISCONNECTED
         self.sip_call_ids = SipCallIds()
         self._incoming_seq = 0
-        self.ops = CallOperations(self.calls, feed)
+        self.ops = CallOperations(self.calls, feed, self._relink_audio)
         self._settings = Settings()
         self._bind = ""
         stack.on_transport_lost = self._on_transport_lost
@@ -383,6 +383,10 @@ class SipAdapter:
         # Hold and conference links are the call ops'; the engine's audio connects the call's
         # media (early media too) to the bridge port.
         self.ops.on_media(call)
+        self._relink_audio(call)
+
+    def _relink_audio(self, call: SipCall) -> None:
+        """The call's link to the sound device (the engine's), after its media or far mute."""
         if self.on_media is not None and self.calls.get(call.core_id) is call:
             self.on_media(call)
 

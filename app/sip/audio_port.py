@@ -13,6 +13,7 @@ only used when both agree.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import logging
 import time
@@ -20,6 +21,7 @@ from typing import Any, Protocol
 
 import pjsua2 as pj
 
+from app.sip.call import far_muted
 from app.sip.guard import guarded
 
 log = logging.getLogger("deskphone.sip")
@@ -144,16 +146,22 @@ def _audio_indexes(info: Any) -> tuple[list[int], list[int]]:
 
 def link_call_media(call: Any, port: BridgePort) -> str:
     """Connect a call's active audio (early media too) to the port both ways; disconnect it
-    when on hold or gone. Runs on the SIP thread in onCallMediaState. Returns what it did."""
+    when on hold or gone. A far-muted conference call is heard by nobody: only the port's
+    audio goes to it. Runs on the SIP thread (onCallMediaState, or a far mute changing).
+    Returns what it did."""
     info = call.getInfo()
     live, idle = _audio_indexes(info)
     done = []
     for index in live:
         media = call.getAudioMedia(index)
-        media.startTransmit(port)
+        if far_muted(call):
+            with contextlib.suppress(pj.Error):  # it was not connected
+                media.stopTransmit(port)
+        else:
+            media.startTransmit(port)
         port.startTransmit(media)
         port.connected.add(int(info.id))
-        done.append(f"audio {index} connected")
+        done.append(f"audio {index} connected" + (" (far muted)" if far_muted(call) else ""))
     for index in idle:
         try:
             media = call.getAudioMedia(index)

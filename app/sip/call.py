@@ -30,6 +30,9 @@ class SipCall(pj.Call):  # type: ignore[misc]
         self.core_id = core_id
         self.account_index: int = getattr(account, "index", 0)
         self.redirected = False  # a 3xx stopped this leg; what follows is the core's business
+        # far mute in the conference: this leg's audio goes to nobody (other legs, the sound
+        # device); it still hears everyone (app/sip/call_ops.py)
+        self.far_muted = False
         self._on_state = on_state
         self._on_media = on_media
         self._on_redirect = on_redirect
@@ -97,3 +100,8 @@ class SipCallIds(dict[str, str]):
                 if old not in live:
                     del self[old]
         self[core_id] = sip_id
+
+
+def far_muted(call: object) -> bool:
+    """A leg whose audio nobody may hear (a SipCall's flag; other objects never are)."""
+    return bool(getattr(call, "far_muted", False))

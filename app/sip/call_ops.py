@@ -21,7 +21,7 @@ from app.phone.messages import (
     TransferCall,
     TransferStatus,
 )
-from app.sip.call import SipCall
+from app.sip.call import SipCall, far_muted
 
 log = logging.getLogger("deskphone.sip")
 
@@ -86,19 +86,44 @@ def audio_of(call: pj.Call) -> pj.AudioMedia | None:
 
 
 def bridge(calls: Iterable[pj.Call]) -> int:
-    """Connect every call's audio to every other's (the conference bridge mixes them);
-    the audio device side is the audio bridge's business. Returns the links made."""
-    media = [m for m in (audio_of(c) for c in calls) if m is not None]
+    """Connect every call's audio to every other's (the conference bridge mixes them), but
+    none from a far-muted call; the audio device side is the audio bridge's business. Returns
+    the links made."""
+    legs = [(c, m) for c in calls if (m := audio_of(c)) is not None]
     links = 0
-    for a in media:
-        for b in media:
-            if a is not b:
-                try:
+    for source, a in legs:
+        for _, b in legs:
+            if a is b:
+                continue
+            try:
+                if not far_muted(source):
                     a.startTransmit(b)
                     links += 1
-                except pj.Error as exc:
-                    log.warning("conference link failed: %s", exc.info())
+                    continue
+            except pj.Error as exc:
+                log.warning("conference link failed: %s", exc.info())
+                continue
+            try:
+                a.stopTransmit(b)
+            except pj.Error as exc:  # not linked in the first place
+                log.debug("conference unlink: %s", exc.info())
     return links
+
+
+def unbridge(left: Iterable[pj.Call], others: Iterable[pj.Call]) -> None:
+    """Take calls out of the conference: no audio between them and the others any more (nor
+    between two that leave together, as Split does)."""
+    gone = [m for m in (audio_of(c) for c in left) if m is not None]
+    rest = [m for m in (audio_of(c) for c in others) if m is not None]
+    for a in gone:
+        for b in gone + rest:
+            if a is b:
+                continue
+            for source, sink in ((a, b), (b, a)):
+                try:
+                    source.stopTransmit(sink)
+                except pj.Error as exc:
+                    log.debug("conference unlink: %s", exc.info())
 
 
 CallOp = HoldCall | SendDtmfCall | TransferCall | ConferenceCalls
@@ -108,9 +133,16 @@ class CallOperations:
     """The adapter's part for established calls; `calls` is the adapter's own dict (core id ->
     the one live SipCall), so no reference to a call is ever kept here."""
 
-    def __init__(self, calls: dict[str, SipCall], feed: Callable[[Input], None]) -> None:
+    def __init__(
+        self,
+        calls: dict[str, SipCall],
+        feed: Callable[[Input], None],
+        relink: Callable[[SipCall], None] | None = None,
+    ) -> None:
         self.calls = calls
         self._feed = feed
+        # the sound device's link of a call whose far mute changed (the engine's audio)
+        self._relink = relink
         self.conference: tuple[str, ...] = ()  # core ids whose audio is bridged together
         # hold wanted per call: a hold/resume asked while a re-INVITE is still pending is
         # refused by pjsua (PJ_EINVALIDOP) and is sent when that offer/answer completes
@@ -134,9 +166,7 @@ class CallOperations:
     def execute(self, cmd: CallOp) -> None:
         """A failure is logged and reported to the core as a fact."""
         if isinstance(cmd, ConferenceCalls):
-            self.conference = cmd.calls
-            links = bridge(self._legs())
-            log.info("conference %s: %d audio links", cmd.calls, links)
+            self._conference(cmd)
             return
         call = self.calls.get(cmd.call)
         if call is None:
@@ -164,6 +194,22 @@ class CallOperations:
                 self._feed(CallMediaChanged(cmd.call, media_status(call)))
             elif isinstance(cmd, TransferCall):
                 self._feed(TransferStatus(cmd.call, 500, text[:80], True))
+
+    def _conference(self, cmd: ConferenceCalls) -> None:
+        left = [c for i in self.conference if i not in cmd.calls and (c := self.calls.get(i))]
+        self.conference = cmd.calls
+        changed = []
+        for call in [*left, *self._legs()]:
+            muted = call.core_id in cmd.muted and call.core_id in cmd.calls
+            if far_muted(call) != muted:
+                call.far_muted = muted
+                changed.append(call)
+        unbridge(left, self._legs())
+        links = bridge(self._legs())
+        for call in changed:
+            if self._relink is not None:
+                self._relink(call)
+        log.info("conference %s (muted %s): %d audio links", cmd.calls, cmd.muted, links)
 
     def _legs(self) -> list[SipCall]:
         return [c for i in self.conference if (c := self.calls.get(i)) is not None]

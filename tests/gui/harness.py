@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
@@ -12,7 +15,7 @@ from pytestqt.qtbot import QtBot
 from app.phone.handset.screens import ScreenModel
 from app.phone.model import CallState, CallView
 from tests.gui.fake_phone import FakePhone
-from ui.handset import HandsetWidget
+from ui.handset import HandsetWidget, display, display_lists
 
 
 class Harness:
@@ -115,9 +118,43 @@ class Harness:
         c = self.led_pixel(key)
         return c.green() > 180 and c.green() > c.red() + 60
 
+    def power_led_lit(self) -> bool:
+        """The power LED is painted lit red (flashing ones are drawn lit: set_blinking)."""
+        image = self.widget.grab().toImage()
+        centre = self.widget.power_led_rect().center().toPoint()
+        ratio = image.devicePixelRatio()
+        c = image.pixelColor(round(centre.x() * ratio), round(centre.y() * ratio))
+        return c.red() > 180 and c.red() > c.green() + 60
+
+    def drawn_texts(self) -> list[str]:
+        """Every text the display paints for the screen shown, in paint order."""
+        with _recording_text() as texts:
+            self.widget.grab()
+        return texts
+
     def expect(self, name: str, softkeys: list[str], title: str | None = None) -> None:
         s = self.screen
         assert s.name == name, (s.name, name)
         assert s.softkeys == softkeys, s.softkeys
         if title is not None:
             assert s.title == title, s.title
+
+
+@contextmanager
+def _recording_text() -> Iterator[list[str]]:
+    """The display modules' one-line text painter, recording what it paints."""
+    texts: list[str] = []
+    modules = (display, display_lists)
+    original = [m.text for m in modules]
+
+    def record(p: Any, r: Any, s: str, *args: Any) -> None:
+        texts.append(s)
+        original[0](p, r, s, *args)
+
+    for module in modules:
+        module.text = record  # type: ignore[assignment]
+    try:
+        yield texts
+    finally:
+        for module, fn in zip(modules, original, strict=True):
+            module.text = fn  # type: ignore[assignment]

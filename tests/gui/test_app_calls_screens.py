@@ -49,7 +49,7 @@ def test_screens_talking_hold_two_calls_transferring(
     qtbot.keyClick(handset, Qt.Key.Key_F1)  # Answer the waiting call
     qtbot.waitUntil(lambda: shows(app, "talking", lambda m: m.call_index == "2/2"), timeout=5000)
     model = handset.screen_model()
-    assert model.lines[0] == "Carol" and model.softkeys[1] == "Swap"
+    assert model.lines[0] == "Carol" and model.softkeys[1] == "Hold"  # no Swap
     assert any("Bob" in item and "Hold" in item for item in model.items)
     app.window.grab().save(str(screens_dir / "calls-two-calls.png"))
 

@@ -171,6 +171,16 @@ def test_menu_screens(harness: Harness, screens_dir: Path) -> None:
     h.shot(screens_dir, "20_directory")
     h.press("X", "F4")
     h.expect("menu", ["Back", "", "", "Enter"], "Menu")
+    # the T46G's top level (docs/yealink.md §15), on both skins
+    assert h.screen.items == [
+        "Status",
+        "Features",
+        "Directory",
+        "History",
+        "Message",
+        "Basic",
+        "Advanced",
+    ]
     h.shot(screens_dir, "21_menu")
     h.press("DOWN", "OK")
     h.expect("menu", ["Back", "", "", "Enter"], "Features")
@@ -179,12 +189,13 @@ def test_menu_screens(harness: Harness, screens_dir: Path) -> None:
     assert h.screen.title == "Call Forward"
     h.press("OK", "RIGHT", "DOWN")
     h.widget.textTyped.emit("2009")
-    h.expect("form", ["Back", "Delete", "Switch", "Save"], "Always Forward")
-    assert h.screen.values == ["On", "2009"]
+    h.expect("form", ["Back", "", "Delete", "Save"], "Always Forward")
+    assert h.screen.items == ["Always Forward", "Forward to", "On Code", "Off Code"]
+    assert h.screen.values == ["Enabled", "2009", "", ""]
     h.shot(screens_dir, "23_call_forward")
-    h.press("X", "X", "X", "DOWN", "DOWN", "DOWN", "OK")  # Features -> Settings
-    h.expect("menu", ["Back", "", "", "Enter"], "Settings")
-    h.shot(screens_dir, "24_settings")
+    h.press("X", "X", "X", "DOWN", "DOWN", "DOWN", "DOWN", "OK")  # Features -> Basic
+    h.expect("menu", ["Back", "", "", "Enter"], "Basic")
+    h.shot(screens_dir, "24_basic")
     h.press("X", "X", "OK")
     h.expect("status", ["Back", "", "", ""], "Status")
     assert h.screen.values == ["Registered", "5062 (5060 in use)"]

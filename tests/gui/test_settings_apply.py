@@ -55,8 +55,8 @@ def test_account_change_reregisters_without_restart(
 ) -> None:
     caplog.set_level(logging.DEBUG)
     engine_pid = app.bridge.supervisor.pid
-    # the handset's menu: Menu -> Settings -> Advanced -> Accounts opens the desktop dialog
-    for key in ("F4", "5", "2", "1"):
+    # the handset's menu: Menu -> Advanced -> Accounts opens the desktop dialog
+    for key in ("F4", "7", "1"):
         app.bridge.send("key", key=key)
     qtbot.waitUntil(lambda: app.settings.dialog is not None, timeout=5000)
     dialog = app.settings.dialog
@@ -148,7 +148,7 @@ def test_contacts_from_the_dialog_reach_the_handset(
     assert isinstance(tab, DirectoryTab) and dialog.tab_widget.currentWidget() is tab
     assert tab.save_contact(Contact(name="Zoe Quinn", office="2001", mobile="0170 9"))
     dialog.close()
-    for key in ("F4", "4"):  # Menu -> Directory
+    for key in ("F4", "3"):  # Menu -> Directory
         app.bridge.send("key", key=key)
     handset = app.window.handset
     qtbot.waitUntil(lambda: handset.screen_model().name == "directory", timeout=5000)

@@ -87,7 +87,7 @@ def test_attended_transfer_sends_refer_with_replaces(tmp_path: Path, config_dir:
     assert "Replaces=" in refer_to.group(1)
 
 
-def test_call_waiting_rings_answer_holds_the_first_and_swap_swaps(
+def test_call_waiting_rings_answer_holds_the_first_and_resume_swaps(
     tmp_path: Path, config_dir: Path
 ) -> None:
     save_settings(config_dir, Settings())
@@ -104,9 +104,12 @@ def test_call_waiting_rings_answer_holds_the_first_and_swap_swaps(
         call_event(client, "Talking", mark, id=second["id"])
         mark = len(client.events)
         screen = screen_event(client, "talking", mark - 1)
-        assert screen["softkeys"][1] == "Swap"
+        assert screen["softkeys"][1] == "Hold"  # no Swap key: Up/Down and Resume
         assert wait_until(lambda: len(requests(first_peer, "INVITE")) == 1, 5)
-        client.send("key", key="F2")  # Swap
+        client.send("key", key="UP")  # the first call, on hold
+        screen = screen_event(client, "hold", mark)
+        assert screen["softkeys"][1] == "Resume"
+        client.send("key", key="F2")  # Resume: holds the second
         call_event(client, "Hold", mark, id=second["id"])
         call_event(client, "Talking", mark, id=first)
         assert wait_until(lambda: len(requests(first_peer, "INVITE")) == 2, 5)

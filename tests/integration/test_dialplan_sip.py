@@ -61,14 +61,14 @@ def test_replace_rule_sets_the_request_uri_and_block_out_sends_nothing(
                 type_digits(client, BLOCKED)
                 client.send("key", key="F1")  # Send
                 refused = client.wait_for(
-                    lambda e: e.get("ev") == "error" and e.get("text") == "Forbidden Number",
+                    lambda e: e.get("ev") == "error" and e.get("text") == "Forbidden number!",
                     10,
                     since,
                 )
                 popup = client.wait_for(
                     lambda e: e.get("ev") == "screen" and bool(e["screen"].get("popup")), 10, since
                 )
-                assert popup["screen"]["popup"]["text"] == "Forbidden Number"
+                assert popup["screen"]["popup"]["text"] == "Forbidden number!"
                 assert not [e for e in client.events[since:] if e.get("ev") == "call"], refused
                 client.send("key", key="X")  # acknowledge the pop-up
                 client.send("key", key="X")  # leave the dial screen

@@ -108,7 +108,7 @@ def test_always_forward_seed_flow(tmp_path: Path, config_dir: Path) -> None:
         client.send("dial", target=peers.uri("bob"))
         forward = client.wait_for(lambda e: e.get("ev") == "redirect")
         assert forward["target"] == peers.uri("carol")
-        assert forward["text"] == "Forward to: carol (Always)"
+        assert forward["text"] == "Forward to: carol"
         ringing = client.wait_call("RingBack")
         talking = client.wait_call("Talking")
         assert talking["id"] == ringing["id"] == forward["call"]  # one call for the user

@@ -77,16 +77,17 @@ def test_follow_keeps_one_call_and_places_the_target_under_its_id() -> None:
     )
     assert places(out) == [PlaceCall(call, 1, f"sip:carol@{PBX}")]  # same host: no Route
     view = core.calls[call]
-    assert view.state == CallState.RINGBACK and view.text == "Forward to: carol (No answer)"
+    assert view.state == CallState.RINGBACK and view.text == "Forward to: carol"
     assert list(core.calls) == [call]
     assert events(out, "redirect") == [
-        {"call": call, "target": f"sip:carol@{PBX}", "text": "Forward to: carol (No answer)"}
+        {"call": call, "target": f"sip:carol@{PBX}", "text": "Forward to: carol"}
     ]
     # the old leg's DISCONNECTED never reaches the core; the new leg's progress does
     core.handle(CallProgress(call, "EARLY", 180, "Ringing"))
     core.handle(CallProgress(call, "CONFIRMED", 200, "OK"))
     view = core.calls[call]
     assert view.state == CallState.TALKING and view.remote_uri == f"sip:carol@{PBX}"
+    assert view.text == ""  # "Forward to: carol" was for while it was set up, not the Talking
     hops = json.loads(view.extra["redirect_chain"])
     assert [(h["target"], h["code"], h["diversion_reason"]) for h in hops] == [
         (f"sip:bob@{PBX}", 302, "no-answer"),

@@ -202,7 +202,7 @@ def test_planned_target_leaves_uris_alone_and_raises_forbidden() -> None:
     assert planned_target(p, "1234@host", 1) == "1234@host"
     assert planned_target(p, "tel:1234", 1) == "tel:1234"
     assert planned_target(p, "alice", 1) == "alice"
-    with pytest.raises(NumberBlocked, match="Forbidden Number"):
+    with pytest.raises(NumberBlocked, match="Forbidden number!"):
         planned_target(p, "666", 1)
     assert plain_number(" 0 30-12 ") == "03012"
 

@@ -88,7 +88,7 @@ def test_block_out_refuses_with_forbidden_number_and_no_invite() -> None:
     assert placed(p) == []
     assert p.core.calls == {}
     popup = p.handset.screen().popup
-    assert popup is not None and popup.text == "Forbidden Number"
+    assert popup is not None and popup.text == "Forbidden number!"
     p.advance(4)
     assert p.handset.screen().name == "idle"
 

@@ -11,7 +11,6 @@ from app.phone.intents import (
     Resume,
     SendDtmf,
     Silence,
-    Swap,
     Transfer,
 )
 from app.phone.messages import (
@@ -103,7 +102,9 @@ def test_hold_resume_and_held() -> None:
     assert (s.name, s.title, s.led("L1")) == ("held", "Held", ("green", "slow"))
 
 
-def test_two_calls_swap_new_call_and_conference() -> None:
+def test_two_calls_up_down_resume_and_conference() -> None:
+    """With a call on hold the Talking keys stay Transfer/Hold/Conference/End Call (no Swap):
+    Up/Down picks the held call and Resume holds the other one (docs/yealink.md §3)."""
     p = FakePhone()
     p.ring_in("sip:1002@127.0.0.1", "Bob")
     p.press("OK", "HOLD")
@@ -112,15 +113,15 @@ def test_two_calls_swap_new_call_and_conference() -> None:
     p.press("1", "0", "0", "3", "OK")
     p.far(CallState.TALKING)
     s = p.handset.screen()
-    assert s.softkeys == ["Transfer", "Swap", "Conference", "End Call"]
+    assert s.softkeys == ["Transfer", "Hold", "Conference", "End Call"]
     assert s.call_index == "2/2" and len(s.items) == 2
     assert s.led("L1") == ("green", "slow") and s.led("L2") == ("green", "solid")
-    assert p.press("F2") == [Swap("i1")]
+    p.press("UP")  # Bob, on hold
     s = p.handset.screen()
-    assert (s.name, s.lines[0]) == ("talking", "Bob")
-    p.press("HOLD")
-    assert p.handset.screen().softkeys == ["Swap", "New Call", "Resume", "End Call"]
-    p.press("F3")  # Resume Bob
+    assert (s.name, s.lines[0]) == ("hold", "Bob")
+    assert s.softkeys == ["Transfer", "Resume", "New Call", "End Call"]
+    assert p.press("F2") == [Resume("i1")]  # Bob back, 1003 held
+    assert p.call("i1").state == CallState.TALKING and p.call("o1").state == CallState.HOLD
     assert p.press("F3") == [Conference(("o1", "i1"))]
     assert ConferenceCalls(("o1", "i1")) in p.commands
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.phone.handset.flags import HistoryItem
 from app.phone.intents import ClearMissed, OpenSettings, SetDnd, SetForward
-from app.phone.messages import AnswerCall, Dial, TransportInfo
+from app.phone.messages import AnswerCall, Dial, PlaceCall, TransportInfo
 from app.phone.settings import Settings
 from tests.gui.fake_phone import FakePhone
 
@@ -158,39 +158,97 @@ def test_dnd_soft_key() -> None:
     assert "dnd" not in p.handset.screen().status.icons
 
 
-def test_menu_features_call_forward_form() -> None:
+def test_menu_top_level_is_the_t46g_one() -> None:
+    """Basic and Advanced at the top with Status, Features, Directory, History and Message
+    (docs/yealink.md §15), not under a Settings item."""
     p = FakePhone()
     p.press("F4")
     s = p.handset.screen()
     assert (s.name, s.title) == ("menu", "Menu")
-    assert s.items == ["Status", "Features", "History", "Directory", "Settings"]
+    assert s.items == [
+        "Status",
+        "Features",
+        "Directory",
+        "History",
+        "Message",
+        "Basic",
+        "Advanced",
+    ]
     assert s.softkeys == ["Back", "", "", "Enter"]
-    p.press("DOWN", "OK")
+    p.press("6")  # Basic
+    assert p.handset.screen().items == ["Language", "Time & Date", "Ring Tones", "Volume"]
+    p.press("X", "7")  # Advanced
+    assert p.handset.screen().items == ["Accounts", "Network", "Action URI"]
+    assert p.press("OK") == [OpenSettings("accounts")]
+
+
+def test_menu_features_call_forward_form() -> None:
+    p = FakePhone()
+    p.press("F4", "DOWN", "OK")
     assert p.handset.screen().items[:2] == ["Call Forward", "DND"]
     p.press("OK")
     assert p.handset.screen().items == ["Always Forward", "Busy Forward", "No Answer Forward"]
     p.press("OK")
     s = p.handset.screen()
-    assert (s.name, s.items, s.values) == ("form", ["Always Forward", "Forward to"], ["Off", ""])
+    assert (s.name, s.items) == ("form", ["Always Forward", "Forward to", "On Code", "Off Code"])
+    assert s.values == ["Disabled", "", "", ""] and s.switches == [0]
+    assert s.softkeys == ["Back", "", "Switch", "Save"]  # Switch on an Enabled/Disabled row
     p.press("RIGHT", "DOWN")
+    assert p.handset.screen().softkeys == ["Back", "", "Delete", "Save"]  # a typed row
     p.type("2009")
-    assert p.handset.screen().values == ["On", "2009"]
-    assert p.press("F4") == [SetForward("always", True, "2009", 0)]
-    assert p.settings.forward.phone.always.enabled
+    p.press("DOWN", "*", "7", "2", "DOWN", "*", "7", "3")
+    assert p.handset.screen().values == ["Enabled", "2009", "*72", "*73"]
+    assert p.press("F4") == [SetForward("always", True, "2009", None, "*72", "*73")]
+    rule = p.settings.forward.phone.always
+    assert (rule.enabled, rule.target, rule.on_code, rule.off_code) == (True, "2009", "*72", "*73")
+    # switching it on dials the on code with the target to the server, as the phone does
+    placed = [c for c in p.commands if isinstance(c, PlaceCall)]
+    assert [c.uri for c in placed] == ["sip:*722009@127.0.0.1"]
     assert "forward" in p.handset.screen().status.icons
+
+
+def test_forward_form_saved_without_codes_goes_back_to_the_menu() -> None:
+    p = FakePhone()
+    p.press("F4", "2", "1", "2", "RIGHT", "DOWN")  # Busy Forward
+    p.type("2009")
+    assert p.press("OK") == [SetForward("busy", True, "2009", None, "", "")]
     assert p.handset.screen().name == "menu"
     p.press("X", "X", "X")
     assert p.handset.screen().name == "idle"
 
 
+def test_no_answer_ring_time_is_chosen_from_the_list() -> None:
+    p = FakePhone()
+    p.press("F4", "2", "1", "3")  # Features -> Call Forward -> No Answer Forward
+    s = p.handset.screen()
+    assert s.items == ["No Answer Forward", "Forward to", "After Ring Time", "On Code", "Off Code"]
+    assert s.values[2] == "12s" and s.switches == [0, 2]  # 2 rings of 6 s, the default
+    p.press("DOWN", "DOWN")
+    assert p.handset.screen().softkeys == ["Back", "", "Switch", "Save"]
+    p.press("5")  # typing does nothing on a list row
+    assert p.handset.screen().values[2] == "12s"
+    p.press("RIGHT", "RIGHT")
+    assert p.handset.screen().values[2] == "24s"
+    p.press("F3")  # Switch: the next one
+    assert p.handset.screen().values[2] == "30s"
+    p.press("LEFT", "LEFT", "LEFT", "LEFT", "LEFT", "LEFT")
+    assert p.handset.screen().values[2] == "120s"  # wraps from 0s to the last, 20 rings
+    p.press("UP", "UP", "RIGHT", "DOWN")
+    p.type("2010")
+    assert p.press("F4") == [SetForward("no_answer", True, "2010", 120, "", "")]
+    assert p.settings.forward.phone.no_answer_rings == 20
+
+
 def test_menu_dnd_form_and_settings_and_status() -> None:
     p = FakePhone()
     p.press("F4", "2", "2")  # Features -> DND by number
-    assert p.handset.screen().title == "DND"
+    s = p.handset.screen()
+    assert (s.title, s.items, s.values) == ("DND", ["DND Status"], ["Disabled"])
+    assert s.softkeys == ["Back", "", "Switch", "Save"]  # no Delete on a form with no text
     p.press("F3")
     assert p.press("OK") == [SetDnd(True)]
     p.press("X")  # Save left us in Features; X goes up to the main menu
-    p.press("5", "1", "1")  # Settings -> Basic -> Language
+    p.press("6", "1")  # Basic -> Language
     assert p.intents[-1] == OpenSettings("language")
     assert p.events[-1].kind == "open_settings" and p.events[-1].data == {"section": "language"}
     q = FakePhone()

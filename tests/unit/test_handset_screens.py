@@ -38,6 +38,19 @@ def test_translator_changes_screen_words() -> None:
     assert "From FWD" in texts.catalog() and "{n} New Missed Call(s)" in texts.catalog()
 
 
+def test_every_catalog_text_is_used() -> None:
+    """The catalog holds what the handset shows, nothing else: each entry is read somewhere."""
+    sources = "\n".join(
+        f.read_text(encoding="utf-8")
+        for folder in ("app", "ui")
+        for f in (ROOT / folder).rglob("*.py")
+        if f.name != "texts.py"
+    )
+    names = [k for k, v in vars(texts.T).items() if k.isupper() and isinstance(v, str)]
+    unused = [n for n in names if not re.search(rf"\bT\.{n}\b", sources)]
+    assert names and unused == []
+
+
 def test_pure_core_imports_no_qt_or_pjsua2() -> None:
     bad = re.compile(r"^\s*(from|import)\s+(PySide6|pjsua2|sounddevice)", re.M)
     for path in (ROOT / "app" / "phone").rglob("*.py"):

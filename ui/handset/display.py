@@ -5,7 +5,15 @@ from __future__ import annotations
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
-from app.phone.handset.screens import CALL_SCREENS, DIALING, IDLE, LineKeyView, ScreenModel
+from app.phone.handset.screens import (
+    CALL_SCREENS,
+    CONFERENCE,
+    DIALING,
+    IDLE,
+    MANAGE,
+    LineKeyView,
+    ScreenModel,
+)
 from ui.handset import glyphs
 from ui.handset.display_lists import paint_list_screen
 from ui.handset.paint import Blink, brush, colour, elide, font, text
@@ -27,7 +35,8 @@ def paint_display(p: QPainter, sm: ScreenModel, skin: Skin, blink: Blink) -> Non
     p.setClipRect(QRectF(0, 0, DISPLAY_W, DISPLAY_H))
     p.fillRect(QRectF(0, 0, DISPLAY_W, DISPLAY_H), brush(th["background"], BODY))
     _status_bar(p, sm, skin)
-    with_labels = skin.line_labels and (sm.name in (IDLE, DIALING) or sm.name in CALL_SCREENS)
+    calls = (*CALL_SCREENS, CONFERENCE, MANAGE)
+    with_labels = skin.line_labels and (sm.name in (IDLE, DIALING) or sm.name in calls)
     centre = BODY
     if with_labels:
         lw = skin.label_width
@@ -42,6 +51,8 @@ def paint_display(p: QPainter, sm: ScreenModel, skin: Skin, blink: Blink) -> Non
         _idle(p, sm, centre, skin)
     elif sm.name == DIALING:
         _dialing(p, sm, centre, skin, blink)
+    elif sm.name in (CONFERENCE, MANAGE):
+        _conference(p, sm, centre, skin)
     elif sm.name in CALL_SCREENS:
         _call(p, sm, centre, skin)
     else:
@@ -229,9 +240,35 @@ def _call(p: QPainter, sm: ScreenModel, r: QRectF, skin: Skin) -> None:
     if len(sm.items) > 1:
         top = r.y() + (142 if sm.detail else 114)
         _rows(p, sm, QRectF(r.x(), top, r.width(), r.bottom() - top - 2), skin, 23)
-    elif sm.name == "finished" and sm.timer:
-        p.setFont(font(skin.font, 15))
-        text(p, QRectF(r.x(), r.y() + 118, r.width(), 24), sm.timer, CENTRE, colour(th["dim"]))
+
+
+def _conference(p: QPainter, sm: ScreenModel, r: QRectF, skin: Skin) -> None:
+    """The Conference screen (and its Manage list): the parties, one row each."""
+    th = skin.theme
+    _title_row(p, r, skin, sm.title, sm.timer)
+    top = r.y() + 38
+    if sm.detail:
+        p.setFont(font(skin.font, 15, True))
+        text(p, QRectF(r.x(), top, r.width(), 22), sm.detail, CENTRE, colour(th["amber"]))
+        top += 24
+    h = 34.0
+    for i, name in enumerate(sm.items[: int((r.bottom() - top) // h)]):
+        row = QRectF(r.x(), top + i * h, r.width(), h - 3)
+        if i == sm.selected:
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(brush(th["highlight"], row))
+            p.drawRoundedRect(row, 3, 3)
+        av = QRectF(row.x() + 4, row.y() + 3, row.height() - 6, row.height() - 6)
+        glyphs.draw(p, "avatar", av, colour(th["accent"]).darker(140))
+        value = sm.values[i] if i < len(sm.values) else ""
+        p.setFont(font(skin.font, 14, True))
+        vw = p.fontMetrics().horizontalAdvance(value) + 8 if value else 0
+        p.setFont(font(skin.font, 17, i == sm.selected))
+        name_r = row.adjusted(av.width() + 12, 0, -vw - 6, 0)
+        text(p, name_r, name, LEFT, colour(th["text"]))
+        if value:
+            p.setFont(font(skin.font, 14, True))
+            text(p, row.adjusted(0, 0, -6, 0), value, RIGHT, colour(th["red"]))
 
 
 def _softkeys(p: QPainter, sm: ScreenModel, skin: Skin) -> None:
@@ -259,26 +296,25 @@ def _popup(p: QPainter, sm: ScreenModel, skin: Skin) -> None:
     p.setBrush(brush(th["popup"], box))
     p.setPen(QPen(colour(th["label_border"]), 1))
     p.drawRoundedRect(box, 8, 8)
-    head = QRectF(box.x(), box.y(), box.width(), 28)
     title = sm.popup.title
-    p.save()
-    p.setClipRect(head)
-    p.setPen(Qt.PenStyle.NoPen)
-    p.setBrush(brush(th["popup_title"], head))
-    p.drawRoundedRect(box, 8, 8)
-    p.restore()
-    p.setFont(font(skin.font, 14, True))
-    text(p, head, title, CENTRE, QColor("#ffffff"))
-    if sm.popup.kind in ("missed", "error"):
-        glyphs.draw(
-            p,
-            "missed" if sm.popup.kind == "missed" else "dnd",
-            QRectF(box.x() + 16, box.y() + 52, 34, 34),
-            colour(th["red"]),
-        )
+    head_h = 28.0 if title else 0.0  # a prompt without a title has no title band
+    if title:
+        head = QRectF(box.x(), box.y(), box.width(), head_h)
+        p.save()
+        p.setClipRect(head)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(brush(th["popup_title"], head))
+        p.drawRoundedRect(box, 8, 8)
+        p.restore()
+        p.setFont(font(skin.font, 14, True))
+        text(p, head, title, CENTRE, QColor("#ffffff"))
+    icon = {"missed": "missed", "forwarded": "forward", "error": "dnd"}.get(sm.popup.kind, "")
+    if icon:
+        ir = QRectF(box.x() + 16, box.y() + head_h + (box.height() - head_h - 34) / 2, 34, 34)
+        glyphs.draw(p, icon, ir, colour(th["red"] if icon != "forward" else th["accent"]))
     p.setFont(font(skin.font, 16, True))
     p.setPen(colour(th["popup_text"]))
-    body = box.adjusted(60 if sm.popup.kind in ("missed", "error") else 14, 32, -14, -8)
+    body = box.adjusted(60 if icon else 14, head_h + 4, -14, -8)
     lines = sm.popup.text.split("\n")
     p.drawText(
         body,

@@ -6,7 +6,6 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter, QPen
 
 from app.phone.handset.screens import FORM, HISTORY, MENU, ScreenModel
-from app.phone.texts import T, tr
 from ui.handset.paint import brush, colour, font, text
 from ui.handset.skin import Skin
 
@@ -69,7 +68,8 @@ def paint_list_screen(p: QPainter, sm: ScreenModel, area: QRectF, skin: Skin) ->
             p.setBrush(colour(th["input_bg"]))
             p.drawRoundedRect(box, 3, 3)
             p.setFont(font(skin.font, 15))
-            shown = f"\u25c0  {value}  \u25b6" if value in (tr(T.ON), tr(T.OFF)) else value
+            # a row changed with Left/Right shows its arrows, as "◄ Enabled ►" on the phone
+            shown = f"\u25c0  {value}  \u25b6" if i in sm.switches else value
             text(
                 p,
                 box.adjusted(6, 0, -6, 0),

@@ -87,6 +87,34 @@ def paint_body(p: QPainter, skin: Skin) -> None:
     p.drawRoundedRect(bezel, 10, 10)
 
 
+def power_led_rect(skin: Skin) -> QRectF | None:
+    return _r(skin.power_led) if skin.power_led is not None else None
+
+
+def paint_power_led(p: QPainter, skin: Skin, sm: ScreenModel, blink: Blink) -> None:
+    """The power indicator LED: red, lit as the screen's power LED mode says."""
+    r = power_led_rect(skin)
+    if r is None:
+        return
+    c = skin.colours
+    colour_, mode = sm.power_led()
+    lit = colour_ == "red" and blink.led_on(mode)
+    _lamp(p, r, colour(c["led_red"]) if lit else None, colour(c["led_off"]))
+
+
+def _lamp(p: QPainter, r: QRectF, lit: QColor | None, off: QColor) -> None:
+    """An LED: dark when `lit` is None, else that colour with a glow around it."""
+    p.setPen(QPen(QColor(0, 0, 0, 140), 1))
+    p.setBrush(lit if lit is not None else off)
+    p.drawRoundedRect(r, 3, 3)
+    if lit is not None:
+        glow = QColor(lit)
+        glow.setAlpha(70)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(glow)
+        p.drawRoundedRect(r.adjusted(-4, -4, 4, 4), 6, 6)
+
+
 def _key_shape(p: QPainter, r: QRectF, radius: float, fill: list[str] | str, edge: str) -> None:
     p.setPen(Qt.PenStyle.NoPen)
     p.setBrush(QColor(0, 0, 0, 110))
@@ -116,6 +144,7 @@ def paint_keys(p: QPainter, skin: Skin, sm: ScreenModel, blink: Blink, pressed: 
             _key_shape(p, r, radius, fill, edge)
         _key_face(p, skin, spec, r, sm, blink)
     _nav(p, skin, pressed)
+    paint_power_led(p, skin, sm, blink)
 
 
 def _key_face(
@@ -127,16 +156,7 @@ def _key_face(
         key = next((k for k in sm.line_keys if k.key == spec.key), None)
         lit = key is not None and blink.led_on(key.led_mode)
         led_c = colour(c["led_green"] if key and key.led_colour == "green" else c["led_red"])
-        led = led_rect(spec)
-        p.setPen(QPen(QColor(0, 0, 0, 140), 1))
-        p.setBrush(led_c if lit else colour(c["led_off"]))
-        p.drawRoundedRect(led, 3, 3)
-        if lit:
-            glow = QColor(led_c)
-            glow.setAlpha(70)
-            p.setPen(Qt.PenStyle.NoPen)
-            p.setBrush(glow)
-            p.drawRoundedRect(led.adjusted(-4, -4, 4, 4), 6, 6)
+        _lamp(p, led_rect(spec), led_c if lit else None, colour(c["led_off"]))
     elif spec.kind == "soft":
         p.setPen(QPen(QColor(255, 255, 255, 60), 2))
         p.drawLine(

@@ -1,8 +1,9 @@
 """Handset skins are data: resources/skins/<name>.json holds the faceplate layout and colours.
 
 A skin gives the faceplate size in logical units, the display rectangle (the 480x272 display is
-scaled into it), every key's rectangle and kind, the navigation ring, the printed texts, and two
-colour tables (faceplate and display theme). Colours are "#rrggbb" or a [top, bottom] gradient.
+scaled into it), every key's rectangle and kind, the navigation ring, the power LED, the
+printed texts, and two colour tables (faceplate and display theme). Colours are "#rrggbb" or
+a [top, bottom] gradient.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ class Skin:
     ok_radius: float
     keys: tuple[KeySpec, ...]
     texts: tuple[dict[str, Any], ...] = field(default=())
+    # the power indicator LED (red: ringing, waiting messages); None: the skin draws none
+    power_led: tuple[float, float, float, float] | None = None
 
     def key(self, name: str) -> KeySpec | None:
         return next((k for k in self.keys if k.key == name), None)
@@ -92,6 +95,7 @@ def parse_skin(data: dict[str, Any]) -> Skin:
         ok_radius=float(nav["ok_radius"]),
         keys=keys,
         texts=tuple(data.get("texts", [])),
+        power_led=_rect(data["power_led"]["rect"]) if "power_led" in data else None,
     )
 
 

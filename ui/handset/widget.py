@@ -22,7 +22,14 @@ from PySide6.QtWidgets import QWidget
 
 from app.phone.handset.screens import ScreenModel
 from ui.handset.display import paint_display
-from ui.handset.faceplate import key_at, key_rect, led_rect, paint_body, paint_keys
+from ui.handset.faceplate import (
+    key_at,
+    key_rect,
+    led_rect,
+    paint_body,
+    paint_keys,
+    power_led_rect,
+)
 from ui.handset.help import paint_help
 from ui.handset.keymap import HELP, map_key
 from ui.handset.paint import Blink, colour
@@ -104,6 +111,13 @@ class HandsetWidget(QWidget):
         if spec is None or spec.kind != "line":
             raise KeyError(key)
         return self._transform().mapRect(led_rect(spec))
+
+    def power_led_rect(self) -> QRectF:
+        """The power indicator LED in widget coordinates."""
+        r = power_led_rect(self._skin)
+        if r is None:
+            raise KeyError("power LED")
+        return self._transform().mapRect(r)
 
     def body_rect(self) -> QRectF:
         """The whole faceplate in widget coordinates."""
@@ -203,10 +217,14 @@ class HandsetWidget(QWidget):
         n = self._tick
         return Blink(fast=(n // 2) % 2 == 0, slow=(n // 8) % 2 == 0, cursor=(n // 4) % 2 == 0)
 
+    def _flashing(self) -> bool:
+        """A line key's LED or the power LED flashes (one timer drives them all)."""
+        modes = [k.led_mode for k in self._screen.line_keys] + [self._screen.power_led_mode]
+        return any(m in ("fast", "slow") for m in modes)
+
     def _arm_blink(self) -> None:
         # The timer runs only while something blinks: an idle phone must not wake the UI.
-        flashing = any(k.led_mode in ("fast", "slow") for k in self._screen.line_keys)
-        if flashing or self._screen.name == "dialing":
+        if self._flashing() or self._screen.name == "dialing":
             if not self._timer.isActive():
                 self._timer.start(BLINK_MS)
         else:
@@ -214,6 +232,5 @@ class HandsetWidget(QWidget):
 
     def _on_blink(self) -> None:
         self._tick += 1
-        flashing = any(k.led_mode in ("fast", "slow") for k in self._screen.line_keys)
-        if not self._frozen and (flashing or self._screen.name == "dialing"):
+        if not self._frozen and (self._flashing() or self._screen.name == "dialing"):
             self.update()

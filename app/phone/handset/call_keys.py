@@ -14,7 +14,6 @@ from app.phone.intents import (
     SelectAudioMode,
     SendDtmf,
     Silence,
-    Swap,
     Transfer,
 )
 from app.phone.messages import Answer, Hangup
@@ -66,10 +65,6 @@ def call_soft(st: HandsetState, label: str, call: CallView) -> list[Intent]:
         return _start_consult(st, "conference", call)
     elif label == T.END_CALL:
         return end(st, call)
-    elif label == T.SWAP and st.others():
-        other = st.others()[0]
-        st.focus = other.id
-        return [Swap(other.id)]
     elif label == T.NEW_CALL:
         st.open_dialing()
         return [NewCall()]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from app.phone.accounts import LOCAL_ACCOUNT
 from app.phone.handset import screens as S
-from app.phone.model import CallState, CallView, RegState, failure_text
+from app.phone.model import AccountView, CallState, CallView, RegState, failure_text
 from app.phone.texts import T, tr
 
 SCREEN_OF: dict[CallState, str] = {
@@ -50,6 +51,14 @@ def strip_uri(uri: str) -> str:
             u = u[len(scheme) :]
             break
     return u.split(";", 1)[0].split("?", 1)[0]
+
+
+def account_name(account: AccountView) -> str:
+    """An account as the handset names it. The built-in local account (direct IP calls when
+    none is configured) has no name: a phone with no account shows none (docs/yealink.md §2)."""
+    if account.index == LOCAL_ACCOUNT:
+        return ""
+    return account.label or strip_uri(account.uri)
 
 
 def party(call: CallView) -> tuple[str, str]:

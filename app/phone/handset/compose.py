@@ -10,13 +10,16 @@ from app.phone.handset.call_text import (
     CALL_WORDS,
     REG_WORDS,
     SCREEN_OF,
+    account_name,
     body_lines,
     call_timer,
     detail_text,
     party,
 )
+from app.phone.handset.conference import compose_conference, in_conference
 from app.phone.handset.dial_buffer import matches
 from app.phone.handset.linekeys.layout import Layout, layout, lit_types
+from app.phone.handset.power_led import power_led
 from app.phone.handset.screens import ScreenModel, StatusBar
 from app.phone.handset.state import HISTORY_TABS, HandsetState
 from app.phone.model import CallState, CallView, RegState
@@ -38,7 +41,7 @@ def status_bar(st: HandsetState) -> StatusBar:
     bar = StatusBar(time=time_text, date=date_text, missed=f.missed_count)
     if st.accounts:
         acc = st.accounts[0]
-        bar.account = acc.label or acc.uri
+        bar.account = account_name(acc)
         bar.registration = tr(REG_WORDS[acc.state])
         bar.reg_state = acc.state.value
     else:
@@ -57,7 +60,6 @@ def status_bar(st: HandsetState) -> StatusBar:
 
 
 def _call_softkeys(st: HandsetState, call: CallView) -> K.SoftKeys:
-    n = len(st.live())
     consulting = st.consult is not None and call.id != st.consult[1]
     match call.state:
         case CallState.CALLIN:
@@ -65,9 +67,9 @@ def _call_softkeys(st: HandsetState, call: CallView) -> K.SoftKeys:
         case CallState.RINGBACK:
             return K.RINGBACK_CONSULT if consulting else K.RINGBACK
         case CallState.TALKING:
-            return K.talking(n, consulting)
+            return K.TALKING
         case CallState.HOLD:
-            return K.hold(n)
+            return K.HOLD
         case CallState.HELD:
             return K.HELD
         case CallState.FAILED:
@@ -78,6 +80,8 @@ def _call_softkeys(st: HandsetState, call: CallView) -> K.SoftKeys:
 
 
 def _call_screen(st: HandsetState, sm: ScreenModel, call: CallView) -> K.SoftKeys:
+    if members := in_conference(st):
+        return compose_conference(st, sm, members)
     sm.name = SCREEN_OF[call.state]
     sm.title = tr(CALL_WORDS[call.state])
     sm.detail = detail_text(call)
@@ -102,7 +106,7 @@ def _dialing(st: HandsetState, sm: ScreenModel) -> K.SoftKeys:
     account = next((a for a in st.accounts if a.index == st.dial_account), None)
     if account is None and st.accounts:
         account = st.accounts[0]
-    sm.detail = account.label if account else ""
+    sm.detail = account_name(account) if account else ""
     if st.purpose == "forward" and (call := st.call(st.purpose_call)):
         sm.lines = body_lines(call)
     sm.input, sm.cursor, sm.ime = st.dial.text, st.dial.cursor, st.dial.mode
@@ -139,16 +143,23 @@ def _lists(st: HandsetState, sm: ScreenModel) -> K.SoftKeys:
     if st.view == S.FORM and st.form is not None:
         sm.title = tr(st.form.title)
         sm.items = [tr(f.label) for f in st.form.fields]
-        sm.values = [
-            (tr(T.ON) if f.value == "1" else tr(T.OFF)) if f.kind == "toggle" else f.value
-            for f in st.form.fields
-        ]
+        sm.values = [f.shown() for f in st.form.fields]
+        sm.switches = [i for i, f in enumerate(st.form.fields) if f.switches]
         sm.selected = st.form.selected
-        return K.FORM
+        return K.FORM_SWITCH if st.form.current.switches else K.FORM_TEXT
+    if st.view == S.MESSAGES:
+        # the newest text message (the only one kept): OK shows it whole
+        sm.title = tr(T.TEXT_MESSAGE)
+        f = st.flags
+        sm.items = [f.message_from or f.message] if f.message else [tr(T.NO_RECORDS)]
+        sm.values = [f.message if f.message_from else ""] if f.message else [""]
+        sm.selected = 0 if f.message else -1
+        return K.STATUS
     # status
     sm.title = tr(T.STATUS)
-    sm.items = [a.label or a.uri for a in st.accounts]
-    sm.values = [tr(REG_WORDS[a.state]) for a in st.accounts]
+    shown = [a for a in st.accounts if account_name(a)]
+    sm.items = [account_name(a) for a in shown]
+    sm.values = [tr(REG_WORDS[a.state]) for a in shown]
     if st.flags.sip_port_note:
         sm.items.append(tr(T.SIP_PORT))
         sm.values.append(st.flags.sip_port_note)
@@ -183,6 +194,7 @@ def line_keys(st: HandsetState) -> Layout:
         st.seizing(),
         watches=st.flags.watches,
         lit=lit_types(st.flags.dnd, st.forward_always[0]),
+        dnd=st.flags.dnd_accounts,
     )
 
 
@@ -201,16 +213,19 @@ def compose(st: HandsetState) -> tuple[ScreenModel, K.SoftKeys]:
         keys = _call_screen(st, sm, focus)
     elif st.finished is not None:
         keys = _call_screen(st, sm, st.finished)
-    elif st.view in (S.MENU, S.HISTORY, S.DIRECTORY, S.FORM, S.STATUS):
+    elif st.view in (S.MENU, S.HISTORY, S.DIRECTORY, S.FORM, S.STATUS, S.MESSAGES):
         sm.name = st.view
         keys = _lists(st, sm)
     else:
         sm.name = S.IDLE
         sm.note = _idle_note(st)
         keys = K.IDLE_NO_ACCOUNT if st.no_account() else K.IDLE
+    sm.power_led_colour, sm.power_led_mode = power_led(
+        st.live(), st.flags.new_voice_mail, st.unread_texts()
+    )
     popup = st.popup()
     if popup is not None:
         sm.popup = popup
-        keys = K.POPUP_MISSED if popup.kind == "missed" else K.POPUP
+        keys = K.POPUP_VIEW if popup.kind in ("missed", "forwarded") else K.POPUP
     sm.softkeys = [tr(k) if k else "" for k in keys]
     return sm, keys

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from app.phone.blf import Watch, WatchKey
 from app.phone.dialplan import DialPlan
+from app.phone.handset.forms import ForwardRuleView
 from app.phone.handset.linekeys.config import KeyFeatures, LineKey
 
 # history kinds, in the order of the History screen's lists
@@ -27,10 +28,11 @@ class HistoryItem:
 
 @dataclass
 class HandsetFlags:
-    dnd: bool = False
+    dnd: bool = False  # DND of the account the status bar shows
+    dnd_accounts: frozenset[int] = frozenset()  # accounts DND refuses calls on: their line keys
     forward_on: bool = False  # any forward rule on: the status bar icon
-    # kind (always | busy | no_answer) -> (enabled, target); edited in Menu -> Call Forward
-    forward: dict[str, tuple[bool, str]] = field(default_factory=dict)
+    # kind (always | busy | no_answer) -> the phone-wide rule; edited in Menu -> Call Forward
+    forward: dict[str, ForwardRuleView] = field(default_factory=dict)
     no_answer_seconds: int = 12
     missed_count: int = 0
     muted: bool = False
@@ -42,6 +44,10 @@ class HandsetFlags:
     message: str = ""  # newest text message body, shown once as a pop-up
     message_from: str = ""
     message_id: int = 0  # bump to show a new message
+    # voice mail waiting (the MWI count of new messages): the power LED flashes slowly
+    new_voice_mail: int = 0
+    conference: tuple[str, ...] = ()  # the calls of the local conference
+    far_muted: frozenset[str] = frozenset()  # conference calls whose audio nobody hears
     error: str = ""  # an error pop-up ("Network unavailable!"), shown once per id
     error_id: int = 0
     clock: datetime | None = None  # local wall time; None: now

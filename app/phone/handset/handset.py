@@ -56,6 +56,7 @@ class Handset:
             ):
                 self._finish(call)
         st.known = {c.id: c for c in calls}
+        st.count_forwarded(calls)
         st.calls = list(calls)
         live_ids = {c.id for c in st.live()}
         if st.focus not in live_ids:
@@ -67,6 +68,8 @@ class Handset:
         if st.purpose_call and st.purpose_call not in live_ids and st.view == S.DIALING:
             st.leave_to_idle()
         st.ack_missed = min(st.ack_missed, flags.missed_count)
+        if st.view == S.MANAGE and not st.conference_calls():
+            st.view = S.IDLE  # the conference ended under the Manage list
 
     def press(self, key: str, now: float) -> list[Intent]:
         """One key of the faceplate (or Action URI); unknown keys are ignored."""

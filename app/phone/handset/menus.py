@@ -1,15 +1,14 @@
-"""The handset's menus (Menu, Features, Settings) and its small edit forms, as pure data.
+"""The handset's menu tree as pure data, and where the user is in it.
 
-The tree follows the T46G: Menu -> Status, Features (Call Forward, DND, ...), History,
-Directory, Settings. Settings that need more than a line of text open the desktop settings
-dialog (OpenSettings) instead of a phone-sized editor.
+Settings that need more than a line of text open the desktop settings dialog (OpenSettings)
+instead of a phone-sized editor; the small edit forms are in forms.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from app.phone.intents import OpenSettings, SetDnd, SetForward
+from app.phone.intents import OpenSettings
 from app.phone.texts import T
 
 
@@ -18,13 +17,18 @@ class MenuItem:
     id: str
     text: str  # catalog source text
     children: tuple[MenuItem, ...] = ()
-    action: str = ""  # history | directory | status | form:<id> | settings:<section>
+    action: str = ""  # history | directory | status | messages | form:<id> | settings:<section>
 
 
 def _settings(id_: str, text: str) -> MenuItem:
     return MenuItem(id_, text, action=f"settings:{id_}")
 
 
+# The top level of a SIP-T46G, where Basic and Advanced sit beside Status and Features (the
+# T42G nests them under Settings). Source: the phone UI paths "Menu->Basic->..." listed for the
+# T54S/T52S/T48S/T48G/T46S/T46G/T29G against "Menu->Settings->Basic Settings->..." for the
+# T42G and smaller models (docs/yealink.md §15). The T5x (T54W skin) has the same tree, so both
+# skins share it. The order of the top level is unconfirmed (docs/yealink.md §15).
 MAIN = MenuItem(
     "menu",
     T.MENU,
@@ -49,31 +53,27 @@ MAIN = MenuItem(
                 _settings("line_keys", T.DSS_KEYS),
             ),
         ),
-        MenuItem("history", T.HISTORY, action="history"),
         MenuItem("directory", T.DIRECTORY, action="directory"),
+        MenuItem("history", T.HISTORY, action="history"),
+        # Voice Mail joins Text Message here once the phone has voice mail.
+        MenuItem("message", T.MESSAGE, (MenuItem("text", T.TEXT_MESSAGE, action="messages"),)),
         MenuItem(
-            "settings",
-            T.SETTINGS,
+            "basic",
+            T.BASIC,
             (
-                MenuItem(
-                    "basic",
-                    T.BASIC_SETTINGS,
-                    (
-                        _settings("language", T.LANGUAGE),
-                        _settings("time", T.TIME_DATE),
-                        _settings("ringtones", T.RING_TONES),
-                        _settings("audio", T.VOLUME),
-                    ),
-                ),
-                MenuItem(
-                    "advanced",
-                    T.ADVANCED_SETTINGS,
-                    (
-                        _settings("accounts", T.ACCOUNTS),
-                        _settings("network", T.NETWORK),
-                        _settings("remote", T.ACTION_URI),
-                    ),
-                ),
+                _settings("language", T.LANGUAGE),
+                _settings("time", T.TIME_DATE),
+                _settings("ringtones", T.RING_TONES),
+                _settings("audio", T.VOLUME),
+            ),
+        ),
+        MenuItem(
+            "advanced",
+            T.ADVANCED,
+            (
+                _settings("accounts", T.ACCOUNTS),
+                _settings("network", T.NETWORK),
+                _settings("remote", T.ACTION_URI),
             ),
         ),
     ),
@@ -125,72 +125,3 @@ class MenuNav:
 
 def settings_intent(action: str) -> OpenSettings | None:
     return OpenSettings(action.split(":", 1)[1]) if action.startswith("settings:") else None
-
-
-@dataclass
-class FormField:
-    label: str  # catalog source text
-    kind: str  # toggle | text | digits
-    value: str  # toggles: "1" / "0"
-
-
-@dataclass
-class Form:
-    id: str  # always | busy | no_answer | dnd
-    title: str
-    fields: list[FormField]
-    selected: int = 0
-    max_len: dict[int, int] = field(default_factory=dict)
-
-    @property
-    def current(self) -> FormField:
-        return self.fields[self.selected]
-
-    def move(self, delta: int) -> None:
-        self.selected = (self.selected + delta) % len(self.fields)
-
-    def toggle(self) -> None:
-        if self.current.kind == "toggle":
-            self.current.value = "0" if self.current.value == "1" else "1"
-
-    def type(self, text: str) -> None:
-        f = self.current
-        if f.kind == "toggle":
-            return
-        if f.kind == "digits":
-            text = "".join(c for c in text if c.isdigit())
-        limit = self.max_len.get(self.selected, 64)
-        f.value = (f.value + text)[:limit]
-
-    def delete(self) -> None:
-        if self.current.kind != "toggle":
-            self.current.value = self.current.value[:-1]
-
-    def intent(self) -> SetDnd | SetForward:
-        on = self.fields[0].value == "1"
-        if self.id == "dnd":
-            return SetDnd(on)
-        ring = int(self.fields[2].value or 0) if len(self.fields) > 2 else 0
-        return SetForward(self.id, on, self.fields[1].value.strip(), ring)
-
-
-_FORWARD_TITLES = {
-    "always": T.ALWAYS_FORWARD,
-    "busy": T.BUSY_FORWARD,
-    "no_answer": T.NO_ANSWER_FORWARD,
-}
-
-
-def forward_form(kind: str, enabled: bool, target: str, ring_seconds: int = 12) -> Form:
-    fields = [
-        FormField(_FORWARD_TITLES[kind], "toggle", "1" if enabled else "0"),
-        FormField(T.FORWARD_TO, "text", target),
-    ]
-    if kind == "no_answer":
-        fields.append(FormField(T.AFTER_RING_TIME, "digits", str(ring_seconds)))
-    # forward.*.target allows at most 32 characters on the phone
-    return Form(kind, _FORWARD_TITLES[kind], fields, max_len={1: 32, 2: 3})
-
-
-def dnd_form(on: bool) -> Form:
-    return Form("dnd", T.DND, [FormField(T.DND, "toggle", "1" if on else "0")])

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from app.phone.handset import screens as S
+from app.phone.handset.flags import FORWARDED
+from app.phone.handset.forms import ForwardRuleView, dnd_form, forward_form
 from app.phone.handset.keys import DIAL_KEYS
-from app.phone.handset.menus import dnd_form, forward_form, settings_intent
+from app.phone.handset.menus import settings_intent
 from app.phone.handset.state import HISTORY_TABS, HandsetState
 from app.phone.intents import ClearMissed, Intent
 from app.phone.messages import Dial
 from app.phone.texts import T
+
+_FORWARDED_TAB = [kind for _, kind in HISTORY_TABS].index(FORWARDED)
 
 
 def open_list(st: HandsetState, view: str, tab: int = 0) -> None:
@@ -30,7 +34,9 @@ def menu_soft(st: HandsetState, label: str) -> list[Intent]:
     popup = st.popup()
     if popup is not None and label in (T.EXIT, T.OK, T.VIEW):
         st.ack_popup(popup)
-        if label == T.VIEW:
+        if label == T.VIEW and popup.kind == "forwarded":
+            open_list(st, S.HISTORY, tab=_FORWARDED_TAB)
+        elif label == T.VIEW:
             open_list(st, S.HISTORY, tab=1)
             return [ClearMissed()]
     elif label == T.BACK:
@@ -50,17 +56,17 @@ def _menu_enter(st: HandsetState) -> list[Intent]:
     item = st.menu.enter()
     if item is None:
         return []
-    if item.action in ("history", "directory", "status"):
-        if item.action == "status":
-            st.back_to, st.view = S.MENU, S.STATUS
+    if item.action in ("history", "directory", "status", "messages"):
+        if item.action in ("status", "messages"):
+            st.back_to, st.view = S.MENU, item.action
         else:
             open_list(st, item.action)
     elif item.action == "form:dnd":
         st.form, st.view = dnd_form(st.flags.dnd), S.FORM
     elif item.action.startswith("form:"):
         kind = item.action[5:]
-        on, target = st.flags.forward.get(kind, (False, ""))
-        st.form = forward_form(kind, on, target, st.flags.no_answer_seconds)
+        rule = st.flags.forward.get(kind, ForwardRuleView())
+        st.form = forward_form(kind, rule, st.flags.no_answer_seconds)
         st.view = S.FORM
     elif (intent := settings_intent(item.action)) is not None:
         return [intent]
@@ -114,7 +120,7 @@ def nav(st: HandsetState, key: str) -> list[Intent]:
         if step:
             st.form.move(step)
         elif key in ("LEFT", "RIGHT"):
-            st.form.toggle()
+            st.form.toggle(1 if key == "RIGHT" else -1)
         elif key == "OK":
             return menu_soft(st, T.SAVE)
         elif key == "X":
@@ -123,6 +129,8 @@ def nav(st: HandsetState, key: str) -> list[Intent]:
             st.form.delete()
         elif key in DIAL_KEYS:
             st.form.type(key)
-    elif st.view == S.STATUS and key in ("OK", "X", "LEFT"):
+    elif st.view == S.MESSAGES and key == "OK" and st.flags.message:
+        st.ack_message = min(st.ack_message, st.flags.message_id - 1)  # the pop-up again
+    elif st.view in (S.STATUS, S.MESSAGES) and key in ("OK", "X", "LEFT"):
         back(st)
     return []

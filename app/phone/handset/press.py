@@ -10,6 +10,7 @@ from __future__ import annotations
 from app.phone.handset import screens as S
 from app.phone.handset.call_keys import call_key, call_soft
 from app.phone.handset.compose import compose, line_keys
+from app.phone.handset.conference import conference_key, conference_soft, in_conference
 from app.phone.handset.dialling import blind_transfer, cancel_dialing, dialing_key, send
 from app.phone.handset.flags import PLACED
 from app.phone.handset.keys import DIAL_KEYS
@@ -32,6 +33,9 @@ from app.phone.texts import T
 
 def soft(st: HandsetState, label: str) -> list[Intent]:
     call = st.focused()
+    members = in_conference(st) if st.popup() is None else []
+    if members and (done := conference_soft(st, label, members)) is not None:
+        return done
     if label == T.HISTORY:
         open_list(st, S.HISTORY)
     elif label == T.DIRECTORY:
@@ -121,6 +125,9 @@ def press(st: HandsetState, key: str) -> list[Intent]:
         if key not in DIAL_KEYS:
             return []
     elif call is not None:
+        members = in_conference(st)
+        if members and (done := conference_key(st, key, members)) is not None:
+            return done
         return call_key(st, key, call)
     if st.view == S.IDLE or sm.name == S.FINISHED:
         return idle_key(st, key)

@@ -16,6 +16,8 @@ CALLING = "calling"
 RINGBACK = "ringback"
 INCOMING = "incoming"
 TALKING = "talking"
+CONFERENCE = "conference"  # the local conference: its parties, Hold/Manage/Split/End Call
+MANAGE = "manage"  # the conference's parties to far-mute or remove
 HOLD = "hold"
 HELD = "held"
 FAILED = "failed"
@@ -27,6 +29,7 @@ FORM = "form"
 STATUS = "status"
 
 CALL_SCREENS = (CALLING, RINGBACK, INCOMING, TALKING, HOLD, HELD, FAILED, FINISHED)
+MESSAGES = "messages"  # Menu -> Message -> Text Message
 
 # LED colours and modes (docs/yealink.md §5: solid green talking, fast green ringing, ...)
 LED_OFF = "off"
@@ -61,7 +64,7 @@ class StatusBar:
 @dataclass
 class PopupView:
     text: str
-    kind: str = "info"  # info | error | missed | message
+    kind: str = "info"  # info | error | missed | forwarded | message
     title: str = ""
 
 
@@ -90,6 +93,9 @@ class ScreenModel:
     call_index: str = ""  # "1/2" with several calls
     encrypted: bool = False  # the shown call's media is SRTP: a lock by its state, as on a Yealink
     note: str = ""  # e.g. the SIP port note on idle
+    switches: list[int] = field(default_factory=list)  # form rows changed with Left/Right
+    power_led_colour: str = LED_OFF  # the power indicator LED (red | off)
+    power_led_mode: str = LED_OFF  # solid | fast | slow | off
 
     def to_dict(self) -> dict[str, Any]:
         """What `asdict()` gives (every leaf is a str, int or bool), without its recursive deep
@@ -109,6 +115,9 @@ class ScreenModel:
         d["popup"] = PopupView(**popup) if popup else None
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in d.items() if k in known})
+
+    def power_led(self) -> tuple[str, str]:
+        return self.power_led_colour, self.power_led_mode
 
     def led(self, key: str) -> tuple[str, str]:
         """(colour, mode) of a line key on the shown page."""

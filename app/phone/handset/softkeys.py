@@ -24,25 +24,26 @@ RINGBACK: SoftKeys = ("", "", "", T.END_CALL)
 RINGBACK_CONSULT: SoftKeys = (T.TRANSFER, "", "", T.END_CALL)  # semi-attended transfer
 INCOMING: SoftKeys = (T.ANSWER, T.FORWARD, T.SILENCE, T.REJECT)
 INCOMING_SILENCED: SoftKeys = (T.ANSWER, T.FORWARD, "", T.REJECT)
+# With a second call on hold the keys stay the same: the user picks a call with Up/Down and
+# presses Resume, which holds the other one (the T4x guides' "Multiple Calls on Hold"; no
+# guide read shows a Swap soft key on a T46G, docs/yealink.md §3).
 TALKING: SoftKeys = (T.TRANSFER, T.HOLD, T.CONFERENCE, T.END_CALL)
-TALKING_TWO: SoftKeys = (T.TRANSFER, T.SWAP, T.CONFERENCE, T.END_CALL)
 HOLD: SoftKeys = (T.TRANSFER, T.RESUME, T.NEW_CALL, T.END_CALL)
-HOLD_TWO: SoftKeys = (T.SWAP, T.NEW_CALL, T.RESUME, T.END_CALL)
 HELD: SoftKeys = (T.TRANSFER, T.HOLD, "", T.END_CALL)
 FAILED: SoftKeys = ("", "", "", T.END_CALL)
 FINISHED: SoftKeys = ("", "", "", T.CANCEL)
+# The Conference screen's keys (docs/yealink.md §14); held, Resume takes Hold's place
+# (unconfirmed). Manage: Far Mute and Remove on the party selected; the guide's Far Hold is
+# not offered (a held leg would leave the bridge's links to re-make). Order unconfirmed.
+CONFERENCE: SoftKeys = (T.HOLD, T.MANAGE, T.SPLIT, T.END_CALL)
+CONFERENCE_HELD: SoftKeys = (T.RESUME, T.MANAGE, T.SPLIT, T.END_CALL)
+MANAGE: SoftKeys = (T.FAR_MUTE, T.REMOVE, "", T.BACK)
 MENU: SoftKeys = (T.BACK, "", "", T.ENTER)
 LIST: SoftKeys = (T.SEND, "", "", T.BACK)
-FORM: SoftKeys = (T.BACK, T.DELETE, T.SWITCH, T.SAVE)
+# A form's keys follow the row selected: Switch on an Enabled/Disabled or list row ("Press
+# Left or Right, or the Switch soft key"), Delete on a row that is typed into.
+FORM_SWITCH: SoftKeys = (T.BACK, "", T.SWITCH, T.SAVE)
+FORM_TEXT: SoftKeys = (T.BACK, "", T.DELETE, T.SAVE)
 STATUS: SoftKeys = (T.BACK, "", "", "")
-POPUP_MISSED: SoftKeys = ("", "", T.VIEW, T.EXIT)
+POPUP_VIEW: SoftKeys = ("", "", T.VIEW, T.EXIT)  # missed and forwarded calls
 POPUP: SoftKeys = ("", "", "", T.OK)
-
-
-def talking(calls: int, consulting: bool) -> SoftKeys:
-    """Talking with one call, or with others on hold (a consultation shows Conference)."""
-    return TALKING if calls <= 1 or consulting else TALKING_TWO
-
-
-def hold(calls: int) -> SoftKeys:
-    return HOLD if calls <= 1 else HOLD_TWO

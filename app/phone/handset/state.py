@@ -8,8 +8,9 @@ from app.phone.accounts import LOCAL_ACCOUNT
 from app.phone.handset import screens as S
 from app.phone.handset.dial_buffer import DialBuffer
 from app.phone.handset.flags import FORWARDED, MISSED, PLACED, RECEIVED, HandsetFlags
+from app.phone.handset.forms import Form
 from app.phone.handset.linekeys.config import KeyFeatures, LineKey, default_line_keys
-from app.phone.handset.menus import Form, MenuNav
+from app.phone.handset.menus import MenuNav
 from app.phone.handset.screens import PopupView
 from app.phone.model import AccountView, CallState, CallView
 from app.phone.texts import T, tr
@@ -72,10 +73,14 @@ class HandsetState:
     consult: tuple[str, str] | None = None  # (transfer | conference, original call id)
     pending_consult: tuple[str, str] | None = None
     page: int = 0
+    # calls this phone forwarded (a 302 sent): counted once each, for their pop-up
+    forwarded: int = 0
+    forwarded_ids: set[str] = field(default_factory=set)
     # pop-ups already seen
     ack_missed: int = 0
     ack_message: int = 0
     ack_error: int = 0
+    ack_forwarded: int = 0
 
     def live(self) -> list[CallView]:
         return [
@@ -119,15 +124,40 @@ class HandsetState:
     def call_screen_active(self) -> bool:
         return self.focused() is not None or self.finished is not None
 
+    def conference_calls(self) -> list[CallView]:
+        """The live calls of the local conference, when it still joins two or more."""
+        if not self.flags.conference:
+            return []  # the common case, asked on every screen: no walk through the calls
+        members = [c for c in self.live() if c.id in self.flags.conference]
+        return members if len(members) >= 2 else []
+
+    def unread_texts(self) -> int:
+        """Text messages not seen yet: the pop-up shows the whole message, so closing it reads
+        it (the phone's Text Message inbox is not kept here, only the newest message)."""
+        return max(0, self.flags.message_id - self.ack_message) if self.flags.message else 0
+
+    def count_forwarded(self, calls: list[CallView]) -> None:
+        """Calls the core ended by forwarding them (302) count once each for their pop-up."""
+        for call in calls:
+            if call.extra.get("result") == "forwarded" and call.id not in self.forwarded_ids:
+                self.forwarded_ids.add(call.id)
+                self.forwarded += 1
+        self.forwarded_ids &= {c.id for c in calls}
+
     def popup(self) -> PopupView | None:
-        """The pop-up on top: errors anywhere; missed calls and messages over idle screens."""
+        """The pop-up on top: errors anywhere; missed and forwarded calls and messages over
+        idle screens."""
         f = self.flags
         if f.error and f.error_id > self.ack_error:
-            return PopupView(f.error, "error", tr(T.WARNING))
+            # the phone's error prompts carry no title (docs/yealink.md §6)
+            return PopupView(f.error, "error")
         if self.call_screen_active() or self.view == S.DIALING:
             return None
         if f.missed_count > self.ack_missed:
             return PopupView(tr(T.NEW_MISSED, n=f.missed_count), "missed", tr(T.MISSED_CALLS))
+        if self.forwarded > self.ack_forwarded:
+            n = self.forwarded - self.ack_forwarded
+            return PopupView(tr(T.NEW_FORWARDED, n=n), "forwarded", tr(T.FORWARDED_CALLS))
         if f.message and f.message_id > self.ack_message:
             title = tr(T.TEXT_MESSAGE)
             text = f"{tr(T.FROM, who=f.message_from)}\n{f.message}" if f.message_from else f.message
@@ -139,6 +169,8 @@ class HandsetState:
             self.ack_error = self.flags.error_id
         elif popup.kind == "missed":
             self.ack_missed = self.flags.missed_count
+        elif popup.kind == "forwarded":
+            self.ack_forwarded = self.forwarded
         elif popup.kind == "message":
             self.ack_message = self.flags.message_id
 
@@ -170,7 +202,8 @@ class HandsetState:
 
     @property
     def forward_always(self) -> tuple[bool, str]:
-        return self.flags.forward.get("always", (False, ""))
+        rule = self.flags.forward.get("always")
+        return (rule.enabled, rule.target) if rule is not None else (False, "")
 
     def line_key_config(self) -> tuple[LineKey, ...]:
         configured = self.flags.line_keys

@@ -25,6 +25,7 @@ class Slot:
     seized: bool = False  # off hook on the dial screen: the next call goes out on this key
     watch: Watch | None = None  # the monitored extension (types that watch), None: not yet
     feature_on: bool = False  # the phone feature a key switches is on (DND, Forward)
+    dnd: bool = False  # DND refuses calls on the key's account
 
 
 class KeyHost(Protocol):

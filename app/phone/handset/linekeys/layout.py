@@ -44,10 +44,11 @@ def _slot(
     account: AccountView | None,
     watches: Mapping[WatchKey, Watch],
     lit: frozenset[int],
+    dnd: frozenset[int],
 ) -> Slot:
     watched = watch_key(key)
     watch = watches.get(watched) if watched is not None else None
-    return Slot(key, account, watch=watch, feature_on=key.type in lit)
+    return Slot(key, account, watch=watch, feature_on=key.type in lit, dnd=key.line in dnd)
 
 
 def _slots(
@@ -57,9 +58,10 @@ def _slots(
     seize: int | None,
     watches: Mapping[WatchKey, Watch],
     lit: frozenset[int],
+    dnd: frozenset[int] = frozenset(),
 ) -> list[Slot]:
     by_index = {a.index: a for a in accounts}
-    slots = [_slot(key, by_index.get(key.line), watches, lit) for key in config]
+    slots = [_slot(key, by_index.get(key.line), watches, lit, dnd) for key in config]
     holders = [i for i, s in enumerate(slots) if type_of(s.key.type).holds_calls]
 
     def own_keys(account: int) -> list[int]:
@@ -92,11 +94,12 @@ def layout(
     seize: int | None = None,
     watches: Mapping[WatchKey, Watch] | None = None,
     lit: frozenset[int] = frozenset(),
+    dnd: frozenset[int] = frozenset(),
 ) -> Layout:
     """The keys of page `page` (0-based); `calls` are the live ones; `seize`: the account
     being dialled on, off hook with no call yet; `watches`: what the BLF and park keys see;
-    `lit`: the feature key types whose feature is on."""
-    slots = _slots(config, accounts, calls, seize, watches or {}, lit)
+    `lit`: the feature key types whose feature is on; `dnd`: the accounts in DND."""
+    slots = _slots(config, accounts, calls, seize, watches or {}, lit, dnd)
     per_page = LINE_KEYS_PER_PAGE if len(slots) <= LINE_KEYS_PER_PAGE else LINE_KEYS_PER_PAGE - 1
     pages = max(1, -(-len(slots) // per_page))
     page = min(max(page, 0), pages - 1)

@@ -7,13 +7,12 @@ on it; pressed, it picks the call on it or seizes the line for a new call.
 from __future__ import annotations
 
 from app.phone.handset import screens as S
-from app.phone.handset.call_text import strip_uri
+from app.phone.handset.call_text import account_name
 from app.phone.handset.linekeys.base import KeyHost, Slot
 from app.phone.handset.screens import LineKeyView
 from app.phone.intents import Intent, NewCall, OffHook, Resume, Swap
 from app.phone.messages import Answer
-from app.phone.model import AccountView, CallState, RegState
-from app.phone.texts import T, tr
+from app.phone.model import CallState, RegState
 
 # Line LED per call state (docs/yealink.md §5): solid green seized/talking, fast green
 # incoming, slow green held. Held by the far end is shown like our own hold (unconfirmed).
@@ -43,30 +42,27 @@ _ICON_OF_REG: dict[RegState, str] = {
 }
 
 
-def _account_label(account: AccountView | None, index: int) -> str:
-    if account is None:
-        return ""
-    return account.label or strip_uri(account.uri) or f"{tr(T.LINE)} {index + 1}"
-
-
 class Line:
     name = "Line"
     holds_calls = True
     watches = False
 
     def draw(self, slot: Slot, number: int, focus: str | None) -> LineKeyView:
-        view = LineKeyView(label=slot.key.label or _account_label(slot.account, number - 1))
+        name = account_name(slot.account) if slot.account is not None else ""
+        view = LineKeyView(label=slot.key.label or name)
         if slot.call is not None:
             view.icon = _ICON_OF_CALL.get(slot.call.state, "talking")
             view.focused = slot.call.id == focus
-        elif slot.account is not None:
-            view.icon = _ICON_OF_REG.get(slot.account.state, "")
+        elif slot.account is not None and name:
+            # DND on the key's account changes its icon as on the status bar ("the line icon
+            # changes", docs/yealink.md §8); the built-in local account leaves the key blank
+            view.icon = "dnd" if slot.dnd else _ICON_OF_REG.get(slot.account.state, "")
         return view
 
     def light(self, slot: Slot) -> tuple[str, str]:
         if slot.call is not None:
             return LED_OF[slot.call.state]
-        if slot.seized:
+        if slot.seized and slot.account is not None and account_name(slot.account):
             # off hook on the dial screen: the line dialled on is seized, and a seized line's
             # LED is solid green (docs/yealink.md §5)
             return S.GREEN, S.SOLID
@@ -83,8 +79,8 @@ class Line:
             host.focus = call.id
             return [Resume(call.id)] if call.state == CallState.HOLD else []
         account = slot.account
-        if host.view == S.DIALING or account is None:
-            return []
+        if host.view == S.DIALING or account is None or not account_name(account):
+            return []  # a blank key (the local account) does nothing, as on a phone without one
         in_call = bool(host.live())
         host.seize(account.index)
         return [NewCall()] if in_call else [OffHook(account.index)]
