@@ -38,7 +38,20 @@ def key_features(settings: Settings) -> KeyFeatures:
         group_pickup_code=keys.group_pickup_code.strip(),
         park_code=keys.park_code.strip(),
         retrieve_code=keys.park_retrieve_code.strip(),
+        voice_mail=voice_mail_numbers(settings),
     )
+
+
+def voice_mail_numbers(settings: Settings) -> dict[int, str]:
+    """Each account's Voice Mail number (Yealink's voice_mail.number.X), by account index.
+
+    The voice mail work declares that setting as AccountSettings.voice_mail; read by name so
+    that this works with or without it (without: no account has a number, and a Voice Mail
+    key calls its own value). Once both are merged this becomes `a.voice_mail`."""
+    numbers = {
+        i: str(getattr(a, "voice_mail", "")).strip() for i, a in enumerate(settings.accounts, 1)
+    }
+    return {i: n for i, n in numbers.items() if n}
 
 
 class EngineLineKeys:

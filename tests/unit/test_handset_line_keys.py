@@ -15,6 +15,7 @@ from app.phone.handset.linekeys.table import TYPES, type_of
 from app.phone.intents import NewCall, OffHook, Swap
 from app.phone.messages import Answer
 from app.phone.model import AccountView, CallState, RegState
+from app.phone.settings.linekeys import KNOWN_TYPES
 from tests.gui.fake_phone import FakePhone
 
 BLF_LIST = 39  # a Yealink type the table has no row for
@@ -73,7 +74,9 @@ def test_registration_failed_words() -> None:
 
 
 def test_the_table_has_a_row_for_each_type_in_use_and_unknown_types_are_empty() -> None:
-    assert sorted(TYPES) == [0, 2, 5, 9, 10, 13, 14, 15, 16, 23, 56]
+    assert sorted(TYPES) == [0, 2, 5, 9, 10, 12, 13, 14, 15, 16, 23, 56]
+    # the settings' list of supported types (import warnings, the dialog) is the table's
+    assert {n: t.name for n, t in TYPES.items()} == KNOWN_TYPES
     assert (type_of(NA).name, type_of(LINE).name) == ("N/A", "Line")
     assert type_of(BLF_LIST) is type_of(NA)
     assert type_of(LINE).holds_calls and not type_of(NA).holds_calls

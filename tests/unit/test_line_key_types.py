@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.engine.line_keys import key_features, voice_mail_numbers
 from app.phone.blf import BlfBoard, Watch, WatchKey
 from app.phone.handset import LineKey
 from app.phone.handset.linekeys import config as C
@@ -15,8 +16,8 @@ from app.phone.handset.linekeys.config import KeyFeatures, line_key_list
 from app.phone.intents import DirectedPickup, NewCall, SetDnd, SetForward, Transfer
 from app.phone.intents import Intercom as IntercomCall
 from app.phone.messages import Dial, PlaceCall
-from app.phone.model import AccountView, CallState
-from tests.gui.fake_phone import FakePhone
+from app.phone.model import AccountView, CallState, RegState
+from tests.gui.fake_phone import FakePhone, settings_for
 from tests.unit.test_blf_state import body, dialog
 
 
@@ -182,6 +183,40 @@ def test_dnd_and_forward_keys_switch_their_feature_and_light_while_on() -> None:
     ringing = p.ring_in("sip:2001@127.0.0.1")
     out = p.press("L2")
     assert [type(i).__name__ for i in out] == ["ForwardCall"] and out[0].call == ringing.id
+
+
+def test_voice_mail_keys_call_their_value_or_the_accounts_voice_mail_number() -> None:
+    keys = (
+        LineKey(C.VOICE_MAIL, 1), LineKey(C.VOICE_MAIL, 2, "*98", "VM 2"),
+        LineKey(C.VOICE_MAIL, 3), LineKey(C.VOICE_MAIL),
+    )  # fmt: skip
+    p, source = phone(*keys)
+    source.features = KeyFeatures(voice_mail={1: "*97", 2: "*96"})
+    p.sync()
+    assert [lamp(p, k) for k in ("L1", "L2")] == [
+        ("Voice Mail", "voice_mail_key", "off", "off"), ("VM 2", "voice_mail_key", "off", "off"),
+    ]  # fmt: skip
+    assert p.press("L1") == [Dial("*97", 1)]  # the account's number
+    p.press("X")
+    assert p.press("L2") == [Dial("*98", 2)]  # the key's own value wins
+    p.press("X")
+    assert p.press("L3") == []  # account 3 has no number: nothing to call
+    assert p.press("L4") == [Dial("*97", 1)]  # no line: the first account
+    p.press("X")
+    in_a_call(p)
+    assert p.press("L1") == [NewCall(), Dial("*97", 1)]  # the call is held first
+
+
+def test_the_engine_hands_each_accounts_voice_mail_number_to_the_keys() -> None:
+    settings = settings_for(
+        [AccountView(i, f"A{i}", f"sip:{i}@h", RegState.REGISTERED) for i in (1, 2, 3)]
+    )
+    assert voice_mail_numbers(settings) == {}  # no account has one
+    for account, number in zip(settings.accounts, ("*97", " ", " 5000 "), strict=True):
+        # AccountSettings.voice_mail (voice_mail.number.X) comes with the voice mail work
+        object.__setattr__(account, "voice_mail", number)
+    assert voice_mail_numbers(settings) == {1: "*97", 3: "5000"}
+    assert key_features(settings).voice_mail == {1: "*97", 3: "5000"}
 
 
 def test_the_page_key_shows_a_ringing_blf_or_a_parked_call_on_another_page() -> None:

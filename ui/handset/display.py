@@ -127,6 +127,7 @@ def _line_labels(
             "forward": th["accent"],
             "speed_dial": th["accent"],
             "intercom": th["accent"],
+            "voice_mail_key": th["accent"],
         }.get(k.icon, th["grey"])
         ir = QRectF(0, r.center().y() - 9, 18, 18)
         ir.moveLeft(r.x() + 5 if left else r.right() - 23)

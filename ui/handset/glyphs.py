@@ -239,6 +239,7 @@ GLYPHS: dict[str, Callable[[QPainter, QRectF, QColor], None]] = {
     "pickup": ringing,
     "park": hold,
     "parked": hold,
+    "voice_mail_key": message,  # the envelope of the handset's MESSAGE key
 }
 
 

@@ -8,7 +8,7 @@ sources); linekeys/table.py says which of them this phone knows and what each do
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.phone.model import AccountView
 
@@ -49,6 +49,8 @@ class KeyFeatures:
     group_pickup_code: str = ""
     park_code: str = ""  # a Call Park key without a value transfers the call to this
     retrieve_code: str = ""  # dialled before a park key's value to take the call back
+    # account index -> its Voice Mail number (voice_mail.number.X), what a Voice Mail key calls
+    voice_mail: Mapping[int, str] = field(default_factory=dict)
 
 
 def default_line_keys(accounts: Sequence[AccountView]) -> tuple[LineKey, ...]:

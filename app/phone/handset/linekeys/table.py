@@ -19,6 +19,7 @@ from app.phone.handset.linekeys.line import LINE_KEY
 from app.phone.handset.linekeys.park import CALL_PARK_KEY, RETRIEVE_PARK_KEY
 from app.phone.handset.linekeys.pickup import DIRECTED_PICKUP_KEY, GROUP_PICKUP_KEY
 from app.phone.handset.linekeys.speed_dial import SPEED_DIAL_KEY
+from app.phone.handset.linekeys.voice_mail import VOICE_MAIL_KEY
 
 TYPES: dict[int, KeyType] = {
     C.NA: EMPTY_KEY,
@@ -26,6 +27,7 @@ TYPES: dict[int, KeyType] = {
     C.DND: DND_KEY,
     C.DIRECTED_PICKUP: DIRECTED_PICKUP_KEY,
     C.CALL_PARK: CALL_PARK_KEY,
+    C.VOICE_MAIL: VOICE_MAIL_KEY,
     C.SPEED_DIAL: SPEED_DIAL_KEY,
     C.INTERCOM: INTERCOM_KEY,
     C.LINE: LINE_KEY,
