@@ -1,7 +1,7 @@
 """The handset window drawing every line key LED state on both skins: BLF idle (solid green),
 ringing with the caller on the key (fast red), busy (solid red), held (slow red), refused
 (dark), a parked call on a park key (slow red), DND on (solid green), and the page key telling
-of a ringing BLF on the other page (fast red). Screenshots: handset_<skin>_50_blf_states.png,
+of a ringing BLF on the other page (fast red); a Voice Mail key on page two (no LED). Screenshots: handset_<skin>_50_blf_states.png,
 handset_<skin>_51_blf_page_key.png, handset_<skin>_52_blf_page_two.png."""
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ def blf_phone() -> tuple[FakePhone, Keys]:
         LineKey(C.SPEED_DIAL, 1, "5551234", "Taxi"),
         LineKey(C.INTERCOM, 1, "1010", "Ops"),
         LineKey(C.BLF, 1, "1011", "Gina"),  # page 2
+        LineKey(C.VOICE_MAIL, 1),
     )
     phone = FakePhone()
     source = Keys(keys)
@@ -84,6 +85,8 @@ def test_every_led_state_drawn(qtbot: QtBot, skin: str, screens_dir: Path) -> No
     assert h.screen.led("L10") == ("red", "fast") and red_lit(h, "L10")
     h.shot(screens_dir, "51_blf_page_key")
     h.press("L10")
-    # page 2: the Intercom key and Gina's BLF key, ringing (keys 1-9 on page 1, L10 pages)
-    assert [k.label for k in h.screen.line_keys[:2]] == ["Ops", "Carol"] and red_lit(h, "L2")
+    # page 2: the Intercom key, Gina's BLF key ringing, the Voice Mail key (no LED)
+    # (keys 1-9 on page 1, L10 pages)
+    assert [k.label for k in h.screen.line_keys[:3]] == ["Ops", "Carol", "Voice Mail"]
+    assert red_lit(h, "L2") and not h.led_lit("L3") and not red_lit(h, "L3")
     h.shot(screens_dir, "52_blf_page_two")
