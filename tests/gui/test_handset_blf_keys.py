@@ -1,8 +1,9 @@
 """The handset window drawing every line key LED state on both skins: BLF idle (solid green),
 ringing with the caller on the key (fast red), busy (solid red), held (slow red), refused
 (dark), a parked call on a park key (slow red), DND on (solid green), and the page key telling
-of a ringing BLF on the other page (fast red); a Voice Mail key on page two (no LED). Screenshots: handset_<skin>_50_blf_states.png,
-handset_<skin>_51_blf_page_key.png, handset_<skin>_52_blf_page_two.png."""
+of a ringing BLF on the other page (fast red); a Voice Mail key on page two (no LED).
+Screenshots: handset_<skin>_50_blf_states.png, handset_<skin>_51_blf_page_key.png,
+handset_<skin>_52_blf_page_two.png."""
 
 from __future__ import annotations
 
