@@ -1,5 +1,5 @@
 """The settings dialog's "Line Keys" tab driven like a user with pytest-qt: configured keys and
-an imported unknown type shown, a key made a Speed Dial, a too long value shown in red and
+an imported unknown type shown, a key made a Speed Dial, one a Voice Mail key, a too long value shown in red and
 nothing saved, then the keys applied. Screenshot: linekeys-tab.png in the screens directory."""
 
 from __future__ import annotations
@@ -58,6 +58,7 @@ def test_line_keys_tab(qtbot: QtBot, screens_dir: Path) -> None:
     qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
     assert applied == []  # nothing saved while a value is wrong
     set_cell(tab, 3, 3, "Taxi")
+    combo(tab, 4, 0).setCurrentIndex(combo(tab, 4, 0).findText("Voice Mail"))
     assert tab.errors() == {}
     dialog.grab().save(str(screens_dir / "linekeys-tab.png"))
     qtbot.mouseClick(dialog.apply_button, Qt.MouseButton.LeftButton)  # type: ignore[no-untyped-call]
@@ -66,4 +67,5 @@ def test_line_keys_tab(qtbot: QtBot, screens_dir: Path) -> None:
     assert keys[2] == LineKeySettings(16, 1, "1005", "Bob", "*8")
     assert keys[3] == LineKeySettings(39, 1, "list")  # kept as it was
     assert keys[4] == LineKeySettings(13, 1, "5551234", "Taxi")
+    assert keys[5] == LineKeySettings(12, 1)  # Voice Mail: the account's number
     assert 1 not in keys  # "Default": not configured

@@ -58,7 +58,8 @@ class LineKeySettings:
     )
     value: str = setting(
         "", "Value", "value", check=_text,
-        help="The number the key calls or monitors (BLF), the park orbit, the forward target.",
+        help="The number the key calls or monitors (BLF), the park orbit, the forward target; "
+        "Voice Mail: blank calls the account's Voice Mail number.",
     )
     label: str = setting(
         "", "Label", "label", check=_text, help="Shown beside the key; blank: the value.",
