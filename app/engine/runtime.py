@@ -289,6 +289,7 @@ class Engine:
             "callback_failures": guard.failures,
             "audio": self.audio.state(),
             "pid": os.getpid(),
+            "media_polls": self.stack.media.polls,  # RTP socket polls: none while idle
             **self.stack.guard.counts(),  # the incoming guard's 503s, drops, answers
             "blf": self.line_keys.status(),
         }

@@ -186,7 +186,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
             numbering = numbering_for(self.settings.audio.tone_country)
             target = planned_target(self.dial_plan, msg.target, account, numbering)
             uri = to_request_uri(target, self.domain_of(account))
-        except DialError as exc:  # also a block-out rule's "Forbidden Number"
+        except DialError as exc:  # also a block-out rule's "Forbidden number!"
             return [Publish("error", {"text": str(exc)})]
         self.last_dialed = msg.target
         view = self._new_call(
