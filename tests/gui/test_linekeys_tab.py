@@ -1,6 +1,7 @@
 """The settings dialog's "Line Keys" tab driven like a user with pytest-qt: configured keys and
-an imported unknown type shown, a key made a Speed Dial, one a Voice Mail key, a too long value shown in red and
-nothing saved, then the keys applied. Screenshot: linekeys-tab.png in the screens directory."""
+an imported unknown type shown, a key made a Speed Dial, one a Voice Mail key, a too long
+value shown in red and nothing saved, then the keys applied. Screenshot: linekeys-tab.png in
+the screens directory."""
 
 from __future__ import annotations
 
