@@ -11,6 +11,12 @@ answer-after=0, Alert-Info with info=alert-autoanswer, "Auto Answer" or "Interco
 Yealink, Aastra/Mitel, Polycom and Snom send). With features.intercom.allow it is answered at
 once (also during a call with .barge, the call held), muted with .mute, with a warning tone
 with .tone; otherwise it rings like any call.
+
+An answer without the user opens the microphone to the caller, so the phone gives it only to
+calls that came through its own servers: while it accepts calls from them alone (sip.trust_ctrl
+on and an account registered; the SIP side then drops requests from anywhere else). A direct
+IP call, or any call while trust_ctrl is off, rings even when it asks for intercom. Yealink
+has no such condition; DeskPhone's choice (docs/yealink.md §13).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import asdict, replace
 
+from app.phone.incoming_policy import IncomingPolicy
 from app.phone.intents import DirectedPickup, Intercom
 from app.phone.messages import Dial, MuteMic, Output, Publish
 from app.phone.model import CallView
@@ -78,6 +85,9 @@ class IntercomCalls:
     def _answer_call(self, view: CallView) -> list[Output]:
         raise NotImplementedError  # CallControl's
 
+    def incoming_policy(self) -> IncomingPolicy:
+        raise NotImplementedError  # IncomingScreening's
+
     def _office_call(self, msg: Intercom | DirectedPickup) -> list[Output]:
         if isinstance(msg, Intercom):
             headers = header_of(self.settings.features.intercom.header)
@@ -89,8 +99,13 @@ class IntercomCalls:
         return self._dial(Dial(msg.uri, msg.account), pickup)
 
     def _answers_intercom(self, headers: Iterable[tuple[str, str]], in_call: bool) -> bool:
-        """An incoming call that would ring is an intercom call the phone answers itself."""
-        return is_intercom(headers) and answer_at_once(self.settings.features.intercom, in_call)
+        """An incoming call that would ring is an intercom call the phone answers itself: one
+        that asks for it, allowed by the settings, from a trusted server (see the top)."""
+        return (
+            is_intercom(headers)
+            and answer_at_once(self.settings.features.intercom, in_call)
+            and self.incoming_policy().trust_only
+        )
 
     def _intercom(self, view: CallView) -> list[Output]:
         """An intercom call the user allows: answered now, muted if the settings say so."""

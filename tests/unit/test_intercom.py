@@ -14,10 +14,11 @@ from app.phone.messages import (
     MuteMic,
     PlayTone,
     Publish,
+    RegistrationChanged,
     StopTone,
     Tick,
 )
-from app.phone.model import CallState
+from app.phone.model import AccountView, CallState, RegState
 from app.phone.settings import AccountSettings, Settings
 from tests.gui.fake_phone import FakePhone
 
@@ -60,6 +61,7 @@ def test_an_allowed_intercom_call_is_answered_at_once_with_a_warning_tone() -> N
     core = SoundingPhoneCore(
         Settings(accounts=[AccountSettings(user="a", server="h")]), lambda: now[0]
     )
+    core.handle(RegistrationChanged(1, 200, "OK", 300, True, "127.0.0.1:5060"))
     out = core.handle(IncomingCall("i1", 1, "<sip:2001@h>", "", CALL_INFO))
     assert AnswerCall("i1", 200) in out
     assert PlayTone("autoanswer", "i1") in out
@@ -90,6 +92,24 @@ def test_intercom_rules_on_the_phone() -> None:
     assert (
         p.core.muted and MuteMic(True) in p.commands and Publish("mute", {"on": True}) in p.events
     )
+
+
+def test_intercom_rings_unless_the_call_came_through_a_trusted_server() -> None:
+    """Answering by itself opens the microphone: only while the phone takes calls from its
+    registered accounts' servers alone (sip.trust_ctrl on, an account registered)."""
+    p = FakePhone()
+    p.settings.trust_ctrl = False  # calls from anywhere: a ghost call could ask for intercom
+    p.settings_changed()
+    p.ring_in("sip:2001@127.0.0.1", headers=CALL_INFO)
+    assert p.core.calls["i1"].state == CallState.CALLIN
+    assert p.handset.screen().name == "incoming"
+    assert AnswerCall("i1", 200) not in p.commands
+
+    # no account registered (direct IP calls from anyone): it rings too
+    p = FakePhone([AccountView(1, "1001", "sip:1001@127.0.0.1", RegState.FAILED, 403)])
+    assert not p.core.incoming_policy().trust_only
+    p.ring_in("sip:2001@127.0.0.1", headers=CALL_INFO)
+    assert p.core.calls["i1"].state == CallState.CALLIN
 
 
 def test_during_a_call_intercom_rings_unless_barge_is_on() -> None:

@@ -66,7 +66,9 @@ class RedirectSettings:
 class IntercomSettings:
     allow: bool = setting(
         True, "Accept intercom calls", "allow",
-        help="An incoming intercom call is answered by itself; off: it rings like any call.",
+        help="An incoming intercom call is answered by itself when it came through a registered "
+        "account's server with 'Accept SIP trust server only' on; off (and for direct IP "
+        "calls): it rings like any call.",
     )
     mute: bool = setting(
         False, "Mute on intercom", "mute",
