@@ -32,7 +32,7 @@ from typing import Protocol
 from app.phone.blf import WatchKey
 from app.sip.dialog_msgs import Notify, SubscribeAnswer, presentity_of
 from app.sip.dialog_watch import DialogWatch
-from app.sip.flood_guard import _PjStr, pjsua_library
+from app.sip.pj_module import PjStr, pjsua_library
 
 log = logging.getLogger("deskphone.sip")
 
@@ -45,7 +45,7 @@ _USER = re.compile(r"^[A-Za-z0-9*#+_.!~\-]{1,64}$")
 class _BuddyConfig(ctypes.Structure):
     # pjsua_buddy_config (pjsua.h, 2.15.1)
     _fields_ = [
-        ("uri", _PjStr),
+        ("uri", PjStr),
         ("subscribe", ctypes.c_int),
         ("subscribe_dlg_event", ctypes.c_int),
         ("user_data", ctypes.c_void_p),
@@ -159,7 +159,7 @@ class BlfSubscriptions:
         cfg = _BuddyConfig()
         lib.pjsua_buddy_config_default(ctypes.byref(cfg))
         raw = uri.encode()
-        cfg.uri = _PjStr(raw, len(raw))
+        cfg.uri = PjStr(raw, len(raw))
         cfg.subscribe = 0
         cfg.subscribe_dlg_event = 1
         buddy_id = ctypes.c_int(-1)

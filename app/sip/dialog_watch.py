@@ -30,7 +30,7 @@ from app.sip.dialog_msgs import (
     read_notify,
     read_subscribe_answer,
 )
-from app.sip.flood_guard import _RX_CB, _PjsipModule, _PjStr, pjsua_library
+from app.sip.pj_module import EndpointModule, PjStr
 
 log = logging.getLogger("deskphone.sip")
 
@@ -40,8 +40,6 @@ _RESPONSE = re.compile(rb"^Response msg (\d{3})/NOTIFY/cseq=(\d+)")
 _SUBSCRIBE_ANSWER = re.compile(rb"^Response msg [2-6]\d\d/SUBSCRIBE/")
 _CHALLENGES = (401, 407)  # pjsip answers these itself with the account's credentials
 
-_TX_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
-
 
 class DialogWatch:
     """The module; register, take and unregister on the SIP thread."""
@@ -50,47 +48,33 @@ class DialogWatch:
         self.seen = 0  # dialog NOTIFYs received (retransmissions too)
         self.accepted = 0  # of them answered 2xx by pjsip
         self._lib: ctypes.CDLL | None = None
-        self._endpt = 0
-        self._module: _PjsipModule | None = None
-        self._rx_request = _RX_CB(self._on_rx_request)  # kept: pjsip holds the raw pointers
-        self._rx_response = _RX_CB(self._on_rx_response)
-        self._tx_response = _TX_CB(self._on_tx_response)
-        self._name = b"mod-deskphone-dialog-watch"
+        self._module = EndpointModule(
+            b"mod-deskphone-dialog-watch",
+            PRIORITY,
+            on_rx_request=self._on_rx_request,
+            on_rx_response=self._on_rx_response,
+            on_tx_response=self._on_tx_response,
+        )
         self._pending: Notify | None = None
         self._notifies: OrderedDict[Presentity, Notify] = OrderedDict()
         self._answers: deque[SubscribeAnswer] = deque(maxlen=MAX_WAITING)
 
     def register(self) -> None:
-        lib = pjsua_library()
-        lib.pjsua_get_pjsip_endpt.restype = ctypes.c_void_p
+        # the callbacks run on this (the SIP) thread, after register() has returned
+        lib, _endpt = self._module.register()
         for getter in (lib.pjsip_rx_data_get_info, lib.pjsip_tx_data_get_info):
             getter.restype = ctypes.c_char_p
             getter.argtypes = [ctypes.c_void_p]
-        lib.pjsip_endpt_register_module.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-        lib.pjsip_endpt_unregister_module.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-        lib.pjsip_tsx_layer_find_tsx.argtypes = [ctypes.POINTER(_PjStr), ctypes.c_int]
+        lib.pjsip_tsx_layer_find_tsx.argtypes = [ctypes.POINTER(PjStr), ctypes.c_int]
         lib.pjsip_tsx_layer_find_tsx.restype = ctypes.c_void_p
-        endpt = lib.pjsua_get_pjsip_endpt()
-        if not endpt:
-            raise RuntimeError("pjsua has no SIP endpoint yet")
-        module = _PjsipModule()
-        module.name = _PjStr(self._name, len(self._name))
-        module.id = -1
-        module.priority = PRIORITY
-        module.on_rx_request = self._rx_request
-        module.on_rx_response = ctypes.cast(self._rx_response, ctypes.c_void_p).value
-        module.on_tx_response = ctypes.cast(self._tx_response, ctypes.c_void_p).value
-        status = lib.pjsip_endpt_register_module(endpt, ctypes.byref(module))
-        if status != 0:
-            raise RuntimeError(f"pjsip_endpt_register_module failed: {status}")
-        self._lib, self._endpt, self._module = lib, endpt, module
+        self._lib = lib
 
     def unregister(self) -> None:
         """Before libDestroy(): pjsip must not keep a pointer into this object's memory."""
-        if self._lib is None or self._module is None:
+        if not self._module.registered:
             return
-        self._lib.pjsip_endpt_unregister_module(self._endpt, ctypes.byref(self._module))
-        self._module = None
+        self._module.unregister()
+        self._lib = None
         log.info("dialog watch: %d NOTIFYs, %d accepted", self.seen, self.accepted)
 
     def take(self) -> list[Notify]:
@@ -160,7 +144,7 @@ class DialogWatch:
         """The answer belongs to a SUBSCRIBE transaction pjsip has open."""
         assert self._lib is not None
         key = f"c$SUBSCRIBE${answer.branch}".encode()
-        return bool(self._lib.pjsip_tsx_layer_find_tsx(ctypes.byref(_PjStr(key, len(key))), 0))
+        return bool(self._lib.pjsip_tsx_layer_find_tsx(ctypes.byref(PjStr(key, len(key))), 0))
 
     def _keep(self, notify: Notify) -> None:
         key = notify.presentity
