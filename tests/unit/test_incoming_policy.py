@@ -44,7 +44,9 @@ def test_a_registered_account_trusts_only_where_its_register_was_answered() -> N
 
 
 def test_configured_ip_servers_and_proxies_are_trusted_too() -> None:
-    acc = AccountSettings(user="a", server="127.0.0.25", port=5080, outbound_proxy="127.0.0.26:5090")
+    acc = AccountSettings(
+        user="a", server="127.0.0.25", port=5080, outbound_proxy="127.0.0.26:5090"
+    )
     core = core_with(acc)
     registered(core, 1, "127.0.0.26:5090")
     assert core.incoming_policy().servers == {("127.0.0.25", 5080), ("127.0.0.26", 5090)}
