@@ -53,12 +53,17 @@ def test_calls_through_kamailio_light_the_keys_and_a_press_picks_up_the_ringing_
     dave = Sipp("blf/uas-ring-cancel.xml", ports["1006"], work, service="1006")
     carol = Sipp(
         "blf/uac-call.xml", ports["2001"], work, target=kam.domain, service="1005",
-        keys={"caller": "2001"},
+        keys={"caller": "2001"}, extra=["-nr"],
     )  # fmt: skip
     erin = Sipp(
         "blf/uac-call-picked.xml", ports["2002"], work, target=kam.domain, service="1006",
-        keys={"caller": "2002"}, extra=["-oocsf", str(PEERS / "blf" / "ooc-pickup.xml")],
+        keys={"caller": "2002"},
+        extra=["-nr", "-oocsf", str(PEERS / "blf" / "ooc-pickup.xml")],
     )  # fmt: skip
+    # the callers without UDP retransmissions (loopback loses nothing): on a loaded machine an
+    # INVITE sent again after 500 ms can bring a second 180 while the scenario pauses, and SIPp
+    # ends a call on an unexpected message. Erin's SIPp failed once at load average 10 after
+    # the pickup had worked (its log was not kept); this is the likely cause, not confirmed.
     peers = [bob, dave, carol, erin]
     try:
         with running_engine(config_dir) as (engine, client):
