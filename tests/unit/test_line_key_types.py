@@ -13,7 +13,14 @@ from app.phone.blf import BlfBoard, Watch, WatchKey
 from app.phone.handset import LineKey
 from app.phone.handset.linekeys import config as C
 from app.phone.handset.linekeys.config import KeyFeatures, line_key_list
-from app.phone.intents import DirectedPickup, NewCall, SetDnd, SetForward, Transfer
+from app.phone.intents import (
+    DirectedPickup,
+    NewCall,
+    OpenSettings,
+    SetDnd,
+    SetForward,
+    Transfer,
+)
 from app.phone.intents import Intercom as IntercomCall
 from app.phone.messages import Dial, PlaceCall
 from app.phone.model import AccountView, CallState, RegState
@@ -239,3 +246,10 @@ def test_the_configured_list_keeps_the_defaults_of_keys_not_configured() -> None
     assert line_key_list({4: BOB}, accounts) == (
         LineKey(C.LINE, 1), LineKey(C.LINE, 2), LineKey(), BOB,
     )  # fmt: skip
+
+
+def test_menu_features_dss_keys_opens_the_line_keys_settings() -> None:
+    p, _ = phone(BOB)
+    p.press("F4", "2")  # Menu -> Features
+    assert p.handset.screen().items[-1] == "DSS Keys"
+    assert p.press("5") == [OpenSettings("line_keys")]  # the dialog's Line Keys tab
