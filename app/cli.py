@@ -11,7 +11,6 @@ import argparse
 import os
 import sys
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 from typing import Protocol
 
@@ -67,6 +66,8 @@ NO_WINDOW = "deskphone: this command needs the window, which this program was st
 
 
 def pjsua2_version() -> str:
+    from importlib import metadata  # email, zipfile, csv...: only for --version
+
     try:
         return metadata.version("pjsua2-python")
     except metadata.PackageNotFoundError:

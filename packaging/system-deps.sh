@@ -8,11 +8,14 @@ run_pkgs=(python3 python3-venv python3-pip libportaudio2 xvfb xauth
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
   libxkbcommon-x11-0 libxcb-xinerama0 libxcb-randr0 libxcb-shape0 libxcb-xkb1
   libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core)
+# gnome-keyring: a real Secret Service for the password tests (tests/integration/test_secret_service.py).
 # pipewire, wireplumber and pipewire-pulse: the default-device audio test on PipeWire (they run
 # headless beside PulseAudio; pipewire-alsa is left out so ALSA's default stays the pulse plugin).
+# kamailio-presence-modules: BLF (presence, presence_dialoginfo, pua_dialoginfo) and voice mail
+# (presence_mwi); db_text ships with kamailio itself.
 test_pkgs=(sip-tester kamailio kamailio-tls-modules kamailio-presence-modules pulseaudio
   pulseaudio-utils libasound2-plugins baresip tshark procps xdg-utils dbus-daemon pipewire
-  wireplumber pipewire-pulse)
+  wireplumber pipewire-pulse gnome-keyring)
 
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

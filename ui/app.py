@@ -11,7 +11,7 @@ import contextlib
 import logging
 import signal
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSocketNotifier, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -22,13 +22,16 @@ from app.phone.handset.screens import HISTORY
 from app.phone.model import RegState
 from app.store.settings_file import SettingsFile
 from ui.bridge import EngineBridge
-from ui.callflow.window import CallFlowWindow
 from ui.main_window import MainWindow
 from ui.notify import CallNotifier
 from ui.settings_host import SettingsHost
+from ui.startup_probe import StartupProbe
 from ui.tray import PhoneTray
 from ui.window_actions import CALL_FLOW, SETTINGS, SHORTCUTS, GearButton, add_actions, help_rows
 from ui.window_memory import WindowMemory
+
+if TYPE_CHECKING:
+    from ui.callflow.window import CallFlowWindow
 
 __all__ = ["DeskPhoneApp", "UiOptions", "run"]
 
@@ -82,11 +85,14 @@ class DeskPhoneApp:
         handset = self.window.handset
         handset.extra_help = help_rows()
         self.gear = GearButton(self.window, handset, handset.body_rect)
+        self.probe = StartupProbe(handset, self._probe_report) if options.startup_probe else None
 
     def open_call_flow(self) -> CallFlowWindow:
         """The Call Flow window on the History entry the handset has selected, else on the
         current call (the newest flow) or the last one."""
         if self.call_flows is None:
+            from ui.callflow.window import CallFlowWindow  # 8 MB: loaded when first opened
+
             self.call_flows = CallFlowWindow(self.options.config_dir, self.window)
         window = self.call_flows
         screen = self.window.handset.screen_model()
@@ -129,6 +135,8 @@ class DeskPhoneApp:
     def _on_event(self, msg: dict[str, Any]) -> None:
         self.window.on_event(msg)
         ev = msg.get("ev")
+        if self.probe is not None and ev == "screen":
+            self.probe.check()
         if ev == "open_settings":
             self.settings.open(str(msg.get("section", "")))
         elif ev == "hello" and msg.get("settings_warning"):
@@ -176,6 +184,10 @@ class DeskPhoneApp:
         self.prompts[key] = box
         box.open()
 
+    def _probe_report(self, words: str) -> None:
+        print(f"IDLE {words}", flush=True)
+        QTimer.singleShot(0, self.window.close)
+
     def _maybe_idle(self) -> None:
         states = {a["state"] for a in self.window.state.accounts.values()}
         settled = states and not states & {RegState.REGISTERING}
@@ -184,9 +196,8 @@ class DeskPhoneApp:
         if not self.idle_reached:
             self.idle_reached = True
             log.info("idle screen reached (%s)", self.window.registration_text())
-            if self.options.startup_probe:
-                print(f"IDLE {self.window.registration_text()}", flush=True)
-                QTimer.singleShot(0, self.window.close)
+            if self.probe is not None:
+                self.probe.settled(self.window.registration_text())
         if self._pending_dial:
             target, self._pending_dial = self._pending_dial, ""
             self.bridge.send("dial", target=target)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import json
 import os
 import socket
@@ -74,9 +73,21 @@ def instance_dir() -> Path:
     return path
 
 
+def _sha256_hex(data: bytes) -> str:
+    """SHA-256 from Python's own implementation: `hashlib` loads OpenSSL's libcrypto (3.6 MB
+    in the window process, which needs no other use of it). Same digest, same key as before."""
+    from importlib import import_module
+
+    try:
+        builtin: Any = import_module("_sha256")  # Python 3.11
+    except ImportError:
+        builtin = import_module("_sha2")  # Python 3.12
+    return str(builtin.sha256(data).hexdigest())
+
+
 def instance_key(config_dir: Path) -> str:
     text = f"{os.getuid()}:{config_dir.expanduser().resolve()}"
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+    return _sha256_hex(text.encode())[:16]
 
 
 @dataclass

@@ -185,7 +185,7 @@ def planned_target(
     typed numbers only (as on the handset); block out applies to every form of a number:
     tel:, sip:/sips: and user@host whose user part is a number, +/00/national alike.
 
-    Raises NumberBlocked (a DialError) with the phone's "Forbidden Number" text.
+    Raises NumberBlocked (a DialError) with the phone's "Forbidden number!" text.
     """
     number = plain_number(target)
     if number is None:

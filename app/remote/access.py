@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hmac
 import itertools
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -72,6 +71,8 @@ def check_basic_auth(header: str | None, user: str, password: str) -> AuthResult
 
 def credentials_match(got_user: str, got_password: str, user: str, password: str) -> bool:
     # Both compared, constant time, so timing does not tell which one was wrong.
+    import hmac  # OpenSSL's libcrypto (3 MB) only once someone logs in
+
     ok_user = hmac.compare_digest(got_user.encode(), user.encode())
     ok_password = hmac.compare_digest(got_password.encode(), password.encode())
     return ok_user and ok_password

@@ -12,7 +12,6 @@ errors and dropped events are logged.
 from __future__ import annotations
 
 import contextlib
-import http.client
 import logging
 import queue
 import re
@@ -183,6 +182,8 @@ class _Receiver:
 
 def send(event: str, url: str, timeout: float) -> int | None:
     """GET `url` within `timeout` seconds in all; the status, or None on failure (logged)."""
+    import http.client  # with ssl and email: only in an engine that sends Action URLs
+
     parts = urlsplit(url)
     where = f"{parts.hostname}:{parts.port or ''}{parts.path}"
     deadline = time.monotonic() + timeout

@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pjsua2 as pj
 
-from app.phone.settings import AccountSettings
+from app.phone.settings import AccountSettings, Settings
 from app.phone.settings.accounts import NAME_MAX
 from app.sip.guard import guarded
 from app.sip.srtp import apply_srtp
@@ -43,6 +43,11 @@ def id_uri(acc: AccountSettings) -> str:
     user = quote(acc.user, safe=_USER_SAFE)
     address = f"<{scheme}:{user}@{acc.domain}>"
     return f"{name} {address}" if name else address
+
+
+def sip_accounts(settings: Settings) -> list[AccountSettings]:
+    """What the pjsua2 accounts are built from (`built_from` of each)."""
+    return [built_from(a) for a in settings.accounts]
 
 
 def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> pj.AccountConfig:

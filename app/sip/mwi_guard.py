@@ -29,8 +29,8 @@ from collections.abc import Callable
 
 from app.phone.incoming_policy import IncomingPolicy
 from app.sip import rdata as rx
-from app.sip.flood_guard import _PjStr, pjsua_library
 from app.sip.mwi_notify import MWI_EVENT, check_unsolicited, parse_request, via_transport
+from app.sip.pj_module import EndpointModule, PjStr
 from app.sip.stateless import Responder
 
 log = logging.getLogger("deskphone.sip")
@@ -59,7 +59,7 @@ class _TxHead(ctypes.Structure):
 
 
 class _Method(ctypes.Structure):
-    _fields_ = [("id", ctypes.c_int), ("name", _PjStr)]  # struct pjsip_method
+    _fields_ = [("id", ctypes.c_int), ("name", PjStr)]  # struct pjsip_method
 
 
 class _RequestLine(ctypes.Structure):
@@ -69,29 +69,6 @@ class _RequestLine(ctypes.Structure):
 class _MsgHead(ctypes.Structure):
     # struct pjsip_msg up to its request line (the union `line` is 8-byte aligned).
     _fields_ = [("type", ctypes.c_int), ("line", _RequestLine)]
-
-
-_RX_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
-
-
-class _Module(ctypes.Structure):
-    # struct pjsip_module (pjsip/sip_module.h, 2.15.1), field for field.
-    _fields_ = [
-        ("prev", ctypes.c_void_p),
-        ("next", ctypes.c_void_p),
-        ("name", _PjStr),
-        ("id", ctypes.c_int),
-        ("priority", ctypes.c_int),
-        ("load", ctypes.c_void_p),
-        ("start", ctypes.c_void_p),
-        ("stop", ctypes.c_void_p),
-        ("unload", ctypes.c_void_p),
-        ("on_rx_request", _RX_CB),
-        ("on_rx_response", ctypes.c_void_p),
-        ("on_tx_request", _RX_CB),
-        ("on_tx_response", ctypes.c_void_p),
-        ("on_tsx_state", ctypes.c_void_p),
-    ]
 
 
 class MwiGuard:
@@ -104,19 +81,18 @@ class MwiGuard:
         self.targets: dict[str, str] = {}
         self.refused: list[tuple[str, int]] = []  # (source, code), the last few, for logs
         self._lib: ctypes.CDLL | None = None
-        self._endpt = 0
-        self._module: _Module | None = None
+        self._module = EndpointModule(
+            b"mod-deskphone-mwi",
+            PRIORITY,
+            on_rx_request=self._on_rx_request,
+            on_tx_request=self._on_tx_request,
+        )
         self._responder: Responder | None = None
-        self._rx = _RX_CB(self._on_rx_request)  # kept: pjsip holds the raw pointers
-        self._tx = _RX_CB(self._on_tx_request)
-        self._name = b"mod-deskphone-mwi"
         self._buf = ctypes.create_string_buffer(1024)
 
     def register(self) -> None:
-        lib = pjsua_library()
-        lib.pjsua_get_pjsip_endpt.restype = ctypes.c_void_p
-        lib.pjsip_endpt_register_module.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-        lib.pjsip_endpt_unregister_module.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+        # the callbacks run on this (the SIP) thread, after register() has returned
+        lib, endpt = self._module.register()
         lib.pjsip_rx_data_get_info.argtypes = [ctypes.c_void_p]
         lib.pjsip_rx_data_get_info.restype = ctypes.c_char_p
         lib.pjsip_tx_data_get_info.argtypes = [ctypes.c_void_p]
@@ -132,27 +108,13 @@ class MwiGuard:
         lib.pjsip_parse_uri.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t]
         lib.pjsip_parse_uri.argtypes += [ctypes.c_uint]
         lib.pjsip_parse_uri.restype = ctypes.c_void_p
-        endpt = lib.pjsua_get_pjsip_endpt()
-        if not endpt:
-            raise RuntimeError("pjsua has no SIP endpoint yet")
-        module = _Module()
-        module.name = _PjStr(self._name, len(self._name))
-        module.id = -1
-        module.priority = PRIORITY
-        module.on_rx_request = self._rx
-        module.on_tx_request = self._tx
-        status = lib.pjsip_endpt_register_module(endpt, ctypes.byref(module))
-        if status != 0:
-            raise RuntimeError(f"pjsip_endpt_register_module failed: {status}")
-        self._lib, self._endpt, self._module = lib, endpt, module
+        self._lib = lib
         self._responder = Responder(lib, endpt)
 
     def unregister(self) -> None:
         """Before libDestroy(): pjsip must not keep a pointer into this object's memory."""
-        if self._lib is None or self._module is None:
-            return
-        self._lib.pjsip_endpt_unregister_module(self._endpt, ctypes.byref(self._module))
-        self._module = None
+        self._module.unregister()
+        self._lib = None
         if self._responder is not None:
             self._responder.close()
             self._responder = None
@@ -207,7 +169,7 @@ class MwiGuard:
 
     def _header(self, msg: int, name: str) -> str:
         assert self._lib is not None
-        key = _PjStr(name.encode(), len(name))
+        key = PjStr(name.encode(), len(name))
         hdr = self._lib.pjsip_msg_find_hdr_by_name(msg, ctypes.byref(key), None)
         if not hdr:
             return ""

@@ -17,9 +17,11 @@ from typing import Any
 import pjsua2 as pj
 
 from app.sip.cred_guard import CredentialGuard
+from app.sip.dialog_watch import DialogWatch
 from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
 from app.sip.logwriter import MessageSink, PjLogWriter, SipLogFile
+from app.sip.media_poll import MediaPoller
 from app.sip.mwi_guard import MwiGuard
 from app.sip.oversize import OversizeWatch
 from app.userfiles import ca_file_problem
@@ -84,8 +86,10 @@ class SipStack:
         self._clock_on = False
         self.guard = FloodGuard()
         self.oversize = OversizeWatch()
+        self.dialogs = DialogWatch()  # NOTIFYs of the BLF subscriptions (app/sip/blf.py)
         self.creds = CredentialGuard()  # credentials to the account's own servers only
         self.mwi_guard = MwiGuard(lambda: self.guard.policy())  # the same trusted servers
+        self.media = MediaPoller()  # RTP sockets polled only while calls exist (media_poll.py)
         # A TCP/TLS connection to a server went away (registrar restarted, network lost).
         self.on_transport_lost: Callable[[str], None] | None = None
 
@@ -105,7 +109,7 @@ class SipStack:
         # NOTIFYs for voice mail outside a subscription reach Account.onMwiInfo too; the MWI
         # guard refuses those not from an account's server first (app/sip/mwi_guard.py).
         cfg.uaConfig.mwiUnsolicitedEnabled = True
-        cfg.medConfig.threadCnt = 1
+        cfg.medConfig.threadCnt = 1  # pjsua insists; stopped and replaced after libInit()
         # Never close the (null) sound device when idle: the conference bridge adds and removes
         # a call's port only on its clock tick, so with the device closed and nothing
         # connected, every answered call left its port queued and after ~250 calls each new
@@ -128,6 +132,7 @@ class SipStack:
                 | pj.PJ_LOG_HAS_INDENT
             )
         ep.libInit(cfg)
+        self.media.take_over(ep.libRegisterThread)
         self._create_transports()
         ep.libStart()
         ep.audDevManager().setNullDev()
@@ -135,6 +140,7 @@ class SipStack:
         if opts.flood_guard:
             self.guard.register()
         self.oversize.register()
+        self.dialogs.register()
         self.creds.register()
         self.mwi_guard.register()
         log.info("pjsua2 %s started on port %d", self.version, self.port)
@@ -233,6 +239,7 @@ class SipStack:
     def handle_events(self, timeout_ms: int) -> int:
         assert self.ep is not None
         handled = int(self.ep.libHandleEvents(timeout_ms))
+        self.media.want(time.monotonic())
         self.oversize.drain()
         self.guard.drain()  # calls answered inside pjsip's receive path reach the core now
         self.drain_log()
@@ -253,6 +260,7 @@ class SipStack:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             self.ep.libHandleEvents(10)
+            self.media.want(time.monotonic())
             self.oversize.drain()
             self.guard.drain()
             self.drain_log()
@@ -265,8 +273,10 @@ class SipStack:
         gc.collect()
         self.guard.unregister()
         self.oversize.unregister()
+        self.dialogs.unregister()
         self.creds.unregister()
         self.mwi_guard.unregister()
+        self.media.close()
         # Calls and accounts were ended, and their messages sent, by the adapter's shutdown:
         # without NO_RX_MSG pjsua_destroy2() sleeps about 1 s more whatever is left to wait for.
         self.ep.libDestroy(pj.PJSUA_DESTROY_NO_RX_MSG)

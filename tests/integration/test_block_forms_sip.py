@@ -22,6 +22,7 @@ from app.phone.settings import (
     RedirectSettings,
     Settings,
 )
+from app.phone.texts import T
 from app.store.secrets import SecretStore
 from app.store.settings import save_settings
 from tests.engine_harness import EngineClient, running_engine
@@ -37,7 +38,7 @@ def _forbidden(client: EngineClient, target: str) -> None:
     client.send("dial", target=target)
     try:
         client.wait_for(
-            lambda e: e.get("ev") == "error" and e.get("text") == "Forbidden Number", 10, since
+            lambda e: e.get("ev") == "error" and e.get("text") == T.FORBIDDEN_NUMBER, 10, since
         )
     except TimeoutError:
         placed = [e["remote_uri"] for e in client.events[since:] if e.get("ev") == "call"]

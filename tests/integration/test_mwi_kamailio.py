@@ -8,7 +8,6 @@ database presence keeps its state in, comes with kamailio itself).
 
 from __future__ import annotations
 
-import shutil
 import time
 from pathlib import Path
 
@@ -19,20 +18,13 @@ from tests.sipnet import Kamailio, Sipp, free_port
 
 pytestmark = pytest.mark.sip
 
-DBTEXT = Path("/usr/share/kamailio/dbtext/kamailio")
-TABLES = ("version", "presentity", "active_watchers", "watchers", "xcap")
 MODULES = Path("/usr/lib/x86_64-linux-gnu/kamailio/modules")
 
 
 def presence_kamailio(workdir: Path) -> Kamailio:
     if not (MODULES / "presence_mwi.so").exists():
         raise RuntimeError("kamailio-presence-modules is not installed: run `make test`")
-    db = workdir / "db"
-    db.mkdir(parents=True)
-    for table in TABLES:
-        shutil.copy(DBTEXT / table, db / table)
-    kam = Kamailio(free_port(), workdir, template="mwi/kamailio-mwi.cfg",
-                   substitute={"@DB@": str(db)})  # fmt: skip
+    kam = Kamailio(free_port(), workdir, template="mwi/kamailio-mwi.cfg")  # db_text: sipnet.py
     kam.start()
     return kam
 

@@ -14,9 +14,32 @@ screens.py      ScreenModel, the plain data the UI draws
 linekeys/       line key configuration, one module per line key type, their layout
 """
 
-from app.phone.handset.flags import HandsetFlags, HistoryItem
-from app.phone.handset.handset import Handset
-from app.phone.handset.keys import KEYS
-from app.phone.handset.linekeys.config import LineKey
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from app.phone.handset.flags import HandsetFlags, HistoryItem
+    from app.phone.handset.handset import Handset
+    from app.phone.handset.keys import KEYS
+    from app.phone.handset.linekeys.config import LineKey
 
 __all__ = ["KEYS", "Handset", "HandsetFlags", "HistoryItem", "LineKey"]
+
+# Loaded on first use (PEP 562): the window imports screens.py alone to draw a ScreenModel and
+# must not pay for the whole handset (50 modules, 5 MB) that only the engine runs.
+_WHERE = {
+    "HandsetFlags": "app.phone.handset.flags",
+    "HistoryItem": "app.phone.handset.flags",
+    "Handset": "app.phone.handset.handset",
+    "KEYS": "app.phone.handset.keys",
+    "LineKey": "app.phone.handset.linekeys.config",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(module), name)

@@ -166,9 +166,10 @@ class Handset:
         st.finished = None
         if call.direction == Direction.OUTGOING:
             st.focus = call.id
+            if st.pending_consult is not None:
+                # the consultation call of a transfer, dialled here or by a line key
+                st.consult, st.pending_consult = st.pending_consult, None
             if st.view == S.DIALING:
-                st.consult = st.pending_consult
-                st.pending_consult = None
                 st.leave_to_idle()
         elif call.state == CallState.CALLIN:
             st.focus = call.id
