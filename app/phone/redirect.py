@@ -24,6 +24,7 @@ from app.phone.sipuri import (
     SipUri,
     header_values,
     normalise_target,
+    normalise_uri,
     parse_uri,
 )
 
@@ -244,8 +245,8 @@ class RedirectTracker:
         """The next acceptable Contact of the latest 3xx as FOLLOW/ASK, None when none is left."""
         while self._queue:
             contact = self._queue.pop(0)
-            target = normalise_target(contact.uri, self._domain, self._secure)
-            parsed = parse_uri(target) if target else None
+            parsed = normalise_uri(contact.uri, self._domain, self._secure)
+            target = str(parsed) if parsed is not None else ""
             if parsed is None or parsed.scheme not in ("sip", "sips"):
                 self._notes.setdefault("unusable", f"Not followed: {_clean(contact.uri)}")
                 continue
@@ -280,6 +281,8 @@ class RedirectTracker:
     def _blocked(self, uri: SipUri) -> str | None:
         """Why the target's number may not be called: a redirect block prefix or a dial plan
         block-out rule matching it in any spelling (+/00/national, numbers.py)."""
+        if not self._settings.block_prefixes and self._block_out is None:
+            return None  # nothing can block it: the number is not even worked out
         number = number_of(str(uri))
         if number is None:
             return None

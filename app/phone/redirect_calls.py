@@ -67,7 +67,7 @@ class RedirectingCalls:
             self._redirect_domain(view.account),
             self.settings.features.redirect,
             numbering,
-            block_out,
+            block_out if plan.block_out else None,  # no rule: no number to work out
         )
 
     def _forget_redirects(self, call: str) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 from urllib.parse import unquote
 
 Params = tuple[tuple[str, str], ...]
@@ -317,30 +318,29 @@ def header_values(message: str, name: str) -> list[str]:
     """Every value of header `name` (full or compact form, any case) in a raw SIP message,
     folded lines joined, in message order; the body is not searched."""
     try:
-        wanted = _COMPACT.get(name.strip().lower(), name.strip().lower())
-        out: list[str] = []
-        current: list[str] | None = None
         text = message[:MAX_TEXT].lstrip("\r\n")  # a keep-alive CRLF may lead the message
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        for line in lines[1:]:
-            if not line.strip():
-                break
-            if line[0] in " \t":
-                if current is not None:
-                    current.append(line.strip())
-                continue
-            if current is not None:
-                out.append(" ".join(current))
-                current = None
-            hname, colon, hvalue = line.partition(":")
-            hname = hname.strip().lower()
-            if colon and _COMPACT.get(hname, hname) == wanted:
-                current = [hvalue.strip()]
-        if current is not None:
-            out.append(" ".join(current))
-        return out
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        first = text.find("\n")  # the start line is no header
+        if first < 0:
+            return []
+        blank = _BLANK_LINE.search(text, first)
+        head = text[first + 1 : blank.start() + 1 if blank else len(text)]
+        # One regex pass over the head (the SIP thread reads each 3xx with it): the header's
+        # lines with the folded lines that follow them.
+        found = _header_pattern(name.strip().lower()).finditer(head)
+        return [" ".join(part.strip() for part in m.group(1).split("\n")) for m in found]
     except Exception:
         return []
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|$)")
+
+
+@lru_cache(maxsize=32)
+def _header_pattern(name: str) -> re.Pattern[str]:
+    full = _COMPACT.get(name, name)
+    names = "|".join(re.escape(n) for n in (full, *(c for c, f in _COMPACT.items() if f == full)))
+    return re.compile(rf"^(?:{names})[ \t]*:(.*(?:\n[ \t][^\n]*)*)", re.M | re.I)
 
 
 def status_of(message: str) -> tuple[int, str]:
@@ -372,29 +372,39 @@ def normalise_target(target: str, domain: str, secure: bool = False) -> str:
     """A dialable SIP URI for `target`: sip:/sips: URIs as they are (headers dropped), a tel:
     URI, a bare number or user name as `sip:NUMBER@domain` (sips: when `secure`), `user@host`
     as `sip:user@host`; empty when there is nothing to dial (or a number and no domain)."""
+    uri = normalise_uri(target, domain, secure)
+    return str(uri) if uri is not None else ""
+
+
+def normalise_uri(target: str, domain: str, secure: bool = False) -> SipUri | None:
+    """`normalise_target` parsed (its str() is the target, embedded headers dropped): for
+    callers that look inside it, so the text is not parsed a second time."""
+    uri = _normalise(target, domain, secure)
+    return replace(uri, headers=()) if uri is not None and uri.headers else uri
+
+
+def _normalise(target: str, domain: str, secure: bool) -> SipUri | None:
     try:
         text = target.strip()[:MAX_TEXT]
         scheme = "sips" if secure else "sip"
         parsed = parse_uri(text)
         if parsed is not None and parsed.scheme in ("sip", "sips"):
-            return str(parsed)
+            return parsed
         if parsed is not None and parsed.scheme == "tel":
             number = parsed.number
         elif _SCHEME_RE.match(text):
-            return ""  # some other scheme (http:, mailto:, ...) or a broken URI: not dialable
+            return None  # some other scheme (http:, mailto:, ...) or a broken URI: not dialable
         elif "@" in text:
-            parsed = parse_uri(f"{scheme}:{text}")
-            return str(parsed) if parsed is not None else ""
+            return parse_uri(f"{scheme}:{text}")
         elif _NUMBER_RE.match(text):
             number = text.translate(_VISUAL_SEPARATORS)
         elif _USER_RE.match(text):
             number = text
         else:
-            return ""
+            return None
         host = domain.strip()
         if not number or not host:
-            return ""
-        built = parse_uri(f"{scheme}:{number.replace('#', '%23')}@{host}")
-        return str(built) if built is not None else ""
+            return None
+        return parse_uri(f"{scheme}:{number.replace('#', '%23')}@{host}")
     except Exception:
-        return ""
+        return None

@@ -14,6 +14,7 @@ from app.phone.sipuri import (
     header_values,
     history_info_in,
     normalise_target,
+    normalise_uri,
     parse_contacts,
     parse_diversion,
     parse_history_info,
@@ -194,6 +195,26 @@ def test_header_values_from_raw_message() -> None:
     assert header_values(RAW_302, "i") == ["5f2a@127.0.0.1"]
     assert header_values(RAW_302, "X-Missing") == []
     assert header_values("\n\n", "contact") == []
+
+
+def test_header_values_folding_compact_forms_and_body() -> None:
+    message = (
+        "\r\nSIP/2.0 302 Moved\r\nMax-Forwards: 70\r\nCONTACT :  <sip:a@h>,\r\n\t <sip:b@h>\r\n"
+        "m:<sip:c@h>\r\n  \r\nContact: <sip:body@h>\r\n"
+    )
+    # folded lines joined, compact and spaced names matched, nothing after the blank line
+    assert header_values(message, "contact") == ["<sip:a@h>, <sip:b@h>", "<sip:c@h>"]
+    assert header_values(message, " M ") == header_values(message, "contact")
+    assert header_values(message, "max-forwards") == ["70"]
+    assert header_values("SIP/2.0 302 Moved", "contact") == []
+
+
+@pytest.mark.parametrize("target", ["sip:c@h:5072?Route=x", "tel:+1-555", "bob", "x y", "http://a"])
+def test_normalise_uri_is_normalise_target_parsed(target: str) -> None:
+    uri = normalise_uri(target, "pbx.local")
+    text = normalise_target(target, "pbx.local")
+    assert (str(uri) if uri is not None else "") == text
+    assert uri == (parse_uri(text) if text else None)
 
 
 def test_messages_helpers() -> None:
