@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from urllib.parse import unquote
 
@@ -84,6 +84,8 @@ class RedirectDecision:
     screen_text: str = ""  # "Forward to: carol", or why a target was not followed
     failure_text: str = ""  # the pop-up for FAIL
     code: int = 0  # for FAIL: the SIP status the call ends with (0: refused locally)
+    # `target` parsed, for the route to it (not parsed a second time on the way to the INVITE)
+    uri: SipUri | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -269,7 +271,10 @@ class RedirectTracker:
             self._tried.add(parsed.key())
             self._secure = self._secure or parsed.scheme == "sips"
             decision = RedirectDecision(
-                DecisionKind.FOLLOW, target=target, screen_text=self._forward_text(contact, parsed)
+                DecisionKind.FOLLOW,
+                target=target,
+                screen_text=self._forward_text(contact, parsed),
+                uri=parsed,
             )
             if self._mode == "ask":
                 self._pending = decision

@@ -30,7 +30,7 @@ from app.phone.model import CallState, CallView, Direction, call_dict
 from app.phone.numbers import numbering_for
 from app.phone.redirect import TEXT_NOT_PENDING, DecisionKind, RedirectDecision, RedirectTracker
 from app.phone.settings import Settings
-from app.phone.sipuri import parse_uri
+from app.phone.sipuri import SipUri, parse_uri
 
 ASK_TIMEOUT = 30.0  # seconds an "ask" redirect waits for the user before the call fails
 REDIRECT_LINGER = 3.0  # as ENDED_LINGER in core.py: a failed call stays on screen this long
@@ -169,7 +169,10 @@ class RedirectingCalls:
                 extra={"original_uri": view.remote_uri, **view.extra},
             )
             place = PlaceCall(
-                view.id, view.account, decision.target, self._route_headers(view, decision.target)
+                view.id,
+                view.account,
+                decision.target,
+                self._route_headers(view, decision.uri or parse_uri(decision.target)),
             )
             return [place, Then(RedirectFollowed(view.id, decision.target, decision.screen_text))]
         tracker = self._trackers[view.id]
@@ -218,7 +221,7 @@ class RedirectingCalls:
             return self.settings.accounts[account - 1].domain
         return self.local_domain
 
-    def _route_headers(self, view: CallView, target: str) -> tuple[tuple[str, str], ...]:
+    def _route_headers(self, view: CallView, uri: SipUri | None) -> tuple[tuple[str, str], ...]:
         """A Route to the account's registrar when the target is elsewhere, so the proxy sees
         (and may police) the new INVITE, as in the seed flow. An outbound proxy is already in
         the account's route set."""
@@ -227,7 +230,6 @@ class RedirectingCalls:
         acc = self.settings.accounts[view.account - 1]
         if acc.outbound_proxy or not acc.server:
             return ()
-        uri = parse_uri(target)
         default = 5061 if acc.transport == "tls" else 5060
         registrar = (acc.server.lower(), acc.port or default)
         if uri is None or (uri.host, uri.port or default) == registrar:

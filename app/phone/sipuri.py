@@ -108,8 +108,8 @@ def _param(params: Params, name: str) -> str | None:
 def _split_top(text: str, sep: str) -> list[str]:
     """Split on `sep` outside quoted strings and angle brackets; an unbalanced part is kept
     whole so the caller can reject it."""
-    if '"' not in text and "<" not in text:  # nothing to skip over (most values): 10x faster
-        return text.split(sep)[:MAX_ENTRIES]
+    if '"' not in text and ("<" not in text or _plain_angles(text, sep)):
+        return text.split(sep)[:MAX_ENTRIES]  # nothing to skip over (most values): 10x faster
     parts: list[str] = []
     start = angle = 0
     quoted = escaped = False
@@ -136,6 +136,16 @@ def _split_top(text: str, sep: str) -> list[str]:
     return parts
 
 
+_ANGLES_RE = re.compile(r"(?:[^<>]*<[^<>]*>)*[^<>]*")
+
+
+def _plain_angles(text: str, sep: str) -> bool:
+    """`<...>` pairs, not nested, none holding `sep`: splitting on `sep` keeps them whole."""
+    return _ANGLES_RE.fullmatch(text) is not None and not any(
+        sep in part.partition(">")[0] for part in text.split("<")[1:]
+    )
+
+
 def _unquote_value(value: str) -> str:
     value = value.strip()
     if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
@@ -145,6 +155,8 @@ def _unquote_value(value: str) -> str:
 
 def parse_params(text: str) -> Params:
     """`;a=1;b;c="x;y"` into (("a", "1"), ("b", ""), ("c", "x;y")): names lower case."""
+    if not text:
+        return ()
     out: list[tuple[str, str]] = []
     for part in _split_top(text, ";"):
         name, _, value = part.partition("=")
@@ -155,6 +167,8 @@ def parse_params(text: str) -> Params:
 
 
 def _parse_uri_headers(text: str) -> Params:
+    if not text:
+        return ()
     out: list[tuple[str, str]] = []
     for part in text.split("&")[:MAX_ENTRIES]:
         name, _, value = part.partition("=")
@@ -318,19 +332,24 @@ def header_values(message: str, name: str) -> list[str]:
     """Every value of header `name` (full or compact form, any case) in a raw SIP message,
     folded lines joined, in message order; the body is not searched."""
     try:
-        text = message[:MAX_TEXT].lstrip("\r\n")  # a keep-alive CRLF may lead the message
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-        first = text.find("\n")  # the start line is no header
-        if first < 0:
-            return []
-        blank = _BLANK_LINE.search(text, first)
-        head = text[first + 1 : blank.start() + 1 if blank else len(text)]
         # One regex pass over the head (the SIP thread reads each 3xx with it): the header's
         # lines with the folded lines that follow them.
-        found = _header_pattern(name.strip().lower()).finditer(head)
+        found = _header_pattern(name.strip().lower()).finditer(_head(message))
         return [" ".join(part.strip() for part in m.group(1).split("\n")) for m in found]
     except Exception:
         return []
+
+
+@lru_cache(maxsize=2)  # a 3xx's Contact and Diversion are read from one message in a row
+def _head(message: str) -> str:
+    """The header lines of a raw message, line ends made `\n`, the start line and body cut."""
+    text = message[:MAX_TEXT].lstrip("\r\n")  # a keep-alive CRLF may lead the message
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first = text.find("\n")  # the start line is no header
+    if first < 0:
+        return ""
+    blank = _BLANK_LINE.search(text, first)
+    return text[first + 1 : blank.start() + 1 if blank else len(text)]
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*(?:\n|$)")
