@@ -25,10 +25,10 @@ def dialog(
     param = f'<param pname="+sip.rendering" pvalue="{rendering}"/>' if rendering else ""
     return (
         f'<dialog id="{id}" {attrs} direction="{direction}"><state>{state}</state>'
-        f'<local><identity>sip:1005@pbx</identity><target uri="sip:1005@10.0.0.5">{param}'
+        f'<local><identity>sip:1005@pbx</identity><target uri="sip:1005@127.0.0.25">{param}'
         "</target></local>"
         '<remote><identity display="Carol">sip:2001@pbx</identity>'
-        '<target uri="sip:2001@10.0.0.7:5062"/></remote></dialog>'
+        '<target uri="sip:2001@127.0.0.27:5062"/></remote></dialog>'
     )
 
 
@@ -46,7 +46,7 @@ def test_lamp_states_from_notifies() -> None:
     assert b.notify(KEY, body(1, dialog("d1", "early")))
     ringing = b.view(KEY)
     assert (ringing.lamp, ringing.caller) == (Lamp.RINGING, "Carol")
-    assert ringing.pickup == PickupTarget("sip:2001@10.0.0.7:5062", "c1@pbx", "caller", "callee")
+    assert ringing.pickup == PickupTarget("sip:2001@127.0.0.27:5062", "c1@pbx", "caller", "callee")
     assert ringing.pickup.replaces() == "c1@pbx;to-tag=caller;from-tag=callee;early-only"
     b.notify(KEY, body(2, dialog("d1", "confirmed")))
     assert b.view(KEY) == Watch(Lamp.TALKING)
