@@ -10,20 +10,34 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from app.phone.blf import Watch, WatchKey
 from app.phone.core import PhoneCore
 from app.phone.forward import any_forward_on, rings_to_seconds
 from app.phone.handset import Handset, HandsetFlags, HistoryItem
 from app.phone.handset.forms import ForwardRuleView
+from app.phone.handset.linekeys.config import KeyFeatures, LineKey
 from app.phone.handset.screens import ScreenModel
 from app.phone.incoming import dnd_active
+from app.phone.model import AccountView
 from app.phone.settings import ForwardRule
 from app.store.directory import Directory
 
 log = logging.getLogger("deskphone.engine")
+
+
+class KeySource(Protocol):
+    """The configured line keys and what the watching ones see (engine/line_keys.py)."""
+
+    @property
+    def features(self) -> KeyFeatures: ...
+
+    def key_list(self, accounts: Sequence[AccountView]) -> tuple[LineKey, ...] | None: ...
+
+    def watches(self) -> dict[WatchKey, Watch]: ...
 
 
 def _rule_view(rule: ForwardRule) -> ForwardRuleView:
@@ -55,6 +69,7 @@ class Display:
         self._message_id = 0
         self._last: ScreenModel | None = None
         self.audio_warning = ""  # why a call has no sound, shown on the call screen
+        self.keys: KeySource | None = None  # None: one Line key per account
         # new voice mail messages waiting (MWI); the power LED flashes while there are any
         self.new_voice_mail = 0
 
@@ -90,7 +105,17 @@ class Display:
             far_muted=frozenset(self.core.far_muted),
             clock=self._wall(),
             dial_plan=self.core.dial_plan,
+            **self._key_flags(),
         )
+
+    def _key_flags(self) -> dict[str, Any]:
+        if self.keys is None:
+            return {}
+        return {
+            "line_keys": self.keys.key_list(list(self.core.accounts.values())),
+            "key_features": self.keys.features,
+            "watches": self.keys.watches(),
+        }
 
     def load_directory(self, directory: Directory) -> None:
         """Contacts for the handset's Directory screen and the dialing matches."""

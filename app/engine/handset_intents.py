@@ -25,7 +25,9 @@ from app.phone.settings.forward import MAX_RINGS
 
 log = logging.getLogger("deskphone.engine")
 
-CoreIntent = Dial | Answer | Hangup | HangupAll | ui.ForwardCall | ControlInput
+CoreIntent = (
+    Dial | Answer | Hangup | HangupAll | ui.ForwardCall | ui.Intercom | ui.DirectedPickup
+) | ControlInput
 # Volume, the audio path and off/on hook (the dial tone: tones_policy.DialTone) are the sound
 # bridge's (Engine.audio_intent). Without a bridge they are dropped quietly: a pop-up on every
 # off-hook would hide the dial screen.
@@ -58,6 +60,8 @@ class IntentHost(Protocol):
 def to_core(intent: object, core: PhoneCore) -> CoreIntent | None:
     """The core input an intent stands for, or None when the core has no part in it."""
     if isinstance(intent, Dial | Answer | Hangup | HangupAll | ui.ForwardCall):
+        return intent
+    if isinstance(intent, ui.Intercom | ui.DirectedPickup):  # calls with extra headers
         return intent
     if isinstance(intent, CONTROL_INPUTS):
         # hold, resume, swap, transfer, conference, DTMF, mute, silence, redial

@@ -19,7 +19,8 @@ from app.phone.dialing import DialError, to_request_uri
 from app.phone.dialplan import DialPlan, plan_for, planned_target
 from app.phone.forward import REASON_DEFLECTION, ForwardDecision, forward_now
 from app.phone.incoming import account_settings, diversion_extra, route_incoming
-from app.phone.intents import ForwardCall
+from app.phone.intents import DirectedPickup, ForwardCall, Intercom
+from app.phone.intercom import IntercomCalls
 from app.phone.messages import (
     Answer,
     AnswerCall,
@@ -57,6 +58,8 @@ from app.phone.screening import IncomingScreening
 from app.phone.settings import Settings
 from app.phone.texts import T
 
+# What the core takes: facts and intents (messages.Input), and the handset's call intents.
+CoreInput = Input | ForwardCall | Intercom | DirectedPickup | ControlInput
 ENDED_LINGER = 3.0  # seconds a finished or failed call stays on screen, as on the handset
 # Answers to an offer the other side cannot take: with SRTP compulsory, a peer without it.
 SRTP_REFUSALS = frozenset({415, 488, 606})
@@ -76,7 +79,7 @@ def account_dict(view: AccountView) -> dict[str, Any]:
     return asdict(view)
 
 
-class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreening):
+class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreening, IntercomCalls):
     def __init__(self, settings: Settings, clock: Callable[[], float]) -> None:
         self.settings = settings
         self._clock = clock
@@ -119,7 +122,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
 
     # ---- the one entry point --------------------------------------------------------------
 
-    def handle(self, msg: Input | ForwardCall | ControlInput) -> list[Output]:
+    def handle(self, msg: CoreInput) -> list[Output]:
         if isinstance(msg, CONTROL_INPUTS):
             return self._control(msg)
         match msg:
@@ -145,6 +148,8 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
                 return [Publish("transport", asdict(msg))]
             case Dial():
                 return self._dial(msg)
+            case Intercom() | DirectedPickup():
+                return self._office_call(msg)
             case Answer():
                 return self._answer(msg)
             case Hangup():
@@ -175,7 +180,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
         self.calls[call_id] = view
         return view
 
-    def _dial(self, msg: Dial) -> list[Output]:
+    def _dial(self, msg: Dial, headers: tuple[tuple[str, str], ...] = ()) -> list[Output]:
         account = self._pick_account(msg.account)
         try:
             numbering = numbering_for(self.settings.audio.tone_country)
@@ -192,7 +197,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
             state=CallState.CONNECTING,
         )
         self._track_outgoing(view)
-        return [PlaceCall(view.id, account, uri), Publish("call", call_dict(view))]
+        return [PlaceCall(view.id, account, uri, headers), Publish("call", call_dict(view))]
 
     def _incoming_view(self, msg: IncomingCall | IncomingAnswered) -> CallView:
         account = msg.account if msg.account in self.accounts else self._pick_account(None)
@@ -231,6 +236,8 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
         route = route_incoming(
             self.settings, view.account, msg.remote_uri, in_call, self.local_domain
         )
+        if route.kind == "ring" and self._answers_intercom(msg.headers, in_call):
+            return self._intercom(view)
         if route.kind == "ring":
             if route.forward is not None:
                 self._forwards[view.id] = route.forward

@@ -266,6 +266,14 @@ class StopRing:
     pass
 
 
+@dataclass(frozen=True)
+class MuteMic:
+    """Mute (or unmute) the microphone without the user's key: an intercom call answered
+    with features.intercom.mute."""
+
+    on: bool
+
+
 # ---- ordering ---------------------------------------------------------------------------------
 
 
@@ -308,7 +316,7 @@ Input = (
     | CallSecured
     | TransferStatus
 )
-AudioCommand = PlayTone | StopTone | Ring | StopRing
+AudioCommand = PlayTone | StopTone | Ring | StopRing | MuteMic
 Command = (
     PlaceCall
     | AnswerCall

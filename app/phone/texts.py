@@ -108,6 +108,7 @@ class T:
     DND_STATUS = "DND Status"
     CALL_WAITING = "Call Waiting"
     AUTO_ANSWER = "Auto Answer"
+    DSS_KEYS = "DSS Keys"
     BASIC = "Basic"
     ADVANCED = "Advanced"
     LANGUAGE = "Language"

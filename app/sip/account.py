@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
 import pjsua2 as pj
 
-from app.phone.settings import AccountSettings
+from app.phone.settings import AccountSettings, Settings
 from app.phone.settings.accounts import NAME_MAX
 from app.sip.guard import guarded
 from app.sip.srtp import apply_srtp
@@ -37,6 +38,11 @@ def id_uri(acc: AccountSettings) -> str:
     name = quoted_display_name(acc.display_name)
     user = quote(acc.user, safe=_USER_SAFE)
     return f"{name} <{scheme}:{user}@{acc.server}>" if name else f"<{scheme}:{user}@{acc.server}>"
+
+
+def sip_accounts(settings: Settings) -> list[AccountSettings]:
+    """What the pjsua2 accounts are built from: auto answer and DND need no new account."""
+    return [replace(a, auto_answer=False, dnd=False) for a in settings.accounts]
 
 
 def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> pj.AccountConfig:

@@ -38,6 +38,7 @@ INCOMING_HEADERS = {
     "p-asserted-identity": "P-Asserted-Identity",
     "alert-info": "Alert-Info",
     "history-info": "History-Info",
+    "call-info": "Call-Info",  # answer-after=0: an intercom call (app/phone/intercom.py)
 }
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import pjsua2 as pj
 
 from app.sip.cred_guard import CredentialGuard
+from app.sip.dialog_watch import DialogWatch
 from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
 from app.sip.logwriter import MessageSink, PjLogWriter, SipLogFile
@@ -90,6 +91,7 @@ class SipStack:
         self._clock_on = False
         self.guard = FloodGuard()
         self.oversize = OversizeWatch()
+        self.dialogs = DialogWatch()  # NOTIFYs of the BLF subscriptions (app/sip/blf.py)
         self.creds = CredentialGuard()  # credentials to the account's own servers only
         self.media = MediaPoller()  # RTP sockets polled only while calls exist (media_poll.py)
         self._answer_due = 0.0  # until then SIP goes before the bookkeeping (ANSWER_GRACE)
@@ -140,6 +142,7 @@ class SipStack:
         if opts.flood_guard:
             self.guard.register()
         self.oversize.register()
+        self.dialogs.register()
         self.creds.register()
         log.info("pjsua2 %s started on port %d", self.version, self.port)
 
@@ -286,6 +289,7 @@ class SipStack:
         gc.collect()
         self.guard.unregister()
         self.oversize.unregister()
+        self.dialogs.unregister()
         self.creds.unregister()
         self.media.close()
         # Calls and accounts were ended, and their messages sent, by the adapter's shutdown:

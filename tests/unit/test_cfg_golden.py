@@ -21,6 +21,7 @@ from app.phone.settings import (
     DialNowRule,
     ForwardRule,
     ForwardSet,
+    LineKeySettings,
     ReplaceRule,
     Settings,
 )
@@ -128,6 +129,17 @@ def golden_settings() -> Settings:
     d.block_out = {1: BlockOutRule("1900x.", [1]), 10: BlockOutRule("4321", [2])}
     d.area_code = AreaCode("011", 4, 11, [1, 2])
     d.dialnow_delay = 3
+    ic = ft.intercom
+    ic.allow, ic.mute, ic.tone, ic.barge = False, True, False, True
+    ic.header = "Alert-Info: Intercom"
+    k = s.keys
+    k.dsskey_transfer, k.direct_pickup_code, k.group_pickup_code = "attended", "*97", "*98"
+    k.park_code, k.park_retrieve_code = "*68", "*88"
+    s.line_keys = {
+        1: LineKeySettings(15, 2, "2", "Sales", "-"),
+        2: LineKeySettings(16, 3, "1005", "Bob", "*8"),
+        27: LineKeySettings(13, 3, "5551234", "Taxi", "x"),
+    }
     return s
 
 

@@ -17,7 +17,6 @@ UNSUPPORTED_IN_SAMPLE = {
     "features.dnd.off_code", "transfer.semi_attend_tran_enable", "voice.vad",
     "static.network.internet_port.type", "static.network.vlan.internet_port_enable",
     "static.security.user_password", "lang.gui", "local_time.time_zone", "local_time.ntp_server1",
-    "linekey.1.type", "linekey.2.type", "linekey.3.type", "linekey.3.value", "linekey.3.label",
     "programablekey.1.type", "phone_setting.backlight_time",
 }  # fmt: skip
 
@@ -52,6 +51,11 @@ def test_sample_imports_what_deskphone_has() -> None:
         "incoming_call", "call_established", "missed_call", "dnd_on", "dnd_off"
     }  # fmt: skip
     assert report.directory_url.endswith("contacts.xml")
+    assert s.line_keys[3].type == 16 and (s.line_keys[3].value, s.line_keys[3].label) == (
+        "1003",
+        "Bob",
+    )
+    assert s.line_keys[1].type == s.line_keys[2].type == 15
 
 
 def test_unsupported_keys_are_all_listed_with_lines() -> None:

@@ -118,7 +118,16 @@ def _line_labels(
             "ringing": th["green"],
             "talking": th["green"],
             "hold": th["amber"],
+            "blf_idle": th["green"],
+            "blf_ringing": th["red"],
+            "blf_busy": th["red"],
+            "blf_held": th["amber"],
+            "parked": th["red"],
             "dnd": th["red"],
+            "forward": th["accent"],
+            "speed_dial": th["accent"],
+            "intercom": th["accent"],
+            "voice_mail_key": th["accent"],
         }.get(k.icon, th["grey"])
         ir = QRectF(0, r.center().y() - 9, 18, 18)
         ir.moveLeft(r.x() + 5 if left else r.right() - 23)

@@ -227,6 +227,19 @@ GLYPHS: dict[str, Callable[[QPainter, QRectF, QColor], None]] = {
     "speaker": speaker,
     "headset": headset,
     "message": message,
+    # line key types (app/phone/handset/linekeys/): existing shapes, coloured by the display
+    "blf_idle": avatar,
+    "blf_ringing": avatar,
+    "blf_busy": avatar,
+    "blf_held": avatar,
+    "blf_unknown": avatar,
+    "blf_failed": avatar,
+    "speed_dial": phone,
+    "intercom": speaker,
+    "pickup": ringing,
+    "park": hold,
+    "parked": hold,
+    "voice_mail_key": message,  # the envelope of the handset's MESSAGE key
 }
 
 

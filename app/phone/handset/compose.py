@@ -18,7 +18,7 @@ from app.phone.handset.call_text import (
 )
 from app.phone.handset.conference import compose_conference, in_conference
 from app.phone.handset.dial_buffer import matches
-from app.phone.handset.linekeys.layout import Layout, layout
+from app.phone.handset.linekeys.layout import Layout, layout, lit_types
 from app.phone.handset.power_led import power_led
 from app.phone.handset.screens import ScreenModel, StatusBar
 from app.phone.handset.state import HISTORY_TABS, HandsetState
@@ -192,7 +192,9 @@ def line_keys(st: HandsetState) -> Layout:
         st.focus,
         st.page,
         st.seizing(),
-        st.flags.dnd_accounts,
+        watches=st.flags.watches,
+        lit=lit_types(st.flags.dnd, st.forward_always[0]),
+        dnd=st.flags.dnd_accounts,
     )
 
 

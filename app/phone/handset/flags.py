@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.phone.blf import Watch, WatchKey
 from app.phone.dialplan import DialPlan
 from app.phone.handset.forms import ForwardRuleView
-from app.phone.handset.linekeys.config import LineKey
+from app.phone.handset.linekeys.config import KeyFeatures, LineKey
 
 # history kinds, in the order of the History screen's lists
 MISSED = "missed"
@@ -55,3 +56,6 @@ class HandsetFlags:
     dial_plan: DialPlan | None = None  # dial-now rules: dial as soon as the digits match one
     # the line keys as configured (Yealink linekey.X.*); None: one Line key per account
     line_keys: tuple[LineKey, ...] | None = None
+    key_features: KeyFeatures = field(default_factory=KeyFeatures)
+    # what the watching keys (BLF, park) see: (account, number) -> the monitored state
+    watches: dict[WatchKey, Watch] = field(default_factory=dict)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.phone.handset import dialling
-from app.phone.handset import screens as S
+import app.phone.handset.dialling as dialling
+import app.phone.handset.screens as S
 from app.phone.handset.compose import compose
 from app.phone.handset.flags import HandsetFlags
 from app.phone.handset.keys import DIAL_KEYS, key_name
@@ -164,9 +164,10 @@ class Handset:
         st.finished = None
         if call.direction == Direction.OUTGOING:
             st.focus = call.id
+            if st.pending_consult is not None:
+                # the consultation call of a transfer, dialled here or by a line key
+                st.consult, st.pending_consult = st.pending_consult, None
             if st.view == S.DIALING:
-                st.consult = st.pending_consult
-                st.pending_consult = None
                 st.leave_to_idle()
         elif call.state == CallState.CALLIN:
             st.focus = call.id

@@ -50,6 +50,7 @@ MAIN = MenuItem(
                 MenuItem("dnd", T.DND, action="form:dnd"),
                 _settings("call_waiting", T.CALL_WAITING),
                 _settings("auto_answer", T.AUTO_ANSWER),
+                _settings("line_keys", T.DSS_KEYS),
             ),
         ),
         MenuItem("directory", T.DIRECTORY, action="directory"),

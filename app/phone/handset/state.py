@@ -9,7 +9,7 @@ from app.phone.handset import screens as S
 from app.phone.handset.dial_buffer import DialBuffer
 from app.phone.handset.flags import FORWARDED, MISSED, PLACED, RECEIVED, HandsetFlags
 from app.phone.handset.forms import Form
-from app.phone.handset.linekeys.config import LineKey, default_line_keys
+from app.phone.handset.linekeys.config import KeyFeatures, LineKey, default_line_keys
 from app.phone.handset.menus import MenuNav
 from app.phone.handset.screens import PopupView
 from app.phone.model import AccountView, CallState, CallView
@@ -187,6 +187,23 @@ class HandsetState:
         """A line key took the phone off hook: the dial screen, calling out on `account`."""
         self.open_dialing()
         self.dial_account = account
+
+    def consult_for(self, call: str) -> None:
+        """A line key starts an attended transfer: its call is the consultation for `call`."""
+        self.pending_consult = ("transfer", call)
+
+    @property
+    def features(self) -> KeyFeatures:
+        return self.flags.key_features
+
+    @property
+    def dnd(self) -> bool:
+        return self.flags.dnd
+
+    @property
+    def forward_always(self) -> tuple[bool, str]:
+        rule = self.flags.forward.get("always")
+        return (rule.enabled, rule.target) if rule is not None else (False, "")
 
     def line_key_config(self) -> tuple[LineKey, ...]:
         configured = self.flags.line_keys

@@ -86,3 +86,37 @@ def mac(v: str) -> str:
 
 def not_blank(v: str) -> str:
     return "" if v.strip() else "an empty entry"
+
+
+_HEADER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9\-]{0,63}$")
+_NOT_ADDED = frozenset(
+    {
+        "via",
+        "from",
+        "to",
+        "call-id",
+        "cseq",
+        "contact",
+        "content-length",
+        "content-type",
+        "max-forwards",
+        "route",
+        "record-route",
+        "authorization",
+        "proxy-authorization",
+    }
+)
+
+
+def sip_header(text: str) -> str:
+    """One extra SIP header 'Name: value' (an intercom header); blank: none."""
+    if not text.strip():
+        return ""
+    name, colon, value = text.partition(":")
+    if not colon or not _HEADER_NAME.match(name.strip()) or not value.strip():
+        return "write the header as 'Name: value'"
+    if name.strip().lower() in _NOT_ADDED:
+        return f"{name.strip()} is set by the phone itself"
+    if len(text) > 256 or any(not c.isprintable() for c in text):
+        return "at most 256 printable characters on one line"
+    return ""

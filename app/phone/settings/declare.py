@@ -122,6 +122,8 @@ class Setting:
     table: Table | None = None
     names: tuple[str, ...] = ()
     unknown: str = ""  # reason given for a name not in `names`
+    # a value that is kept but not (fully) supported: value -> the import's warning, "" if none
+    warn: Check | None = None
     max_len: int = TEXT_MAX  # a text value (or each text item) is at most this long
     max_items: int = LIST_MAX  # a plain list holds at most this many items
 
