@@ -18,11 +18,11 @@ from urllib.parse import unquote
 from app.phone.model import failure_text
 from app.phone.numbers import NO_COUNTRY, Numbering, number_of, spellings
 from app.phone.settings import RedirectSettings
+from app.phone.sipheaders import header_values
 from app.phone.sipuri import (
     Contact,
     Diversion,
     SipUri,
-    header_values,
     normalise_target,
     normalise_uri,
     parse_uri,

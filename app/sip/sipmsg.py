@@ -8,7 +8,8 @@ from typing import Any
 import pjsua2 as pj
 
 from app.phone.messages import CallRedirected
-from app.phone.sipuri import contacts_in, diversion_in, parse_contacts, status_of
+from app.phone.sipheaders import contacts_in, diversion_in, status_of
+from app.phone.sipuri import parse_contacts
 
 NAME_RE = re.compile(r'^\s*"?([^"<]*?)"?\s*<')
 SDP_RE = re.compile(r"^(content-type|c)\s*:\s*application/sdp", re.IGNORECASE | re.MULTILINE)

@@ -6,13 +6,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.phone.sipuri import (
-    Contact,
-    SipUri,
+from app.phone.sipheaders import (
     contacts_in,
     diversion_in,
     header_values,
     history_info_in,
+    status_of,
+)
+from app.phone.sipuri import (
+    Contact,
+    SipUri,
     normalise_target,
     normalise_uri,
     parse_contacts,
@@ -20,7 +23,6 @@ from app.phone.sipuri import (
     parse_history_info,
     parse_params,
     parse_uri,
-    status_of,
     strip_uri_headers,
 )
 
