@@ -130,6 +130,7 @@ class RedirectTracker:
         if parsed is not None:
             self._tried.add(parsed.key())
         self._chain: list[Hop] = [Hop(first)]
+        self._redirected = 0
         self._queue: list[Contact] = []
         self._redirects = 0
         self._pending: RedirectDecision | None = None
@@ -187,6 +188,16 @@ class RedirectTracker:
 
     # ---- internals ---------------------------------------------------------------------------
 
+    def note_diversion(self, diversion: Diversion | None) -> None:
+        """The Diversion of the latest 3xx, when on_redirect() was given none (it is read
+        after the new INVITE went out): its reason goes on the hop that answered it."""
+        with contextlib.suppress(Exception):
+            why = diversion.reason if diversion is not None else ""
+            hop = self._chain[self._redirected]
+            self._chain[self._redirected] = replace(
+                hop, diversion_reason=why if _TOKEN.match(why) else ""
+            )
+
     def _record(self, code: int, reason: str, diversion: str = "") -> None:
         hop = self._chain[-1]
         self._chain[-1] = Hop(hop.target, int(code), _clean(str(reason), 80), diversion)
@@ -201,6 +212,7 @@ class RedirectTracker:
         reason = _clean(reason, 80) or REASON_PHRASE.get(code, "Redirection")
         why = diversion.reason if diversion is not None else ""
         self._record(code, reason, why if _TOKEN.match(why) else "")
+        self._redirected = len(self._chain) - 1  # the hop that answered 3xx (note_diversion)
         if code == 305:
             return self._fail(TEXT_USE_PROXY, code)
         if code not in (301, 302):

@@ -30,6 +30,7 @@ from app.phone.model import CallState, CallView, Direction, call_dict
 from app.phone.numbers import numbering_for
 from app.phone.redirect import TEXT_NOT_PENDING, DecisionKind, RedirectDecision, RedirectTracker
 from app.phone.settings import Settings
+from app.phone.sipheaders import diversion_of
 from app.phone.sipuri import SipUri, parse_uri
 
 ASK_TIMEOUT = 30.0  # seconds an "ask" redirect waits for the user before the call fails
@@ -126,6 +127,13 @@ class RedirectingCalls:
             tracker = self._trackers[view.id]
         if 300 <= msg.code < 400:
             decision = tracker.on_redirect(msg.code, list(msg.contacts), msg.diversion, msg.reason)
+            if msg.diversion_values and decision.kind == DecisionKind.FOLLOW:
+                # Diversion only names the chain's reason: read in RedirectFollowed's turn
+                return self._apply_redirect(
+                    view, decision, msg.code, msg.reason, msg.diversion_values
+                )
+            if msg.diversion_values:
+                tracker.note_diversion(diversion_of(msg.diversion_values))
         else:  # pjsua2 moving on inside its own target set: treat it as a failed target
             decision = tracker.on_target_failed(msg.code, msg.reason)
         return self._apply_redirect(view, decision, msg.code, msg.reason)
@@ -136,6 +144,8 @@ class RedirectingCalls:
         tracker = self._trackers.get(msg.call)
         if view is None or tracker is None:
             return []
+        if msg.diversion_values:
+            tracker.note_diversion(diversion_of(msg.diversion_values))
         new = replace(view, extra={**view.extra, "redirect_chain": _chain_json(tracker)})
         self.calls[view.id] = new
         info = {"call": view.id, "target": msg.target, "text": msg.text}
@@ -154,7 +164,12 @@ class RedirectingCalls:
     # ---- decisions ------------------------------------------------------------------------
 
     def _apply_redirect(
-        self, view: CallView, decision: RedirectDecision, code: int, reason: str
+        self,
+        view: CallView,
+        decision: RedirectDecision,
+        code: int,
+        reason: str,
+        diversion_values: tuple[str, ...] = (),
     ) -> list[Output]:
         if decision.kind == DecisionKind.FOLLOW:
             # Only what the new INVITE needs happens before it is sent (one core call, one
@@ -174,7 +189,10 @@ class RedirectingCalls:
                 decision.target,
                 self._route_headers(view, decision.uri or parse_uri(decision.target)),
             )
-            return [place, Then(RedirectFollowed(view.id, decision.target, decision.screen_text))]
+            followed = RedirectFollowed(
+                view.id, decision.target, decision.screen_text, diversion_values
+            )
+            return [place, Then(followed)]
         tracker = self._trackers[view.id]
         extra = {**view.extra, "redirect_chain": _chain_json(tracker)}
         extra.setdefault("original_uri", view.remote_uri)

@@ -74,7 +74,12 @@ def contacts_in(message: str) -> list[Contact]:
 
 def diversion_in(message: str) -> Diversion | None:
     """The most recent diversion (the top-most Diversion entry), if any."""
-    for value in header_values(message, "diversion"):
+    return diversion_of(header_values(message, "diversion"))
+
+
+def diversion_of(values: list[str] | tuple[str, ...]) -> Diversion | None:
+    """The top-most Diversion entry of these header values, if any."""
+    for value in values:
         entries = parse_diversion(value)
         if entries:
             return entries[0]
