@@ -201,6 +201,7 @@ class Engine:
             self.stack.handle_events(wait_ms(deadline, self._resting))
             self.waker.woken()
             self.control.drain(self._on_inbound)
+            self.stack.serve_answers()  # a call just placed: its 302 may be back at once
             self.outbox.flush()  # what SIP has meanwhile goes first, then the events
             self.remote.drain()
             self.line_keys.turn(time.monotonic(), self.core.accounts)
@@ -210,6 +211,7 @@ class Engine:
             self.audio.poll()
             if self._accounts_pending and not self.core.live_calls():
                 self._reconfigure_accounts()
+            self.stack.serve_answers()  # a call placed by a key or a timer (redial, ask)
             self.outbox.flush()  # the display shows what the events (history) changed
             self.history.show_on(self.display, time.monotonic())
             self.display.refresh()

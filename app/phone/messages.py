@@ -74,6 +74,9 @@ class CallRedirected:
     reason: str
     contacts: tuple[Contact, ...] = ()
     diversion: Diversion | None = None
+    # The 3xx's Diversion header values unparsed (the adapter's way): only the reason goes in
+    # the call's redirect chain, so they are parsed after the new INVITE is out.
+    diversion_values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,7 @@ class RedirectFollowed:
     call: str
     target: str
     text: str
+    diversion_values: tuple[str, ...] = ()  # CallRedirected's, for the redirect chain
 
 
 @dataclass(frozen=True)

@@ -202,6 +202,7 @@ class SipAdapter:
                 self.calls.pop(cmd.call, None)
             self._feed(CallProgress(cmd.call, "DISCONNECTED", 500, exc.reason or "Call failed"))
             return
+        self.stack.expect_answer()
         self._remember_call_id(call)
 
     def _register_again(self, index: int) -> None:

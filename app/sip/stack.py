@@ -30,6 +30,12 @@ log = logging.getLogger("deskphone.sip")
 
 EADDRINUSE_HINT = "address already in use"
 
+# After an INVITE goes out, the engine's bookkeeping (screen, history, events) waits this long
+# for SIP first: a redirect server or a PBX on the LAN answers within a few ms, and its 302 sat
+# in the socket behind up to ~1 ms of the dial's own bookkeeping (profiled with
+# tests/bench/redirect_bench.py). The screen showing "Calling" a few ms later is not seen.
+ANSWER_GRACE = 0.004
+
 
 class CaFileRefused(ValueError):
     """The configured CA file is not a small regular PEM file: OpenSSL never gets to read it."""
@@ -90,6 +96,7 @@ class SipStack:
         self.creds = CredentialGuard()  # credentials to the account's own servers only
         self.mwi_guard = MwiGuard(lambda: self.guard.policy())  # the same trusted servers
         self.media = MediaPoller()  # RTP sockets polled only while calls exist (media_poll.py)
+        self._answer_due = 0.0  # until then SIP goes before the bookkeeping (ANSWER_GRACE)
         # A TCP/TLS connection to a server went away (registrar restarted, network lost).
         self.on_transport_lost: Callable[[str], None] | None = None
 
@@ -244,6 +251,21 @@ class SipStack:
         self.guard.drain()  # calls answered inside pjsip's receive path reach the core now
         self.drain_log()
         return handled
+
+    def expect_answer(self) -> None:
+        """An INVITE just went out: its answer (a 302 to follow, say) may be back at once."""
+        self._answer_due = time.monotonic() + ANSWER_GRACE
+
+    def serve_answers(self) -> None:
+        """Before the loop's bookkeeping: SIP only, until ANSWER_GRACE after the last INVITE
+        (a 302 handled here places the next one, which waits for its own answer alike). The
+        logs and guards drain afterwards in the loop's own handle_events()."""
+        ep = self.ep
+        while ep is not None:
+            left = self._answer_due - time.monotonic()
+            if left <= 0:
+                return
+            ep.libHandleEvents(max(1, round(left * 1000)))
 
     def poll(self) -> None:
         """Handle what has already arrived, without waiting (about 2 µs when nothing has)."""

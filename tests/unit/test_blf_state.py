@@ -25,10 +25,10 @@ def dialog(
     param = f'<param pname="+sip.rendering" pvalue="{rendering}"/>' if rendering else ""
     return (
         f'<dialog id="{id}" {attrs} direction="{direction}"><state>{state}</state>'
-        f'<local><identity>sip:1005@pbx</identity><target uri="sip:1005@10.0.0.5">{param}'
+        f'<local><identity>sip:1005@pbx</identity><target uri="sip:1005@127.0.0.25">{param}'
         "</target></local>"
         '<remote><identity display="Carol">sip:2001@pbx</identity>'
-        '<target uri="sip:2001@10.0.0.7:5062"/></remote></dialog>'
+        '<target uri="sip:2001@127.0.0.27:5062"/></remote></dialog>'
     )
 
 
@@ -46,7 +46,7 @@ def test_lamp_states_from_notifies() -> None:
     assert b.notify(KEY, body(1, dialog("d1", "early")))
     ringing = b.view(KEY)
     assert (ringing.lamp, ringing.caller) == (Lamp.RINGING, "Carol")
-    assert ringing.pickup == PickupTarget("sip:2001@10.0.0.7:5062", "c1@pbx", "caller", "callee")
+    assert ringing.pickup == PickupTarget("sip:2001@127.0.0.27:5062", "c1@pbx", "caller", "callee")
     assert ringing.pickup.replaces() == "c1@pbx;to-tag=caller;from-tag=callee;early-only"
     b.notify(KEY, body(2, dialog("d1", "confirmed")))
     assert b.view(KEY) == Watch(Lamp.TALKING)
@@ -95,7 +95,7 @@ def test_empty_bodies_refusals_and_failures() -> None:
 
 def test_notify_and_subscribe_answers_are_read_from_the_wire() -> None:
     notify = (
-        b"NOTIFY sip:alice@10.0.0.1:5060;ob SIP/2.0\r\nVia: SIP/2.0/UDP pbx;branch=z9hG4bK1\r\n"
+        b"NOTIFY sip:alice@127.0.0.21:5060;ob SIP/2.0\r\nVia: SIP/2.0/UDP pbx;branch=z9hG4bK1\r\n"
         b'f: "Bob" <sip:1005@PBX.example:5060>;tag=n1\r\nTo: <sip:alice@pbx>;tag=s1\r\n'
         b"Call-ID: abc\r\nCSeq: 7 NOTIFY\r\no: dialog;id=x\r\n"
         b"Subscription-State: terminated;reason=noresource\r\nContent-Length: 4\r\n\r\nbody"
@@ -108,7 +108,7 @@ def test_notify_and_subscribe_answers_are_read_from_the_wire() -> None:
     assert read_notify(notify.replace(b"o: dialog", b"Event: presence")) is None
     assert read_notify(b"INVITE sip:a SIP/2.0\r\n\r\n") is None
     answer = (
-        b"SIP/2.0 489 Bad Event\r\nVia: SIP/2.0/UDP 10.0.0.1;rport;branch=z9hG4bKPjabc\r\n"
+        b"SIP/2.0 489 Bad Event\r\nVia: SIP/2.0/UDP 127.0.0.21;rport;branch=z9hG4bKPjabc\r\n"
         b"From: <sip:alice@pbx>;tag=a\r\nTo: <sip:1005@pbx:5070>;tag=b\r\nCall-ID: x\r\n"
         b"CSeq: 2 SUBSCRIBE\r\nExpires: 0\r\n\r\n"
     )

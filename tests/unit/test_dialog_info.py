@@ -28,14 +28,14 @@ TWO = b"""<?xml version="1.0"?>
           remote-tag="hh76a" direction="initiator">
     <state>confirmed</state>
     <local><identity display="Bob">sip:1005@pbx</identity>
-      <target uri="sip:1005@10.0.0.5"><param pname="+sip.rendering" pvalue="no"/></target>
+      <target uri="sip:1005@127.0.0.25"><param pname="+sip.rendering" pvalue="no"/></target>
     </local>
   </dialog>
   <dialog id="j7zgt54" call-id="ASDRRVASDRF" local-tag="123456789" remote-tag="EE345"
           direction="recipient">
     <state event="replaced">early</state>
     <remote><identity display="Carol">sip:2001@pbx</identity>
-      <target uri="sip:2001@10.0.0.7:5062"/></remote>
+      <target uri="sip:2001@127.0.0.27:5062"/></remote>
   </dialog>
 </dialog-info>"""
 
@@ -63,11 +63,11 @@ def test_a_full_document_with_two_dialogs() -> None:
         "as7d900as8", "confirmed", "initiator", "a84b4c76e66710",
     )  # fmt: skip
     assert talk.local.display == "Bob" and talk.local.rendering == "no"
-    assert talk.local.target == "sip:1005@10.0.0.5"
+    assert talk.local.target == "sip:1005@127.0.0.25"
     assert (ring.state, ring.direction, ring.event) == ("early", "recipient", "replaced")
     assert (ring.local_tag, ring.remote_tag) == ("123456789", "EE345")
     assert (ring.remote.identity, ring.remote.display, ring.remote.target) == (
-        "sip:2001@pbx", "Carol", "sip:2001@10.0.0.7:5062",
+        "sip:2001@pbx", "Carol", "sip:2001@127.0.0.27:5062",
     )  # fmt: skip
 
 

@@ -98,9 +98,9 @@ def test_blf_press_calls_when_idle_and_picks_up_with_replaces_when_ringing() -> 
     p.press("X")
     notify(p, keys, "1005", body(1, dialog("d", "early")))
     replaces = "c1@pbx;to-tag=caller;from-tag=callee;early-only"
-    assert p.press("L1") == [DirectedPickup("sip:2001@10.0.0.7:5062", replaces, 1)]
+    assert p.press("L1") == [DirectedPickup("sip:2001@127.0.0.27:5062", replaces, 1)]
     call = placed(p)
-    assert call.uri == "sip:2001@10.0.0.7:5062"
+    assert call.uri == "sip:2001@127.0.0.27:5062"
     assert call.headers == (("Replaces", replaces), ("Require", "replaces"))
 
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.phone.handset import dialling
-from app.phone.handset import screens as S
+import app.phone.handset.dialling as dialling
+import app.phone.handset.screens as S
 from app.phone.handset.compose import compose
 from app.phone.handset.flags import HandsetFlags
 from app.phone.handset.keys import DIAL_KEYS, key_name

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.phone.settings import checks
+import app.phone.settings.checks as checks
 from app.phone.settings.declare import Choice, Joint, setting
 
 MAX_ACCOUNTS = 16

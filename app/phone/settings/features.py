@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.phone.settings import checks
+import app.phone.settings.checks as checks
 from app.phone.settings.declare import Choice, group, setting
 
 REFUSE_CODES = (
