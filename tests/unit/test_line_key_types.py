@@ -19,6 +19,7 @@ from app.phone.intents import (
     OpenSettings,
     SetDnd,
     SetForward,
+    SetVoiceMail,
     Transfer,
 )
 from app.phone.intents import Intercom as IntercomCall
@@ -252,3 +253,13 @@ def test_menu_features_dss_keys_opens_the_line_keys_settings() -> None:
     p.press("F4", "2")  # Menu -> Features
     assert p.handset.screen().items[-1] == "DSS Keys"
     assert p.press("5") == [OpenSettings("line_keys")]  # the dialog's Line Keys tab
+
+
+def test_a_voice_mail_key_without_a_number_asks_for_it_like_connect() -> None:
+    p, _source = phone(LineKey(C.VOICE_MAIL, 1))
+    assert p.press("L1") == []  # account 1 has no Voice Mail number yet
+    s = p.handset.screen()
+    assert (s.name, s.title, s.values) == ("form", "Set Voice Mail", [""])
+    p.press("*", "9", "7")
+    assert p.press("F4") == [SetVoiceMail(1, "*97"), Dial("*97", 1)]  # Save: kept and dialled
+    assert p.settings.accounts[0].voice_mail == "*97"

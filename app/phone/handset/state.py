@@ -12,7 +12,7 @@ from app.phone.handset.forms import Form
 from app.phone.handset.linekeys.config import KeyFeatures, LineKey, default_line_keys
 from app.phone.handset.menus import MenuNav
 from app.phone.handset.screens import PopupView
-from app.phone.handset.voicemail import arrivals
+from app.phone.handset.voicemail import arrivals, voice_mail_form
 from app.phone.handset.voicemail import popup as voice_mail_popup
 from app.phone.model import AccountView, CallState, CallView
 from app.phone.texts import T, tr
@@ -199,6 +199,12 @@ class HandsetState:
     def consult_for(self, call: str) -> None:
         """A line key starts an attended transfer: its call is the consultation for `call`."""
         self.pending_consult = ("transfer", call)
+
+    def ask_voice_mail(self, account: int) -> None:
+        """A Voice Mail key found no number: the Set Voice Mail form, as the menu's Connect."""
+        box = next((b for b in self.flags.voice_mail if b.account == account), None)
+        if box is not None:
+            self.form, self.view = voice_mail_form(box), S.FORM
 
     @property
     def features(self) -> KeyFeatures:

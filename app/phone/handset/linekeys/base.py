@@ -53,6 +53,9 @@ class KeyHost(Protocol):
     def consult_for(self, call: str) -> None:
         """The next outgoing call is the consultation for an attended transfer of `call`."""
 
+    def ask_voice_mail(self, account: int) -> None:
+        """Ask for `account`'s Voice Mail number (the Set Voice Mail form); Save dials it."""
+
 
 class KeyType(Protocol):
     @property

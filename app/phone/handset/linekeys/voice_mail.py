@@ -4,7 +4,8 @@ What it dials: the key's `value` when it has one, else the account's Voice Mail 
 (Yealink's voice_mail.number.X), which the engine hands over in KeyFeatures.voice_mail. The
 value-first order is DeskPhone's choice (docs/yealink.md §13). In a call, the call is held
 first and the voice mail called as a new call, as a pickup key does. No number at all: the
-press does nothing (the key has nothing to call).
+Set Voice Mail form asks for the account's number, as Message -> Voice Mail -> Connect does;
+its Save stores the number and dials it.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class VoiceMail:
     def press(self, slot: Slot, host: KeyHost) -> list[Intent]:
         number = mailbox_number(slot, host)
         if not number:
+            host.ask_voice_mail(slot.key.line or 1)
             return []
         hold = [NewCall()] if host.live() else []
         return [*hold, Dial(number, slot.key.line or 1)]
