@@ -11,8 +11,11 @@ run_pkgs=(python3 python3-venv python3-pip libportaudio2 xvfb xauth
 # gnome-keyring: a real Secret Service for the password tests (tests/integration/test_secret_service.py).
 # pipewire, wireplumber and pipewire-pulse: the default-device audio test on PipeWire (they run
 # headless beside PulseAudio; pipewire-alsa is left out so ALSA's default stays the pulse plugin).
-test_pkgs=(sip-tester kamailio kamailio-tls-modules pulseaudio pulseaudio-utils libasound2-plugins
-  baresip tshark procps xdg-utils dbus-daemon pipewire wireplumber pipewire-pulse gnome-keyring)
+# kamailio-presence-modules: BLF (presence, presence_dialoginfo, pua_dialoginfo) and voice mail
+# (presence_mwi); db_text ships with kamailio itself.
+test_pkgs=(sip-tester kamailio kamailio-tls-modules kamailio-presence-modules pulseaudio
+  pulseaudio-utils libasound2-plugins baresip tshark procps xdg-utils dbus-daemon pipewire
+  wireplumber pipewire-pulse gnome-keyring)
 
 pkgs=("${run_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")

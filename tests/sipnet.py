@@ -75,12 +75,23 @@ def sip_options_ping(port: int, timeout: float = 0.5) -> bool:
         return data.startswith(b"SIP/2.0 ")
 
 
+DB_TEXT_SCHEMA = Path("/usr/share/kamailio/dbtext/kamailio")  # from Debian's kamailio package
+DB_TEXT_TABLES = ("version", "presentity", "active_watchers", "watchers", "xcap", "pua")
+
+
+def _db_text_tables(db: Path) -> None:
+    """Empty db_text tables for the presence modules (Kamailio writes into them)."""
+    db.mkdir(parents=True, exist_ok=True)
+    for name in DB_TEXT_TABLES:
+        shutil.copyfile(DB_TEXT_SCHEMA / name, db / name)
+
+
 @dataclass
 class Kamailio:
     port: int
     workdir: Path
     proc: subprocess.Popen[bytes] | None = None
-    template: str = "kamailio-min.cfg"  # under tests/peers/; kamailio-tls.cfg adds TLS
+    template: str = "kamailio-min.cfg"  # tests/peers/: or kamailio-tls.cfg, kamailio-presence.cfg
 
     @property
     def domain(self) -> str:
@@ -93,6 +104,7 @@ class Kamailio:
             raise RuntimeError("kamailio is not installed: run `make test`")
         cfg_text = (PEERS / self.template).read_text()
         cfg_text = cfg_text.replace("127.0.0.1:5070", f"{HOST}:{self.port}")
+        cfg_text = cfg_text.replace("@WORKDIR@", str(self.workdir))
         if follow_3xx:
             cfg_text = cfg_text.replace("#!define FOLLOW3XX 0", "#!define FOLLOW3XX_ON")
         if auth is not None:
@@ -101,6 +113,8 @@ class Kamailio:
             for key, value in (("AUTH_REALM", realm), ("AUTH_USER", user), ("AUTH_PASS", password)):
                 cfg_text = cfg_text.replace(f"@{key}@", value)
         self.workdir.mkdir(parents=True, exist_ok=True)
+        if "text://" in cfg_text:
+            _db_text_tables(self.workdir / "db")
         cfg = self.workdir / "kamailio.cfg"
         cfg.write_text(cfg_text)
         log = open(self.workdir / "kamailio.log", "wb")  # noqa: SIM115 (lives with the process)

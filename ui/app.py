@@ -244,12 +244,16 @@ def attach_tray(phone: DeskPhoneApp) -> PhoneTray:
     phone.bridge.engine_event.connect(
         lambda msg: tray.set_registered(phone.window.state.is_registered())
     )
+    phone.bridge.engine_event.connect(
+        lambda msg: tray.set_voice_mail(phone.window.state.new_voice_mail())
+    )
     tray.show()
     return tray
 
 
 def attach_notifier(phone: DeskPhoneApp, backend: str = "auto") -> CallNotifier:
-    """Incoming / missed call notifications; their Answer and Reject go to the engine."""
+    """Incoming / missed call and new voice mail notifications; Answer and Reject go to the
+    engine."""
     notifier = CallNotifier(backend, phone.window)
     phone.bridge.engine_event.connect(notifier.on_event)
     notifier.answer.connect(lambda cid: phone.bridge.send("answer", call=cid))

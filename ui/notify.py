@@ -1,4 +1,5 @@
-"""Desktop notifications for incoming and missed calls, with Answer / Reject.
+"""Desktop notifications for incoming and missed calls, with Answer / Reject, and for new voice
+mail (closed again when the account's count drops to 0).
 
 The freedesktop notification service (org.freedesktop.Notifications on the session bus) is
 used when one runs; it is spoken to with jeepney (already installed with keyring) because the
@@ -163,6 +164,7 @@ class CallNotifier(QObject):
         else:
             self.backend = QtBackend(self._action.emit)
         self._ringing: dict[str, tuple[object, str]] = {}  # call id -> (handle, caller)
+        self._voice_mail: dict[int, object] = {}  # account -> its "New Voice Mail" notification
         self.shown: list[tuple[str, str]] = []  # (summary, body) of every notification
 
     def on_event(self, msg: dict[str, Any]) -> None:
@@ -180,6 +182,22 @@ class CallNotifier(QObject):
                 self._stop_ringing(call_id, missed)
         elif ev == "call_removed" and str(msg.get("id")) in self._ringing:
             self._stop_ringing(str(msg["id"]), missed=True)
+        elif ev == "voice_mail":
+            self._on_voice_mail(msg)
+
+    def _on_voice_mail(self, msg: dict[str, Any]) -> None:
+        """The engine says `notify` when new voice mail arrived on an account whose count is
+        shown, with pop-ups on; the notification goes once nothing new waits there."""
+        account = int(msg.get("account", 0))
+        if msg.get("notify"):
+            old = self._voice_mail.pop(account, None)
+            if old is not None:
+                self.backend.close(old)
+            body = voice_mail_text(msg)
+            self._voice_mail[account] = self.backend.show("New Voice Mail", body, actions=False)
+            self.shown.append(("New Voice Mail", body))
+        elif not msg.get("waiting") and account in self._voice_mail:
+            self.backend.close(self._voice_mail.pop(account))
 
     def _stop_ringing(self, call_id: str, missed: bool) -> None:
         handle, caller = self._ringing.pop(call_id)
@@ -201,3 +219,12 @@ def caller_text(call: dict[str, Any]) -> str:
     number = uri.removeprefix("sips:").removeprefix("sip:").split(";", 1)[0]
     name = str(call.get("remote_name", "")).strip('" ')
     return f"{name}\n{number}" if name and name != number else number
+
+
+def voice_mail_text(box: dict[str, Any]) -> str:
+    """'Line 1: 2 new, 8 old' (the count unknown: 'Line 1: new voice mail')."""
+    label = str(box.get("label") or f"Account {box.get('account')}")[:64]
+    new = box.get("new")
+    if new is None:
+        return f"{label}: new voice mail"
+    return f"{label}: {int(new)} new, {int(box.get('old') or 0)} old"

@@ -18,6 +18,7 @@ class UiState:
     warning: str = ""
     accounts: dict[int, dict[str, Any]] = field(default_factory=dict)
     calls: dict[str, dict[str, Any]] = field(default_factory=dict)
+    voice_mail: dict[int, dict[str, Any]] = field(default_factory=dict)  # by account
     error: str = ""
 
     def apply(self, msg: dict[str, Any]) -> None:
@@ -29,10 +30,13 @@ class UiState:
         elif ev == "snapshot":
             self.accounts = {int(a["index"]): a for a in msg.get("accounts", [])}
             self.calls = {str(c["id"]): c for c in msg.get("calls", [])}
+            self.voice_mail = {int(v["account"]): v for v in msg.get("voice_mail", [])}
         elif ev == "account":
             self.accounts[int(msg["index"])] = msg
         elif ev == "call":
             self.calls[str(msg["id"])] = msg
+        elif ev == "voice_mail":
+            self.voice_mail[int(msg["account"])] = msg
         elif ev == "call_removed":
             self.calls.pop(str(msg["id"]), None)
         elif ev == "error":
@@ -53,6 +57,14 @@ class UiState:
 
     def is_registered(self) -> bool:
         return any(a["state"] == RegState.REGISTERED for a in self.accounts.values())
+
+    def new_voice_mail(self) -> int:
+        """New voice messages of the accounts whose count is shown; -1 when voice mail waits
+        somewhere without a count."""
+        shown = [v for v in self.voice_mail.values() if v.get("shown", True) and v.get("waiting")]
+        if any(v.get("new") is None for v in shown):
+            return -1
+        return sum(int(v["new"]) for v in shown)
 
     def current_call(self) -> dict[str, Any] | None:
         return next(iter(self.calls.values()), None)

@@ -1,4 +1,5 @@
-"""The system tray icon: its look shows registered / DND / forward; its menu toggles them.
+"""The system tray icon: its look shows registered / DND / forward / new voice mail; its menu
+toggles DND and forward.
 
 DND and Always Forward are phone settings: toggling one here is a change to the saved settings
 through the window's one settings writer (app/store/settings_file.py), after which the engine
@@ -35,6 +36,7 @@ class TrayLook:
     registered: bool
     dnd: bool
     forward: bool
+    voice_mail: int = 0  # new voice messages; -1: voice mail waits, count unknown
 
     @property
     def tooltip(self) -> str:
@@ -43,6 +45,9 @@ class TrayLook:
             parts.append("DND")
         if self.forward:
             parts.append("Forward")
+        if self.voice_mail:
+            count = "" if self.voice_mail < 0 else f"{self.voice_mail} "
+            parts.append(f"{count}New Voice Mail")
         return "DeskPhone: " + ", ".join(parts)
 
 
@@ -69,6 +74,17 @@ def draw_icon(look: TrayLook, size: int = ICON_SIZE) -> QPixmap:
         painter.drawLine(QPointF(cx - r * 0.5, cy), QPointF(cx + r * 0.5, cy))
         painter.drawLine(QPointF(cx + r * 0.5, cy), QPointF(cx, cy - r * 0.4))
         painter.drawLine(QPointF(cx + r * 0.5, cy), QPointF(cx, cy + r * 0.4))
+    if look.voice_mail:  # a red disc with a white envelope at the bottom left
+        cx, cy = r + 1, size - r - 1
+        painter.setPen(QColor("white"))
+        painter.setBrush(QColor(RED))
+        painter.drawEllipse(QPointF(cx, cy), r, r)
+        env = QRectF(cx - r * 0.6, cy - r * 0.4, r * 1.2, r * 0.8)
+        painter.setBrush(QColor("white"))
+        painter.drawRect(env)
+        painter.setPen(QColor(RED))
+        painter.drawLine(env.topLeft(), QPointF(cx, cy + r * 0.05))
+        painter.drawLine(env.topRight(), QPointF(cx, cy + r * 0.05))
     painter.end()
     return pix
 
@@ -108,6 +124,7 @@ class PhoneTray(QObject):
         super().__init__(parent)
         self.store = store
         self.registered = False
+        self.voice_mail = 0
         self.look = TrayLook(False, False, False)
         self.icon = QSystemTrayIcon(self)
         self.menu = QMenu()
@@ -151,6 +168,12 @@ class PhoneTray(QObject):
             self.registered = registered
             self.refresh()
 
+    def set_voice_mail(self, new: int) -> None:
+        """New voice messages waiting (-1: some, count unknown); 0 clears the badge."""
+        if new != self.voice_mail:
+            self.voice_mail = new
+            self.refresh()
+
     def refresh(self) -> None:
         # Only DND and forwarding are read: no passwords, so no keyring (17 MB and 70 ms of
         # imports: keyring, secretstorage, cryptography) in the window process at start;
@@ -161,7 +184,8 @@ class PhoneTray(QObject):
         except StoreError:
             settings = self.store.load().settings
         always = settings.forward.phone.always
-        self.look = TrayLook(self.registered, settings.dnd.enabled, always.enabled)
+        look = (self.registered, settings.dnd.enabled, always.enabled, self.voice_mail)
+        self.look = TrayLook(*look)
         self.dnd_action.setChecked(self.look.dnd)
         self.forward_action.setChecked(self.look.forward)
         self.forward_action.setEnabled(bool(always.target) and settings.forward.allowed)

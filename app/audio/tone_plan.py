@@ -15,6 +15,9 @@ KINDS = ("dial", "ring", "busy", "congestion", "callwaiting")
 CUSTOM = "Custom"
 # Names used elsewhere in the app for the same kinds.
 _ALIASES = {"ringback": "ring", "call_waiting": "callwaiting", "call-waiting": "callwaiting"}
+# Kinds the country tables do not list: the country's tone they sound like, unless Custom
+# gives them their own string (voice.tone.autoanswer: the intercom warning beep).
+_BORROWED = {"autoanswer": "callwaiting"}
 
 
 @dataclass(frozen=True)
@@ -51,16 +54,19 @@ class TonePlan:
         back to the base country. A malformed one raises ToneError naming the key and element.
         """
         kind = _ALIASES.get(kind, kind)
+        own = kind
+        kind = _BORROWED.get(kind, kind)
         if kind not in KINDS:
             raise KeyError(f"unknown tone kind {kind!r} (one of {', '.join(KINDS)})")
         entry = self.country(country)
         if entry.name == CUSTOM:
-            text = (custom_overrides or {}).get(kind, "").strip()
+            custom = custom_overrides or {}
+            text = (custom.get(own, "") or custom.get(kind, "")).strip()
             if text:
                 try:
                     return parse_tone(text)
                 except ToneError as exc:
-                    raise ToneError(f"voice.tone.{kind}: {exc}") from exc
+                    raise ToneError(f"voice.tone.{own}: {exc}") from exc
             entry = self.country(entry.base)
         return parse_tone(entry.tones[kind])
 

@@ -43,8 +43,15 @@ def _die_with_parent() -> None:
         pass
 
 
+# The SIP thread takes the GIL back for every pjsua2 callback (each log line too); a thread
+# running Python meanwhile (the call flow recorder's batch, an audio callback) gives it up only
+# after the switch interval: 5 ms by default, the whole budget of a 302 -> INVITE many times.
+GIL_SWITCH_S = 0.0005
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    sys.setswitchinterval(GIL_SWITCH_S)
     if args.exit_on_disconnect:
         _die_with_parent()
     config_dir: Path = args.config_dir or default_config_dir()

@@ -26,7 +26,17 @@ from app.audio.tone_plan import tone_for
 from app.audio.tones import ToneError, ToneSpec, parse_tone
 from app.engine.sound_loader import SoundLoader
 from app.phone import intents as ui_intents
-from app.phone.messages import Command, Output, PlayTone, Publish, Ring, StopRing, StopTone, Then
+from app.phone.messages import (
+    Command,
+    MuteMic,
+    Output,
+    PlayTone,
+    Publish,
+    Ring,
+    StopRing,
+    StopTone,
+    Then,
+)
 from app.phone.settings import AudioSettings, Settings
 from app.phone.tones_policy import DialTone
 from app.sip.audio_port import BridgePort, link_call_media
@@ -202,6 +212,8 @@ class EngineAudio:
     # ---- commands from the core ----------------------------------------------------------
     def execute(self, cmd: Command) -> bool:
         """Carry out an audio command; False when `cmd` is not one."""
+        if isinstance(cmd, MuteMic):  # the core muted by itself (an intercom call)
+            return self.handle_intent(ui_intents.Mute(cmd.on), lambda _call: [])
         if not isinstance(cmd, PlayTone | StopTone | Ring | StopRing):
             return False
         self._need_sound()

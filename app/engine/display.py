@@ -10,20 +10,35 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
+from app.phone.blf import Watch, WatchKey
 from app.phone.core import PhoneCore
 from app.phone.forward import any_forward_on, rings_to_seconds
 from app.phone.handset import Handset, HandsetFlags, HistoryItem
+from app.phone.handset.flags import VoiceMailBox
 from app.phone.handset.forms import ForwardRuleView
+from app.phone.handset.linekeys.config import KeyFeatures, LineKey
 from app.phone.handset.screens import ScreenModel
 from app.phone.incoming import dnd_active
+from app.phone.model import AccountView
 from app.phone.settings import ForwardRule
 from app.store.directory import Directory
 
 log = logging.getLogger("deskphone.engine")
+
+
+class KeySource(Protocol):
+    """The configured line keys and what the watching ones see (engine/line_keys.py)."""
+
+    @property
+    def features(self) -> KeyFeatures: ...
+
+    def key_list(self, accounts: Sequence[AccountView]) -> tuple[LineKey, ...] | None: ...
+
+    def watches(self) -> dict[WatchKey, Watch]: ...
 
 
 def _rule_view(rule: ForwardRule) -> ForwardRuleView:
@@ -55,8 +70,7 @@ class Display:
         self._message_id = 0
         self._last: ScreenModel | None = None
         self.audio_warning = ""  # why a call has no sound, shown on the call screen
-        # new voice mail messages waiting (MWI); the power LED flashes while there are any
-        self.new_voice_mail = 0
+        self.keys: KeySource | None = None  # None: one Line key per account
 
     def flags(self) -> HandsetFlags:
         settings = self.core.settings
@@ -85,12 +99,38 @@ class Display:
             message=self.message,
             message_from=self.message_from,
             message_id=self._message_id,
-            new_voice_mail=self.new_voice_mail,
+            voice_mail=self.voice_mail(),
+            voice_mail_popup=settings.features.voice_mail_popup,
+            mail_power_led=settings.features.mail_power_led,
             conference=self.core.conference,
             far_muted=frozenset(self.core.far_muted),
             clock=self._wall(),
             dial_plan=self.core.dial_plan,
+            **self._key_flags(),
         )
+
+    def voice_mail(self) -> tuple[VoiceMailBox, ...]:
+        """Every configured account's voice mail: its count (once its server sent one), its
+        Voice Mail number and whether its count is shown (account.X.display_mwi.enable)."""
+        boxes = []
+        accounts = self.core.settings.accounts
+        for view in self.core.accounts.values():
+            if not 0 < view.index <= len(accounts):
+                continue  # the local account has no voice mail
+            acc, box = accounts[view.index - 1], self.core.mailboxes.get(view.index)
+            new, old, arrived = (box.new, box.old, box.arrived) if box else (0, 0, 0)
+            number, shown = acc.voice_mail, acc.display_mwi
+            boxes.append(VoiceMailBox(view.index, view.label, number, new, old, shown, arrived))
+        return tuple(boxes)
+
+    def _key_flags(self) -> dict[str, Any]:
+        if self.keys is None:
+            return {}
+        return {
+            "line_keys": self.keys.key_list(list(self.core.accounts.values())),
+            "key_features": self.keys.features,
+            "watches": self.keys.watches(),
+        }
 
     def load_directory(self, directory: Directory) -> None:
         """Contacts for the handset's Directory screen and the dialing matches."""

@@ -21,11 +21,14 @@ from app.phone.forward import SECONDS_PER_RING, code_error, code_to_dial
 from app.phone.messages import Answer, Dial, Hangup, HangupAll
 from app.phone.model import CallState
 from app.phone.settings import Settings
+from app.phone.settings.checks import dial_target
 from app.phone.settings.forward import MAX_RINGS
 
 log = logging.getLogger("deskphone.engine")
 
-CoreIntent = Dial | Answer | Hangup | HangupAll | ui.ForwardCall | ControlInput
+CoreIntent = (
+    Dial | Answer | Hangup | HangupAll | ui.ForwardCall | ui.Intercom | ui.DirectedPickup
+) | ControlInput
 # Volume, the audio path and off/on hook (the dial tone: tones_policy.DialTone) are the sound
 # bridge's (Engine.audio_intent). Without a bridge they are dropped quietly: a pop-up on every
 # off-hook would hide the dial screen.
@@ -52,12 +55,16 @@ class IntentHost(Protocol):
 
     def unsupported(self, name: str) -> None: ...
 
+    def show_error(self, text: str) -> None: ...
+
     def audio_intent(self, intent: object) -> bool: ...
 
 
 def to_core(intent: object, core: PhoneCore) -> CoreIntent | None:
     """The core input an intent stands for, or None when the core has no part in it."""
     if isinstance(intent, Dial | Answer | Hangup | HangupAll | ui.ForwardCall):
+        return intent
+    if isinstance(intent, ui.Intercom | ui.DirectedPickup):  # calls with extra headers
         return intent
     if isinstance(intent, CONTROL_INPUTS):
         # hold, resume, swap, transfer, conference, DTMF, mute, silence, redial
@@ -91,6 +98,16 @@ def change_settings(settings: Settings, intent: ui.SetDnd | ui.SetForward) -> li
     return [Dial(code) for code in code_to_dial(before, settings.forward.phone)]
 
 
+def set_voice_mail(settings: Settings, intent: ui.SetVoiceMail) -> bool:
+    """Store an account's Voice Mail number; False when there is no such account or the
+    number is not one (app/phone/settings/checks.py `dial_target`)."""
+    number = intent.number.strip()
+    if not 0 < intent.account <= len(settings.accounts) or dial_target(number):
+        return False
+    settings.accounts[intent.account - 1].voice_mail = number
+    return True
+
+
 def run_intents(host: IntentHost, intents: list[object]) -> None:
     for intent in intents:
         # The sound bridge acts on mute, silence, volume and HEADSET/SPEAKER; mute and silence
@@ -103,6 +120,9 @@ def run_intents(host: IntentHost, intents: list[object]) -> None:
             dials = host.edit_settings(functools.partial(change_settings, intent=intent))
             for dial in dials:
                 host.feed(dial)
+        elif isinstance(intent, ui.SetVoiceMail):
+            if not host.edit_settings(functools.partial(set_voice_mail, intent=intent)):
+                host.show_error(f"Not a voice mail number: {intent.number[:40]}")
         elif isinstance(intent, ui.ClearMissed):
             host.clear_missed()
         elif isinstance(intent, ui.OpenSettings):

@@ -45,6 +45,7 @@ from app.phone import intents as ui_intents
 from app.phone.incoming import dnd_active
 from app.phone.messages import Answer, Dial, Hangup
 from app.phone.settings import Settings
+from app.phone.voicemail import Mailbox
 from app.protocol import event
 from app.remote.access import Caller, PromptBroker
 from app.remote.action_uri import RemoteAction
@@ -317,6 +318,7 @@ class RemoteControl:
                     "uri": a.uri,
                     "state": a.state.value,
                     "code": a.code,
+                    "voice_mail": voice_mail_report(core.mailboxes.get(a.index)),
                 }
                 for a in core.accounts.values()
             ],
@@ -341,3 +343,12 @@ class RemoteControl:
             "model": MODEL,
             "firmware": __version__,
         }
+
+
+def voice_mail_report(box: Mailbox | None) -> dict[str, Any] | None:
+    """An account's voice mail for phonecfg=get: None until its server said anything; `new`
+    is None when voice mail waits and the server gave no count."""
+    if box is None:
+        return None
+    return {"new": box.new, "old": box.old, "urgent_new": box.urgent_new,
+            "urgent_old": box.urgent_old, "waiting": box.waiting}  # fmt: skip

@@ -14,7 +14,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
@@ -28,16 +28,17 @@ from app.engine.display import Display
 from app.engine.handset_intents import run_intents
 from app.engine.heap import HeapTrimmer
 from app.engine.history_writer import HistoryWriter
+from app.engine.line_keys import EngineLineKeys
 from app.engine.outbox import Outbox
 from app.engine.remote import RemoteControl
 from app.engine.wake import Waker, wait_ms
-from app.phone import intents as ui_intents
-from app.phone.call_control import ControlInput
+from app.phone.core import CoreInput
 from app.phone.core_audio import SoundingPhoneCore
 from app.phone.messages import Input, Publish, Then, Tick, TransportInfo
-from app.phone.settings import AccountSettings, Settings
+from app.phone.settings import Settings
 from app.protocol import PROTOCOL_VERSION, event, ready_line
 from app.sip import guard
+from app.sip.account import sip_accounts
 from app.sip.adapter import SipAdapter
 from app.sip.audio_port import bridge_port
 from app.sip.stack import SipStack, StackOptions
@@ -58,11 +59,6 @@ class EngineOptions:
     exit_on_disconnect: bool = False
     test_hooks: bool = False
     sip_log_level: int = 4
-
-
-def _sip_accounts(settings: Settings) -> list[AccountSettings]:
-    """What the pjsua2 accounts are built from: auto answer and DND need no new account."""
-    return [replace(a, auto_answer=False, dnd=False) for a in settings.accounts]
 
 
 T = TypeVar("T")
@@ -96,6 +92,7 @@ class Engine:
         self._publish = self.outbox.put  # emitted after SIP is served (outbox.py)
         self.stack.guard.policy = self.core.incoming_policy  # applied before pjsua sees a call
         self.display = Display(self.core, self._publish)
+        self.display.keys = self.line_keys = EngineLineKeys(self.stack.dialogs, self.settings)
         self.audio = EngineAudio(
             lambda: self.settings,
             self._publish,
@@ -119,13 +116,13 @@ class Engine:
         self.control: ControlServer | None = None
         self.waker: Waker | None = None
         self.remote = RemoteControl(self)
-        self._pending: deque[Input | ui_intents.ForwardCall | ControlInput] = deque()
+        self._pending: deque[CoreInput] = deque()
         self._draining = False
         self._stop = False
 
     # ---- the phone core's single entry point on this thread ---------------------------
 
-    def feed(self, msg: Input | ui_intents.ForwardCall | ControlInput) -> None:
+    def feed(self, msg: CoreInput) -> None:
         """Run an input through the core and carry out what it says; re-entrant safe."""
         self._pending.append(msg)
         if self._draining:
@@ -201,17 +198,22 @@ class Engine:
     def _loop(self) -> None:
         assert self.control is not None and self.waker is not None
         while not self._stop:
-            self.stack.handle_events(wait_ms(self.core.next_deadline(), self._resting))
+            times = (self.core.next_deadline(), self.line_keys.next_deadline())
+            deadline = min((t for t in times if t is not None), default=None)
+            self.stack.handle_events(wait_ms(deadline, self._resting))
             self.waker.woken()
             self.control.drain(self._on_inbound)
+            self.stack.serve_answers()  # a call just placed: its 302 may be back at once
             self.outbox.flush()  # what SIP has meanwhile goes first, then the events
             self.remote.drain()
+            self.line_keys.turn(time.monotonic(), self.core.accounts)
             if self.core.next_deadline() is not None:
                 self.feed(Tick(time.monotonic()))
             self.run_intents(self.display.tick())
             self.audio.poll()
             if self._accounts_pending and not self.core.live_calls():
                 self._reconfigure_accounts()
+            self.stack.serve_answers()  # a call placed by a key or a timer (redial, ask)
             self.outbox.flush()  # the display shows what the events (history) changed
             self.history.show_on(self.display, time.monotonic())
             self.display.refresh()
@@ -230,6 +232,7 @@ class Engine:
 
     def _shutdown(self) -> None:
         log.info("engine stopping")
+        self.line_keys.reset()  # the un-SUBSCRIBEs go out with the un-REGISTERs
         self.adapter.shutdown()
         self.audio.shutdown()
         self.outbox.flush()
@@ -260,16 +263,12 @@ class Engine:
             ops.dispatch(self, item.client, item.msg)
 
     def _hello(self) -> dict[str, Any]:
+        stack = self.stack
         return event(
-            "hello",
-            protocol=PROTOCOL_VERSION,
-            version=__version__,
-            pjsua2=self.stack.version,
-            pid=os.getpid(),
-            port=self.stack.port,
-            port_note=self.stack.port_note,
+            "hello", protocol=PROTOCOL_VERSION, version=__version__, pjsua2=stack.version,
+            pid=os.getpid(), port=stack.port, port_note=stack.port_note,
             settings_warning=self.settings_warning,
-        )
+        )  # fmt: skip
 
     # ---- ops.OpHost: what the control ops do ---------------------------------------------
 
@@ -296,6 +295,7 @@ class Engine:
             "pid": os.getpid(),
             "media_polls": self.stack.media.polls,  # RTP socket polls: none while idle
             **self.stack.guard.counts(),  # the incoming guard's 503s, drops, answers
+            "blf": self.line_keys.status(),
         }
 
     def reply(self, client: int, message: dict[str, Any]) -> None:
@@ -343,13 +343,18 @@ class Engine:
 
     def edit_settings(self, change: Callable[[Settings], T]) -> T:
         """Apply `change` to the settings in use and to settings.json (a read-modify-write
-        under the store's lock, so the window's newer edits on disk are kept)."""
+        under the store's lock, so the window's newer edits on disk are kept). A change the
+        SIP accounts are built from re-creates them once no call is up."""
+        accounts = sip_accounts(self.settings)
         result = change(self.settings)
+        if sip_accounts(self.settings) != accounts:
+            self._accounts_pending = True
         try:
             self.store.update(change)
         except StoreError as exc:
             self._publish("error", {"text": str(exc)})
         self.core.update_settings(self.settings)
+        self.line_keys.apply(self.settings)
         self.remote.settings_changed(self.settings)
         return result
 
@@ -375,10 +380,11 @@ class Engine:
         if loaded.warning:
             self._publish("error", {"text": loaded.warning})
             return
-        accounts_changed = _sip_accounts(loaded.settings) != _sip_accounts(self.settings)
+        accounts_changed = sip_accounts(loaded.settings) != sip_accounts(self.settings)
         self.audio.apply_settings(self.settings.audio, loaded.settings.audio)
         self.settings = loaded.settings
         self.core.update_settings(loaded.settings)
+        self.line_keys.apply(loaded.settings)
         self.display.load_directory(Directory(self.options.config_dir))
         if accounts_changed:
             self._accounts_pending = True
@@ -396,4 +402,5 @@ class Engine:
         for out in self.core.reconfigure_accounts(self.settings):
             if isinstance(out, Publish):
                 self._publish(out.kind, out.data)
+        self.line_keys.reset()  # made again once the new accounts register
         self.adapter.reconfigure_accounts(self.settings, self.options.bind)

@@ -14,15 +14,16 @@ from typing import Any
 
 from app.phone.accounts import LOCAL_ACCOUNT as LOCAL_ACCOUNT
 from app.phone.accounts import AccountRegistry
-from app.phone.call_control import CONTROL_INPUTS, CallControl, ControlInput, caller_id
+from app.phone.call_control import CONTROL_INPUTS, CallControl, ControlInput
 from app.phone.dialing import DialError, to_request_uri
 from app.phone.dialplan import DialPlan, plan_for, planned_target
-from app.phone.forward import REASON_DEFLECTION, ForwardDecision, forward_now
-from app.phone.incoming import account_settings, diversion_extra, route_incoming
-from app.phone.intents import ForwardCall
+from app.phone.forward import ForwardDecision
+from app.phone.incoming import account_settings
+from app.phone.incoming_calls import IncomingCalls
+from app.phone.intents import DirectedPickup, ForwardCall, Intercom
+from app.phone.intercom import IntercomCalls
 from app.phone.messages import (
     Answer,
-    AnswerCall,
     CallProgress,
     CallRedirected,
     Dial,
@@ -33,6 +34,7 @@ from app.phone.messages import (
     IncomingCall,
     Input,
     MessageReceived,
+    MessageWaiting,
     Output,
     PlaceCall,
     Publish,
@@ -56,7 +58,10 @@ from app.phone.redirect_calls import RedirectingCalls
 from app.phone.screening import IncomingScreening
 from app.phone.settings import Settings
 from app.phone.texts import T
+from app.phone.voicemail import VoiceMail
 
+# What the core takes: facts and intents (messages.Input), and the handset's call intents.
+CoreInput = Input | ForwardCall | Intercom | DirectedPickup | ControlInput
 ENDED_LINGER = 3.0  # seconds a finished or failed call stays on screen, as on the handset
 # Answers to an offer the other side cannot take: with SRTP compulsory, a peer without it.
 SRTP_REFUSALS = frozenset({415, 488, 606})
@@ -76,7 +81,15 @@ def account_dict(view: AccountView) -> dict[str, Any]:
     return asdict(view)
 
 
-class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreening):
+class PhoneCore(
+    AccountRegistry,
+    CallControl,
+    RedirectingCalls,
+    IncomingScreening,
+    IntercomCalls,
+    VoiceMail,
+    IncomingCalls,  # last: its stubs must not hide the other parts' methods
+):
     def __init__(self, settings: Settings, clock: Callable[[], float]) -> None:
         self.settings = settings
         self._clock = clock
@@ -92,6 +105,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
         self._init_control()
         self._init_accounts()
         self._init_screening()
+        self._init_voice_mail()
 
     # ---- queries --------------------------------------------------------------------------
 
@@ -106,6 +120,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
             "accounts": [account_dict(a) for a in self.accounts.values()],
             "calls": [call_dict(c) for c in self.calls.values()],
             "transport": asdict(self.transport) if self.transport else None,
+            "voice_mail": self.voice_mail_snapshot(),
         }
 
     @property
@@ -119,7 +134,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
 
     # ---- the one entry point --------------------------------------------------------------
 
-    def handle(self, msg: Input | ForwardCall | ControlInput) -> list[Output]:
+    def handle(self, msg: CoreInput) -> list[Output]:
         if isinstance(msg, CONTROL_INPUTS):
             return self._control(msg)
         match msg:
@@ -140,11 +155,15 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
                 return self._on_followed(msg)
             case MessageReceived():
                 return [Publish("message", asdict(msg))]
+            case MessageWaiting():
+                return self._on_message_waiting(msg)
             case TransportInfo():
                 self.transport = msg
                 return [Publish("transport", asdict(msg))]
             case Dial():
                 return self._dial(msg)
+            case Intercom() | DirectedPickup():
+                return self._office_call(msg)
             case Answer():
                 return self._answer(msg)
             case Hangup():
@@ -175,7 +194,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
         self.calls[call_id] = view
         return view
 
-    def _dial(self, msg: Dial) -> list[Output]:
+    def _dial(self, msg: Dial, headers: tuple[tuple[str, str], ...] = ()) -> list[Output]:
         account = self._pick_account(msg.account)
         try:
             numbering = numbering_for(self.settings.audio.tone_country)
@@ -192,82 +211,7 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
             state=CallState.CONNECTING,
         )
         self._track_outgoing(view)
-        return [PlaceCall(view.id, account, uri), Publish("call", call_dict(view))]
-
-    def _incoming_view(self, msg: IncomingCall | IncomingAnswered) -> CallView:
-        account = msg.account if msg.account in self.accounts else self._pick_account(None)
-        remote_uri, remote_name = caller_id(msg.remote_uri, msg.remote_name, msg.headers)
-        view = CallView(
-            id=msg.call,
-            account=account,
-            direction=Direction.INCOMING,
-            remote_uri=remote_uri,
-            remote_name=remote_name,
-            state=CallState.CALLIN,
-            started=self._clock(),
-            extra=diversion_extra(msg.headers),
-        )
-        self.calls[view.id] = view
-        return view
-
-    def _on_answered(self, msg: IncomingAnswered) -> list[Output]:
-        """Forwarded or refused by the SIP layer from the policy: recorded, never shown (the
-        handset stays idle, as for a call forwarded here), so it is removed at once: a
-        forward-always phone under load would otherwise keep 3 s worth of calls around."""
-        view, route = self._incoming_view(msg), msg.route
-        if route.kind == "forward" and route.forward is not None:
-            fwd = route.forward
-            ended = self._end_now(view, "forwarded", fwd.reason, forwarded_to=fwd.target)
-        else:
-            view = replace(view, code=route.code, reason=route.reason)
-            ended = self._end_now(view, "refused", route.why)
-        del self.calls[view.id]
-        self._timers.pop(f"remove:{view.id}", None)
-        return [Publish("call", call_dict(ended)), Publish("call_removed", {"id": view.id})]
-
-    def _on_incoming(self, msg: IncomingCall) -> list[Output]:
-        in_call = any(c.id != msg.call for c in self.live_calls())
-        view = self._incoming_view(msg)
-        route = route_incoming(
-            self.settings, view.account, msg.remote_uri, in_call, self.local_domain
-        )
-        if route.kind == "ring":
-            if route.forward is not None:
-                self._forwards[view.id] = route.forward
-                self._timers[f"fwd:{view.id}"] = view.started + route.forward.delay
-            ringing = self.settings.features.ringing_timeout
-            self._timers[f"ring:{view.id}"] = view.started + ringing
-            self._arm_auto_answer(view)
-            return [AnswerCall(view.id, 180), Publish("call", call_dict(view))]
-        if route.kind == "forward" and route.forward is not None:
-            return self._forward(view, route.forward)
-        ended = self._end_now(
-            replace(view, code=route.code, reason=route.reason), "refused", route.why
-        )
-        return [AnswerCall(view.id, route.code, route.reason), Publish("call", call_dict(ended))]
-
-    def _forward(self, view: CallView, decision: ForwardDecision) -> list[Output]:
-        ended = self._end_now(view, "forwarded", decision.reason, forwarded_to=decision.target)
-        return [
-            AnswerCall(view.id, decision.code, decision.status_text, decision.headers),
-            Publish("call", call_dict(ended)),
-        ]
-
-    def _forward_ringing(self, msg: ForwardCall) -> list[Output]:
-        """The Forward soft key: the ringing call goes to the typed target by 302."""
-        view = self._find(msg.call, {CallState.CALLIN})
-        if view is None:
-            return []
-        decision = forward_now(
-            msg.target,
-            account_settings(self.settings, view.account),
-            REASON_DEFLECTION,
-            international=self.settings.forward.international,
-            fallback_domain=self.local_domain,
-        )
-        if decision.kind != "now":
-            return [Publish("error", {"text": f"Cannot forward to {msg.target}: {decision.note}"})]
-        return self._forward(view, decision)
+        return [PlaceCall(view.id, account, uri, headers), Publish("call", call_dict(view))]
 
     def _end_now(self, view: CallView, result: str, why: str, **extra: str) -> CallView:
         now = self._clock()
@@ -400,4 +344,5 @@ class PhoneCore(AccountRegistry, CallControl, RedirectingCalls, IncomingScreenin
         self.settings = settings
         self._settings_changed()
         self._configure_accounts()
+        self._forget_voice_mail()
         return [Publish("snapshot", self.snapshot())]

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from app.phone.call_control import CONTROL_INPUTS, ControlInput
-from app.phone.core import PhoneCore
-from app.phone.intents import ForwardCall
-from app.phone.messages import Input, Output, Then, Tick
+from app.phone.call_control import CONTROL_INPUTS
+from app.phone.core import CoreInput, PhoneCore
+from app.phone.intents import DirectedPickup, ForwardCall, Intercom
+from app.phone.messages import Output, Then, Tick
 from app.phone.settings import Settings
 from app.phone.tones_policy import TonePolicy
 
@@ -22,8 +22,8 @@ class SoundingPhoneCore(PhoneCore):
         super().__init__(settings, clock)
         self.tones = TonePolicy()
 
-    def handle(self, msg: Input | ForwardCall | ControlInput) -> list[Output]:
-        if not isinstance(msg, (ForwardCall, *CONTROL_INPUTS)):
+    def handle(self, msg: CoreInput) -> list[Output]:
+        if not isinstance(msg, (ForwardCall, Intercom, DirectedPickup, *CONTROL_INPUTS)):
             self.tones.observe(msg, self.settings)
         out = super().handle(msg)
         if isinstance(msg, Tick):

@@ -135,6 +135,24 @@ class SetForward:
 
 
 @dataclass(frozen=True)
+class Intercom:
+    """Call `target` as an intercom call (the core adds the configured intercom header)."""
+
+    target: str
+    account: int | None = None
+
+
+@dataclass(frozen=True)
+class DirectedPickup:
+    """Pick up a call ringing at a monitored phone: an INVITE with Replaces to `uri` (the
+    caller), `replaces` being the Replaces header's value (app/phone/blf.py PickupTarget)."""
+
+    uri: str
+    replaces: str
+    account: int | None = None
+
+
+@dataclass(frozen=True)
 class VolumeStep:
     delta: int  # +1 / -1 on the 0-15 scale of the active device (ringer when idle)
 
@@ -147,6 +165,14 @@ class SelectAudioMode:
 @dataclass(frozen=True)
 class ClearMissed:
     """The user has seen the missed calls: reset the counter."""
+
+
+@dataclass(frozen=True)
+class SetVoiceMail:
+    """Save the Voice Mail number of an account (voice_mail.number.X), typed on the handset."""
+
+    account: int
+    number: str
 
 
 @dataclass(frozen=True)
@@ -178,8 +204,11 @@ Intent = (
     | Redial
     | SetDnd
     | SetForward
+    | Intercom
+    | DirectedPickup
     | VolumeStep
     | SelectAudioMode
     | ClearMissed
+    | SetVoiceMail
     | OpenSettings
 )

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.phone.incoming import Route
+from app.phone.mwi import MessageSummary
 from app.phone.sipuri import Contact, Diversion
 
 # ---- facts from the SIP adapter -------------------------------------------------------------
@@ -73,6 +74,9 @@ class CallRedirected:
     reason: str
     contacts: tuple[Contact, ...] = ()
     diversion: Diversion | None = None
+    # The 3xx's Diversion header values unparsed (the adapter's way): only the reason goes in
+    # the call's redirect chain, so they are parsed after the new INVITE is out.
+    diversion_values: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class RedirectFollowed:
     call: str
     target: str
     text: str
+    diversion_values: tuple[str, ...] = ()  # CallRedirected's, for the redirect chain
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,17 @@ class MessageReceived:
     from_uri: str
     body: str
     received_at: float  # monotonic time the callback ran
+
+
+@dataclass(frozen=True)
+class MessageWaiting:
+    """A message-summary NOTIFY for an account (RFC 3842) whose body parsed (app/sip/mwi.py).
+    An unsolicited one counts only from the account's own server (app/phone/voicemail.py)."""
+
+    account: int
+    summary: MessageSummary
+    source: str = ""  # "host:port" it came from
+    solicited: bool = True  # inside the account's subscription (else unsolicited)
 
 
 @dataclass(frozen=True)
@@ -266,6 +282,14 @@ class StopRing:
     pass
 
 
+@dataclass(frozen=True)
+class MuteMic:
+    """Mute (or unmute) the microphone without the user's key: an intercom call answered
+    with features.intercom.mute."""
+
+    on: bool
+
+
 # ---- ordering ---------------------------------------------------------------------------------
 
 
@@ -297,6 +321,7 @@ Input = (
     | CallRedirected
     | RedirectFollowed
     | MessageReceived
+    | MessageWaiting
     | TransportInfo
     | Dial
     | Answer
@@ -308,7 +333,7 @@ Input = (
     | CallSecured
     | TransferStatus
 )
-AudioCommand = PlayTone | StopTone | Ring | StopRing
+AudioCommand = PlayTone | StopTone | Ring | StopRing | MuteMic
 Command = (
     PlaceCall
     | AnswerCall

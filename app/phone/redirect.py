@@ -11,19 +11,20 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from urllib.parse import unquote
 
 from app.phone.model import failure_text
 from app.phone.numbers import NO_COUNTRY, Numbering, number_of, spellings
 from app.phone.settings import RedirectSettings
+from app.phone.sipheaders import header_values
 from app.phone.sipuri import (
     Contact,
     Diversion,
     SipUri,
-    header_values,
     normalise_target,
+    normalise_uri,
     parse_uri,
 )
 
@@ -83,6 +84,8 @@ class RedirectDecision:
     screen_text: str = ""  # "Forward to: carol", or why a target was not followed
     failure_text: str = ""  # the pop-up for FAIL
     code: int = 0  # for FAIL: the SIP status the call ends with (0: refused locally)
+    # `target` parsed, for the route to it (not parsed a second time on the way to the INVITE)
+    uri: SipUri | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,7 @@ class RedirectTracker:
         if parsed is not None:
             self._tried.add(parsed.key())
         self._chain: list[Hop] = [Hop(first)]
+        self._redirected = 0
         self._queue: list[Contact] = []
         self._redirects = 0
         self._pending: RedirectDecision | None = None
@@ -184,6 +188,16 @@ class RedirectTracker:
 
     # ---- internals ---------------------------------------------------------------------------
 
+    def note_diversion(self, diversion: Diversion | None) -> None:
+        """The Diversion of the latest 3xx, when on_redirect() was given none (it is read
+        after the new INVITE went out): its reason goes on the hop that answered it."""
+        with contextlib.suppress(Exception):
+            why = diversion.reason if diversion is not None else ""
+            hop = self._chain[self._redirected]
+            self._chain[self._redirected] = replace(
+                hop, diversion_reason=why if _TOKEN.match(why) else ""
+            )
+
     def _record(self, code: int, reason: str, diversion: str = "") -> None:
         hop = self._chain[-1]
         self._chain[-1] = Hop(hop.target, int(code), _clean(str(reason), 80), diversion)
@@ -198,6 +212,7 @@ class RedirectTracker:
         reason = _clean(reason, 80) or REASON_PHRASE.get(code, "Redirection")
         why = diversion.reason if diversion is not None else ""
         self._record(code, reason, why if _TOKEN.match(why) else "")
+        self._redirected = len(self._chain) - 1  # the hop that answered 3xx (note_diversion)
         if code == 305:
             return self._fail(TEXT_USE_PROXY, code)
         if code not in (301, 302):
@@ -244,8 +259,8 @@ class RedirectTracker:
         """The next acceptable Contact of the latest 3xx as FOLLOW/ASK, None when none is left."""
         while self._queue:
             contact = self._queue.pop(0)
-            target = normalise_target(contact.uri, self._domain, self._secure)
-            parsed = parse_uri(target) if target else None
+            parsed = normalise_uri(contact.uri, self._domain, self._secure)
+            target = str(parsed) if parsed is not None else ""
             if parsed is None or parsed.scheme not in ("sip", "sips"):
                 self._notes.setdefault("unusable", f"Not followed: {_clean(contact.uri)}")
                 continue
@@ -268,7 +283,10 @@ class RedirectTracker:
             self._tried.add(parsed.key())
             self._secure = self._secure or parsed.scheme == "sips"
             decision = RedirectDecision(
-                DecisionKind.FOLLOW, target=target, screen_text=self._forward_text(contact, parsed)
+                DecisionKind.FOLLOW,
+                target=target,
+                screen_text=self._forward_text(contact, parsed),
+                uri=parsed,
             )
             if self._mode == "ask":
                 self._pending = decision
@@ -280,6 +298,8 @@ class RedirectTracker:
     def _blocked(self, uri: SipUri) -> str | None:
         """Why the target's number may not be called: a redirect block prefix or a dial plan
         block-out rule matching it in any spelling (+/00/national, numbers.py)."""
+        if not self._settings.block_prefixes and self._block_out is None:
+            return None  # nothing can block it: the number is not even worked out
         number = number_of(str(uri))
         if number is None:
             return None

@@ -30,7 +30,8 @@ from app.phone.model import CallState, CallView, Direction, call_dict
 from app.phone.numbers import numbering_for
 from app.phone.redirect import TEXT_NOT_PENDING, DecisionKind, RedirectDecision, RedirectTracker
 from app.phone.settings import Settings
-from app.phone.sipuri import parse_uri
+from app.phone.sipheaders import diversion_of
+from app.phone.sipuri import SipUri, parse_uri
 
 ASK_TIMEOUT = 30.0  # seconds an "ask" redirect waits for the user before the call fails
 REDIRECT_LINGER = 3.0  # as ENDED_LINGER in core.py: a failed call stays on screen this long
@@ -67,7 +68,7 @@ class RedirectingCalls:
             self._redirect_domain(view.account),
             self.settings.features.redirect,
             numbering,
-            block_out,
+            block_out if plan.block_out else None,  # no rule: no number to work out
         )
 
     def _forget_redirects(self, call: str) -> None:
@@ -126,6 +127,13 @@ class RedirectingCalls:
             tracker = self._trackers[view.id]
         if 300 <= msg.code < 400:
             decision = tracker.on_redirect(msg.code, list(msg.contacts), msg.diversion, msg.reason)
+            if msg.diversion_values and decision.kind == DecisionKind.FOLLOW:
+                # Diversion only names the chain's reason: read in RedirectFollowed's turn
+                return self._apply_redirect(
+                    view, decision, msg.code, msg.reason, msg.diversion_values
+                )
+            if msg.diversion_values:
+                tracker.note_diversion(diversion_of(msg.diversion_values))
         else:  # pjsua2 moving on inside its own target set: treat it as a failed target
             decision = tracker.on_target_failed(msg.code, msg.reason)
         return self._apply_redirect(view, decision, msg.code, msg.reason)
@@ -136,6 +144,8 @@ class RedirectingCalls:
         tracker = self._trackers.get(msg.call)
         if view is None or tracker is None:
             return []
+        if msg.diversion_values:
+            tracker.note_diversion(diversion_of(msg.diversion_values))
         new = replace(view, extra={**view.extra, "redirect_chain": _chain_json(tracker)})
         self.calls[view.id] = new
         info = {"call": view.id, "target": msg.target, "text": msg.text}
@@ -154,7 +164,12 @@ class RedirectingCalls:
     # ---- decisions ------------------------------------------------------------------------
 
     def _apply_redirect(
-        self, view: CallView, decision: RedirectDecision, code: int, reason: str
+        self,
+        view: CallView,
+        decision: RedirectDecision,
+        code: int,
+        reason: str,
+        diversion_values: tuple[str, ...] = (),
     ) -> list[Output]:
         if decision.kind == DecisionKind.FOLLOW:
             # Only what the new INVITE needs happens before it is sent (one core call, one
@@ -169,9 +184,15 @@ class RedirectingCalls:
                 extra={"original_uri": view.remote_uri, **view.extra},
             )
             place = PlaceCall(
-                view.id, view.account, decision.target, self._route_headers(view, decision.target)
+                view.id,
+                view.account,
+                decision.target,
+                self._route_headers(view, decision.uri or parse_uri(decision.target)),
             )
-            return [place, Then(RedirectFollowed(view.id, decision.target, decision.screen_text))]
+            followed = RedirectFollowed(
+                view.id, decision.target, decision.screen_text, diversion_values
+            )
+            return [place, Then(followed)]
         tracker = self._trackers[view.id]
         extra = {**view.extra, "redirect_chain": _chain_json(tracker)}
         extra.setdefault("original_uri", view.remote_uri)
@@ -218,7 +239,7 @@ class RedirectingCalls:
             return self.settings.accounts[account - 1].domain
         return self.local_domain
 
-    def _route_headers(self, view: CallView, target: str) -> tuple[tuple[str, str], ...]:
+    def _route_headers(self, view: CallView, uri: SipUri | None) -> tuple[tuple[str, str], ...]:
         """A Route to the account's registrar when the target is elsewhere, so the proxy sees
         (and may police) the new INVITE, as in the seed flow. An outbound proxy is already in
         the account's route set."""
@@ -227,7 +248,6 @@ class RedirectingCalls:
         acc = self.settings.accounts[view.account - 1]
         if acc.outbound_proxy or not acc.server:
             return ()
-        uri = parse_uri(target)
         default = 5061 if acc.transport == "tls" else 5060
         registrar = (acc.server.lower(), acc.port or default)
         if uri is None or (uri.host, uri.port or default) == registrar:

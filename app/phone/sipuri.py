@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
 Params = tuple[tuple[str, str], ...]
@@ -24,16 +24,7 @@ _NUMBER_RE = re.compile(r"^\+?[0-9*#A-Da-d\-.()/ ]+$")
 _USER_RE = re.compile(r"^[A-Za-z0-9\-_.!~*'()&=+$,%]+$")
 _VISUAL_SEPARATORS = str.maketrans("", "", "-.()/ ")
 _URI_BAD_RE = re.compile(r'[ \t\r\n<>"]')
-_STATUS_RE = re.compile(r"^SIP/2\.0[ \t]+([1-6][0-9]{2})[ \t]*(.*)$")
 _DEFAULT_PORT = {"sip": 5060, "sips": 5061}
-
-# RFC 3261 §7.3.3 and later RFCs' compact header names.
-_COMPACT = {
-    "m": "contact", "f": "from", "t": "to", "i": "call-id", "v": "via", "l": "content-length",
-    "c": "content-type", "e": "content-encoding", "s": "subject", "k": "supported",
-    "o": "event", "u": "allow-events", "r": "refer-to", "b": "referred-by", "x": "session-expires",
-    "a": "accept-contact", "j": "reject-contact", "d": "request-disposition",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -107,8 +98,8 @@ def _param(params: Params, name: str) -> str | None:
 def _split_top(text: str, sep: str) -> list[str]:
     """Split on `sep` outside quoted strings and angle brackets; an unbalanced part is kept
     whole so the caller can reject it."""
-    if '"' not in text and "<" not in text:  # nothing to skip over (most values): 10x faster
-        return text.split(sep)[:MAX_ENTRIES]
+    if '"' not in text and ("<" not in text or _plain_angles(text, sep)):
+        return text.split(sep)[:MAX_ENTRIES]  # nothing to skip over (most values): 10x faster
     parts: list[str] = []
     start = angle = 0
     quoted = escaped = False
@@ -135,6 +126,16 @@ def _split_top(text: str, sep: str) -> list[str]:
     return parts
 
 
+_ANGLES_RE = re.compile(r"(?:[^<>]*<[^<>]*>)*[^<>]*")
+
+
+def _plain_angles(text: str, sep: str) -> bool:
+    """`<...>` pairs, not nested, none holding `sep`: splitting on `sep` keeps them whole."""
+    return _ANGLES_RE.fullmatch(text) is not None and not any(
+        sep in part.partition(">")[0] for part in text.split("<")[1:]
+    )
+
+
 def _unquote_value(value: str) -> str:
     value = value.strip()
     if len(value) >= 2 and value[0] == '"' and value[-1] == '"':
@@ -144,6 +145,8 @@ def _unquote_value(value: str) -> str:
 
 def parse_params(text: str) -> Params:
     """`;a=1;b;c="x;y"` into (("a", "1"), ("b", ""), ("c", "x;y")): names lower case."""
+    if not text:
+        return ()
     out: list[tuple[str, str]] = []
     for part in _split_top(text, ";"):
         name, _, value = part.partition("=")
@@ -154,6 +157,8 @@ def parse_params(text: str) -> Params:
 
 
 def _parse_uri_headers(text: str) -> Params:
+    if not text:
+        return ()
     out: list[tuple[str, str]] = []
     for part in text.split("&")[:MAX_ENTRIES]:
         name, _, value = part.partition("=")
@@ -313,88 +318,43 @@ def parse_history_info(value: str) -> list[HistoryEntry]:
     return out
 
 
-def header_values(message: str, name: str) -> list[str]:
-    """Every value of header `name` (full or compact form, any case) in a raw SIP message,
-    folded lines joined, in message order; the body is not searched."""
-    try:
-        wanted = _COMPACT.get(name.strip().lower(), name.strip().lower())
-        out: list[str] = []
-        current: list[str] | None = None
-        text = message[:MAX_TEXT].lstrip("\r\n")  # a keep-alive CRLF may lead the message
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-        for line in lines[1:]:
-            if not line.strip():
-                break
-            if line[0] in " \t":
-                if current is not None:
-                    current.append(line.strip())
-                continue
-            if current is not None:
-                out.append(" ".join(current))
-                current = None
-            hname, colon, hvalue = line.partition(":")
-            hname = hname.strip().lower()
-            if colon and _COMPACT.get(hname, hname) == wanted:
-                current = [hvalue.strip()]
-        if current is not None:
-            out.append(" ".join(current))
-        return out
-    except Exception:
-        return []
-
-
-def status_of(message: str) -> tuple[int, str]:
-    """(code, reason phrase) of a raw SIP response; (0, "") for a request or garbage."""
-    match = _STATUS_RE.match(message[:1024].lstrip("\r\n").split("\n", 1)[0].rstrip("\r"))
-    return (int(match.group(1)), match.group(2).strip()) if match else (0, "")
-
-
-def contacts_in(message: str) -> list[Contact]:
-    return [c for value in header_values(message, "contact") for c in parse_contacts(value)]
-
-
-def diversion_in(message: str) -> Diversion | None:
-    """The most recent diversion (the top-most Diversion entry), if any."""
-    for value in header_values(message, "diversion"):
-        entries = parse_diversion(value)
-        if entries:
-            return entries[0]
-    return None
-
-
-def history_info_in(message: str) -> list[HistoryEntry]:
-    return [
-        h for value in header_values(message, "history-info") for h in parse_history_info(value)
-    ]
-
-
 def normalise_target(target: str, domain: str, secure: bool = False) -> str:
     """A dialable SIP URI for `target`: sip:/sips: URIs as they are (headers dropped), a tel:
     URI, a bare number or user name as `sip:NUMBER@domain` (sips: when `secure`), `user@host`
     as `sip:user@host`; empty when there is nothing to dial (or a number and no domain)."""
+    uri = normalise_uri(target, domain, secure)
+    return str(uri) if uri is not None else ""
+
+
+def normalise_uri(target: str, domain: str, secure: bool = False) -> SipUri | None:
+    """`normalise_target` parsed (its str() is the target, embedded headers dropped): for
+    callers that look inside it, so the text is not parsed a second time."""
+    uri = _normalise(target, domain, secure)
+    return replace(uri, headers=()) if uri is not None and uri.headers else uri
+
+
+def _normalise(target: str, domain: str, secure: bool) -> SipUri | None:
     try:
         text = target.strip()[:MAX_TEXT]
         scheme = "sips" if secure else "sip"
         parsed = parse_uri(text)
         if parsed is not None and parsed.scheme in ("sip", "sips"):
-            return str(parsed)
+            return parsed
         if parsed is not None and parsed.scheme == "tel":
             number = parsed.number
         elif _SCHEME_RE.match(text):
-            return ""  # some other scheme (http:, mailto:, ...) or a broken URI: not dialable
+            return None  # some other scheme (http:, mailto:, ...) or a broken URI: not dialable
         elif "@" in text:
-            parsed = parse_uri(f"{scheme}:{text}")
-            return str(parsed) if parsed is not None else ""
+            return parse_uri(f"{scheme}:{text}")
         elif _NUMBER_RE.match(text):
             number = text.translate(_VISUAL_SEPARATORS)
         elif _USER_RE.match(text):
             number = text
         else:
-            return ""
+            return None
         host = domain.strip()
         if not number or not host:
-            return ""
-        built = parse_uri(f"{scheme}:{number.replace('#', '%23')}@{host}")
-        return str(built) if built is not None else ""
+            return None
+        return parse_uri(f"{scheme}:{number.replace('#', '%23')}@{host}")
     except Exception:
-        return ""
+        return None

@@ -108,6 +108,7 @@ class T:
     DND_STATUS = "DND Status"
     CALL_WAITING = "Call Waiting"
     AUTO_ANSWER = "Auto Answer"
+    DSS_KEYS = "DSS Keys"
     BASIC = "Basic"
     ADVANCED = "Advanced"
     LANGUAGE = "Language"
@@ -124,6 +125,11 @@ class T:
     # pop-ups and formatted lines
     NEW_MISSED = "{n} New Missed Call(s)"
     TEXT_MESSAGE = "Text Message"
+    VOICE_MAIL = "Voice Mail"
+    SET_VOICE_MAIL = "Set Voice Mail"
+    CONNECT = "Connect"
+    NEW_VOICE_MAIL = "{n} New Voice Mail(s)"
+    VOICE_MAIL_WAITING = "New Voice Mail"  # waiting, the server gave no count
     FROM = "From: {who}"
     # DeskPhone's own words, patterned on "{n} New Missed Call(s)": the guides say a forwarded
     # call pops a prompt up but not its text (docs/yealink.md §7)

@@ -12,7 +12,9 @@ Rules (pjsua's own for ringback, docs/pjsua2.md §5; the rest as on Yealink hand
 - call waiting tone while a second call rings during a call (features.call_waiting_tone);
 - the ringer rings the first ringing call while there is no other call; Silence stops it;
   Alert-Info can choose the ringtone;
-- an outgoing call left in ringback is cancelled after features.ringback_timeout seconds.
+- an outgoing call left in ringback is cancelled after features.ringback_timeout seconds;
+- an intercom call the phone answered by itself gets a short warning tone first
+  (features.intercom.tone, app/phone/intercom.py).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from app.phone.handset.keys import DIAL_KEYS
+from app.phone.intercom import INTERCOM, WARNING_TONE
 from app.phone.messages import (
     CallProgress,
     HangupCall,
@@ -35,6 +38,7 @@ from app.phone.ringtone_names import ringtone_from_alert_info
 from app.phone.settings import Settings
 
 BUSY_CODES = frozenset({486, 600, 603})
+WARNING_SECONDS = 0.5  # the intercom warning: one beep of the call waiting cadence
 _TALK = {CallState.TALKING, CallState.HOLD, CallState.HELD, CallState.CONNECTING}
 
 
@@ -71,6 +75,8 @@ class TonePolicy:
     ringback_since: dict[str, float] = field(default_factory=dict)
     timed_out: set[str] = field(default_factory=set)
     current: Wanted = field(default_factory=Wanted)
+    warned: dict[str, float] = field(default_factory=dict)  # intercom call -> warning's end
+    now: float = 0.0
 
     # ---- facts ----------------------------------------------------------------------------
     def observe(self, msg: object, settings: Settings) -> None:
@@ -106,6 +112,9 @@ class TonePolicy:
                 ring = (first.id, self.ringtones.get(first.id, settings.audio.ringtone))
         if tone is None:
             tone = self._ringback(views) or self._failure(views)
+        warning = next((c for c, end in self.warned.items() if self.now < end), None)
+        if warning is not None and settings.features.intercom.tone:
+            tone = (WARNING_TONE, warning)
         return Wanted(tone, ring)
 
     def _ringback(self, views: list[CallView]) -> tuple[str, str] | None:
@@ -131,6 +140,10 @@ class TonePolicy:
     def update(self, calls: dict[str, CallView], settings: Settings, now: float) -> list[Output]:
         """Commands that take the sound from what plays now to what the calls want."""
         self._track_ringback(calls, now)
+        self.now = now
+        for c in calls.values():
+            if c.extra.get(INTERCOM) and c.id not in self.warned:
+                self.warned[c.id] = now + WARNING_SECONDS
         want = self.wanted(calls, settings)
         out: list[Output] = []
         if want.tone != self.current.tone:
@@ -150,10 +163,11 @@ class TonePolicy:
                 self.ringback_since.pop(c.id, None)
 
     def next_deadline(self, settings: Settings) -> float | None:
+        times = [end for end in self.warned.values() if end > self.now]
         limit = settings.features.ringback_timeout
-        if limit <= 0 or not self.ringback_since:
-            return None
-        return min(self.ringback_since.values()) + limit
+        if limit > 0 and self.ringback_since:
+            times.append(min(self.ringback_since.values()) + limit)
+        return min(times, default=None)
 
     def expired(self, now: float, settings: Settings) -> list[Output]:
         """Cancel outgoing calls that have been in ringback for too long."""
@@ -173,6 +187,8 @@ class TonePolicy:
             bag.intersection_update(calls)
         for key in [k for k in self.ringtones if k not in calls]:
             del self.ringtones[key]
+        for key in [k for k in self.warned if k not in calls]:
+            del self.warned[key]
 
 
 # ---- the dial tone ----------------------------------------------------------------------------

@@ -9,7 +9,8 @@ percent-decoded first; parameters are applied in the order they appear):
 - `dnd=on|off` (also 1/0, true/false): DND on or off.
 - `always_fwd=on|off`, `busy_fwd=on|off`, `no_answer_fwd=on|off` with an optional
   `fwd_target=XXX` (applies to the rules switched on in the same request): forward on or off.
-- `phonecfg=get[&accounts=0|1][&dnd=0|1][&fw=0|1]`: a report, not an action (`ConfigQuery`).
+- `phonecfg=get[&accounts=0|1][&dnd=0|1][&fw=0|1]`: a report, not an action (`ConfigQuery`);
+  each account's entry carries its voice mail counts (None before its server sent any).
   A missing flag counts as 1. It cannot be mixed with actions.
 - `p`, `q`, `username`, `pwd`, `jumpto` (Yealink's login prefix) and cache busters such as
   `_` or `t` are ignored here; credentials are checked by `access.py`.
@@ -306,7 +307,7 @@ def config_report(query: ConfigQuery, state: dict[str, Any]) -> dict[str, Any]:
             report[name] = state[name]
     if query.accounts:
         report["accounts"] = [
-            {k: a.get(k) for k in ("index", "label", "uri", "state", "code")}
+            {k: a.get(k) for k in ("index", "label", "uri", "state", "code", "voice_mail")}
             for a in state.get("accounts", [])
             if isinstance(a, dict)
         ]

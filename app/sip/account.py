@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from typing import Any
+from dataclasses import replace
+from typing import Any, Protocol
 from urllib.parse import quote
 
 import pjsua2 as pj
 
-from app.phone.settings import AccountSettings
+from app.phone.settings import AccountSettings, Settings
 from app.phone.settings.accounts import NAME_MAX
 from app.sip.guard import guarded
 from app.sip.srtp import apply_srtp
@@ -33,10 +34,20 @@ def quoted_display_name(name: str) -> str:
 
 
 def id_uri(acc: AccountSettings) -> str:
+    """The account's address. It carries the server's port when that is not the default, as
+    AccountSettings.aor does: pjsua sends the MWI SUBSCRIBE to this address (app/sip/mwi.py),
+    which without the port went to 5060 instead of the registrar (pjsip leaves the port out of
+    From and To, RFC 3261 §19.1.1)."""
     scheme = "sips" if acc.transport == "tls" else "sip"
     name = quoted_display_name(acc.display_name)
     user = quote(acc.user, safe=_USER_SAFE)
-    return f"{name} <{scheme}:{user}@{acc.server}>" if name else f"<{scheme}:{user}@{acc.server}>"
+    address = f"<{scheme}:{user}@{acc.domain}>"
+    return f"{name} {address}" if name else address
+
+
+def sip_accounts(settings: Settings) -> list[AccountSettings]:
+    """What the pjsua2 accounts are built from (`built_from` of each)."""
+    return [built_from(a) for a in settings.accounts]
 
 
 def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> pj.AccountConfig:
@@ -64,7 +75,18 @@ def account_config(index: int, acc: AccountSettings, bind: str, realm: str) -> p
         cfg.mediaConfig.transportConfig.publicAddress = bind
     apply_srtp(cfg, acc.srtp)
     cfg.priority = 100 - index
+    # Message waiting (RFC 3842): pjsua subscribes once registered (app/sip/mwi.py).
+    cfg.mwiConfig.enabled = acc.subscribe_mwi
+    cfg.mwiConfig.expirationSec = acc.subscribe_mwi_expires
     return cfg
+
+
+def built_from(acc: AccountSettings) -> AccountSettings:
+    """The part of an account's settings its pjsua2 account is built from: accounts equal in
+    it need no new pjsua2 account. Auto answer, DND, the voice mail display and the Voice Mail
+    number (unless the MWI subscription goes to it) are the phone core's alone."""
+    vm = acc.voice_mail if acc.subscribe_mwi and acc.subscribe_mwi_to_vm else ""
+    return replace(acc, auto_answer=False, dnd=False, display_mwi=True, voice_mail=vm)
 
 
 def local_config(bind: str, port: int) -> pj.AccountConfig:
@@ -78,8 +100,17 @@ def local_config(bind: str, port: int) -> pj.AccountConfig:
     return cfg
 
 
+class MwiHooks(Protocol):
+    """What message waiting needs to hear of an account (app/sip/mwi.py MwiWatch)."""
+
+    def notify(self, index: int, prm: Any) -> None: ...
+    def on_registration(self, index: int, prm: Any) -> None: ...
+    def renew_after_register(self, index: int) -> None: ...
+
+
 class SipAccount(pj.Account):  # type: ignore[misc]
-    """Forwards registration, incoming calls and messages to the adapter's handlers."""
+    """Forwards registration, incoming calls, messages and message waiting to the adapter's
+    handlers (message waiting also hears of each registration and re-registration)."""
 
     def __init__(
         self,
@@ -87,6 +118,7 @@ class SipAccount(pj.Account):  # type: ignore[misc]
         on_reg: Callable[[int, Any], None],
         on_incoming: Callable[[int, Any], None],
         on_message: Callable[[int, Any], None],
+        mwi: MwiHooks | None = None,
     ) -> None:
         super().__init__()
         self.index = index
@@ -96,9 +128,20 @@ class SipAccount(pj.Account):  # type: ignore[misc]
         self._on_reg = on_reg
         self._on_incoming = on_incoming
         self._on_message = on_message
+        self._on_mwi = mwi.notify if mwi is not None else _nothing
+        self._mwi_reg = mwi.on_registration if mwi is not None else _nothing
+        self._mwi_renew = mwi.renew_after_register if mwi is not None else _nothing
+
+    def setRegistration(self, renew: bool) -> None:
+        """REGISTER again (the core's retry after a failure): the MWI subscription is then
+        started anew once it succeeds (app/sip/mwi.py)."""
+        if renew:
+            self._mwi_renew(self.index)
+        super().setRegistration(renew)
 
     @guarded()
     def onRegState(self, prm: Any) -> None:
+        self._mwi_reg(self.index, prm)
         self._on_reg(self.index, prm)
 
     @guarded()
@@ -108,3 +151,11 @@ class SipAccount(pj.Account):  # type: ignore[misc]
     @guarded()
     def onInstantMessage(self, prm: Any) -> None:
         self._on_message(self.index, prm)
+
+    @guarded()
+    def onMwiInfo(self, prm: Any) -> None:
+        self._on_mwi(self.index, prm)
+
+
+def _nothing(*_args: Any) -> None:
+    return None

@@ -39,6 +39,7 @@ from app.sip.call_ops import CallOperations
 from app.sip.cred_guard import account_servers
 from app.sip.flood_guard import Answered
 from app.sip.liveness import with_liveness
+from app.sip.mwi import MwiWatch
 from app.sip.sipmsg import (
     INCOMING_HEADERS,
     SDP_RE,
@@ -75,6 +76,7 @@ class SipAdapter:
         self.sip_call_ids = SipCallIds()
         self._incoming_seq = 0
         self.ops = CallOperations(self.calls, feed, self._relink_audio)
+        self.mwi = MwiWatch(stack.mwi_guard, feed, self.accounts)
         self._settings = Settings()
         self._bind = ""
         stack.on_transport_lost = self._on_transport_lost
@@ -120,6 +122,7 @@ class SipAdapter:
             account = self._new_account(LOCAL_ACCOUNT)
             account.create(with_liveness(local_config(bind, self.stack.port)), True)
             self.accounts[LOCAL_ACCOUNT] = account
+        self.mwi.accounts_created(settings, bind)
         self._pj_accounts = {int(a.getId()): index for index, a in self.accounts.items()}
 
     def reconfigure_accounts(self, settings: Settings, bind: str) -> None:
@@ -131,7 +134,7 @@ class SipAdapter:
         old = list(self.accounts.values())
         self.accounts.clear()
         for account in old:
-            account._on_reg = account._on_incoming = account._on_message = _ignore
+            account._on_reg = account._on_incoming = account._on_message = account._on_mwi = _ignore
             try:
                 account.shutdown()
             except pj.Error as exc:
@@ -144,7 +147,7 @@ class SipAdapter:
         log.info("accounts re-created: %s", sorted(self.accounts))
 
     def _new_account(self, index: int) -> SipAccount:
-        return SipAccount(index, self._on_reg, self._on_incoming, self._on_message)
+        return SipAccount(index, self._on_reg, self._on_incoming, self._on_message, self.mwi)
 
     def shutdown(self) -> None:
         """Hang up, let the BYEs/CANCELs go out, then release every pjsua2 object in order."""
@@ -199,6 +202,7 @@ class SipAdapter:
                 self.calls.pop(cmd.call, None)
             self._feed(CallProgress(cmd.call, "DISCONNECTED", 500, exc.reason or "Call failed"))
             return
+        self.stack.expect_answer()
         self._remember_call_id(call)
 
     def _register_again(self, index: int) -> None:

@@ -41,7 +41,7 @@ import pjsua2 as pj
 from app.phone.redirect import challenge_realms, credentials_allowed, parse_auth_realm
 from app.phone.settings import AccountSettings
 from app.phone.sipuri import parse_uri
-from app.sip.flood_guard import pjsua_library
+from app.sip.pj_module import EndpointModule, PjStr
 
 log = logging.getLogger("deskphone.sip")
 
@@ -127,10 +127,6 @@ class HopPolicy:
 # ---- pjsip_tx_data, as far as this module reads it --------------------------------------------
 
 
-class _PjStr(ctypes.Structure):
-    _fields_ = [("ptr", ctypes.c_char_p), ("slen", ctypes.c_ssize_t)]
-
-
 class _HdrLinks(ctypes.Structure):
     # The list links every pjsip header starts with (PJSIP_DECL_HDR_MEMBER: prev, next).
     _fields_ = [("prev", ctypes.c_void_p), ("next", ctypes.c_void_p)]
@@ -184,34 +180,11 @@ class _TxData(ctypes.Structure):
         ("is_pending", ctypes.c_int),
         ("token", ctypes.c_void_p),
         ("cb", ctypes.c_void_p),
-        ("dest_name", _PjStr),
+        ("dest_name", PjStr),
         ("dest_count", ctypes.c_uint),
         ("dest_entry", _AddrRecord * 16),  # PJSIP_MAX_RESOLVED_ADDRESSES without IPv6
         ("dest_cur", ctypes.c_uint),
         ("tp_info", _TpInfo),
-    ]
-
-
-_TX_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
-
-
-class _TxModule(ctypes.Structure):
-    # struct pjsip_module (pjsip/sip_module.h, 2.15.1), field for field.
-    _fields_ = [
-        ("prev", ctypes.c_void_p),
-        ("next", ctypes.c_void_p),
-        ("name", _PjStr),
-        ("id", ctypes.c_int),
-        ("priority", ctypes.c_int),
-        ("load", ctypes.c_void_p),
-        ("start", ctypes.c_void_p),
-        ("stop", ctypes.c_void_p),
-        ("unload", ctypes.c_void_p),
-        ("on_rx_request", ctypes.c_void_p),
-        ("on_rx_response", ctypes.c_void_p),
-        ("on_tx_request", _TX_CB),
-        ("on_tx_response", ctypes.c_void_p),
-        ("on_tsx_state", ctypes.c_void_p),
     ]
 
 
@@ -241,40 +214,22 @@ class CredentialGuard:
         self.refused = 0
         self.blocked: OrderedDict[str, str] = OrderedDict()  # Call-ID -> "host:port" refused
         self._lib: ctypes.CDLL | None = None
-        self._endpt: int = 0
-        self._module: _TxModule | None = None
-        self._callback = _TX_CB(self._on_tx_request)  # kept: pjsip holds the raw pointer
-        self._name = b"mod-deskphone-credential-guard"
+        self._module = EndpointModule(
+            b"mod-deskphone-credential-guard", PRIORITY, on_tx_request=self._on_tx_request
+        )
         self._buf = ctypes.create_string_buffer(4096)
 
     def register(self) -> None:
-        lib = pjsua_library()
-        lib.pjsua_get_pjsip_endpt.restype = ctypes.c_void_p
-        lib.pjsip_endpt_register_module.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-        lib.pjsip_endpt_unregister_module.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
+        lib, _endpt = self._module.register()
         lib.pjsip_msg_find_hdr.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p]
         lib.pjsip_msg_find_hdr.restype = ctypes.c_void_p
         lib.pjsip_hdr_print_on.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t]
         lib.pjsip_hdr_print_on.restype = ctypes.c_int
-        endpt = lib.pjsua_get_pjsip_endpt()
-        if not endpt:
-            raise RuntimeError("pjsua has no SIP endpoint yet")
-        module = _TxModule()
-        module.name = _PjStr(self._name, len(self._name))
-        module.id = -1
-        module.priority = PRIORITY
-        module.on_tx_request = self._callback
-        status = lib.pjsip_endpt_register_module(endpt, ctypes.byref(module))
-        if status != 0:
-            raise RuntimeError(f"pjsip_endpt_register_module failed: {status}")
-        self._lib, self._endpt, self._module = lib, endpt, module
+        self._lib = lib
 
     def unregister(self) -> None:
         """Before libDestroy(): pjsip must not keep a pointer into this object's memory."""
-        if self._lib is None or self._module is None:
-            return
-        self._lib.pjsip_endpt_unregister_module(self._endpt, ctypes.byref(self._module))
-        self._module = None
+        self._module.unregister()
 
     def why_refused(self, account_realm: str, msg: str, call_id: str, code: int) -> str:
         """Why a call that just ended failed, if its credentials were withheld: the challenger

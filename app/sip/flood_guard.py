@@ -30,13 +30,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from app.phone.incoming import Route
 from app.phone.incoming_policy import IncomingPolicy
 from app.phone.messages import IncomingAnswered
 from app.sip import rdata as rx
 from app.sip.admission import Admission
+from app.sip.pj_module import EndpointModule
 from app.sip.request_head import RequestHead, parse_head
 from app.sip.sipmsg import display_name
 from app.sip.stateless import Responder
@@ -47,46 +47,6 @@ RETRY_AFTER_S = 5
 PRIORITY = 63  # PJSIP_MOD_PRIORITY_APPLICATION - 1: after the dialog layer, before pjsua
 ANSWERED_KEEP = 2048  # stateless answers remembered for retransmissions (and not re-reported)
 MAX_PENDING = 1000  # answered calls waiting for the core; more in one loop turn are not recorded
-
-
-class _PjStr(ctypes.Structure):
-    _fields_ = [("ptr", ctypes.c_char_p), ("slen", ctypes.c_ssize_t)]
-
-
-_RX_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
-
-
-class _PjsipModule(ctypes.Structure):
-    # struct pjsip_module (pjsip/sip_module.h, 2.15.1), field for field.
-    _fields_ = [
-        ("prev", ctypes.c_void_p),
-        ("next", ctypes.c_void_p),
-        ("name", _PjStr),
-        ("id", ctypes.c_int),
-        ("priority", ctypes.c_int),
-        ("load", ctypes.c_void_p),
-        ("start", ctypes.c_void_p),
-        ("stop", ctypes.c_void_p),
-        ("unload", ctypes.c_void_p),
-        ("on_rx_request", _RX_CB),
-        ("on_rx_response", ctypes.c_void_p),
-        ("on_tx_request", ctypes.c_void_p),
-        ("on_tx_response", ctypes.c_void_p),
-        ("on_tsx_state", ctypes.c_void_p),
-    ]
-
-
-def pjsua_library() -> ctypes.CDLL:
-    """The already loaded pjsua2 extension: dlopen of the same path returns the same handle.
-
-    A PyDLL: its calls keep the GIL. These are short C calls made on the SIP thread, often
-    from inside pjsip's receive path; a CDLL releases and retakes the GIL around each one, and
-    with the engine's other threads awake each retake could wait (measured: ~0.2 ms of the
-    0.4 ms between an INVITE and its stateless 302 under load). pjsip calling back into
-    Python meanwhile is fine: pjsua2's callbacks take the GIL the same thread already holds."""
-    import pjsua2._pjsua2 as native
-
-    return ctypes.PyDLL(str(Path(native.__file__)))
 
 
 @dataclass(frozen=True)
@@ -120,15 +80,14 @@ class FloodGuard:
         self._pending: list[Answered] = []
         self._recent: OrderedDict[tuple[str, str, str], tuple[int, str, Route]] = OrderedDict()
         self._lib: ctypes.CDLL | None = None
-        self._endpt: int = 0
-        self._module: _PjsipModule | None = None
+        self._module = EndpointModule(
+            b"mod-deskphone-incoming-guard", PRIORITY, on_rx_request=self._on_rx_request
+        )
         self._responder: Responder | None = None
-        self._callback = _RX_CB(self._on_rx_request)  # kept: pjsip holds the raw pointer
-        self._name = b"mod-deskphone-incoming-guard"
 
     @property
     def registered(self) -> bool:
-        return self._module is not None
+        return self._module.registered
 
     @property
     def refused(self) -> int:
@@ -143,25 +102,11 @@ class FloodGuard:
         }
 
     def register(self) -> None:
-        lib = pjsua_library()
-        lib.pjsua_get_pjsip_endpt.restype = ctypes.c_void_p
+        lib, endpt = self._module.register()
         lib.pjsua_call_get_count.restype = ctypes.c_uint
         lib.pjsua_acc_find_for_incoming.argtypes = [ctypes.c_void_p]
         lib.pjsua_acc_find_for_incoming.restype = ctypes.c_int
-        lib.pjsip_endpt_register_module.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-        lib.pjsip_endpt_unregister_module.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
-        endpt = lib.pjsua_get_pjsip_endpt()
-        if not endpt:
-            raise RuntimeError("pjsua has no SIP endpoint yet")
-        module = _PjsipModule()
-        module.name = _PjStr(self._name, len(self._name))
-        module.id = -1
-        module.priority = PRIORITY
-        module.on_rx_request = self._callback
-        status = lib.pjsip_endpt_register_module(endpt, ctypes.byref(module))
-        if status != 0:
-            raise RuntimeError(f"pjsip_endpt_register_module failed: {status}")
-        self._lib, self._endpt, self._module = lib, endpt, module
+        self._lib = lib
         self._responder = Responder(lib, endpt)
         log.info("incoming guard registered (budget %d per %.1f s)", *self._budget())
 
@@ -170,10 +115,9 @@ class FloodGuard:
 
     def unregister(self) -> None:
         """Before libDestroy(): pjsip must not keep a pointer into this object's memory."""
-        if self._lib is None or self._module is None:
+        if not self._module.registered:
             return
-        self._lib.pjsip_endpt_unregister_module(self._endpt, ctypes.byref(self._module))
-        self._module = None
+        self._module.unregister()
         if self._responder is not None:
             self._responder.close()
         log.info(

@@ -25,7 +25,7 @@ import ctypes
 import logging
 import re
 
-from app.sip.flood_guard import pjsua_library
+from app.sip.pj_module import PjStr, pjsua_library
 
 log = logging.getLogger("deskphone.sip")
 
@@ -45,10 +45,6 @@ class _DroppedData(ctypes.Structure):
         ("len", ctypes.c_size_t),
         ("status", ctypes.c_int),
     ]
-
-
-class _PjStr(ctypes.Structure):
-    _fields_ = [("ptr", ctypes.c_char_p), ("slen", ctypes.c_ssize_t)]
 
 
 _DROP_CB = ctypes.CFUNCTYPE(None, ctypes.POINTER(_DroppedData))
@@ -86,7 +82,7 @@ class OversizeWatch:
         lib.pjsip_endpt_get_tpmgr.argtypes = [ctypes.c_void_p]
         lib.pjsip_tpmgr_set_drop_data_cb.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
         lib.pjsip_tpmgr_set_drop_data_cb.restype = ctypes.c_int
-        lib.pjsip_tsx_layer_find_tsx.argtypes = [ctypes.POINTER(_PjStr), ctypes.c_int]
+        lib.pjsip_tsx_layer_find_tsx.argtypes = [ctypes.POINTER(PjStr), ctypes.c_int]
         lib.pjsip_tsx_layer_find_tsx.restype = ctypes.c_void_p
         lib.pjsip_tsx_terminate.argtypes = [ctypes.c_void_p, ctypes.c_int]
         lib.pjsip_tsx_terminate.restype = ctypes.c_int
@@ -127,7 +123,7 @@ class OversizeWatch:
         branches, self.pending = self.pending, []
         for branch in branches:
             key = f"c${branch}".encode()
-            found = self._lib.pjsip_tsx_layer_find_tsx(ctypes.byref(_PjStr(key, len(key))), 0)
+            found = self._lib.pjsip_tsx_layer_find_tsx(ctypes.byref(PjStr(key, len(key))), 0)
             if not found:
                 continue  # already over (timer, CANCEL, a retransmission that fitted)
             log.warning(

@@ -7,8 +7,10 @@ from typing import Any
 
 import pjsua2 as pj
 
+from app.phone import sipheaders
 from app.phone.messages import CallRedirected
-from app.phone.sipuri import contacts_in, diversion_in, parse_contacts, status_of
+from app.phone.sipheaders import contacts_in, status_of
+from app.phone.sipuri import parse_contacts
 
 NAME_RE = re.compile(r'^\s*"?([^"<]*?)"?\s*<')
 SDP_RE = re.compile(r"^(content-type|c)\s*:\s*application/sdp", re.IGNORECASE | re.MULTILINE)
@@ -38,6 +40,7 @@ INCOMING_HEADERS = {
     "p-asserted-identity": "P-Asserted-Identity",
     "alert-info": "Alert-Info",
     "history-info": "History-Info",
+    "call-info": "Call-Info",  # answer-after=0: an intercom call (app/phone/intercom.py)
 }
 
 
@@ -73,6 +76,8 @@ def redirect_of(core_id: str, msg: str, code: int, reason: str, target: str) -> 
     if not msg:
         return CallRedirected(core_id, code, reason, tuple(parse_contacts(target)))
     status, phrase = status_of(msg)
+    # Diversion is parsed by the core after the new INVITE went out (only the chain needs it)
+    diversions = tuple(sipheaders.header_values(msg, "diversion"))
     return CallRedirected(
-        core_id, status or code, phrase or reason, tuple(contacts_in(msg)), diversion_in(msg)
+        core_id, status or code, phrase or reason, tuple(contacts_in(msg)), None, diversions
     )

@@ -17,17 +17,25 @@ from typing import Any
 import pjsua2 as pj
 
 from app.sip.cred_guard import CredentialGuard
+from app.sip.dialog_watch import DialogWatch
 from app.sip.flood_guard import FloodGuard
 from app.sip.guard import clear_last_exception, guarded
 from app.sip.logwriter import MessageSink, PjLogWriter, SipLogFile
 from app.sip.master_port import MasterPort
 from app.sip.media_poll import MediaPoller
+from app.sip.mwi_guard import MwiGuard
 from app.sip.oversize import OversizeWatch
 from app.userfiles import ca_file_problem
 
 log = logging.getLogger("deskphone.sip")
 
 EADDRINUSE_HINT = "address already in use"
+
+# After an INVITE goes out, the engine's bookkeeping (screen, history, events) waits this long
+# for SIP first: a redirect server or a PBX on the LAN answers within a few ms, and its 302 sat
+# in the socket behind up to ~1 ms of the dial's own bookkeeping (profiled with
+# tests/bench/redirect_bench.py). The screen showing "Calling" a few ms later is not seen.
+ANSWER_GRACE = 0.004
 
 
 class CaFileRefused(ValueError):
@@ -86,8 +94,11 @@ class SipStack:
         self.master_problem = ""
         self.guard = FloodGuard()
         self.oversize = OversizeWatch()
+        self.dialogs = DialogWatch()  # NOTIFYs of the BLF subscriptions (app/sip/blf.py)
         self.creds = CredentialGuard()  # credentials to the account's own servers only
+        self.mwi_guard = MwiGuard(lambda: self.guard.policy())  # the same trusted servers
         self.media = MediaPoller()  # RTP sockets polled only while calls exist (media_poll.py)
+        self._answer_due = 0.0  # until then SIP goes before the bookkeeping (ANSWER_GRACE)
         # A TCP/TLS connection to a server went away (registrar restarted, network lost).
         self.on_transport_lost: Callable[[str], None] | None = None
 
@@ -104,6 +115,9 @@ class SipStack:
         cfg.uaConfig.threadCnt = 0
         cfg.uaConfig.mainThreadOnly = True
         cfg.uaConfig.userAgent = opts.user_agent
+        # NOTIFYs for voice mail outside a subscription reach Account.onMwiInfo too; the MWI
+        # guard refuses those not from an account's server first (app/sip/mwi_guard.py).
+        cfg.uaConfig.mwiUnsolicitedEnabled = True
         cfg.medConfig.threadCnt = 1  # pjsua insists; stopped and replaced after libInit()
         # Never close the (null) sound device when idle: the conference bridge adds and removes
         # a call's port only on its clock tick, so with the device closed and nothing
@@ -134,7 +148,9 @@ class SipStack:
         if opts.flood_guard:
             self.guard.register()
         self.oversize.register()
+        self.dialogs.register()
         self.creds.register()
+        self.mwi_guard.register()
         log.info("pjsua2 %s started on port %d", self.version, self.port)
 
     def _create_transports(self) -> None:
@@ -231,6 +247,21 @@ class SipStack:
         self.drain_log()
         return handled
 
+    def expect_answer(self) -> None:
+        """An INVITE just went out: its answer (a 302 to follow, say) may be back at once."""
+        self._answer_due = time.monotonic() + ANSWER_GRACE
+
+    def serve_answers(self) -> None:
+        """Before the loop's bookkeeping: SIP only, until ANSWER_GRACE after the last INVITE
+        (a 302 handled here places the next one, which waits for its own answer alike). The
+        logs and guards drain afterwards in the loop's own handle_events()."""
+        ep = self.ep
+        while ep is not None:
+            left = self._answer_due - time.monotonic()
+            if left <= 0:
+                return
+            ep.libHandleEvents(max(1, round(left * 1000)))
+
     def poll(self) -> None:
         """Handle what has already arrived, without waiting (about 2 µs when nothing has)."""
         if self.ep is not None:
@@ -259,7 +290,9 @@ class SipStack:
         gc.collect()
         self.guard.unregister()
         self.oversize.unregister()
+        self.dialogs.unregister()
         self.creds.unregister()
+        self.mwi_guard.unregister()
         self.media.close()
         # Calls and accounts were ended, and their messages sent, by the adapter's shutdown:
         # without NO_RX_MSG pjsua_destroy2() sleeps about 1 s more whatever is left to wait for.

@@ -13,13 +13,10 @@ from __future__ import annotations
 import ctypes
 
 from app.phone.incoming import Route
+from app.sip.pj_module import PjStr, pj_str
 
 REASON_MAX = 64
 MAX_LISTS = 64  # distinct header sets kept; then the pool is released and they are made anew
-
-
-class _PjStr(ctypes.Structure):
-    _fields_ = [("ptr", ctypes.c_char_p), ("slen", ctypes.c_ssize_t)]
 
 
 class _PjsipHdr(ctypes.Structure):
@@ -28,15 +25,10 @@ class _PjsipHdr(ctypes.Structure):
         ("prev", ctypes.c_void_p),
         ("next", ctypes.c_void_p),
         ("type", ctypes.c_int),
-        ("name", _PjStr),
-        ("sname", _PjStr),
+        ("name", PjStr),
+        ("sname", PjStr),
         ("vptr", ctypes.c_void_p),
     ]
-
-
-def _pj_str(text: str) -> _PjStr:
-    raw = text.encode("utf-8", "surrogateescape")
-    return _PjStr(raw, len(raw))
 
 
 class Responder:
@@ -59,7 +51,7 @@ class Responder:
         self._endpt = endpt
         self._pool: int | None = None
         self._lists: dict[tuple[tuple[str, str], ...], _PjsipHdr] = {}
-        self._reasons: dict[str, _PjStr] = {}
+        self._reasons: dict[str, PjStr] = {}
 
     def close(self) -> None:
         """Release the headers' pool (before libDestroy())."""
@@ -89,7 +81,7 @@ class Responder:
         if text is None:
             if len(self._reasons) >= MAX_LISTS:
                 self._reasons.clear()
-            text = self._reasons[reason] = _pj_str(reason[:REASON_MAX])
+            text = self._reasons[reason] = pj_str(reason[:REASON_MAX])
         return int(
             self._lib.pjsip_endpt_respond_stateless(
                 self._endpt, rdata, code, ctypes.byref(text), ctypes.byref(head), None
@@ -107,7 +99,7 @@ class Responder:
         last = head_addr
         for name, value in headers:
             hdr = lib.pjsip_generic_string_hdr_create(
-                self._pool, ctypes.byref(_pj_str(name)), ctypes.byref(_pj_str(value))
+                self._pool, ctypes.byref(pj_str(name)), ctypes.byref(pj_str(value))
             )
             if not hdr:
                 continue

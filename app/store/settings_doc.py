@@ -12,7 +12,7 @@ from typing import Any
 
 from app.phone.settings import Settings
 from app.phone.settings.declare import Declared, Setting, declared
-from app.store.yealink_keys import compose, full_key, part_key
+from app.store.yealink_keys import compose, full_key, part_key, setting_key
 
 INTRO = """\
 # Settings reference
@@ -81,7 +81,7 @@ def _keys(d: Declared, tmpl: str, cfg: str) -> str:
     if s.joint is not None:
         keys = [full_key(tmpl, part_key(cfg, part), s.own) for part, _ in s.joint.parts]
         return "<br>".join(_code(k) for k in keys)
-    return _code(full_key(tmpl, cfg, s.own)) if cfg else "(settings.json only)"
+    return _code(setting_key(tmpl, cfg, s, "<n>")) if cfg else "(settings.json only)"
 
 
 def _cell(text: str) -> str:

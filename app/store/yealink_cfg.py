@@ -181,6 +181,9 @@ def _apply_one(job: _Apply, e: Entry) -> None:
             job.refuse(e, str(exc))
             return
         job.put(e, ref.path, value)
+        warn = ref.declared.setting.warn
+        if warn is not None and (why := warn(value)):
+            job.report.notes.append(f"{e.where}: {e.key} = {e.value}: {why}")
 
 
 def _apply_joint(job: _Apply, path: str, parts: dict[str, tuple[Entry, KeyRef]]) -> None:

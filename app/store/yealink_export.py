@@ -26,6 +26,7 @@ from app.store.yealink_keys import (
     full_key,
     part_key,
     plain_codec,
+    setting_key,
 )
 
 Block = Callable[[], list[str]]
@@ -41,6 +42,7 @@ class _Writer:
     def __init__(self, include_passwords: bool) -> None:
         self.include_passwords = include_passwords
         self.sections: list[tuple[str, list[str]]] = []
+        self.number = ""  # the table entry being written (tables do not nest), for `top` keys
 
     def group(self, obj: Any, cls: Any, tmpl: str, per_account: bool) -> list[str]:
         """A group's own keys, then its blocks."""
@@ -80,7 +82,7 @@ class _Writer:
             elif (s.secret and not self.include_passwords) or not (cfg or s.joint):
                 continue
             else:
-                out = _value(d, tmpl, cfg, value)
+                out = _value(d, tmpl, cfg, value, self.number)
                 if s.block:
                     blocks.append(functools.partial(list, out))
                 else:
@@ -95,7 +97,9 @@ class _Writer:
         for n, entry in entries:
             if t.skip_empty and entry == d.entry():
                 continue
+            self.number = str(n)
             rows = self.group(entry, d.entry, tmpl.replace("{n}", str(n)), t.per_account)
+            self.number = ""
             if t.section:
                 self.sections.append((t.section.format(n=n), rows))
             else:
@@ -103,10 +107,10 @@ class _Writer:
         return lines
 
 
-def _value(d: Declared, tmpl: str, cfg: str, value: Any) -> list[str]:
+def _value(d: Declared, tmpl: str, cfg: str, value: Any, number: str) -> list[str]:
     s = d.setting
     if s.joint is None:
-        return [f"{full_key(tmpl, cfg, s.own)} = {_text(codec_for(d), value)}"]
+        return [f"{setting_key(tmpl, cfg, s, number)} = {_text(codec_for(d), value)}"]
     parts = zip(s.joint.parts, s.joint.split(value), strict=True)
     return [
         f"{full_key(tmpl, part_key(cfg, part), s.own)} = {_text(plain_codec(kind), part_value)}"

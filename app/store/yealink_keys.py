@@ -19,7 +19,7 @@ from typing import Any
 
 from app.phone.settings import Settings
 from app.phone.settings.checks import split_host_port
-from app.phone.settings.declare import Choice, Codec, Declared, declared
+from app.phone.settings.declare import Choice, Codec, Declared, Setting, declared
 
 __all__ = [
     "BOOL",
@@ -37,6 +37,7 @@ __all__ = [
     "lookup",
     "out_of_range",
     "part_key",
+    "setting_key",
     "split_host_port",
 ]
 
@@ -107,6 +108,14 @@ def full_key(template: str, key: str, own: bool) -> str:
     return ("deskphone." if own else "") + compose(template, key)
 
 
+def setting_key(template: str, cfg: str, s: Setting, number: str = "{n}") -> str:
+    """The key of a plain setting: under `template`, or `cfg` itself for a `top` one (whose
+    `{n}` becomes `number`, the entry's number: `voice_mail.number.{n}`)."""
+    if s.top:
+        return cfg.replace("{n}", number)
+    return full_key(template, cfg, s.own)
+
+
 def part_key(cfg: str, part: str) -> str:
     """The key of a Joint's part, relative like the setting's own would be."""
     return f"{cfg}.{part}" if cfg else part
@@ -162,7 +171,7 @@ def _walk(cls: Any, tmpl: str, path: str, table: Declared | None, tpath: str) ->
             key = full_key(tmpl, cfg, s.own)
             out.append(_Template(key, f"{sub}.{{name}}", d, table, tpath))
         elif cfg:
-            out.append(_Template(full_key(tmpl, cfg, s.own), sub, d, table, tpath))
+            out.append(_Template(setting_key(tmpl, cfg, s), sub, d, table, tpath))
     return out
 
 

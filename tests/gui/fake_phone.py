@@ -37,6 +37,7 @@ from app.phone.messages import (
     IncomingCall,
     Input,
     MessageReceived,
+    MessageWaiting,
     PlaceCall,
     Publish,
     RegistrationChanged,
@@ -48,6 +49,7 @@ from app.phone.messages import (
     TransportInfo,
 )
 from app.phone.model import AccountView, CallState, CallView, Direction, RegState
+from app.phone.mwi import MessageSummary, parse_summary
 from app.phone.settings import AccountSettings, Settings
 from app.store.history import CallHistory
 
@@ -184,6 +186,9 @@ class FakePhone:
     def unsupported(self, name: str) -> None:
         self.display.show_error(f"{name}: not available yet")
 
+    def show_error(self, text: str) -> None:
+        self.display.show_error(text)
+
     def audio_intent(self, intent: object) -> bool:
         return False  # no sound bridge in the screen tests
 
@@ -225,6 +230,13 @@ class FakePhone:
 
     def message_in(self, sender: str, body: str) -> None:
         self.feed(MessageReceived(1, sender, body, self.now))
+        self.sync()
+
+    def voice_mail_in(self, account: int, body: str) -> None:
+        """A message-summary NOTIFY the SIP side trusted and parsed (app/sip/mwi.py)."""
+        summary = parse_summary(body)
+        assert isinstance(summary, MessageSummary), summary
+        self.feed(MessageWaiting(account, summary))
         self.sync()
 
     def error(self, text: str) -> None:

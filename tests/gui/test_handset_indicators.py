@@ -29,11 +29,11 @@ def test_power_led_ringing_voice_mail_and_text(harness: Harness, screens_dir: Pa
     h.shot(screens_dir, "60_power_led_ringing")
     h.click("F4")  # Reject
     assert h.screen.power_led() == ("off", "off") and not h.power_led_lit()
-    h.phone.display.new_voice_mail = 1  # the voice mail input (MWI will feed it)
-    h.sync()
+    h.phone.voice_mail_in(1, "Messages-Waiting: yes\r\nVoice-Message: 1/0\r\n")  # MWI
+    h.press("X")  # the pop-up seen
     assert h.screen.power_led() == ("red", "slow") and h.power_led_lit()
     h.shot(screens_dir, "61_power_led_voice_mail")
-    h.phone.display.new_voice_mail = 0
+    h.phone.voice_mail_in(1, "Messages-Waiting: no\r\nVoice-Message: 0/1\r\n")
     h.phone.message_in("sip:1002@127.0.0.1", "Lunch at 1?")
     h.refresh()
     assert h.screen.popup is not None and h.screen.popup.kind == "message"

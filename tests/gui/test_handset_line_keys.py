@@ -1,5 +1,5 @@
 """The window drawing a configured line key list: Line keys where they are configured, empty (N/A
-or not yet known) keys blank and dark, a call lighting its own account's key."""
+or a type DeskPhone does not support) keys blank and dark, a call lighting its own account's key."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.gui.conftest import assert_led
 from tests.gui.fake_phone import FakePhone
 from tests.gui.harness import Harness
 
-BLF = 16  # no row in the type table yet: drawn as an empty key
+BLF_LIST = 39  # no row in the type table: drawn as an empty key
 
 
 def test_a_key_list_drawn(qtbot: QtBot, skin: str, screens_dir: Path) -> None:
@@ -24,7 +24,12 @@ def test_a_key_list_drawn(qtbot: QtBot, skin: str, screens_dir: Path) -> None:
         AccountView(i, f"A{i}", f"sip:{100 + i}@127.0.0.1", RegState.REGISTERED) for i in (1, 2)
     ]
     phone = FakePhone(accounts)
-    keys = (LineKey(LINE, 1), LineKey(NA), LineKey(LINE, 2, label="Sales"), LineKey(BLF, 1, "7"))
+    keys = (
+        LineKey(LINE, 1),
+        LineKey(NA),
+        LineKey(LINE, 2, label="Sales"),
+        LineKey(BLF_LIST, 1, "7"),
+    )
     flags = phone.display.flags
     phone.display.flags = lambda: replace(flags(), line_keys=keys)  # type: ignore[method-assign]
     phone.sync()

@@ -23,8 +23,8 @@ def test_top_level_and_message_menu(harness: Harness, screens_dir: Path) -> None
     assert h.screen.items == TOP
     h.press("5")  # Message
     h.expect("menu", ["Back", "", "", "Enter"], "Message")
-    assert h.screen.items == ["Text Message"]
-    h.press("OK")
+    assert h.screen.items == ["Voice Mail", "Text Message"]
+    h.press("2")  # Text Message: the SIP MESSAGE texts
     h.expect("messages", ["Back", "", "", ""], "Text Message")
     assert h.screen.items == ["None"]
     h.phone.message_in("sip:1002@127.0.0.1", "Lunch at 1?")

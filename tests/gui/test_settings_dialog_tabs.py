@@ -90,6 +90,7 @@ def test_all_tabs_are_there(opened: Opened) -> None:
         "Call Forward",
         "Remote control",
         "Dial Plan",
+        "Line Keys",
         "Directory",
     ]
     assert opened.dialog.errors() == {}

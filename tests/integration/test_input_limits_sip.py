@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from app.phone.settings import AccountSettings, AudioSettings, Settings
-from app.phone.sipuri import header_values, parse_contacts
+from app.phone.sipheaders import header_values
+from app.phone.sipuri import parse_contacts
 from app.store.history import CallHistory
 from app.store.secrets import SecretStore
 from app.store.settings import save_settings

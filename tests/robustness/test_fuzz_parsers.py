@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from app.engine.ops import to_input
-from app.phone import sipuri
+from app.phone import sipheaders, sipuri
 from app.phone.dialing import DialError, to_request_uri
 from app.protocol import ProtocolError, decode
 from app.remote import action_uri
@@ -47,11 +47,11 @@ def test_sipuri_helpers_never_raise(text: str) -> None:
     sipuri.normalise_target(text, "127.0.0.1")
     sipuri.normalise_target(text, "", secure=True)
     message = f"SIP/2.0 302 Moved\r\nContact: {text}\r\nDiversion: {text}\r\n\r\n"
-    sipuri.status_of(message)
-    sipuri.contacts_in(message)
-    sipuri.diversion_in(message)
-    sipuri.history_info_in(message)
-    sipuri.header_values(text, "contact")
+    sipheaders.status_of(message)
+    sipheaders.contacts_in(message)
+    sipheaders.diversion_in(message)
+    sipheaders.history_info_in(message)
+    sipheaders.header_values(text, "contact")
 
 
 @FUZZ

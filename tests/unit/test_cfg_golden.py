@@ -21,6 +21,7 @@ from app.phone.settings import (
     DialNowRule,
     ForwardRule,
     ForwardSet,
+    LineKeySettings,
     ReplaceRule,
     Settings,
 )
@@ -64,6 +65,11 @@ def _account(n: int) -> AccountSettings:
         dnd=True,
         dtmf=("info", "inband", "both")[n % 3],
         srtp=("optional", "compulsory")[n % 2],
+        voice_mail=("*97", f"sip:vm{n}@pbx{n}.example.com")[n % 2],
+        subscribe_mwi=True,
+        subscribe_mwi_expires=1800 + n,
+        subscribe_mwi_to_vm=True,
+        display_mwi=False,
     )
 
 
@@ -95,6 +101,7 @@ def golden_settings() -> Settings:
     ft.call_waiting, ft.call_waiting_tone, ft.auto_answer_delay = False, False, 3
     ft.normal_refuse_code, ft.ringing_timeout, ft.ringback_timeout = 404, 90, 60
     ft.hold_mode = "rfc2543"
+    ft.voice_mail_popup, ft.mail_power_led = False, False
     r = ft.redirect
     r.mode, r.max_redirects, r.block_prefixes, r.allow_sips_downgrade = (
         "ask",
@@ -128,6 +135,17 @@ def golden_settings() -> Settings:
     d.block_out = {1: BlockOutRule("1900x.", [1]), 10: BlockOutRule("4321", [2])}
     d.area_code = AreaCode("011", 4, 11, [1, 2])
     d.dialnow_delay = 3
+    ic = ft.intercom
+    ic.allow, ic.mute, ic.tone, ic.barge = False, True, False, True
+    ic.header = "Alert-Info: Intercom"
+    k = s.keys
+    k.dsskey_transfer, k.direct_pickup_code, k.group_pickup_code = "attended", "*97", "*98"
+    k.park_code, k.park_retrieve_code = "*68", "*88"
+    s.line_keys = {
+        1: LineKeySettings(15, 2, "2", "Sales", "-"),
+        2: LineKeySettings(16, 3, "1005", "Bob", "*8"),
+        27: LineKeySettings(13, 3, "5551234", "Taxi", "x"),
+    }
     return s
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from app.engine.ops import to_input
@@ -94,6 +95,31 @@ def test_follow_keeps_one_call_and_places_the_target_under_its_id() -> None:
         (f"sip:carol@{PBX}", 200, ""),
     ]
     assert view.extra["original_uri"] == f"sip:bob@{PBX}"
+
+
+def test_diversion_as_the_adapter_sends_it_is_read_after_the_new_invite() -> None:
+    """The adapter passes the Diversion header unparsed: the PlaceCall comes first, then the
+    chain (in RedirectFollowed's turn) carries its reason; a refused 3xx's chain has it too."""
+    core, _ = make_core()
+    call = dial(core)
+    values = (f'"Bob" <sip:bob@{PBX}>;reason=unconditional;counter=1, <sip:x@{PBX}>',)
+    msg = CallRedirected(call, 302, "Moved", tuple(parse_contacts(f"<sip:carol@{PBX}>")))
+    first = core.handle(replace(msg, diversion_values=values))
+    assert isinstance(first[0], PlaceCall) and isinstance(first[-1], Then)
+    assert first[-1].input.diversion_values == values
+    out = run(core, first[-1].input)
+    (published,) = [e for e in events(out, "call") if "redirect_chain" in e["extra"]]
+    hops = json.loads(published["extra"]["redirect_chain"])
+    assert [(h["target"], h["diversion_reason"]) for h in hops] == [
+        (f"sip:bob@{PBX}", "unconditional"),
+        (f"sip:carol@{PBX}", ""),
+    ]
+    refused, _ = make_core(mode="never")
+    call = dial(refused)
+    out = run(refused, CallRedirected(call, 302, "Moved", (), diversion_values=values))
+    (ended,) = [e for e in events(out, "call") if e.get("state") == "CallFailed"]
+    hops = json.loads(ended["extra"]["redirect_chain"])
+    assert hops[0]["diversion_reason"] == "unconditional"
 
 
 def test_a_target_on_another_host_is_routed_through_the_registrar() -> None:

@@ -20,7 +20,7 @@ from app.sip.cred_guard import (
 def test_configured_servers_get_the_ports_pjsip_would_use() -> None:
     assert server_of("pbx.example", "udp") == Server("pbx.example", 5060)
     assert server_of("pbx.example", "tls") == Server("pbx.example", 5061)
-    assert server_of("10.0.0.1:5080", "tcp") == Server("10.0.0.1", 5080)
+    assert server_of("127.0.0.21:5080", "tcp") == Server("127.0.0.21", 5080)
     assert server_of("[::1]:5070", "udp") == Server("::1", 5070)
     assert server_of("", "udp") is None
     acc = AccountSettings(user="a", server="pbx.example", port=5062, outbound_proxy="sbc:5070")
@@ -35,7 +35,7 @@ def test_names_resolve_to_every_address() -> None:
 
 class FakeDns:
     def __init__(self) -> None:
-        self.table = {"pbx.example": {"10.0.0.1"}}
+        self.table = {"pbx.example": {"127.0.0.21"}}
         self.lookups = 0
 
     def __call__(self, server: Server) -> frozenset[tuple[str, int]]:
@@ -47,28 +47,28 @@ def test_only_the_accounts_servers_get_its_realms_credentials() -> None:
     dns = FakeDns()
     policy = HopPolicy(dns, clock=lambda: 0.0)
     policy.set_account(1, "corp.example", [Server("pbx.example", 5060), None])
-    policy.set_account(2, "other.example", [Server("10.9.9.9", 5060)])
-    assert policy.allows("corp.example", ("10.0.0.1", 5060))
-    assert policy.allows("CORP.example", ("10.0.0.1", 5060))  # pjsip matches realms so
-    assert not policy.allows("corp.example", ("10.0.0.1", 5061))  # same host, other port
-    assert not policy.allows("corp.example", ("10.0.0.2", 5060))  # claims the realm only
-    assert not policy.allows("corp.example", ("10.9.9.9", 5060))  # another account's server
-    assert not policy.allows("", ("10.0.0.1", 5060))
+    policy.set_account(2, "other.example", [Server("127.0.0.29", 5060)])
+    assert policy.allows("corp.example", ("127.0.0.21", 5060))
+    assert policy.allows("CORP.example", ("127.0.0.21", 5060))  # pjsip matches realms so
+    assert not policy.allows("corp.example", ("127.0.0.21", 5061))  # same host, other port
+    assert not policy.allows("corp.example", ("127.0.0.22", 5060))  # claims the realm only
+    assert not policy.allows("corp.example", ("127.0.0.29", 5060))  # another account's server
+    assert not policy.allows("", ("127.0.0.21", 5060))
     policy.clear()
-    assert not policy.allows("corp.example", ("10.0.0.1", 5060))
+    assert not policy.allows("corp.example", ("127.0.0.21", 5060))
 
 
 def test_a_server_that_moved_in_dns_is_looked_up_again() -> None:
     dns, now = FakeDns(), [0.0]
     policy = HopPolicy(dns, clock=lambda: now[0])
     policy.set_account(1, "corp.example", [Server("pbx.example", 5060)])
-    assert policy.allows("corp.example", ("10.0.0.1", 5060))
-    dns.table["pbx.example"] = {"10.0.0.7"}
+    assert policy.allows("corp.example", ("127.0.0.21", 5060))
+    dns.table["pbx.example"] = {"127.0.0.27"}
     now[0] = 5.0
-    assert policy.allows("corp.example", ("10.0.0.7", 5060))  # a miss asks DNS again
+    assert policy.allows("corp.example", ("127.0.0.27", 5060))  # a miss asks DNS again
     lookups = dns.lookups
-    assert not policy.allows("corp.example", ("10.6.6.6", 5060))
-    assert not policy.allows("corp.example", ("10.6.6.6", 5060))
+    assert not policy.allows("corp.example", ("127.0.0.26", 5060))
+    assert not policy.allows("corp.example", ("127.0.0.26", 5060))
     assert dns.lookups == lookups  # looked up at most once a second on misses
 
 

@@ -28,15 +28,14 @@ def test_power_led_flashes_fast_while_a_call_rings_even_silenced() -> None:
 
 def test_power_led_flashes_slowly_for_voice_mail_from_its_input() -> None:
     p = FakePhone()
-    p.display.new_voice_mail = 2  # what the voice mail (MWI) side will feed
-    p.sync()
+    p.voice_mail_in(1, "Messages-Waiting: yes\r\nVoice-Message: 2/0\r\n")  # MWI
+    p.press("X")  # the pop-up seen: the lamp goes on flashing
     assert p.handset.screen().power_led() == WAITING
     p.ring_in("sip:1002@127.0.0.1")
     assert p.handset.screen().power_led() == RINGING  # ringing wins
     p.press("X")  # Reject
     assert p.handset.screen().power_led() == WAITING
-    p.display.new_voice_mail = 0  # listened to
-    p.sync()
+    p.voice_mail_in(1, "Messages-Waiting: no\r\nVoice-Message: 0/2\r\n")  # listened to
     assert p.handset.screen().power_led() == OFF
 
 

@@ -15,9 +15,10 @@ from app.phone.handset.linekeys.table import TYPES, type_of
 from app.phone.intents import NewCall, OffHook, Swap
 from app.phone.messages import Answer
 from app.phone.model import AccountView, CallState, RegState
+from app.phone.settings.linekeys import KNOWN_TYPES
 from tests.gui.fake_phone import FakePhone
 
-BLF = 16  # a Yealink type the table has no row for (yet)
+BLF_LIST = 39  # a Yealink type the table has no row for
 
 
 def three_accounts() -> list[AccountView]:
@@ -73,9 +74,11 @@ def test_registration_failed_words() -> None:
 
 
 def test_the_table_has_a_row_for_each_type_in_use_and_unknown_types_are_empty() -> None:
-    assert sorted(TYPES) == [NA, LINE]
+    assert sorted(TYPES) == [0, 2, 5, 9, 10, 12, 13, 14, 15, 16, 23, 56]
+    # the settings' list of supported types (import warnings, the dialog) is the table's
+    assert {n: t.name for n, t in TYPES.items()} == KNOWN_TYPES
     assert (type_of(NA).name, type_of(LINE).name) == ("N/A", "Line")
-    assert type_of(BLF) is type_of(NA)
+    assert type_of(BLF_LIST) is type_of(NA)
     assert type_of(LINE).holds_calls and not type_of(NA).holds_calls
 
 
@@ -85,14 +88,14 @@ def test_a_key_list_places_lines_and_empty_keys() -> None:
         LineKey(LINE, 1),
         LineKey(NA),
         LineKey(LINE, 3, label="Sales"),
-        LineKey(BLF, 1, value="1005", label="Bob"),
+        LineKey(BLF_LIST, 1, value="1005", label="Bob"),
     )
     s = p.handset.screen()
     assert [(k.key, k.label, k.icon) for k in s.line_keys[:5]] == [
         ("L1", "A1", "registered"),
         ("L2", "", ""),
         ("L3", "Sales", "registered"),
-        ("L4", "", ""),  # no BLF row yet: drawn as an empty key
+        ("L4", "", ""),  # no BLF List row: drawn as an empty key
         ("L5", "", ""),
     ]
     assert (s.line_page, s.line_pages, len(s.line_keys)) == (1, 1, 10)
@@ -177,8 +180,9 @@ def test_a_line_key_in_a_call_holds_it_for_a_new_call() -> None:
     st.lists(
         st.builds(
             LineKey,
-            st.sampled_from([NA, LINE, BLF, 99]),
+            st.sampled_from([*sorted(TYPES), 99]),
             st.integers(0, 4),
+            value=st.sampled_from(["", "1005", "*8"]),
             label=st.sampled_from(["", "Key"]),
         ),
         max_size=30,

@@ -65,7 +65,7 @@ def test_error_popup_overlays_call_screen() -> None:
     assert p.handset.screen().softkeys == ["Answer", "Forward", "Silence", "Reject"]
 
 
-def test_message_popup_and_message_key_shows_it_again() -> None:
+def test_message_popup_and_message_key_shows_it_again_under_text_message() -> None:
     p = FakePhone()
     p.message_in("sip:1002@127.0.0.1", "hi")  # a SIP MESSAGE, through the core
     popup = p.handset.screen().popup
@@ -73,8 +73,22 @@ def test_message_popup_and_message_key_shows_it_again() -> None:
     assert "1002" in popup.text
     p.press("X")
     assert p.handset.screen().popup is None
-    p.press("MESSAGE")
-    assert p.handset.screen().popup is not None
+    p.press("MESSAGE")  # the Message menu: Voice Mail, Text Message
+    s = p.handset.screen()
+    assert (s.name, s.title, s.items) == ("menu", "Message", ["Voice Mail", "Text Message"])
+    p.press("DOWN", "OK")
+    s = p.handset.screen()
+    assert (s.name, s.title, s.items, s.values) == (
+        "messages",
+        "Text Message",
+        ["1002@127.0.0.1"],
+        ["hi"],
+    )
+    p.press("OK")  # shows it whole again
+    popup = p.handset.screen().popup
+    assert popup is not None and popup.kind == "message" and "hi" in popup.text
+    p.press("X", "X")
+    assert p.handset.screen().name == "menu"
 
 
 def test_history_tabs_and_dial_from_list() -> None:

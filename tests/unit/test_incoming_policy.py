@@ -44,10 +44,12 @@ def test_a_registered_account_trusts_only_where_its_register_was_answered() -> N
 
 
 def test_configured_ip_servers_and_proxies_are_trusted_too() -> None:
-    acc = AccountSettings(user="a", server="10.0.0.5", port=5080, outbound_proxy="10.0.0.6:5090")
+    acc = AccountSettings(
+        user="a", server="127.0.0.25", port=5080, outbound_proxy="127.0.0.26:5090"
+    )
     core = core_with(acc)
-    registered(core, 1, "10.0.0.6:5090")
-    assert core.incoming_policy().servers == {("10.0.0.5", 5080), ("10.0.0.6", 5090)}
+    registered(core, 1, "127.0.0.26:5090")
+    assert core.incoming_policy().servers == {("127.0.0.25", 5080), ("127.0.0.26", 5090)}
 
 
 def test_the_snapshot_is_rebuilt_only_when_something_it_uses_changed() -> None:
@@ -103,7 +105,7 @@ def test_hosts_and_ports() -> None:
 INVITE = (
     b"INVITE sip:100@127.0.0.1:5062 SIP/2.0\r\n"
     b"v: SIP/2.0/UDP 127.0.0.2:5060;rport;branch=z9hG4bK-1\r\n"
-    b"Via: SIP/2.0/TCP 10.0.0.1;branch=z9hG4bK-other\r\n"
+    b"Via: SIP/2.0/TCP 127.0.0.21;branch=z9hG4bK-other\r\n"
     b'f: "A;b<c>" <sip:alice@127.0.0.2>;tag=abc\r\n'
     b"To: <sip:100@127.0.0.1>\r\n"
     b"i: 42@127.0.0.2\r\n"

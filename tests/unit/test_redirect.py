@@ -27,7 +27,8 @@ from app.phone.redirect import (
     parse_auth_realm,
 )
 from app.phone.settings import RedirectSettings
-from app.phone.sipuri import Contact, Diversion, contacts_in, diversion_in, parse_contacts
+from app.phone.sipheaders import contacts_in, diversion_in
+from app.phone.sipuri import Contact, Diversion, parse_contacts
 
 DOMAIN = "127.0.0.1:5070"
 FOLLOW, ASK, FAIL = DecisionKind.FOLLOW, DecisionKind.ASK, DecisionKind.FAIL

@@ -13,6 +13,7 @@ from app.phone.settings import (
     BlockOutRule,
     DialNowRule,
     ForwardSet,
+    LineKeySettings,
     ReplaceRule,
     Settings,
     spec,
@@ -39,7 +40,7 @@ def _all() -> list[tuple[Any, Declared]]:
 
 
 def test_every_field_of_every_settings_class_is_declared_with_label_and_help() -> None:
-    assert len(_classes()) == 16
+    assert len(_classes()) == 19  # + IntercomSettings, KeyBehaviour, LineKeySettings
     for cls, d in _all():
         assert d.setting.label, f"{cls.__name__}.{d.name}"
         is_section = dataclasses.is_dataclass(d.type) and not d.setting.help
@@ -49,8 +50,8 @@ def test_every_field_of_every_settings_class_is_declared_with_label_and_help() -
 def test_defaults_and_fresh_table_entries_are_valid() -> None:
     assert validate_settings(Settings()) == {}
     tables = [(cls, d) for cls, d in _all() if d.setting.table is not None]
-    assert len(tables) == 5
-    s = Settings(accounts=[AccountSettings()])
+    assert len(tables) == 6
+    s = Settings(accounts=[AccountSettings()], line_keys={1: LineKeySettings()})
     s.forward.accounts[1] = ForwardSet()
     s.dialplan.replace[1], s.dialplan.dialnow[1] = ReplaceRule(), DialNowRule()
     s.dialplan.block_out[1] = BlockOutRule()

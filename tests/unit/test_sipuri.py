@@ -6,20 +6,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.phone.sipuri import (
-    Contact,
-    SipUri,
+from app.phone.sipheaders import (
     contacts_in,
     diversion_in,
     header_values,
     history_info_in,
+    status_of,
+)
+from app.phone.sipuri import (
+    Contact,
+    SipUri,
     normalise_target,
+    normalise_uri,
     parse_contacts,
     parse_diversion,
     parse_history_info,
     parse_params,
     parse_uri,
-    status_of,
     strip_uri_headers,
 )
 
@@ -194,6 +197,26 @@ def test_header_values_from_raw_message() -> None:
     assert header_values(RAW_302, "i") == ["5f2a@127.0.0.1"]
     assert header_values(RAW_302, "X-Missing") == []
     assert header_values("\n\n", "contact") == []
+
+
+def test_header_values_folding_compact_forms_and_body() -> None:
+    message = (
+        "\r\nSIP/2.0 302 Moved\r\nMax-Forwards: 70\r\nCONTACT :  <sip:a@h>,\r\n\t <sip:b@h>\r\n"
+        "m:<sip:c@h>\r\n  \r\nContact: <sip:body@h>\r\n"
+    )
+    # folded lines joined, compact and spaced names matched, nothing after the blank line
+    assert header_values(message, "contact") == ["<sip:a@h>, <sip:b@h>", "<sip:c@h>"]
+    assert header_values(message, " M ") == header_values(message, "contact")
+    assert header_values(message, "max-forwards") == ["70"]
+    assert header_values("SIP/2.0 302 Moved", "contact") == []
+
+
+@pytest.mark.parametrize("target", ["sip:c@h:5072?Route=x", "tel:+1-555", "bob", "x y", "http://a"])
+def test_normalise_uri_is_normalise_target_parsed(target: str) -> None:
+    uri = normalise_uri(target, "pbx.local")
+    text = normalise_target(target, "pbx.local")
+    assert (str(uri) if uri is not None else "") == text
+    assert uri == (parse_uri(text) if text else None)
 
 
 def test_messages_helpers() -> None:

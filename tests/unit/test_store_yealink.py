@@ -13,11 +13,10 @@ HEADER = "#!version:1.0.0.1\n"
 UNSUPPORTED_IN_SAMPLE = {
     "account.1.sip_server.1.retry_counts", "account.1.sip_server.2.address",
     "account.1.codec.1.enable", "account.1.codec.1.payload_type", "account.1.nat.nat_traversal",
-    "account.1.subscribe_mwi", "features.dnd.on_code",
-    "features.dnd.off_code", "transfer.semi_attend_tran_enable", "voice.vad",
+    "features.dnd.on_code", "features.dnd.off_code", "transfer.semi_attend_tran_enable",
+    "voice.vad",
     "static.network.internet_port.type", "static.network.vlan.internet_port_enable",
     "static.security.user_password", "lang.gui", "local_time.time_zone", "local_time.ntp_server1",
-    "linekey.1.type", "linekey.2.type", "linekey.3.type", "linekey.3.value", "linekey.3.label",
     "programablekey.1.type", "phone_setting.backlight_time",
 }  # fmt: skip
 
@@ -28,6 +27,7 @@ def test_sample_imports_what_deskphone_has() -> None:
     a1, a2 = s.accounts
     assert (a1.label, a1.user, a1.server, a1.expires) == ("Office", "1001", "pbx.example.com", 1800)
     assert a1.outbound_proxy == "sbc.example.com:5070" and a1.password == "Al1ce-Secret!"
+    assert a1.subscribe_mwi and not a2.subscribe_mwi
     assert (a2.transport, a2.port, a2.dtmf, a2.auto_answer, a2.dnd) == (
         "tls",
         5061,
@@ -52,6 +52,11 @@ def test_sample_imports_what_deskphone_has() -> None:
         "incoming_call", "call_established", "missed_call", "dnd_on", "dnd_off"
     }  # fmt: skip
     assert report.directory_url.endswith("contacts.xml")
+    assert s.line_keys[3].type == 16 and (s.line_keys[3].value, s.line_keys[3].label) == (
+        "1003",
+        "Bob",
+    )
+    assert s.line_keys[1].type == s.line_keys[2].type == 15
 
 
 def test_unsupported_keys_are_all_listed_with_lines() -> None:
@@ -163,3 +168,25 @@ def test_report_never_shows_a_password_value() -> None:
     _, report = import_cfg(text)
     assert "secretvalue" not in report.text() and "bad" not in report.text()
     assert report.malformed and report.refused
+
+
+def test_voice_mail_number_is_a_per_account_key_outside_account_x() -> None:
+    """voice_mail.number.X belongs to account X without being under `account.X.`."""
+    text = HEADER + (
+        "voice_mail.number.2 = *97\nvoice_mail.number.1 = sip:vm@pbx.example.com\n"
+        "voice_mail.number.17 = 1\nvoice_mail.number.3 = *9 7\n"
+    )
+    s, report = import_cfg(text)
+    assert [a.voice_mail for a in s.accounts] == ["sip:vm@pbx.example.com", "*97", ""]
+    assert {r.key: r.message for r in report.refused} == {
+        "voice_mail.number.17": "DeskPhone has accounts 1-16",
+        "voice_mail.number.3": "'*9 7' is not a number or SIP address "
+        "(digits, * # +, letters, @ . : _ -)",
+    }
+    out = export_cfg(s)
+    assert "voice_mail.number.2 = *97\n" in out and "voice_mail.number.3 = %NULL%\n" in out
+    assert "account.2.voice_mail" not in out
+    again, report = import_cfg(out)
+    assert report.refused == [] and [a.voice_mail for a in again.accounts] == [
+        a.voice_mail for a in s.accounts
+    ]

@@ -86,12 +86,14 @@ def _status_bar(p: QPainter, sm: ScreenModel, skin: Skin) -> None:
     icon_colour = {
         "dnd": colour(th["red"]),
         "missed": colour(th["red"]),
+        "voice_mail": colour(th["red"]),
         "mute": colour(th["status_text"]),
     }
+    counts = {"missed": str(st.missed), "voice_mail": st.voice_mail}
     for icon in reversed(st.icons):
-        if icon == "missed":
+        if counts.get(icon):
             p.setFont(font(f, 13, True))
-            n = str(st.missed)
+            n = counts[icon]
             nw = p.fontMetrics().horizontalAdvance(n) + 2
             text(p, QRectF(x - nw, 0, nw, STATUS_H), n, RIGHT, colour(th["status_text"]))
             x -= nw + 1
@@ -118,7 +120,16 @@ def _line_labels(
             "ringing": th["green"],
             "talking": th["green"],
             "hold": th["amber"],
+            "blf_idle": th["green"],
+            "blf_ringing": th["red"],
+            "blf_busy": th["red"],
+            "blf_held": th["amber"],
+            "parked": th["red"],
             "dnd": th["red"],
+            "forward": th["accent"],
+            "speed_dial": th["accent"],
+            "intercom": th["accent"],
+            "voice_mail_key": th["accent"],
         }.get(k.icon, th["grey"])
         ir = QRectF(0, r.center().y() - 9, 18, 18)
         ir.moveLeft(r.x() + 5 if left else r.right() - 23)
@@ -300,7 +311,8 @@ def _popup(p: QPainter, sm: ScreenModel, skin: Skin) -> None:
         p.restore()
         p.setFont(font(skin.font, 14, True))
         text(p, head, title, CENTRE, QColor("#ffffff"))
-    icon = {"missed": "missed", "forwarded": "forward", "error": "dnd"}.get(sm.popup.kind, "")
+    kinds = {"missed": "missed", "forwarded": "forward", "error": "dnd", "voice_mail": "voice_mail"}
+    icon = kinds.get(sm.popup.kind, "")
     if icon:
         ir = QRectF(box.x() + 16, box.y() + head_h + (box.height() - head_h - 34) / 2, 34, 34)
         glyphs.draw(p, icon, ir, colour(th["red"] if icon != "forward" else th["accent"]))

@@ -209,6 +209,19 @@ def message(p: QPainter, r: QRectF, c: QColor) -> None:
     p.drawLine(box.topRight(), QPointF(box.center().x(), box.center().y()))
 
 
+def voice_mail(p: QPainter, r: QRectF, c: QColor) -> None:
+    """The voice mail sign: two reels joined by the tape under them."""
+    _pen(p, c, max(1.5, r.width() * 0.1))
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    rad = r.width() * 0.2
+    cy = r.center().y()
+    left = QPointF(r.x() + rad + r.width() * 0.06, cy)
+    right = QPointF(r.right() - rad - r.width() * 0.06, cy)
+    p.drawEllipse(left, rad, rad)
+    p.drawEllipse(right, rad, rad)
+    p.drawLine(QPointF(left.x(), cy + rad), QPointF(right.x(), cy + rad))
+
+
 GLYPHS: dict[str, Callable[[QPainter, QRectF, QColor], None]] = {
     "registered": phone,
     "registering": phone,
@@ -227,6 +240,20 @@ GLYPHS: dict[str, Callable[[QPainter, QRectF, QColor], None]] = {
     "speaker": speaker,
     "headset": headset,
     "message": message,
+    "voice_mail": voice_mail,
+    # line key types (app/phone/handset/linekeys/): existing shapes, coloured by the display
+    "blf_idle": avatar,
+    "blf_ringing": avatar,
+    "blf_busy": avatar,
+    "blf_held": avatar,
+    "blf_unknown": avatar,
+    "blf_failed": avatar,
+    "speed_dial": phone,
+    "intercom": speaker,
+    "pickup": ringing,
+    "park": hold,
+    "parked": hold,
+    "voice_mail_key": message,  # the envelope of the handset's MESSAGE key
 }
 
 

@@ -26,7 +26,8 @@ SHOWN_ACCOUNTS = 6
 # an account page's settings, in order (labels and hints: app/phone/settings/accounts.py)
 PAGE = (
     "enabled", "label", "display_name", "user", "auth_name", "password", "server", "port",
-    "transport", "outbound_proxy", "expires", "srtp",
+    "transport", "outbound_proxy", "expires", "srtp", "voice_mail", "subscribe_mwi",
+    "subscribe_mwi_expires", "subscribe_mwi_to_vm", "display_mwi",
 )  # fmt: skip
 
 

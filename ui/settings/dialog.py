@@ -34,6 +34,7 @@ from ui.settings.dialplan_tab import DialPlanTab
 from ui.settings.directory_tab import DirectoryTab
 from ui.settings.features_tab import FeaturesTab
 from ui.settings.forward_tab import ForwardTab
+from ui.settings.linekeys_tab import LineKeysTab
 from ui.settings.remote_tab import RemoteTab
 from ui.settings.tab import ERROR_STYLE, SettingsTab
 
@@ -47,6 +48,7 @@ SECTION_TABS = {
     "dnd": "Features",
     "call_forward": "Call Forward",
     "directory": "Directory",
+    "line_keys": "Line Keys",
 }
 
 
@@ -58,6 +60,7 @@ def default_tabs(secrets_note: str = "", directory: Directory | None = None) -> 
         ForwardTab(),
         RemoteTab(),
         DialPlanTab(),
+        LineKeysTab(),
     ]
     if directory is not None:
         tabs.append(DirectoryTab(directory))

@@ -1,4 +1,5 @@
-"""Settings tab "Features": DND, call waiting, auto answer, refuse codes, redirects, timeouts.
+"""Settings tab "Features": DND, call waiting, auto answer, refuse codes, redirects, timeouts,
+voice mail notices.
 
 Per-account switches (auto answer, and DND in per-account mode) have a row for each account
 the dialog was opened with; accounts added on the Accounts tab get theirs next time.
@@ -26,6 +27,7 @@ REDIRECT = (
     "features.redirect.mode", "features.redirect.max_redirects",
     "features.redirect.block_prefixes", "features.redirect.allow_sips_downgrade",
 )  # fmt: skip
+VOICE_MAIL = ("features.voice_mail_popup", "features.mail_power_led")
 PER_ACCOUNT = ("auto_answer", "dnd")  # a column each, a row per account
 
 
@@ -43,12 +45,15 @@ class FeaturesTab(FormTab):
         self.grid = QGridLayout(self.per_account)
         redirect = QGroupBox(label_of("features.redirect"))
         self.rows(QFormLayout(redirect), *REDIRECT)
+        voice_mail = QGroupBox("Voice mail")
+        self.rows(QFormLayout(voice_mail), *VOICE_MAIL)
 
         layout = QVBoxLayout(self)
         layout.addWidget(dnd)
         layout.addWidget(calls)
         layout.addWidget(self.per_account)
         layout.addWidget(redirect)
+        layout.addWidget(voice_mail)
         layout.addWidget(self.other_errors)
         layout.addStretch()
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from app.phone.handset import screens as S
 from app.phone.handset import softkeys as K
+from app.phone.handset import voicemail as V
 from app.phone.handset.call_text import (
     CALL_WORDS,
     REG_WORDS,
@@ -18,7 +19,7 @@ from app.phone.handset.call_text import (
 )
 from app.phone.handset.conference import compose_conference, in_conference
 from app.phone.handset.dial_buffer import matches
-from app.phone.handset.linekeys.layout import Layout, layout
+from app.phone.handset.linekeys.layout import Layout, layout, lit_types
 from app.phone.handset.power_led import power_led
 from app.phone.handset.screens import ScreenModel, StatusBar
 from app.phone.handset.state import HISTORY_TABS, HandsetState
@@ -47,10 +48,12 @@ def status_bar(st: HandsetState) -> StatusBar:
     else:
         bar.registration = tr(T.NO_SERVICE)
         bar.reg_state = RegState.NO_SERVICE.value
+    bar.voice_mail = V.badge(f)
     for name, on in (
         ("dnd", f.dnd),
         ("forward", f.forward_on),
         ("missed", f.missed_count > 0),
+        ("voice_mail", bool(V.waiting(f))),
         ("mute", f.muted),
         ("auto_answer", f.auto_answer),
     ):
@@ -147,6 +150,11 @@ def _lists(st: HandsetState, sm: ScreenModel) -> K.SoftKeys:
         sm.switches = [i for i, f in enumerate(st.form.fields) if f.switches]
         sm.selected = st.form.selected
         return K.FORM_SWITCH if st.form.current.switches else K.FORM_TEXT
+    if st.view == S.VOICE_MAIL:
+        sm.title = tr(T.VOICE_MAIL)
+        sm.items, sm.values = V.rows(st.flags)
+        sm.selected = st.row if sm.items else -1
+        return K.VOICE_MAIL if sm.items else K.STATUS
     if st.view == S.MESSAGES:
         # the newest text message (the only one kept): OK shows it whole
         sm.title = tr(T.TEXT_MESSAGE)
@@ -192,7 +200,9 @@ def line_keys(st: HandsetState) -> Layout:
         st.focus,
         st.page,
         st.seizing(),
-        st.flags.dnd_accounts,
+        watches=st.flags.watches,
+        lit=lit_types(st.flags.dnd, st.forward_always[0]),
+        dnd=st.flags.dnd_accounts,
     )
 
 
@@ -211,19 +221,18 @@ def compose(st: HandsetState) -> tuple[ScreenModel, K.SoftKeys]:
         keys = _call_screen(st, sm, focus)
     elif st.finished is not None:
         keys = _call_screen(st, sm, st.finished)
-    elif st.view in (S.MENU, S.HISTORY, S.DIRECTORY, S.FORM, S.STATUS, S.MESSAGES):
+    elif st.view in (S.MENU, S.HISTORY, S.DIRECTORY, S.FORM, S.STATUS, S.MESSAGES, S.VOICE_MAIL):
         sm.name = st.view
         keys = _lists(st, sm)
     else:
         sm.name = S.IDLE
         sm.note = _idle_note(st)
         keys = K.IDLE_NO_ACCOUNT if st.no_account() else K.IDLE
-    sm.power_led_colour, sm.power_led_mode = power_led(
-        st.live(), st.flags.new_voice_mail, st.unread_texts()
-    )
+    texts = st.unread_texts() if st.flags.mail_power_led else 0
+    sm.power_led_colour, sm.power_led_mode = power_led(st.live(), V.lamp_count(st.flags), texts)
     popup = st.popup()
     if popup is not None:
         sm.popup = popup
-        keys = K.POPUP_VIEW if popup.kind in ("missed", "forwarded") else K.POPUP
+        keys = K.POPUP_VIEW if popup.kind in ("missed", "forwarded", "voice_mail") else K.POPUP
     sm.softkeys = [tr(k) if k else "" for k in keys]
     return sm, keys

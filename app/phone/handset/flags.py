@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from app.phone.blf import Watch, WatchKey
 from app.phone.dialplan import DialPlan
 from app.phone.handset.forms import ForwardRuleView
-from app.phone.handset.linekeys.config import LineKey
+from app.phone.handset.linekeys.config import KeyFeatures, LineKey
 
 # history kinds, in the order of the History screen's lists
 MISSED = "missed"
@@ -23,6 +24,23 @@ class HistoryItem:
     kind: str  # missed | placed | received | forwarded
     when: str = ""  # as the list shows it, e.g. "11-21 20:15"
     row: int = 0  # its row in the call history (the window opens that call's flow)
+
+
+@dataclass(frozen=True)
+class VoiceMailBox:
+    """One account's voice mail as the handset shows it (app/phone/voicemail.py keeps it)."""
+
+    account: int
+    label: str
+    number: str = ""  # the account's Voice Mail number: what Connect dials ("" none)
+    new: int | None = 0  # new voice messages; None: voice mail waits, count unknown
+    old: int = 0
+    shown: bool = True  # account.X.display_mwi.enable: off hides its count everywhere
+    arrived: int = 0  # bumped each time new voice mail arrived on this account
+
+    @property
+    def waiting(self) -> bool:
+        return self.shown and (self.new is None or self.new > 0)
 
 
 @dataclass
@@ -43,8 +61,10 @@ class HandsetFlags:
     message: str = ""  # newest text message body, shown once as a pop-up
     message_from: str = ""
     message_id: int = 0  # bump to show a new message
-    # voice mail waiting (the MWI count of new messages): the power LED flashes slowly
-    new_voice_mail: int = 0
+    # voice mail of every account, in account order (MESSAGE -> Voice Mail lists them)
+    voice_mail: tuple[VoiceMailBox, ...] = ()
+    voice_mail_popup: bool = True  # features.voice_mail_popup.enable
+    mail_power_led: bool = True  # phone_setting.mail_power_led_flash_enable
     conference: tuple[str, ...] = ()  # the calls of the local conference
     far_muted: frozenset[str] = frozenset()  # conference calls whose audio nobody hears
     error: str = ""  # an error pop-up ("Network unavailable!"), shown once per id
@@ -55,3 +75,6 @@ class HandsetFlags:
     dial_plan: DialPlan | None = None  # dial-now rules: dial as soon as the digits match one
     # the line keys as configured (Yealink linekey.X.*); None: one Line key per account
     line_keys: tuple[LineKey, ...] | None = None
+    key_features: KeyFeatures = field(default_factory=KeyFeatures)
+    # what the watching keys (BLF, park) see: (account, number) -> the monitored state
+    watches: dict[WatchKey, Watch] = field(default_factory=dict)

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from app.phone.handset import dialling
-from app.phone.handset import screens as S
+import app.phone.handset.dialling as dialling
+import app.phone.handset.screens as S
 from app.phone.handset.compose import compose
 from app.phone.handset.flags import HandsetFlags
 from app.phone.handset.keys import DIAL_KEYS, key_name
@@ -20,6 +20,7 @@ from app.phone.handset.press import idle_key
 from app.phone.handset.press import press as dispatch
 from app.phone.handset.screens import ScreenModel
 from app.phone.handset.state import FINISH_SECONDS, SENT_SECONDS, HandsetState
+from app.phone.handset.voicemail import seen_up_to
 from app.phone.intents import Intent, SendDtmf
 from app.phone.model import AccountView, CallState, CallView, Direction, RegState
 
@@ -68,6 +69,7 @@ class Handset:
         if st.purpose_call and st.purpose_call not in live_ids and st.view == S.DIALING:
             st.leave_to_idle()
         st.ack_missed = min(st.ack_missed, flags.missed_count)
+        st.ack_voice_mail = seen_up_to(flags, st.ack_voice_mail)
         if st.view == S.MANAGE and not st.conference_calls():
             st.view = S.IDLE  # the conference ended under the Manage list
 
@@ -164,9 +166,10 @@ class Handset:
         st.finished = None
         if call.direction == Direction.OUTGOING:
             st.focus = call.id
+            if st.pending_consult is not None:
+                # the consultation call of a transfer, dialled here or by a line key
+                st.consult, st.pending_consult = st.pending_consult, None
             if st.view == S.DIALING:
-                st.consult = st.pending_consult
-                st.pending_consult = None
                 st.leave_to_idle()
         elif call.state == CallState.CALLIN:
             st.focus = call.id

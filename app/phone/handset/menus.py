@@ -24,6 +24,17 @@ def _settings(id_: str, text: str) -> MenuItem:
     return MenuItem(id_, text, action=f"settings:{id_}")
 
 
+# Menu -> Message, also what the MESSAGE key opens (docs/yealink.md §16): voice mail and the
+# SIP MESSAGE texts.
+MESSAGE_MENU = MenuItem(
+    "message",
+    T.MESSAGE,
+    (
+        MenuItem("voice_mail", T.VOICE_MAIL, action="voice_mail"),
+        MenuItem("text", T.TEXT_MESSAGE, action="messages"),
+    ),
+)
+
 # The top level of a SIP-T46G, where Basic and Advanced sit beside Status and Features (the
 # T42G nests them under Settings). Source: the phone UI paths "Menu->Basic->..." listed for the
 # T54S/T52S/T48S/T48G/T46S/T46G/T29G against "Menu->Settings->Basic Settings->..." for the
@@ -50,12 +61,12 @@ MAIN = MenuItem(
                 MenuItem("dnd", T.DND, action="form:dnd"),
                 _settings("call_waiting", T.CALL_WAITING),
                 _settings("auto_answer", T.AUTO_ANSWER),
+                _settings("line_keys", T.DSS_KEYS),
             ),
         ),
         MenuItem("directory", T.DIRECTORY, action="directory"),
         MenuItem("history", T.HISTORY, action="history"),
-        # Voice Mail joins Text Message here once the phone has voice mail.
-        MenuItem("message", T.MESSAGE, (MenuItem("text", T.TEXT_MESSAGE, action="messages"),)),
+        MESSAGE_MENU,
         MenuItem(
             "basic",
             T.BASIC,

@@ -8,6 +8,13 @@ from app.phone.handset.forms import ForwardRuleView, dnd_form, forward_form
 from app.phone.handset.keys import DIAL_KEYS
 from app.phone.handset.menus import settings_intent
 from app.phone.handset.state import HISTORY_TABS, HandsetState
+from app.phone.handset.voicemail_keys import (
+    back_from_form,
+    connect,
+    open_voice_mail,
+    save,
+    voice_mail_key,
+)
 from app.phone.intents import ClearMissed, Intent
 from app.phone.messages import Dial
 from app.phone.texts import T
@@ -21,6 +28,8 @@ def open_list(st: HandsetState, view: str, tab: int = 0) -> None:
 
 
 def back(st: HandsetState) -> None:
+    if back_from_form(st):
+        return
     if st.view == S.MENU:
         if not st.menu.back():
             st.leave_to_idle()
@@ -34,7 +43,10 @@ def menu_soft(st: HandsetState, label: str) -> list[Intent]:
     popup = st.popup()
     if popup is not None and label in (T.EXIT, T.OK, T.VIEW):
         st.ack_popup(popup)
-        if label == T.VIEW and popup.kind == "forwarded":
+        if label == T.VIEW and popup.kind == "voice_mail":
+            st.leave_to_idle()
+            open_voice_mail(st)
+        elif label == T.VIEW and popup.kind == "forwarded":
             open_list(st, S.HISTORY, tab=_FORWARDED_TAB)
         elif label == T.VIEW:
             open_list(st, S.HISTORY, tab=1)
@@ -45,6 +57,10 @@ def menu_soft(st: HandsetState, label: str) -> list[Intent]:
         return _menu_enter(st)
     elif label == T.SWITCH and st.form:
         st.form.toggle()
+    elif label == T.CONNECT and st.view == S.VOICE_MAIL:
+        return connect(st)
+    elif label == T.SAVE and st.form and (saved := save(st)) is not None:
+        return saved
     elif label == T.SAVE and st.form:
         intent = st.form.intent()
         back(st)
@@ -56,7 +72,9 @@ def _menu_enter(st: HandsetState) -> list[Intent]:
     item = st.menu.enter()
     if item is None:
         return []
-    if item.action in ("history", "directory", "status", "messages"):
+    if item.action == "voice_mail":
+        open_voice_mail(st)
+    elif item.action in ("history", "directory", "status", "messages"):
         if item.action in ("status", "messages"):
             st.back_to, st.view = S.MENU, item.action
         else:
@@ -129,6 +147,8 @@ def nav(st: HandsetState, key: str) -> list[Intent]:
             st.form.delete()
         elif key in DIAL_KEYS:
             st.form.type(key)
+    elif st.view == S.VOICE_MAIL:
+        return voice_mail_key(st, key)
     elif st.view == S.MESSAGES and key == "OK" and st.flags.message:
         st.ack_message = min(st.ack_message, st.flags.message_id - 1)  # the pop-up again
     elif st.view in (S.STATUS, S.MESSAGES) and key in ("OK", "X", "LEFT"):

@@ -18,6 +18,7 @@ from app.phone.handset.linekeys import layout
 from app.phone.handset.navigation import menu_soft, nav, open_list, send_row
 from app.phone.handset.softkeys import SoftKeys
 from app.phone.handset.state import HISTORY_TABS, HandsetState
+from app.phone.handset.voicemail_keys import open_message_menu
 from app.phone.intents import (
     Intent,
     Mute,
@@ -61,7 +62,7 @@ def soft(st: HandsetState, label: str) -> list[Intent]:
         st.finished = None
     elif label == T.B_TRANSFER:
         return blind_transfer(st)
-    elif label in (T.BACK, T.EXIT, T.OK, T.VIEW, T.ENTER, T.SAVE, T.SWITCH):
+    elif label in (T.BACK, T.EXIT, T.OK, T.VIEW, T.ENTER, T.SAVE, T.SWITCH, T.CONNECT):
         return menu_soft(st, label)
     elif call is not None:
         return call_soft(st, label, call)
@@ -83,8 +84,8 @@ def global_key(st: HandsetState, key: str) -> list[Intent] | None:
     if key == "MUTE":
         return [Mute(not st.flags.muted)] if st.live() else []
     if key == "MESSAGE":
-        if st.flags.message:
-            st.ack_message = min(st.ack_message, st.flags.message_id - 1)
+        if st.focused() is None:
+            open_message_menu(st)
         return []
     if key == "REDIAL" and st.focused() is None:
         placed = [h for h in st.flags.history if h.kind == PLACED]

@@ -26,10 +26,11 @@ MENU = "menu"
 HISTORY = "history"
 DIRECTORY = "directory"
 FORM = "form"
+MESSAGES = "messages"  # Menu -> Message -> Text Message
+VOICE_MAIL = "voice_mail"  # Message -> Voice Mail: each account's new/old count, Connect
 STATUS = "status"
 
 CALL_SCREENS = (CALLING, RINGBACK, INCOMING, TALKING, HOLD, HELD, FAILED, FINISHED)
-MESSAGES = "messages"  # Menu -> Message -> Text Message
 
 # LED colours and modes (docs/yealink.md §5: solid green talking, fast green ringing, ...)
 LED_OFF = "off"
@@ -57,14 +58,15 @@ class StatusBar:
     reg_state: str = ""  # RegState value, for the icon colour
     time: str = ""
     date: str = ""
-    icons: list[str] = field(default_factory=list)  # dnd forward missed mute auto_answer
+    icons: list[str] = field(default_factory=list)  # dnd forward missed voice_mail mute ...
     missed: int = 0
+    voice_mail: str = ""  # new voice messages beside the voice mail icon ("99+"; "" unknown)
 
 
 @dataclass
 class PopupView:
     text: str
-    kind: str = "info"  # info | error | missed | forwarded | message
+    kind: str = "info"  # info | error | missed | forwarded | voice_mail | message
     title: str = ""
 
 

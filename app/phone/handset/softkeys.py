@@ -45,5 +45,6 @@ LIST: SoftKeys = (T.SEND, "", "", T.BACK)
 FORM_SWITCH: SoftKeys = (T.BACK, "", T.SWITCH, T.SAVE)
 FORM_TEXT: SoftKeys = (T.BACK, "", T.DELETE, T.SAVE)
 STATUS: SoftKeys = (T.BACK, "", "", "")
-POPUP_VIEW: SoftKeys = ("", "", T.VIEW, T.EXIT)  # missed and forwarded calls
+VOICE_MAIL: SoftKeys = (T.BACK, "", "", T.CONNECT)  # Message -> Voice Mail
+POPUP_VIEW: SoftKeys = ("", "", T.VIEW, T.EXIT)  # missed and forwarded calls, voice mail
 POPUP: SoftKeys = ("", "", "", T.OK)

@@ -9,9 +9,11 @@ from app.phone.handset import screens as S
 from app.phone.handset.dial_buffer import DialBuffer
 from app.phone.handset.flags import FORWARDED, MISSED, PLACED, RECEIVED, HandsetFlags
 from app.phone.handset.forms import Form
-from app.phone.handset.linekeys.config import LineKey, default_line_keys
+from app.phone.handset.linekeys.config import KeyFeatures, LineKey, default_line_keys
 from app.phone.handset.menus import MenuNav
 from app.phone.handset.screens import PopupView
+from app.phone.handset.voicemail import arrivals, voice_mail_form
+from app.phone.handset.voicemail import popup as voice_mail_popup
 from app.phone.model import AccountView, CallState, CallView
 from app.phone.texts import T, tr
 
@@ -81,6 +83,8 @@ class HandsetState:
     ack_message: int = 0
     ack_error: int = 0
     ack_forwarded: int = 0
+    # new voice mail seen, by account (voicemail.arrivals): the pop-up shows for later ones
+    ack_voice_mail: dict[int, int] = field(default_factory=dict)
 
     def live(self) -> list[CallView]:
         return [
@@ -145,8 +149,8 @@ class HandsetState:
         self.forwarded_ids &= {c.id for c in calls}
 
     def popup(self) -> PopupView | None:
-        """The pop-up on top: errors anywhere; missed and forwarded calls and messages over
-        idle screens."""
+        """The pop-up on top: errors anywhere; missed and forwarded calls, voice mail and
+        messages over idle screens."""
         f = self.flags
         if f.error and f.error_id > self.ack_error:
             # the phone's error prompts carry no title (docs/yealink.md §6)
@@ -158,6 +162,8 @@ class HandsetState:
         if self.forwarded > self.ack_forwarded:
             n = self.forwarded - self.ack_forwarded
             return PopupView(tr(T.NEW_FORWARDED, n=n), "forwarded", tr(T.FORWARDED_CALLS))
+        if (voice_mail := voice_mail_popup(f, self.ack_voice_mail)) is not None:
+            return voice_mail
         if f.message and f.message_id > self.ack_message:
             title = tr(T.TEXT_MESSAGE)
             text = f"{tr(T.FROM, who=f.message_from)}\n{f.message}" if f.message_from else f.message
@@ -171,6 +177,8 @@ class HandsetState:
             self.ack_missed = self.flags.missed_count
         elif popup.kind == "forwarded":
             self.ack_forwarded = self.forwarded
+        elif popup.kind == "voice_mail":
+            self.ack_voice_mail = arrivals(self.flags)
         elif popup.kind == "message":
             self.ack_message = self.flags.message_id
 
@@ -187,6 +195,29 @@ class HandsetState:
         """A line key took the phone off hook: the dial screen, calling out on `account`."""
         self.open_dialing()
         self.dial_account = account
+
+    def consult_for(self, call: str) -> None:
+        """A line key starts an attended transfer: its call is the consultation for `call`."""
+        self.pending_consult = ("transfer", call)
+
+    def ask_voice_mail(self, account: int) -> None:
+        """A Voice Mail key found no number: the Set Voice Mail form, as the menu's Connect."""
+        box = next((b for b in self.flags.voice_mail if b.account == account), None)
+        if box is not None:
+            self.form, self.view = voice_mail_form(box), S.FORM
+
+    @property
+    def features(self) -> KeyFeatures:
+        return self.flags.key_features
+
+    @property
+    def dnd(self) -> bool:
+        return self.flags.dnd
+
+    @property
+    def forward_always(self) -> tuple[bool, str]:
+        rule = self.flags.forward.get("always")
+        return (rule.enabled, rule.target) if rule is not None else (False, "")
 
     def line_key_config(self) -> tuple[LineKey, ...]:
         configured = self.flags.line_keys

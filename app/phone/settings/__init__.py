@@ -36,9 +36,11 @@ from app.phone.settings.features import (
     REFUSE_CODES,
     DndSettings,
     FeatureSettings,
+    IntercomSettings,
     RedirectSettings,
 )
 from app.phone.settings.forward import ForwardRule, ForwardSet, ForwardSettings
+from app.phone.settings.linekeys import MAX_LINE_KEYS, KeyBehaviour, LineKeySettings
 from app.phone.settings.remote import ACTION_URL_EVENTS, ProvisionSettings, RemoteSettings
 
 __all__ = [
@@ -63,6 +65,9 @@ __all__ = [
     "ForwardRule",
     "ForwardSet",
     "ForwardSettings",
+    "IntercomSettings",
+    "KeyBehaviour",
+    "LineKeySettings",
     "ProvisionSettings",
     "RedirectSettings",
     "RemoteSettings",
@@ -118,6 +123,12 @@ class Settings:
     provisioning: ProvisionSettings = group(ProvisionSettings, "Auto provisioning")
     dialplan: DialPlanSettings = group(
         DialPlanSettings, "Dial Plan", block=True, help=SYNTAX_HELP,
+    )
+    keys: KeyBehaviour = group(KeyBehaviour, "Line key behaviour")
+    line_keys: dict[int, LineKeySettings] = table_of(
+        dict, "Line keys", "linekey.{n}.{key}",
+        Table(MAX_LINE_KEYS, "line key", "DeskPhone has line keys 1-{count}"),
+        help="Yealink's linekey.X.*: the keys beside the display, 10 a page.",
     )
 # fmt: on
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.phone.settings import checks
+import app.phone.settings.checks as checks
 from app.phone.settings.declare import Choice, Joint, setting
 
 MAX_ACCOUNTS = 16
@@ -130,6 +130,33 @@ class AccountSettings:
     realm: str = setting(
         "", "Realm", "realm", own=True,
         help="Authentication realm; empty: learnt from the registrar's first challenge.",
+    )
+    voice_mail: str = setting(
+        "", "Voice Mail", "voice_mail.number.{n}", top=True, check=checks.dial_target,
+        hint="e.g. *97: what Connect dials",
+        help="The voice mail number of this account: the Voice Mail menu's Connect and a "
+        "Voice Mail key dial it on this account. Yealink's voice_mail.number.X.",
+    )
+    subscribe_mwi: bool = setting(
+        False, "Subscribe for MWI", "subscribe_mwi",
+        help="Subscribe to the server for message waiting (RFC 3842) once registered: the "
+        "voice mail count, lamp and pop-up follow it. Off: only NOTIFYs the registrar or "
+        "outbound proxy sends unasked count.",
+    )
+    subscribe_mwi_expires: int = setting(
+        3600, "MWI subscription period (s)", "subscribe_mwi_expires", lo=60, hi=84600,
+        hint="{lo}-{hi}",
+        help="How long the subscription lasts; it is refreshed before it runs out.",
+    )
+    subscribe_mwi_to_vm: bool = setting(
+        False, "Subscribe MWI to voice mail", "subscribe_mwi_to_vm",
+        help="Subscribe to the Voice Mail number (at the account's server) instead of the "
+        "account's own address.",
+    )
+    display_mwi: bool = setting(
+        True, "Voice mail display", "display_mwi.enable",
+        help="Show this account's new voice mail: the count on the idle screen, the pop-up, "
+        "the lamp, the tray and the desktop notification.",
     )
 
     # fmt: on

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from app.phone.settings import checks
+import app.phone.settings.checks as checks
 from app.phone.settings.declare import PATH_MAX, Choice, Codec, names, setting
 
 RINGTONES = (*(f"Ring{i}" for i in range(1, 9)), "Silent", "Splash")

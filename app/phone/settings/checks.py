@@ -13,6 +13,9 @@ _HOST = re.compile(r"^[A-Za-z0-9._\-\[\]:]+$")
 _MAC = re.compile(r"^[0-9a-f]{12}$")
 _DIAL_PREFIX = re.compile(r"^[0-9*#+]+$")
 _URL = re.compile(r"^https?://\S+$")
+# what a key dials: a number with * # +, or a SIP user or URI (`*97`, `voicemail`, `sip:vm@pbx`)
+_DIAL_TARGET = re.compile(r"^[A-Za-z0-9*#+@._:\-]+$")
+DIAL_TARGET_MAX = 99  # Yealink's maxlength for voice_mail.number.X
 
 
 def tone_error(text: str) -> str:
@@ -76,6 +79,17 @@ def number(v: str) -> str:
     return "" if v and not re.search(r"\s", v) else f"'{v}' is not a number"
 
 
+def dial_target(v: str) -> str:
+    """Empty, or something a key can dial: digits * # +, a SIP user name or URI; at most 99."""
+    if not v:
+        return ""
+    if len(v) > DIAL_TARGET_MAX:
+        return f"longer than {DIAL_TARGET_MAX} characters"
+    if not _DIAL_TARGET.match(v):
+        return f"'{v}' is not a number or SIP address (digits, * # +, letters, @ . : _ -)"
+    return ""
+
+
 def dial_prefix(v: str) -> str:
     return "" if _DIAL_PREFIX.match(v) else f"'{v}' is not a dial prefix (digits, +, *, #)"
 
@@ -86,3 +100,37 @@ def mac(v: str) -> str:
 
 def not_blank(v: str) -> str:
     return "" if v.strip() else "an empty entry"
+
+
+_HEADER_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9\-]{0,63}$")
+_NOT_ADDED = frozenset(
+    {
+        "via",
+        "from",
+        "to",
+        "call-id",
+        "cseq",
+        "contact",
+        "content-length",
+        "content-type",
+        "max-forwards",
+        "route",
+        "record-route",
+        "authorization",
+        "proxy-authorization",
+    }
+)
+
+
+def sip_header(text: str) -> str:
+    """One extra SIP header 'Name: value' (an intercom header); blank: none."""
+    if not text.strip():
+        return ""
+    name, colon, value = text.partition(":")
+    if not colon or not _HEADER_NAME.match(name.strip()) or not value.strip():
+        return "write the header as 'Name: value'"
+    if name.strip().lower() in _NOT_ADDED:
+        return f"{name.strip()} is set by the phone itself"
+    if len(text) > 256 or any(not c.isprintable() for c in text):
+        return "at most 256 printable characters on one line"
+    return ""

@@ -24,7 +24,9 @@ template where `{n}` is the entry number and `{key}` the key of a setting inside
 `{name}`. `own=True` marks a setting Yealink has no key for: it is written under `deskphone.` +
 its key (a Yealink phone ignores those), so an export imports back to the same settings. Yealink
 spells some keys differently per account (`forward.always.*` but `account.1.always_fwd.*`):
-`cfg_account` is the key a setting has inside a table declared `per_account`.
+`cfg_account` is the key a setting has inside a table declared `per_account`. A few per-account
+keys are not under `account.X.` at all (`voice_mail.number.X`): `top=True` says `cfg` is the
+whole key, with `{n}` standing for the entry's number.
 
 Order: the .cfg export writes a section's keys in field order, then its blocks (names maps,
 tables without a `.cfg` section of their own, fields declared `block=True`), also in field
@@ -110,6 +112,7 @@ class Setting:
     cfg: str = ""  # "": not in .cfg files
     cfg_account: str | None = None
     own: bool = False
+    top: bool = False  # cfg is the whole key ({n}: the entry's number), not under its table's
     lo: int | None = None
     hi: int | None = None
     choices: tuple[Choice, ...] = ()
@@ -122,6 +125,8 @@ class Setting:
     table: Table | None = None
     names: tuple[str, ...] = ()
     unknown: str = ""  # reason given for a name not in `names`
+    # a value that is kept but not (fully) supported: value -> the import's warning, "" if none
+    warn: Check | None = None
     max_len: int = TEXT_MAX  # a text value (or each text item) is at most this long
     max_items: int = LIST_MAX  # a plain list holds at most this many items
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.phone.settings import checks
+import app.phone.settings.checks as checks
 from app.phone.settings.declare import Choice, group, setting
 
 REFUSE_CODES = (
@@ -63,6 +63,35 @@ class RedirectSettings:
 
 
 @dataclass
+class IntercomSettings:
+    allow: bool = setting(
+        True, "Accept intercom calls", "allow",
+        help="An incoming intercom call is answered by itself when it came through a registered "
+        "account's server with 'Accept SIP trust server only' on; off (and for direct IP "
+        "calls): it rings like any call.",
+    )
+    mute: bool = setting(
+        False, "Mute on intercom", "mute",
+        help="The microphone is muted when an intercom call is answered by itself.",
+    )
+    tone: bool = setting(
+        True, "Intercom tone", "tone",
+        help="A warning tone plays when an intercom call is answered by itself.",
+    )
+    barge: bool = setting(
+        False, "Intercom barge", "barge",
+        help="An intercom call is answered even during another call (which is held); "
+        "off: it rings as a waiting call.",
+    )
+    header: str = setting(
+        "Call-Info: <sip:notused>;answer-after=0", "Intercom header", "header", own=True,
+        check=checks.sip_header,
+        help="The header an Intercom key's call carries so that the far phone answers it: "
+        "'Name: value', e.g. 'Alert-Info: Intercom' or 'Call-Info: <sip:x>;answer-after=0'.",
+    )
+
+
+@dataclass
 class FeatureSettings:
     normal_refuse_code: int = setting(
         486, "Reject with", "features.normal_refuse_code", choices=REFUSE_CODES,
@@ -97,4 +126,15 @@ class FeatureSettings:
         help="How a call is put on hold: a=sendonly, or the older RFC 2543 way (c=0.0.0.0).",
     )
     redirect: RedirectSettings = group(RedirectSettings, "Redirects (3xx)", "redirect")
+    voice_mail_popup: bool = setting(
+        True, "Voice mail pop-up", "features.voice_mail_popup.enable",
+        help="New voice mail opens the \"New Voice Mail\" pop-up and a desktop notification.",
+    )
+    mail_power_led: bool = setting(
+        True, "Power LED flashes for voice and text mail",
+        "phone_setting.mail_power_led_flash_enable",
+        help="The power LED flashes red slowly while new voice mail or an unread text message "
+        "waits.",
+    )
+    intercom: IntercomSettings = group(IntercomSettings, "Intercom", "features.intercom")
 # fmt: on

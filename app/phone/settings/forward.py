@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from app.phone.settings import checks
+import app.phone.settings.checks as checks
 from app.phone.settings.accounts import MAX_ACCOUNTS
 from app.phone.settings.declare import Choice, GroupCheck, Joint, Table, group, setting, table
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import urllib.parse
 from dataclasses import dataclass
 
-from app.phone.settings import checks
+import app.phone.settings.checks as checks
 from app.phone.settings.declare import URL_MAX, names, setting
 
 ACTION_URL_EVENTS = (

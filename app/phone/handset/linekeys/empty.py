@@ -14,6 +14,7 @@ from app.phone.intents import Intent
 class Empty:
     name = "N/A"
     holds_calls = False
+    watches = False
 
     def draw(self, slot: Slot, number: int, focus: str | None) -> LineKeyView:
         return LineKeyView()

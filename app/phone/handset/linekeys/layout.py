@@ -8,13 +8,14 @@ turns into the page key.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
+from app.phone.blf import Watch, WatchKey
 from app.phone.handset import screens as S
 from app.phone.handset.linekeys.base import KeyHost, Slot
-from app.phone.handset.linekeys.config import LINE, LineKey
-from app.phone.handset.linekeys.table import type_of
+from app.phone.handset.linekeys.config import DND, FORWARD, LINE, LineKey
+from app.phone.handset.linekeys.table import type_of, watch_key
 from app.phone.handset.screens import LineKeyView
 from app.phone.intents import Intent
 from app.phone.model import AccountView, CallState, CallView
@@ -33,15 +34,34 @@ class Layout:
     pages: int = 1
 
 
+def lit_types(dnd: bool, forward_always: bool) -> frozenset[int]:
+    """The feature key types whose feature is on (their LED is lit)."""
+    return frozenset(t for t, on in ((DND, dnd), (FORWARD, forward_always)) if on)
+
+
+def _slot(
+    key: LineKey,
+    account: AccountView | None,
+    watches: Mapping[WatchKey, Watch],
+    lit: frozenset[int],
+    dnd: frozenset[int],
+) -> Slot:
+    watched = watch_key(key)
+    watch = watches.get(watched) if watched is not None else None
+    return Slot(key, account, watch=watch, feature_on=key.type in lit, dnd=key.line in dnd)
+
+
 def _slots(
     config: Sequence[LineKey],
     accounts: Sequence[AccountView],
     calls: Sequence[CallView],
     seize: int | None,
+    watches: Mapping[WatchKey, Watch],
+    lit: frozenset[int],
     dnd: frozenset[int] = frozenset(),
 ) -> list[Slot]:
     by_index = {a.index: a for a in accounts}
-    slots = [Slot(key, by_index.get(key.line), dnd=key.line in dnd) for key in config]
+    slots = [_slot(key, by_index.get(key.line), watches, lit, dnd) for key in config]
     holders = [i for i, s in enumerate(slots) if type_of(s.key.type).holds_calls]
 
     def own_keys(account: int) -> list[int]:
@@ -72,11 +92,14 @@ def layout(
     focus: str | None,
     page: int,
     seize: int | None = None,
+    watches: Mapping[WatchKey, Watch] | None = None,
+    lit: frozenset[int] = frozenset(),
     dnd: frozenset[int] = frozenset(),
 ) -> Layout:
     """The keys of page `page` (0-based); `calls` are the live ones; `seize`: the account
-    being dialled on, off hook with no call yet; `dnd`: the accounts in DND."""
-    slots = _slots(config, accounts, calls, seize, dnd)
+    being dialled on, off hook with no call yet; `watches`: what the BLF and park keys see;
+    `lit`: the feature key types whose feature is on; `dnd`: the accounts in DND."""
+    slots = _slots(config, accounts, calls, seize, watches or {}, lit, dnd)
     per_page = LINE_KEYS_PER_PAGE if len(slots) <= LINE_KEYS_PER_PAGE else LINE_KEYS_PER_PAGE - 1
     pages = max(1, -(-len(slots) // per_page))
     page = min(max(page, 0), pages - 1)
@@ -91,22 +114,31 @@ def layout(
     while len(out.keys) < per_page:
         out.keys.append(LineKeyView(key=f"L{len(out.keys) + 1}"))
     if pages > 1:
-        # The 10th key turns into the page key; it flashes when a call rings on another page.
-        ringing_elsewhere = any(
-            s.call is not None and s.call.state == CallState.CALLIN
-            for i, s in enumerate(slots)
-            if i // per_page != page
-        )
+        colour, mode = _page_led([s for i, s in enumerate(slots) if i // per_page != page])
         out.keys.append(
             LineKeyView(
                 key=PAGE_KEY,
                 label=tr(T.PAGE, page=page + 1, pages=pages),
                 icon="page",
-                led_colour=S.GREEN if ringing_elsewhere else S.LED_OFF,
-                led_mode=S.FAST if ringing_elsewhere else S.LED_OFF,
+                led_colour=colour,
+                led_mode=mode,
             )
         )
     return out
+
+
+def _page_led(elsewhere: Sequence[Slot]) -> tuple[str, str]:
+    """The page key's LED tells what happens on the other pages (docs/yealink.md §5): fast
+    green for a ringing line, fast red for a ringing BLF, solid red for a parked call."""
+    leds = {type_of(s.key.type).light(s) for s in elsewhere}
+    for wanted, shown in (
+        ((S.GREEN, S.FAST), (S.GREEN, S.FAST)),
+        ((S.RED, S.FAST), (S.RED, S.FAST)),
+        ((S.RED, S.SLOW), (S.RED, S.SOLID)),
+    ):
+        if wanted in leds:
+            return shown
+    return S.LED_OFF, S.LED_OFF
 
 
 def press(shown: Layout, key: str, host: KeyHost) -> tuple[list[Intent], int | None]:

@@ -45,6 +45,7 @@ _ICON_OF_REG: dict[RegState, str] = {
 class Line:
     name = "Line"
     holds_calls = True
+    watches = False
 
     def draw(self, slot: Slot, number: int, focus: str | None) -> LineKeyView:
         name = account_name(slot.account) if slot.account is not None else ""

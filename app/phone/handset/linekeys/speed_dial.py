@@ -1,0 +1,40 @@
+"""Speed Dial (linekey.X.type 13): calls `value` on the key's account.
+
+In a call it acts as transfer.dsskey_deal_type says (in_call.py).
+"""
+
+from __future__ import annotations
+
+from app.phone.handset import screens as S
+from app.phone.handset.linekeys.base import KeyHost, Slot
+from app.phone.handset.linekeys.in_call import during_call
+from app.phone.handset.screens import LineKeyView
+from app.phone.intents import Intent
+from app.phone.messages import Dial
+
+
+def account_of(slot: Slot) -> int | None:
+    """The account a key's call goes out on: its line, None to let the core choose."""
+    return slot.key.line or None
+
+
+class SpeedDial:
+    name = "Speed Dial"
+    holds_calls = False
+    watches = False
+
+    def draw(self, slot: Slot, number: int, focus: str | None) -> LineKeyView:
+        return LineKeyView(label=slot.key.label or slot.key.value, icon="speed_dial")
+
+    def light(self, slot: Slot) -> tuple[str, str]:
+        return S.LED_OFF, S.LED_OFF
+
+    def press(self, slot: Slot, host: KeyHost) -> list[Intent]:
+        value = slot.key.value.strip()
+        if not value:
+            return []
+        in_call = during_call(value, account_of(slot), host)
+        return in_call if in_call is not None else [Dial(value, account_of(slot))]
+
+
+SPEED_DIAL_KEY = SpeedDial()
