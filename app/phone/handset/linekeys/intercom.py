@@ -6,32 +6,19 @@ In a call it acts as transfer.dsskey_deal_type says (in_call.py), like a Speed D
 
 from __future__ import annotations
 
-from app.phone.handset import screens as S
-from app.phone.handset.linekeys.base import KeyHost, Slot
-from app.phone.handset.linekeys.in_call import during_call
-from app.phone.handset.linekeys.speed_dial import account_of
-from app.phone.handset.screens import LineKeyView
+from app.phone.handset.linekeys.speed_dial import SpeedDial
 from app.phone.intents import Intent
 from app.phone.intents import Intercom as IntercomCall
 
 
-class Intercom:
+class Intercom(SpeedDial):
+    """A Speed Dial key whose call is an intercom call."""
+
     name = "Intercom"
-    holds_calls = False
-    watches = False
+    icon = "intercom"
 
-    def draw(self, slot: Slot, number: int, focus: str | None) -> LineKeyView:
-        return LineKeyView(label=slot.key.label or slot.key.value, icon="intercom")
-
-    def light(self, slot: Slot) -> tuple[str, str]:
-        return S.LED_OFF, S.LED_OFF
-
-    def press(self, slot: Slot, host: KeyHost) -> list[Intent]:
-        value = slot.key.value.strip()
-        if not value:
-            return []
-        in_call = during_call(value, account_of(slot), host)
-        return in_call if in_call is not None else [IntercomCall(value, account_of(slot))]
+    def call(self, value: str, account: int | None) -> list[Intent]:
+        return [IntercomCall(value, account)]
 
 
 INTERCOM_KEY = Intercom()

@@ -20,11 +20,12 @@ def account_of(slot: Slot) -> int | None:
 
 class SpeedDial:
     name = "Speed Dial"
+    icon = "speed_dial"
     holds_calls = False
     watches = False
 
     def draw(self, slot: Slot, number: int, focus: str | None) -> LineKeyView:
-        return LineKeyView(label=slot.key.label or slot.key.value, icon="speed_dial")
+        return LineKeyView(label=slot.key.label or slot.key.value, icon=self.icon)
 
     def light(self, slot: Slot) -> tuple[str, str]:
         return S.LED_OFF, S.LED_OFF
@@ -34,7 +35,10 @@ class SpeedDial:
         if not value:
             return []
         in_call = during_call(value, account_of(slot), host)
-        return in_call if in_call is not None else [Dial(value, account_of(slot))]
+        return in_call if in_call is not None else self.call(value, account_of(slot))
+
+    def call(self, value: str, account: int | None) -> list[Intent]:
+        return [Dial(value, account)]
 
 
 SPEED_DIAL_KEY = SpeedDial()
