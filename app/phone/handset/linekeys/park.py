@@ -40,26 +40,9 @@ def _retrieve(slot: Slot, host: KeyHost) -> list[Intent]:
     return [*hold, Dial(target, account_of(slot))]
 
 
-class CallPark:
-    name = "Call Park"
-    holds_calls = False
-    watches = True
-
-    def draw(self, slot: Slot, number: int, focus: str | None) -> LineKeyView:
-        return LineKeyView(label=slot.key.label or slot.key.value or self.name, icon=_icon(slot))
-
-    def light(self, slot: Slot) -> tuple[str, str]:
-        return _light(slot)
-
-    def press(self, slot: Slot, host: KeyHost) -> list[Intent]:
-        call = call_in_progress(host)
-        if call is not None:
-            orbit = slot.key.value.strip() or host.features.park_code
-            return [Transfer(call.id, orbit, attended=False)] if orbit else []
-        return _retrieve(slot, host)
-
-
 class RetrievePark:
+    """Calls the retrieve code + the orbit; the lamp shows whether a call is parked there."""
+
     name = "Retrieve Park"
     holds_calls = False
     watches = True
@@ -71,6 +54,19 @@ class RetrievePark:
         return _light(slot)
 
     def press(self, slot: Slot, host: KeyHost) -> list[Intent]:
+        return _retrieve(slot, host)
+
+
+class CallPark(RetrievePark):
+    """In a call: parks it (blind transfer to the orbit); otherwise retrieves, as Retrieve Park."""
+
+    name = "Call Park"
+
+    def press(self, slot: Slot, host: KeyHost) -> list[Intent]:
+        call = call_in_progress(host)
+        if call is not None:
+            orbit = slot.key.value.strip() or host.features.park_code
+            return [Transfer(call.id, orbit, attended=False)] if orbit else []
         return _retrieve(slot, host)
 
 
