@@ -74,9 +74,11 @@ def uas(
     keys: dict[str, str],
     ring_ms: int = 0,
     extra: list[str] | None = None,
+    timeout: float = 40,
 ) -> Sipp:
-    """A SIPp UAS from tests/peers/audio; `ring_ms` is its `<pause/>` (SIPp's -d)."""
-    sipp = Sipp(str(PEERS / scenario), free_port(), workdir, keys=keys, timeout=40)
+    """A SIPp UAS from tests/peers/audio; `ring_ms` is its `<pause/>` (SIPp's -d); SIPp exits
+    after `timeout` seconds whatever the call does."""
+    sipp = Sipp(str(PEERS / scenario), free_port(), workdir, keys=keys, timeout=timeout)
     sipp.extra = [*(["-d", str(ring_ms)] if ring_ms else []), *(extra or [])]
     sipp.start()
     sipp.wait_listening()

@@ -155,7 +155,9 @@ def bench_long_call(seconds: float) -> list[Row]:
             config.mkdir()
             with desktop_engine(config, server) as (engine, client):
                 assert engine.proc is not None
-                call = echo_call(client, engine.proc.pid, work / "sipp", seconds)
+                call = echo_call(
+                    client, engine.proc.pid, work / "sipp", seconds, "uas-200-echo-long.xml"
+                )
     finally:
         server.cleanup()
     st = call["state"]
@@ -164,7 +166,8 @@ def bench_long_call(seconds: float) -> list[Row]:
             f"drops / refills over a {seconds / 60:.0f}-minute call",
             f"mic {_pair(call['mic_drops'])} (far end: no buffer)",
             f"conference ticks {call['ticks']['device']} by the device, "
-            f"{call['ticks']['own']} by the fallback clock; "
+            f"{call['ticks']['own']} by the fallback clock (50 a second: "
+            f"{seconds * 50:.0f} over the call); "
             f"microphone → pjmedia {st['mic_ms'][0]:.1f} ms mean (p95 {st['mic_ms'][1]:.1f}); "
             f"device xruns {st['xruns']}, refused bursts {st['bursts']}; engine CPU "
             f"{call['cpu']:.1f} % of a core",

@@ -167,15 +167,30 @@ def _invite_sent(sipp: Sipp) -> float:
     return wall - (time.time() - time.monotonic())
 
 
-def echo_call(client: EngineClient, pid: int, workdir: Path, seconds: float) -> dict[str, Any]:
-    sipp = uas(workdir, "uas-200-echo.xml", {}, extra=["-rtp_echo"])
+def echo_call(
+    client: EngineClient,
+    pid: int,
+    workdir: Path,
+    seconds: float,
+    scenario: str = "uas-200-echo.xml",
+) -> dict[str, Any]:
+    """One call to a SIPp that echoes RTP, measured for `seconds` once it talks. Raises if the
+    call did not last: a row over a call that ended early would measure an idle engine."""
+    sipp = uas(workdir, scenario, {}, extra=["-rtp_echo"], timeout=seconds + 60)
     since = len(client.events)
     client.send("dial", target=target(sipp))
-    client.wait_call("Talking", 10, since)
+    talking = client.wait_call("Talking", 10, since)
     time.sleep(1.0)
     before = audio_status(client)
     cpu, rss = cpu_over(pid, seconds)
     after = audio_status(client)
+    ended = [
+        e for e in client.events[since:]
+        if e.get("ev") == "call" and e.get("id") == talking.get("id")
+        and e.get("state") in ("Finished", "CallFailed")
+    ]  # fmt: skip
+    if ended:
+        raise RuntimeError(f"the call ended before the {seconds:.0f} s were over: {ended[0]}")
     client.send("hangup")
     client.wait_call("Finished", 10, since)
     sipp.wait(15)
