@@ -41,7 +41,7 @@ import pjsua2 as pj
 from app.phone.redirect import challenge_realms, credentials_allowed, parse_auth_realm
 from app.phone.settings import AccountSettings
 from app.phone.sipuri import parse_uri
-from app.sip.pj_module import EndpointModule, PjStr
+from app.sip.pj_module import EndpointModule, PjStr, TxHead
 
 log = logging.getLogger("deskphone.sip")
 
@@ -161,19 +161,9 @@ class _TpInfo(ctypes.Structure):
     ]
 
 
-class _TxData(ctypes.Structure):
-    # struct pjsip_tx_data (pjsip/sip_transport.h, 2.15.1) up to tp_info, field for field.
-    _fields_ = [
-        ("prev", ctypes.c_void_p),
-        ("next", ctypes.c_void_p),
-        ("pool", ctypes.c_void_p),
-        ("obj_name", ctypes.c_char * 32),  # PJ_MAX_OBJ_NAME
-        ("info", ctypes.c_void_p),
-        ("rx_timestamp", ctypes.c_long * 2),
-        ("mgr", ctypes.c_void_p),
-        ("op_key", ctypes.c_void_p * 37),  # pj_ioqueue_op_key_t (34 pointers) + 3 pointers
-        ("lock", ctypes.c_void_p),
-        ("msg", ctypes.c_void_p),
+class _TxData(TxHead):
+    # struct pjsip_tx_data (pjsip/sip_transport.h, 2.15.1) from after `msg` up to tp_info.
+    _fields_ = [  # noqa: RUF012 (a ctypes layout, read once by ctypes)
         ("saved_strict_route", ctypes.c_void_p),
         ("buf", ctypes.c_void_p * 3),
         ("ref_cnt", ctypes.c_void_p),

@@ -30,32 +30,12 @@ from collections.abc import Callable
 from app.phone.incoming_policy import IncomingPolicy
 from app.sip import rdata as rx
 from app.sip.mwi_notify import MWI_EVENT, check_unsolicited, parse_request, via_transport
-from app.sip.pj_module import EndpointModule, PjStr
+from app.sip.pj_module import EndpointModule, PjStr, TxHead
 from app.sip.stateless import Responder
 
 log = logging.getLogger("deskphone.sip")
 
 PRIORITY = 63  # PJSIP_MOD_PRIORITY_APPLICATION - 1: before pjsua's unsolicited MWI module
-_OP_KEY = ctypes.c_void_p * 34  # pj_ioqueue_op_key_t: internal__[32], activesock_data, user_data
-
-
-class _TxHead(ctypes.Structure):
-    # struct pjsip_tx_data (pjsip/sip_transport.h, 2.15.1) up to msg, field for field.
-    _fields_ = [
-        ("prev", ctypes.c_void_p),
-        ("next", ctypes.c_void_p),
-        ("pool", ctypes.c_void_p),
-        ("obj_name", ctypes.c_char * 32),  # PJ_MAX_OBJ_NAME
-        ("info", ctypes.c_void_p),
-        ("rx_timestamp", ctypes.c_long * 2),
-        ("mgr", ctypes.c_void_p),
-        ("op_key", _OP_KEY),
-        ("op_key_tdata", ctypes.c_void_p),
-        ("op_key_token", ctypes.c_void_p),
-        ("op_key_callback", ctypes.c_void_p),
-        ("lock", ctypes.c_void_p),
-        ("msg", ctypes.c_void_p),
-    ]
 
 
 class _Method(ctypes.Structure):
@@ -180,7 +160,7 @@ class MwiGuard:
     def _retarget(self, tdata: int) -> None:
         assert self._lib is not None
         lib = self._lib
-        tx = _TxHead.from_address(tdata)
+        tx = TxHead.from_address(tdata)
         if not tx.msg:
             return
         head = _MsgHead.from_address(tx.msg)

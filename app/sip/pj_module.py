@@ -29,6 +29,25 @@ def pj_str(text: str | bytes) -> PjStr:
     return PjStr(raw, len(raw))
 
 
+class TxHead(ctypes.Structure):
+    """struct pjsip_tx_data (pjsip/sip_transport.h, 2.15.1) up to `msg`, field for field; a
+    module that reads further subclasses it (ctypes appends the subclass's fields)."""
+
+    _fields_ = [
+        ("prev", ctypes.c_void_p),
+        ("next", ctypes.c_void_p),
+        ("pool", ctypes.c_void_p),
+        ("obj_name", ctypes.c_char * 32),  # PJ_MAX_OBJ_NAME
+        ("info", ctypes.c_void_p),
+        ("rx_timestamp", ctypes.c_long * 2),
+        ("mgr", ctypes.c_void_p),
+        # pj_ioqueue_op_key_t (internal__[32], activesock_data, user_data) + tdata, token, callback
+        ("op_key", ctypes.c_void_p * 37),
+        ("lock", ctypes.c_void_p),
+        ("msg", ctypes.c_void_p),
+    ]
+
+
 # pj_bool_t on_rx_*(pjsip_rx_data*) and pj_status_t on_tx_*(pjsip_tx_data*): one shape.
 MESSAGE_CB = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p)
 
