@@ -62,6 +62,25 @@ class RingtoneLoader:
             self.want(choice)
         return done
 
+    def ringtone(self, name: str, show_error: Callable[[str], None]) -> Ringtone:
+        """What rings now: a built-in at once; a file only once it has been read (Ring1
+        until then, and Ring1 with an error shown for a file that cannot be used)."""
+        from app.audio.ringtones import RingtoneError, builtin_ringtone
+
+        try:
+            if is_builtin(name):
+                return builtin_ringtone(name)
+            got = self.get(name)
+            if isinstance(got, RingtoneError):
+                raise got
+        except RingtoneError as exc:
+            show_error(f"Ringtone: {exc}")
+            return builtin_ringtone("Ring1")
+        if got is None:
+            log.warning("ringtone %r is still being read: Ring1 for this call", name[:200])
+            return builtin_ringtone("Ring1")
+        return got
+
     def _run(self) -> None:
         from app.audio.ringtones import RingtoneError, load_ringtone
 

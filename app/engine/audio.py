@@ -7,7 +7,8 @@ ringer sound (app/phone/tones_policy.py); this module carries its commands out.
 The conference clock exists from the start (calls need it, sound or not). The DeviceBridge,
 with numpy and PortAudio, loads the first time sound is needed (app/engine/sound_loader.py);
 until then the sound wanted (tone, ringtone, mode, volumes, mute) is kept here and handed to
-the bridge when it arrives.
+the bridge when it arrives. Beside it: audio_settings.py (settings -> bridge devices and
+volumes), audio_state.py (the state published to the UI), key_tones.py (keypad feedback).
 """
 
 from __future__ import annotations
@@ -18,12 +19,21 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from app.audio.bridge_config import BridgeConfig, Mode
+from app.audio.bridge_config import Mode
 from app.audio.conference_clock import Conference, ConferenceClock
-from app.audio.ringtone_loader import RingtoneLoader, is_builtin
+from app.audio.ringtone_loader import RingtoneLoader
 from app.audio.stream_keeper import OK_TEXT
 from app.audio.tone_plan import tone_for
 from app.audio.tones import ToneError, ToneSpec, parse_tone
+from app.engine.audio_settings import (
+    VOLUME_KEYS,
+    bridge_config,
+    configured_devices,
+    devices,
+    volumes,
+)
+from app.engine.audio_state import audio_state
+from app.engine.key_tones import key_tone
 from app.engine.sound_loader import SoundLoader
 from app.phone import intents as ui_intents
 from app.phone.messages import (
@@ -47,33 +57,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("deskphone.audio")
 
-# Key tones: the DTMF pair of the key, short, once (a desk phone's keypad feedback).
-_ROWS = {"1": 697, "2": 697, "3": 697, "4": 770, "5": 770, "6": 770}
-_ROWS |= {"7": 852, "8": 852, "9": 852, "*": 941, "0": 941, "#": 941}
-_COLS = {"1": 1209, "4": 1209, "7": 1209, "*": 1209, "2": 1336, "5": 1336, "8": 1336}
-_COLS |= {"0": 1336, "3": 1477, "6": 1477, "9": 1477, "#": 1477}
-KEY_TONE_MS = 80
 # s the conference clock runs on after the last call: pjmedia adds and removes a call's port
 # only on a clock tick, so the ticks after a hang-up let the removal through.
 CLOCK_LINGER = 2.0
-NOT_LOADED_TEXT = "Sound loads when first needed"
-VOLUME_KEYS = {
-    "headset": "volume_handset",
-    "speaker": "volume_handsfree",
-    "ringer": "volume_ringer",
-}
-
-
-def bridge_config(audio: AudioSettings) -> BridgeConfig:
-    return BridgeConfig(
-        handset=audio.handset_device,
-        handsfree=audio.handsfree_device,
-        ringer=audio.ringer_device,
-    )
-
-
-def _devices(audio: AudioSettings) -> tuple[str, str, str]:
-    return audio.handset_device, audio.handsfree_device, audio.ringer_device
 
 
 class EngineAudio:
@@ -105,7 +91,7 @@ class EngineAudio:
         self._loader: SoundLoader[DeviceBridge] = SoundLoader(self._make_bridge)
         # What the bridge is to do; kept here while it loads and handed over when it arrives.
         audio = settings().audio
-        self._volume = {t: int(getattr(audio, key)) for t, key in VOLUME_KEYS.items()}
+        self._volume = volumes(audio)
         self._mode = Mode.HEADSET
         self._muted = False
         self._tone_spec: ToneSpec | None = None
@@ -169,12 +155,8 @@ class EngineAudio:
         bridge.set_mode(self._mode)
         bridge.set_mic_muted(self._muted)
         audio = self._settings().audio
-        if _devices(audio) != (
-            bridge.config.handset,
-            bridge.config.handsfree,
-            bridge.config.ringer,
-        ):
-            bridge.set_devices(*_devices(audio))
+        if devices(audio) != configured_devices(bridge.config):
+            bridge.set_devices(*devices(audio))
         if self._tone_spec is not None:
             bridge.play_tone(self._tone_spec)
         if self._ring_name is not None:
@@ -256,22 +238,7 @@ class EngineAudio:
             self.bridge.stop_tone()
 
     def _ringtone(self, name: str) -> Ringtone:
-        """A built-in at once; a file only once the loader has it (Ring1 until then)."""
-        from app.audio.ringtones import RingtoneError, builtin_ringtone
-
-        try:
-            if is_builtin(name):
-                return builtin_ringtone(name)
-            got = self.ringtones.get(name)
-            if isinstance(got, RingtoneError):
-                raise got
-        except RingtoneError as exc:
-            self._show_error(f"Ringtone: {exc}")
-            return builtin_ringtone("Ring1")
-        if got is None:
-            log.warning("ringtone %r is still being read: Ring1 for this call", name[:200])
-            return builtin_ringtone("Ring1")
-        return got
+        return self.ringtones.ringtone(name, self._show_error)
 
     def key_pressed(self, key: str) -> None:
         """Keypad feedback while dialing (settings.audio.key_tones); a digit ends the dial tone.
@@ -282,9 +249,10 @@ class EngineAudio:
         self._need_sound()  # the user is at the phone: a call or a tone may follow
         if self.dial_tone.key(key):
             self._stop_tone()
-        if self.bridge is None or key not in _ROWS or not self._settings().audio.key_tones:
+        tone = key_tone(key)
+        if self.bridge is None or tone is None or not self._settings().audio.key_tones:
             return  # a key tone played late (while sound loads) would be no feedback
-        self.bridge.play_key_tone(parse_tone(f"!{_ROWS[key]}+{_COLS[key]}/{KEY_TONE_MS}"))
+        self.bridge.play_key_tone(parse_tone(tone))
 
     # ---- handset intents -----------------------------------------------------------------
     def handle_intent(self, intent: object, silence: Callable[[str | None], list[Output]]) -> bool:
@@ -404,34 +372,7 @@ class EngineAudio:
             self._status_new = text
 
     def state(self) -> dict[str, Any]:
-        bridge = self.bridge
-        clock = self.clock
-        state: dict[str, Any] = {
-            "status": self._problem or NOT_LOADED_TEXT,
-            "ok": not self._problem,
-            "loaded": bridge is not None,
-            "mode": str(self._mode),
-            "volume": dict(self._volume),
-            "media_clock": clock.wanted,
-            "ticks": {"device": clock.device_ticks, "own": clock.own_ticks},
-            "open_streams": 0,
-            "opens": 0,
-        }
-        if bridge is None:
-            return state
-        stats = bridge.stats()
-        return state | {
-            "status": self._problem or bridge.status,
-            "ok": bridge.ok and not self._problem,
-            "mic_ms": [stats.mic.mean_latency_ms, stats.mic.p95_latency_ms],
-            "mic_drops": [stats.mic.overruns, stats.mic.underruns],
-            "play_rate": stats.play_rate,
-            "callback_seconds": stats.callback_seconds,
-            "open_streams": stats.open_streams,
-            "opens": bridge.opens,
-            "xruns": stats.xruns,
-            "bursts": stats.bursts,
-        }
+        return audio_state(self._problem, str(self._mode), self._volume, self.clock, self.bridge)
 
     def apply_settings(self, old: AudioSettings, new: AudioSettings) -> None:
         """Settings saved: new devices reopen the streams; new volumes apply at once; a file
@@ -444,8 +385,8 @@ class EngineAudio:
             return
         for target, level in self._volume.items():
             bridge.set_volume(target, level)
-        if _devices(new) != _devices(old):
-            bridge.set_devices(*_devices(new))
+        if devices(new) != devices(old):
+            bridge.set_devices(*devices(new))
 
 
 __all__ = ["EngineAudio", "Mode"]

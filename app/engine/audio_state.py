@@ -1,0 +1,49 @@
+"""The engine's audio state as published to the UI ("audio" events) and read by the bench:
+status, mode and volumes, the conference clock, and, once sound has loaded, the bridge's
+measurements (microphone ring latency and drops, device xruns, callback time)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from app.audio.conference_clock import ConferenceClock
+
+if TYPE_CHECKING:
+    from app.audio.device_bridge import DeviceBridge
+
+NOT_LOADED_TEXT = "Sound loads when first needed"
+
+
+def audio_state(
+    problem: str,
+    mode: str,
+    volume: dict[str, int],
+    clock: ConferenceClock,
+    bridge: DeviceBridge | None,
+) -> dict[str, Any]:
+    state: dict[str, Any] = {
+        "status": problem or NOT_LOADED_TEXT,
+        "ok": not problem,
+        "loaded": bridge is not None,
+        "mode": mode,
+        "volume": dict(volume),
+        "media_clock": clock.wanted,
+        "ticks": {"device": clock.device_ticks, "own": clock.own_ticks},
+        "open_streams": 0,
+        "opens": 0,
+    }
+    if bridge is None:
+        return state
+    stats = bridge.stats()
+    return state | {
+        "status": problem or bridge.status,
+        "ok": bridge.ok and not problem,
+        "mic_ms": [stats.mic.mean_latency_ms, stats.mic.p95_latency_ms],
+        "mic_drops": [stats.mic.overruns, stats.mic.underruns],
+        "play_rate": stats.play_rate,
+        "callback_seconds": stats.callback_seconds,
+        "open_streams": stats.open_streams,
+        "opens": bridge.opens,
+        "xruns": stats.xruns,
+        "bursts": stats.bursts,
+    }
