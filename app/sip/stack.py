@@ -23,6 +23,7 @@ from app.sip.guard import clear_last_exception, guarded
 from app.sip.logwriter import MessageSink, PjLogWriter, SipLogFile
 from app.sip.master_port import MasterPort
 from app.sip.media_poll import MediaPoller
+from app.sip.media_quality import CONFERENCE_QUALITY, restore_speex_quality
 from app.sip.mwi_guard import MwiGuard
 from app.sip.oversize import OversizeWatch
 from app.userfiles import ca_file_problem
@@ -124,6 +125,8 @@ class SipStack:
         # connected, every answered call left its port queued and after ~250 calls each new
         # one failed 488 PJ_ETOOMANY (soak, tests/robustness/test_soak.py).
         cfg.medConfig.sndAutoCloseTime = -1
+        # The conference's small resampling filter (speex keeps its quality: media_quality.py).
+        cfg.medConfig.quality = CONFERENCE_QUALITY
         # With a writer set, pjsua hands it what passes consoleLevel (the console stays quiet).
         # The call flow capture needs the messages (level 4) whatever sip.log is to keep.
         level = max(opts.log_level, 4) if opts.capture is not None else opts.log_level
@@ -141,6 +144,7 @@ class SipStack:
                 | pj.PJ_LOG_HAS_INDENT
             )
         ep.libInit(cfg)
+        restore_speex_quality()
         self.media.take_over(ep.libRegisterThread)
         self._create_transports()
         ep.libStart()

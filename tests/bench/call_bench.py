@@ -136,8 +136,9 @@ def _rows(
             ROWS[4] + ", microphone → pjmedia",
             f"{st['mic_ms'][0]:.1f} ms mean",
             f"p95 {st['mic_ms'][1]:.1f} ms (capture → playback callback ring); drops / refills "
-            f"{_pair(call['mic_drops'])}; device xruns {st['xruns']}, refused bursts "
-            f"{st['bursts']}; device callbacks {call['port_us']:.0f} µs per frame",
+            f"{_pair(call['mic_drops'])}; device xruns {call['xruns']} in the call "
+            f"({st['xruns']} since sound loaded, stream priming included), refused bursts "
+            f"{call['bursts']}; device callbacks {call['port_us']:.0f} µs per frame",
         ),
     ]
 
@@ -169,7 +170,7 @@ def bench_long_call(seconds: float) -> list[Row]:
             f"{call['ticks']['own']} by the fallback clock (50 a second: "
             f"{seconds * 50:.0f} over the call); "
             f"microphone → pjmedia {st['mic_ms'][0]:.1f} ms mean (p95 {st['mic_ms'][1]:.1f}); "
-            f"device xruns {st['xruns']}, refused bursts {st['bursts']}; engine CPU "
+            f"device xruns {call['xruns']}, refused bursts {call['bursts']}; engine CPU "
             f"{call['cpu']:.1f} % of a core",
         )
     ]

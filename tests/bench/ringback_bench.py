@@ -204,6 +204,10 @@ def echo_call(
         "port_us": 1e6 * spent / max(1, ticks["device"]),
         "ticks": ticks,
         "mic_drops": [a - b for a, b in zip(after["mic_drops"], before["mic_drops"], strict=True)],
+        # over the measured call only: the bridge's life also counts each stream's priming
+        # callbacks (flagged underflow) of the ringback and ringtone phases before it
+        "xruns": after["xruns"] - before["xruns"],
+        "bursts": after["bursts"] - before["bursts"],
     }
 
 
