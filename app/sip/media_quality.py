@@ -24,19 +24,22 @@ SPEEX_QUALITY = 8  # what pjsua's default quality (PJSUA_DEFAULT_CODEC_QUALITY) 
 _SPEEX_RATES = (8000, 16000, 32000)
 
 
-def restore_speex_quality() -> None:
+def restore_speex_quality() -> dict[int, int]:
     """After libInit(): speex encodes at SPEEX_QUALITY again (complexity -1: its default, as
-    pjsua registered it). Logged, never raised: a wheel without speex just skips it."""
+    pjsua registered it). Returns each clock rate's pj_status_t (0 = done). Logged, never
+    raised: a wheel without speex just skips it."""
     import pjsua2._pjsua2 as native
 
     lib = ctypes.PyDLL(str(Path(native.__file__)))
     fn = getattr(lib, "pjmedia_codec_speex_set_param", None)
     if fn is None:
         log.info("no speex in this pjsua2 build: nothing to restore")
-        return
+        return {}
     fn.argtypes = [ctypes.c_uint, ctypes.c_int, ctypes.c_int]
     fn.restype = ctypes.c_int
+    statuses: dict[int, int] = {}
     for rate in _SPEEX_RATES:
-        status = fn(rate, SPEEX_QUALITY, -1)
+        statuses[rate] = status = int(fn(rate, SPEEX_QUALITY, -1))
         if status != 0:
             log.warning("speex/%d: quality not restored (status %d)", rate, status)
+    return statuses
