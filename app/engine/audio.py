@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from app.audio.bridge_config import BridgeConfig, Mode
 from app.audio.conference_clock import Conference, ConferenceClock
 from app.audio.ringtone_loader import RingtoneLoader, is_builtin
-from app.audio.stream_keeper import OK_TEXT
 from app.audio.tone_plan import tone_for
 from app.audio.tones import ToneError, ToneSpec, parse_tone
 from app.engine.sound_loader import SoundLoader
@@ -70,6 +69,14 @@ def bridge_config(audio: AudioSettings) -> BridgeConfig:
         handsfree=audio.handsfree_device,
         ringer=audio.ringer_device,
     )
+
+
+def _is_ok(status: str) -> bool:
+    """The bridge's "all well" words; stream_keeper loads numpy (~190 ms, ~12 MiB), so it is
+    imported once a status is there to compare, not at start-up (docs/footprint.md §2)."""
+    from app.audio.stream_keeper import OK_TEXT
+
+    return status == OK_TEXT
 
 
 def _devices(audio: AudioSettings) -> tuple[str, str, str]:
@@ -366,14 +373,14 @@ class EngineAudio:
             text, self._status_new = self._status_new, None
         if text is not None:
             self._publish("audio", self.state())
-            if text == OK_TEXT:
+            if _is_ok(text):
                 self._warn("")
             elif self._in_call() and text != self._status_shown:
                 self._status_shown = text
                 self._warn(text)
         bridge = self.bridge
         status = bridge.status if bridge is not None else self._problem
-        if status and status != OK_TEXT and self._in_call() and not self._warned_in_call:
+        if status and self._in_call() and not self._warned_in_call and not _is_ok(status):
             # No popup at start-up (it would take the first key press): the user hears
             # nothing when a call is up, so the phone says why then.
             self._warned_in_call = True
