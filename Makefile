@@ -41,6 +41,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	@# An editable install compiles nothing: without bytecode every launch compiles the sources
+	@# (~300 ms of start-up where PYTHONDONTWRITEBYTECODE is set; docs/footprint.md §1).
+	$(PY) -m compileall -q app ui >/dev/null
 	@touch $(STAMP)
 
 clean:

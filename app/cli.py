@@ -12,11 +12,10 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from app import __version__
 from app.desktop.early_engine import EarlyEngine, start_engine
-from app.desktop.selftest import Report
 from app.desktop.single_instance import (
     HandoffError,
     InstanceDirError,
@@ -27,6 +26,9 @@ from app.desktop.single_instance import (
 from app.desktop.uris import normalise
 from app.logs import setup_logging
 from app.paths import default_config_dir, log_problems, prepare_config_dir, runtime_dir
+
+if TYPE_CHECKING:  # tempfile, shutil...: not on the way to the engine's start (start-up time)
+    from app.desktop.selftest import Report
 
 NO_DISPLAY = (
     "deskphone: no display found (DISPLAY and WAYLAND_DISPLAY are unset).\n"

@@ -8,7 +8,8 @@ import signal
 import sys
 from pathlib import Path
 
-from app.engine.runtime import Engine, EngineOptions
+from app.engine.options import EngineOptions
+from app.engine.runtime import Engine
 from app.logs import setup_logging
 from app.paths import default_config_dir, log_problems, prepare_config_dir, runtime_dir
 

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 from app.audio.bridge_config import Mode
 from app.audio.conference_clock import Conference, ConferenceClock
 from app.audio.ringtone_loader import RingtoneLoader
-from app.audio.stream_keeper import OK_TEXT
 from app.audio.tone_plan import tone_for
 from app.audio.tones import ToneError, ToneSpec, parse_tone
 from app.engine.audio_settings import (
@@ -32,7 +31,7 @@ from app.engine.audio_settings import (
     devices,
     volumes,
 )
-from app.engine.audio_state import audio_state
+from app.engine.audio_state import audio_state, is_ok
 from app.engine.key_tones import key_tone
 from app.engine.sound_loader import SoundLoader
 from app.phone import intents as ui_intents
@@ -334,14 +333,14 @@ class EngineAudio:
             text, self._status_new = self._status_new, None
         if text is not None:
             self._publish("audio", self.state())
-            if text == OK_TEXT:
+            if is_ok(text):
                 self._warn("")
             elif self._in_call() and text != self._status_shown:
                 self._status_shown = text
                 self._warn(text)
         bridge = self.bridge
         status = bridge.status if bridge is not None else self._problem
-        if status and status != OK_TEXT and self._in_call() and not self._warned_in_call:
+        if status and self._in_call() and not self._warned_in_call and not is_ok(status):
             # No popup at start-up (it would take the first key press): the user hears
             # nothing when a call is up, so the phone says why then.
             self._warned_in_call = True

@@ -11,7 +11,6 @@ time, one malloc_trim(0) returns the free pages (glibc only; a no-op elsewhere).
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import logging
 from collections.abc import Callable
 
@@ -22,7 +21,9 @@ QUIET_S = 35.0  # > Timer J (32 s): by then pjsip has freed every ended call's s
 
 def _malloc_trim() -> Callable[[int], int] | None:
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        # The process's own symbols (libc is linked into python): no ctypes.util, whose
+        # find_library runs `ldconfig -p` (~15 ms of the engine's start-up with its import).
+        libc = ctypes.CDLL(None)
         trim = libc.malloc_trim
     except (OSError, AttributeError):
         return None

@@ -14,8 +14,6 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from types import FrameType
 from typing import Any, TypeVar
 
@@ -29,6 +27,7 @@ from app.engine.handset_intents import run_intents
 from app.engine.heap import HeapTrimmer
 from app.engine.history_writer import HistoryWriter
 from app.engine.line_keys import EngineLineKeys
+from app.engine.options import EngineOptions
 from app.engine.outbox import Outbox
 from app.engine.remote import RemoteControl
 from app.engine.wake import Waker, wait_ms
@@ -48,17 +47,6 @@ from app.store.history import CallHistory
 from app.store.settings_file import SettingsFile
 
 log = logging.getLogger("deskphone.engine")
-
-
-@dataclass
-class EngineOptions:
-    config_dir: Path
-    control_path: Path
-    sip_port: int | None = None  # None: the settings' port
-    bind: str = ""
-    exit_on_disconnect: bool = False
-    test_hooks: bool = False
-    sip_log_level: int = 4
 
 
 T = TypeVar("T")
@@ -200,7 +188,8 @@ class Engine:
         while not self._stop:
             times = (self.core.next_deadline(), self.line_keys.next_deadline())
             deadline = min((t for t in times if t is not None), default=None)
-            self.stack.handle_events(wait_ms(deadline, self._resting))
+            wait = 0 if self.waker.pending else wait_ms(deadline, self._resting)
+            self.stack.handle_events(wait)
             self.waker.woken()
             self.control.drain(self._on_inbound)
             self.stack.serve_answers()  # a call just placed: its 302 may be back at once

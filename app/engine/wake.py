@@ -58,8 +58,16 @@ class Waker:
         return self._signal_sock.fileno()
 
     def woken(self) -> None:
-        """Called by the SIP thread after each loop turn."""
+        """Called by the SIP thread after each loop turn's wait."""
         self._pending.clear()
+
+    @property
+    def pending(self) -> bool:
+        """A wake came since woken(). Its datagram may already have been read by a poll inside
+        the loop turn (Outbox.flush -> SipStack.poll), and further wakes send none while this
+        is set: the next wait must not block, or that intent waited a whole REST_WAIT_MS
+        (seen: the window's first message handled 1 s late at start-up)."""
+        return self._pending.is_set()
 
     def close(self) -> None:
         self._sock.close()

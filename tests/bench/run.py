@@ -98,6 +98,20 @@ def sections(size: Sizes) -> dict[str, tuple[str, Callable[[], list[Row]]]]:
     }
 
 
+def compile_bytecode() -> None:
+    """Measure the app as it is installed and run: pip compiles a package's bytecode when it
+    installs it (the Makefile's install does too), and Python writes it at the first launch.
+    With PYTHONDONTWRITEBYTECODE=1 in the environment (as on the machines the earlier tables
+    came from) nothing is ever written, so every launch of a checkout compiled its ~230
+    modules from source first, ~300-500 ms of each start that no installed phone pays
+    (docs/footprint.md §1). Compiles stale files only."""
+    import compileall
+
+    for package in ("app", "ui"):
+        if not compileall.compile_dir(ROOT / package, quiet=1):
+            raise RuntimeError(f"{package}/ does not compile")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -110,6 +124,7 @@ def main() -> int:
     unknown = set(wanted) - set(SECTIONS)
     if unknown:
         parser.error(f"unknown sections {sorted(unknown)}; choose from {', '.join(SECTIONS)}")
+    compile_bytecode()
     xvfb = ensure_display()
     rows: list[Row] = []
     started = time.monotonic()
