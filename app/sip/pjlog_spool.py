@@ -93,9 +93,11 @@ class PjLogSpool:
         return entries
 
     def close(self) -> None:
+        """After pjsua closed its end (libDestroy) and the last read: sip.log has it all."""
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+            self.path.unlink(missing_ok=True)
 
 
 def split_entries(data: bytes, now: float, local: time.struct_time) -> list[tuple[float, str]]:

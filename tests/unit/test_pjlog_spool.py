@@ -105,3 +105,4 @@ def test_the_spool_is_private_read_once_and_emptied(
         (got,) = spool.read()
     assert got[1] == line.decode().rstrip("\n") and abs(got[0] - time.time()) < 2
     spool.close()
+    assert not spool.path.exists()  # everything in it went to sip.log
