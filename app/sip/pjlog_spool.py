@@ -22,7 +22,6 @@ holding a line that looks like a log entry stays inside its message.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import re
 import time
@@ -42,10 +41,11 @@ _DAY_MS = 86_400_000
 
 
 def _libc_fflush() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
-    name = ctypes.util.find_library("c")
+    # The process's own symbols: libc's fflush, the one pjsua's FILE* belongs to (no
+    # find_library(), which runs ldconfig: startup time).
     try:
-        fflush = ctypes.CDLL(name).fflush
-    except (OSError, AttributeError, TypeError):
+        fflush = ctypes.CDLL(None).fflush
+    except (OSError, AttributeError):
         return None
     fflush.argtypes = [ctypes.c_void_p]
     fflush.restype = ctypes.c_int
