@@ -59,10 +59,10 @@ class PjLogSpool:
         log_dir.mkdir(parents=True, exist_ok=True)
         self.path = log_dir / SPOOL_NAME
         # pjsua's fopen("ab") keeps the mode of a file that exists: private from the start.
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
         os.fchmod(fd, 0o600)
         os.close(fd)
-        self._fd: int | None = os.open(self.path, os.O_RDONLY)
+        self._fd: int | None = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
         self._pos = 0
         self._fflush = _libc_fflush()
 
@@ -84,6 +84,11 @@ class PjLogSpool:
         if not chunks:
             return []
         entries = split_entries(b"".join(chunks), time.time(), time.localtime())
+        skipped = os.fstat(self._fd).st_size - self._pos
+        if skipped > 0:  # more than READ_MAX in one loop turn (a flood): the rest is dropped
+            now = time.strftime("%H:%M:%S.000")
+            entries.append((time.time(), f"{now} pjlog_spool {skipped} bytes of log skipped"))
+            self._pos += skipped
         if self._pos >= SPOOL_MAX:
             # Append mode: pjsua's next write goes to offset 0. A line another thread wrote
             # between the read above and this is lost from sip.log (never a SIP message: those

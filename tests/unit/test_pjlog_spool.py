@@ -104,5 +104,11 @@ def test_the_spool_is_private_read_once_and_emptied(
         pjsua.flush()
         (got,) = spool.read()
     assert got[1] == line.decode().rstrip("\n") and abs(got[0] - time.time()) < 2
+    monkeypatch.setattr(pjlog_spool, "READ_MAX", len(line) * 2)
+    with open(spool.path, "ab") as pjsua:
+        pjsua.write(line * 5)
+    *kept, skipped = spool.read()  # a flood's excess is dropped, and said so
+    assert len(kept) == 2 and skipped[1].endswith(f"{len(line) * 3} bytes of log skipped")
+    assert spool.read() == [] and spool.path.stat().st_size == 0
     spool.close()
     assert not spool.path.exists()  # everything in it went to sip.log
