@@ -23,6 +23,7 @@ from app.engine.audio import EngineAudio
 from app.engine.callflow import FlowRecorder
 from app.engine.control import ControlServer, Inbound
 from app.engine.display import Display
+from app.engine.gc_pacer import GcPacer
 from app.engine.handset_intents import run_intents
 from app.engine.heap import HeapTrimmer
 from app.engine.history_writer import HistoryWriter
@@ -93,6 +94,7 @@ class Engine:
         self.history = HistoryWriter(CallHistory(options.config_dir))
         self.history.on_written = lambda call, row: self.flows.on_publish("call", call, row)
         self.heap = HeapTrimmer()
+        self.gc = GcPacer()  # collections between loop turns, never inside pjsip's work
         self.display.missed = self.history.history.missed_unviewed()
         self.display.history = self.history.items()
         self.display.load_directory(Directory(self.options.config_dir))
@@ -174,6 +176,7 @@ class Engine:
         stack = self.stack
         self.audio.start(stack.master, bridge_port(stack.ep), stack.master_problem, self.waker.wake)
         try:
+            self.gc.start()
             self._loop()
         finally:
             self._shutdown()
@@ -209,6 +212,7 @@ class Engine:
             self.outbox.flush()
             self.remote.refresh_state()
             self.heap.note(time.monotonic(), bool(self.core.live_calls()))
+            self.gc.turn()
 
     def _resting(self) -> bool:
         return (
@@ -221,6 +225,7 @@ class Engine:
 
     def _shutdown(self) -> None:
         log.info("engine stopping")
+        self.gc.stop()
         self.line_keys.reset()  # the un-SUBSCRIBEs go out with the un-REGISTERs
         self.adapter.shutdown()
         self.audio.shutdown()

@@ -4,10 +4,11 @@ Why the log and not a pjsip module of our own (docs/pjsua2.md §11): pjsua alrea
 message whole on the SIP thread, from its module just below the transport layer: a received
 one right after it was read and parsed, before the transaction layer (retransmissions are seen
 too), a sent one just before the transport sends it, each with its direction, transport and
-the peer's address. The writer (logwriter.py) already gets that text as a Python string, so
-capturing costs one bounded `str.find` and, for a message, one queue put with `time.time()`
-(about 1 µs): no second native callback per message and no struct layouts read through
-ctypes. All parsing happens later, off the SIP thread (app/engine/callflow.py).
+the peer's address. pjsua writes that text into its log file in C (pjlog_spool.py); the SIP
+thread reads it after `libHandleEvents()` returns, and capturing costs one bounded `str.find`
+and, for a message, one queue put with the entry's time (pjsip's decoration, to the
+millisecond): no native callback per message on the way to the wire and no struct layouts read
+through ctypes. All parsing happens later, off the SIP thread (app/engine/callflow.py).
 
 Limits of that choice, kept visible instead of hidden: pjsip cuts a log entry at 4000
 characters, so a message near pjsip's own 4000-byte packet limit may be captured short

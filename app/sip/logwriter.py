@@ -2,13 +2,14 @@
 and each whole SIP message to the call flow capture (capture.py).
 
 pjsip logs synchronously from inside its own work: the 302 it just read, then about eight
-lines while `makeCall()` builds the next INVITE, then that INVITE before it goes out. A Python
-logging handler per line (format, write, flush, rollover check) cost 60-80 µs each, about
-0.6 ms of the 302 → new INVITE path (profiled: tests/bench/redirect_bench.py). So the writer
-only queues the text (one deque append, thread-safe: the media clock thread logs too) and the
-SIP thread writes the queue out in one batch after `libHandleEvents()` returns, when the
-packet that caused it has long left. An abort loses at most the current loop turn's lines.
-The call flow capture gets its messages from the same queue, with the time they were logged.
+lines while `makeCall()` builds the next INVITE, then that INVITE before it goes out. Those
+lines are written by pjsua in C into a spool (pjlog_spool.py) and read after
+`libHandleEvents()` returns; the Python writer here gets only what `consoleLevel` lets through
+(nothing when sip.log is taken from the spool, the lines up to the asked level when the spool
+holds more than sip.log wants). A Python callback per line was 15-60 µs of the 302 → new
+INVITE path (measured, docs/pjsua2.md §7). The writer only queues (one deque append,
+thread-safe: the media clock thread logs too) and the SIP thread writes sip.log in one batch
+after `libHandleEvents()` returns. An abort loses at most the current loop turn's lines.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pjsua2 as pj
 
 from app.sip.capture import is_message
 from app.sip.guard import guarded
+from app.sip.pjlog_spool import PjLogSpool
 
 SIP_LOG_NAME = "sip.log"
 MAX_BYTES = 5 * 1024 * 1024  # then sip.log becomes sip.log.1 (… .3), as before
@@ -74,35 +76,44 @@ class SipLogFile:
 class PjLogWriter(pj.LogWriter):  # type: ignore[misc]
     """Runs on whichever pjsip thread logs (the media clock thread too): only queue.
 
-    pjsua logs at least at level 4 while a sink is set (the messages are at 4); `file_level`
-    is what the user asked for in sip.log."""
+    pjsua logs at least at level 4 while a sink is set (the messages are at 4). With a spool,
+    sip.log is the spool's entries when `spool_is_file` (it holds exactly the asked level),
+    else the lines this writer queued (consoleLevel = the asked level)."""
 
     def __init__(
-        self, out: SipLogFile | None = None, file_level: int = 4, sink: MessageSink | None = None
+        self,
+        out: SipLogFile | None = None,
+        sink: MessageSink | None = None,
+        spool: PjLogSpool | None = None,
+        spool_is_file: bool = True,
     ) -> None:
         super().__init__()
         self.out = out
-        self.file_level = file_level
         self.sink = sink
-        self._queue: deque[tuple[float, int, str]] = deque(maxlen=MAX_QUEUED)
+        self.spool = spool
+        self.spool_is_file = spool is not None and spool_is_file
+        self._queue: deque[tuple[float, str]] = deque(maxlen=MAX_QUEUED)
 
     @guarded()
     def write(self, entry: Any) -> None:
-        self._queue.append((time.time(), entry.level, entry.msg))
+        self._queue.append((time.time(), entry.msg))
 
     def drain(self) -> None:
-        """Write out what was queued; on the SIP thread, outside any pjsip callback."""
+        """Write out what was logged; on the SIP thread, outside any pjsip callback."""
+        sink = self.sink
+        spooled = self.spool.read() if self.spool is not None else []
+        lines = [text for _, text in spooled] if self.spool_is_file else []
         queue = self._queue
-        if not queue:
-            return
-        lines = []
-        sink, file_level = self.sink, self.file_level
         while queue:  # popleft is atomic: lines appended meanwhile wait for the next drain
-            t, level, msg = queue.popleft()
-            if sink is not None and is_message(msg):
-                sink((t, msg))
-            if level <= file_level:
-                lines.append(msg)
+            entry = queue.popleft()
+            if self.spool is None:
+                spooled.append(entry)
+            if not self.spool_is_file:
+                lines.append(entry[1])
+        if sink is not None:
+            for item in spooled:
+                if is_message(item[1]):
+                    sink(item)
         if self.out is None or not lines:
             return
         try:
@@ -115,3 +126,6 @@ class PjLogWriter(pj.LogWriter):  # type: ignore[misc]
         if self.out is not None:
             self.out.close()
             self.out = None
+        if self.spool is not None:
+            self.spool.close()
+            self.spool = None

@@ -26,6 +26,7 @@ from app.sip.media_poll import MediaPoller
 from app.sip.media_quality import CONFERENCE_QUALITY, restore_speex_quality
 from app.sip.mwi_guard import MwiGuard
 from app.sip.oversize import OversizeWatch
+from app.sip.pjlog_spool import PjLogSpool
 from app.userfiles import ca_file_problem
 
 log = logging.getLogger("deskphone.sip")
@@ -127,14 +128,21 @@ class SipStack:
         cfg.medConfig.sndAutoCloseTime = -1
         # The conference's small resampling filter (speex keeps its quality: media_quality.py).
         cfg.medConfig.quality = CONFERENCE_QUALITY
-        # With a writer set, pjsua hands it what passes consoleLevel (the console stays quiet).
         # The call flow capture needs the messages (level 4) whatever sip.log is to keep.
         level = max(opts.log_level, 4) if opts.capture is not None else opts.log_level
-        cfg.logConfig.consoleLevel = level if opts.log_dir is not None else 0
+        cfg.logConfig.consoleLevel = 0
         cfg.logConfig.level = level
         cfg.logConfig.msgLogging = True
         if opts.log_dir is not None:
-            self._writer = PjLogWriter(SipLogFile(opts.log_dir), opts.log_level, opts.capture)
+            # pjsua writes every line up to `level` into the spool in C; the Python writer
+            # gets what passes consoleLevel, only needed when sip.log wants less than the
+            # spool holds (pjlog_spool.py, docs/pjsua2.md §7).
+            spool = PjLogSpool(opts.log_dir)
+            spool_is_file = level == opts.log_level
+            cfg.logConfig.filename = str(spool.path)
+            cfg.logConfig.fileFlags = pj.PJ_O_APPEND
+            cfg.logConfig.consoleLevel = 0 if spool_is_file else opts.log_level
+            self._writer = PjLogWriter(SipLogFile(opts.log_dir), opts.capture, spool, spool_is_file)
             cfg.logConfig.writer = self._writer
             cfg.logConfig.decor = (
                 pj.PJ_LOG_HAS_TIME
