@@ -31,15 +31,15 @@ from app.phone.messages import (
     SendDtmfCall,
     TransferCall,
 )
-from app.phone.redirect import challenge_realms
 from app.phone.settings import Settings
 from app.sip.account import SipAccount, account_config, local_config
-from app.sip.call import SipCall, SipCallIds
+from app.sip.call import INV_STATE_NAMES, SipCall, SipCallIds
 from app.sip.call_ops import CallOperations
 from app.sip.cred_guard import account_servers
 from app.sip.flood_guard import Answered
 from app.sip.liveness import with_liveness
 from app.sip.mwi import MwiWatch
+from app.sip.realm import learn_realm
 from app.sip.sipmsg import (
     INCOMING_HEADERS,
     SDP_RE,
@@ -54,16 +54,6 @@ from app.sip.srtp import account_srtp, sdp_body
 from app.sip.stack import SipStack
 
 log = logging.getLogger("deskphone.sip")
-
-_STATE_NAMES = {
-    pj.PJSIP_INV_STATE_NULL: "NULL",
-    pj.PJSIP_INV_STATE_CALLING: "CALLING",
-    pj.PJSIP_INV_STATE_INCOMING: "INCOMING",
-    pj.PJSIP_INV_STATE_EARLY: "EARLY",
-    pj.PJSIP_INV_STATE_CONNECTING: "CONNECTING",
-    pj.PJSIP_INV_STATE_CONFIRMED: "CONFIRMED",
-    pj.PJSIP_INV_STATE_DISCONNECTED: "DISCONNECTED",
-}
 
 
 class SipAdapter:
@@ -275,7 +265,19 @@ class SipAdapter:
             self.sip_call_ids.note(call.core_id, sip_id, self.calls)
 
     def _on_reg(self, index: int, prm: Any) -> None:
-        if prm.code in (401, 407) and self._learn_realm(index, prm):
+        acc = (
+            self._settings.accounts[index - 1]
+            if 0 < index <= len(self._settings.accounts)
+            else None
+        )
+        if prm.code in (401, 407) and learn_realm(
+            index,
+            self.accounts[index],
+            acc,
+            str(prm.rdata.wholeMsg),
+            self.stack.creds.policy,
+            self._bind,
+        ):
             return  # registering again at once, now with credentials for that realm only
         info = self.accounts[index].getInfo()
         server = str(prm.rdata.srcAddress) if prm.code // 100 == 2 else ""
@@ -289,30 +291,6 @@ class SipAdapter:
                 server,  # the registrar or outbound proxy, trusted (incoming_policy.py)
             )
         )
-
-    def _learn_realm(self, index: int, prm: Any) -> bool:
-        """The registrar's first challenge names the account's realm: from now on the
-        credentials are offered to that realm and to no other."""
-        account = self.accounts[index]
-        acc = (
-            self._settings.accounts[index - 1]
-            if 0 < index <= len(self._settings.accounts)
-            else None
-        )
-        if acc is None or not acc.password or account.realm or account.realm_asked:
-            return False
-        account.realm_asked = True
-        try:
-            realms = challenge_realms(str(prm.rdata.wholeMsg))
-        except Exception:
-            realms = []
-        if not realms or realms[0] == "*":
-            return False
-        account.realm = realms[0]
-        self.stack.creds.policy.set_account(index, account.realm, account_servers(acc))
-        log.info("account %d: realm %r learnt from the registrar", index, account.realm)
-        account.modify(with_liveness(account_config(index, acc, self._bind, account.realm)))
-        return True
 
     def _on_incoming(self, index: int, prm: Any) -> None:
         self._incoming_seq += 1
@@ -346,7 +324,7 @@ class SipAdapter:
             if ended:
                 self._drop(call)
             return
-        state = _STATE_NAMES.get(info.state, str(info.state))
+        state = INV_STATE_NAMES.get(info.state, str(info.state))
         msg = rx_message(prm)
         code, reason = int(info.lastStatusCode), str(info.lastReason)
         if ended and 300 <= code < 400:

@@ -12,6 +12,17 @@ from app.sip.guard import guarded
 from app.sip.sipmsg import rx_message
 from app.sip.srtp import MediaSecurity, sdp_body
 
+# pjsip_inv_state as the engine log names it
+INV_STATE_NAMES = {
+    pj.PJSIP_INV_STATE_NULL: "NULL",
+    pj.PJSIP_INV_STATE_CALLING: "CALLING",
+    pj.PJSIP_INV_STATE_INCOMING: "INCOMING",
+    pj.PJSIP_INV_STATE_EARLY: "EARLY",
+    pj.PJSIP_INV_STATE_CONNECTING: "CONNECTING",
+    pj.PJSIP_INV_STATE_CONFIRMED: "CONFIRMED",
+    pj.PJSIP_INV_STATE_DISCONNECTED: "DISCONNECTED",
+}
+
 log = logging.getLogger("deskphone.sip")
 
 
