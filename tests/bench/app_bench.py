@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 import time
@@ -18,14 +19,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from tests.audio.pulse import PulseServer
 from tests.bench.redirect_bench import Capture, far_ends, redirect_delays
 from tests.bench.table import Row, median, pct, proc_usage
 from tests.engine_harness import ROOT, deskphone_argv
 from tests.sipnet import HOST, Sipp, free_port
 
 
-def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}  # now: the bench may have set DISPLAY
+def _env(base: dict[str, str] | None = None) -> dict[str, str]:
+    # os.environ read now: the bench may have set DISPLAY
+    return {**(base if base is not None else os.environ), "PYTHONPATH": str(ROOT)}
 
 
 def _children(pid: int) -> list[int]:
@@ -36,10 +39,10 @@ def _children(pid: int) -> list[int]:
 
 
 @contextmanager
-def running_app(config: Path) -> Iterator[tuple[int, int]]:
+def running_app(config: Path, env: dict[str, str] | None = None) -> Iterator[tuple[int, int]]:
     """The whole app on 127.0.0.1; yields (UI pid, engine pid) once both are up."""
     proc = subprocess.Popen(
-        deskphone_argv(config), env=_env(), cwd=ROOT, stdout=subprocess.DEVNULL,
+        deskphone_argv(config), env=_env(env), cwd=ROOT, stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
@@ -56,10 +59,10 @@ def running_app(config: Path) -> Iterator[tuple[int, int]]:
         proc.wait(15)
 
 
-def hand_link(config: Path, uri: str) -> None:
+def hand_link(config: Path, uri: str, env: dict[str, str] | None = None) -> None:
     """A second launch with a link: the running window dials it (app/desktop/single_instance)."""
     subprocess.run(
-        deskphone_argv(config, uri), env=_env(), cwd=ROOT, timeout=30, check=True,
+        deskphone_argv(config, uri), env=_env(env), cwd=ROOT, timeout=30, check=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
 
@@ -100,7 +103,10 @@ def bench_app_redirect(calls: int) -> list[Row]:
     ]
 
 
-def bench_app_memory(call_seconds: float) -> list[Row]:
+def _memory_in_call(
+    call_seconds: float, env: dict[str, str] | None
+) -> tuple[tuple[int, int], tuple[int, int]]:
+    """((window, engine) RSS kB at rest, the same after `call_seconds` of an answered call)."""
     with tempfile.TemporaryDirectory(prefix="bench-app-memory-") as tmp:
         work = Path(tmp)
         callee = Sipp("uas-180-200-rtp.xml", free_port(), work / "callee", timeout=60)
@@ -108,22 +114,38 @@ def bench_app_memory(call_seconds: float) -> list[Row]:
         config = work / "config"
         config.mkdir()
         try:
-            with running_app(config) as (ui, engine):
+            with running_app(config, env) as (ui, engine):
                 idle = proc_usage(ui)[1], proc_usage(engine)[1]
-                hand_link(config, f"sip:carol@{HOST}:{callee.port}")
+                hand_link(config, f"sip:carol@{HOST}:{callee.port}", env)
                 time.sleep(call_seconds)  # answered after 0.5 s; RTP both ways meanwhile
                 if "\nACK " not in callee.messages():
                     raise RuntimeError("the call was not answered")
                 busy = proc_usage(ui)[1], proc_usage(engine)[1]
         finally:
             callee.stop()
+    return idle, busy
+
+
+def bench_app_memory(call_seconds: float) -> list[Row]:
+    """With a private PulseAudio set up as a desktop (its default device through ALSA's pulse
+    plugin), so the call's audio really flows through the sound server as on a user's PC."""
+    server = PulseServer(desktop=True) if shutil.which("pulseaudio") else None
+    if server is not None:
+        server.start()
+    env = server.env if server is not None else None  # made after the bench set DISPLAY
+    try:
+        idle, busy = _memory_in_call(call_seconds, env)
+    finally:
+        if server is not None:
+            server.cleanup()
+    sound = "private PulseAudio, default device" if server else "no sound server"
     mib = [kb / 1024 for kb in (*idle, *busy)]
     return [
         Row(
             "memory (RSS), whole phone during one call",
             f"{mib[2] + mib[3]:.0f} MiB",
             f"window {mib[2]:.0f} MiB + engine {mib[3]:.0f} MiB after {call_seconds:.0f} s of "
-            "call (SIPp sends RTP); at rest before the call: window "
+            f"call (SIPp sends RTP; {sound}); at rest before the call: window "
             f"{mib[0]:.0f} MiB + engine {mib[1]:.0f} MiB = {mib[0] + mib[1]:.0f} MiB",
         )
     ]
