@@ -12,24 +12,12 @@ from __future__ import annotations
 
 import ctypes
 import logging
-from collections.abc import Callable
+
+from app.libc import libc_function
 
 log = logging.getLogger("deskphone.engine")
 
 QUIET_S = 35.0  # > Timer J (32 s): by then pjsip has freed every ended call's state
-
-
-def _malloc_trim() -> Callable[[int], int] | None:
-    try:
-        # The process's own symbols (libc is linked into python): no ctypes.util, whose
-        # find_library runs `ldconfig -p` (~15 ms of the engine's start-up with its import).
-        libc = ctypes.CDLL(None)
-        trim = libc.malloc_trim
-    except (OSError, AttributeError):
-        return None
-    trim.argtypes = [ctypes.c_size_t]
-    trim.restype = ctypes.c_int
-    return trim
 
 
 class HeapTrimmer:
@@ -38,7 +26,7 @@ class HeapTrimmer:
     def __init__(self, quiet_s: float = QUIET_S) -> None:
         self.quiet_s = quiet_s
         self.trims = 0
-        self._trim = _malloc_trim()
+        self._trim = libc_function("malloc_trim", [ctypes.c_size_t], ctypes.c_int)
         self._busy_at: float | None = None  # the last turn that had a call; None: trimmed
 
     def note(self, now: float, busy: bool) -> None:

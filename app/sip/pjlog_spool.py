@@ -27,6 +27,8 @@ import re
 import time
 from pathlib import Path
 
+from app.libc import libc_function
+
 SPOOL_NAME = "pjsip.spool"
 SPOOL_MAX = 1 << 20  # bytes; then emptied (everything in it was already read)
 READ_MAX = 8 << 20  # one drain reads at most this much (a flood is cut, never held in memory)
@@ -38,18 +40,6 @@ _ENTRY_START = re.compile(rb"(?m)^" + _DECOR)
 _ENTRY_HERE = re.compile(_DECOR)  # right after an entry cut at PJ_LOG_MAX_SIZE (no newline)
 _MSG_HEAD = re.compile(rb"(?:RX|TX) (\d{1,7}) bytes (?:Request|Response) msg [^\n]{0,400}:\n")
 _DAY_MS = 86_400_000
-
-
-def _libc_fflush() -> ctypes._CFuncPtr | None:  # type: ignore[name-defined]
-    # The process's own symbols: libc's fflush, the one pjsua's FILE* belongs to (no
-    # find_library(), which runs ldconfig: startup time).
-    try:
-        fflush = ctypes.CDLL(None).fflush
-    except (OSError, AttributeError):
-        return None
-    fflush.argtypes = [ctypes.c_void_p]
-    fflush.restype = ctypes.c_int
-    return fflush
 
 
 class PjLogSpool:
@@ -64,7 +54,8 @@ class PjLogSpool:
         os.close(fd)
         self._fd: int | None = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW)
         self._pos = 0
-        self._fflush = _libc_fflush()
+        # libc's fflush: the one pjsua's FILE* belongs to
+        self._fflush = libc_function("fflush", [ctypes.c_void_p], ctypes.c_int)
 
     def read(self) -> list[tuple[float, str]]:
         """The entries pjsua has written since the last call (on the SIP thread only)."""

@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # The programs: each wires the layers together, and nothing but a program imports one.
 PROGRAMS = frozenset({"app.__main__", "app.engine.__main__", "app.desktop.bundle_main"})
-# The version, paths, logging and the safe reading of user-named files: every layer but the
+# The version, paths, logging, the safe reading of user-named files and libc: every layer but the
 # phone core may import these.
-BASE = frozenset({"app", "app.paths", "app.logs", "app.userfiles"})
+BASE = frozenset({"app", "app.paths", "app.logs", "app.userfiles", "app.libc"})
 
 # Layer -> the layers its modules may import (besides their own layer and BASE), top down.
 RULES: dict[str, frozenset[str]] = {
