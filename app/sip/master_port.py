@@ -29,8 +29,9 @@ import ctypes
 import logging
 import os
 import threading
-from pathlib import Path
 from typing import Any
+
+from app.sip.pj_module import pjsua_library
 
 log = logging.getLogger("deskphone.sip")
 
@@ -55,13 +56,10 @@ class _Frame(ctypes.Structure):
     ]
 
 
-def _libraries() -> tuple[ctypes.CDLL, ctypes.PyDLL]:
+def _libraries() -> tuple[ctypes.CDLL, ctypes.CDLL]:
     """The wheel's library twice: frame calls release the GIL, the short bookkeeping calls keep
     it (no GIL round trip for a thread check in every device callback)."""
-    import pjsua2._pjsua2 as native
-
-    path = str(Path(native.__file__))
-    frames, short = ctypes.CDLL(path), ctypes.PyDLL(path)
+    frames, short = pjsua_library(keep_gil=False), pjsua_library()
     for name in ("pjmedia_port_get_frame", "pjmedia_port_put_frame"):
         fn = getattr(frames, name)
         fn.argtypes = [ctypes.c_void_p, ctypes.POINTER(_Frame)]

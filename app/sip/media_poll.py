@@ -22,8 +22,9 @@ from __future__ import annotations
 import ctypes
 import logging
 import threading
-from pathlib import Path
 from typing import Any
+
+from app.sip.pj_module import pjsua_library
 
 log = logging.getLogger("deskphone.sip")
 
@@ -61,11 +62,8 @@ class MediaPoller:
         `Endpoint.libRegisterThread`. False (pjmedia's thread left running) if a symbol is
         missing."""
         try:
-            import pjsua2._pjsua2 as native
-
-            path = str(Path(native.__file__))
-            lib = ctypes.CDLL(path)  # releases the GIL around each call: the poll blocks
-            quick = ctypes.PyDLL(path)
+            lib = pjsua_library(keep_gil=False)  # the poll blocks
+            quick = pjsua_library()
             lib.pjsua_get_pjmedia_endpt.restype = ctypes.c_void_p
             lib.pjmedia_endpt_get_ioqueue.restype = ctypes.c_void_p
             lib.pjmedia_endpt_get_ioqueue.argtypes = [ctypes.c_void_p]

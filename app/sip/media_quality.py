@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import ctypes
 import logging
-from pathlib import Path
+
+from app.sip.pj_module import pjsua_library
 
 log = logging.getLogger("deskphone.sip")
 
@@ -28,9 +29,7 @@ def restore_speex_quality() -> dict[int, int]:
     """After libInit(): speex encodes at SPEEX_QUALITY again (complexity -1: its default, as
     pjsua registered it). Returns each clock rate's pj_status_t (0 = done). Logged, never
     raised: a wheel without speex just skips it."""
-    import pjsua2._pjsua2 as native
-
-    lib = ctypes.PyDLL(str(Path(native.__file__)))
+    lib = pjsua_library()
     fn = getattr(lib, "pjmedia_codec_speex_set_param", None)
     if fn is None:
         log.info("no speex in this pjsua2 build: nothing to restore")

@@ -72,17 +72,20 @@ class PjsipModule(ctypes.Structure):
     ]
 
 
-def pjsua_library() -> ctypes.CDLL:
+def pjsua_library(keep_gil: bool = True) -> ctypes.CDLL:
     """The already loaded pjsua2 extension: dlopen of the same path returns the same handle.
 
-    A PyDLL: its calls keep the GIL. These are short C calls made on the SIP thread, often
+    keep_gil=False gives a plain CDLL, which releases the GIL around each call: for calls that
+    block or run long (an ioqueue poll, a conference frame). Otherwise a PyDLL: its calls keep
+    the GIL. These are short C calls made on the SIP thread, often
     from inside pjsip's receive path; a CDLL releases and retakes the GIL around each one, and
     with the engine's other threads awake each retake could wait (measured: ~0.2 ms of the
     0.4 ms between an INVITE and its stateless 302 under load). pjsip calling back into
     Python meanwhile is fine: pjsua2's callbacks take the GIL the same thread already holds."""
     import pjsua2._pjsua2 as native
 
-    return ctypes.PyDLL(str(Path(native.__file__)))
+    path = str(Path(native.__file__))
+    return ctypes.PyDLL(path) if keep_gil else ctypes.CDLL(path)
 
 
 Callback = Callable[[int], int]
