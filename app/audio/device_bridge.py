@@ -21,16 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-import numpy as np
-
 from app.audio.bridge_config import FRAME_BYTES, FRAME_SAMPLES, RATE, BridgeConfig, Mode
 from app.audio.bridge_config import volume_gain as volume_gain
 from app.audio.devices import load_sounddevice
 from app.audio.mixer import Mixer
+from app.audio.pcm import byte_view, scale
 from app.audio.ringbuffer import RingStats, SampleRing
 from app.audio.ringtones import Ringtone
 from app.audio.stream_keeper import NO_DEVICE_TEXT, OK_TEXT, StreamKeeper
-from app.audio.streams import ROLES, Int16Array, StreamSet
+from app.audio.streams import ROLES, StreamSet
 from app.audio.tones import ToneSpec
 
 __all__ = ["FRAME_BYTES", "OK_TEXT", "BridgeConfig", "DeviceBridge", "Mode", "volume_gain"]
@@ -74,10 +73,12 @@ class DeviceBridge:
         self._status = "Audio not started"
         self._status_cb: Callable[[str], None] | None = None
         # One conference frame each way, at fixed addresses handed to pjmedia.
-        self._mic_frame = np.zeros(FRAME_SAMPLES, dtype=np.int16)
-        self._far_frame = np.zeros(FRAME_SAMPLES, dtype=np.int16)
-        self._mic_addr = int(self._mic_frame.ctypes.data)
-        self._far_addr = int(self._far_frame.ctypes.data)
+        self._mic_frame = ctypes.create_string_buffer(FRAME_BYTES)
+        self._far_frame = ctypes.create_string_buffer(FRAME_BYTES)
+        self._mic_addr = ctypes.addressof(self._mic_frame)
+        self._far_addr = ctypes.addressof(self._far_frame)
+        self._mic_view = byte_view(self._mic_frame)
+        self._far_view = byte_view(self._far_frame)
         self._sd, self._sd_error = load_sounddevice()
         self._streams = StreamSet(self, c)
         self._keeper = (
@@ -188,13 +189,11 @@ class DeviceBridge:
 
     def _mic_into(self, address: int) -> None:
         """The next microphone frame at `address` (the fallback clock's ticks)."""
-        self._read_mic(
-            np.ctypeslib.as_array((ctypes.c_int16 * FRAME_SAMPLES).from_address(address))
-        )
+        self._read_mic(byte_view((ctypes.c_char * FRAME_BYTES).from_address(address)))
 
-    def _read_mic(self, frame: Int16Array) -> None:
+    def _read_mic(self, frame: memoryview) -> None:
         if self._mic_muted or not self._streams.capturing:
-            frame.fill(0)
+            frame[:] = bytes(len(frame))
         else:
             self.mic.read_into(frame)
 
@@ -298,27 +297,24 @@ class DeviceBridge:
         )
 
     # ---- StreamHost: PortAudio callbacks ----------------------------------------------
-    def fill_playback(self, out: Int16Array, now: float) -> None:
+    def fill_playback(self, out: memoryview, now: float) -> None:
         """One block (one conference frame) for the speaker: the call's audio, ticked out of
         pjmedia now, with the local tones over it."""
         got = False
         clock = self._clock
-        if clock is not None and len(out) == FRAME_SAMPLES:
-            self._read_mic(self._mic_frame)
+        if clock is not None and len(out) == FRAME_BYTES:
+            self._read_mic(self._mic_view)
             got = bool(clock.device_tick(self._mic_addr, self._far_addr))
         with_ring = self._streams.ring_in_playback
         if self.mix.busy(with_ring):
-            far = self._far_frame.astype(np.float32) if got else np.zeros(len(out), np.float32)
-            self.mix.playback(far, out, now, with_ring)
+            self.mix.playback(self._far_view if got else None, out, now, with_ring)
         elif not got:
-            out.fill(0)
-        elif self.mix.gain <= 1.0:
-            np.multiply(self._far_frame, self.mix.gain, out=out, casting="unsafe")
+            out[:] = bytes(len(out))
         else:
-            self.mix.playback(self._far_frame.astype(np.float32), out, now, False)
+            out[:] = scale(self._far_view, self.mix.gain)
 
-    def fill_ringer(self, out: Int16Array, now: float) -> None:
+    def fill_ringer(self, out: memoryview, now: float) -> None:
         self.mix.ringer(out, now)
 
-    def capture(self, samples: Int16Array) -> None:
+    def capture(self, samples: memoryview) -> None:
         self.mic.write(samples)

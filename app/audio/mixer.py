@@ -10,16 +10,11 @@ from __future__ import annotations
 import threading
 import time
 
-import numpy as np
-import numpy.typing as npt
-
 from app.audio.bridge_config import volume_gain
+from app.audio.pcm import WIDTH, Pcm, add, scale
 from app.audio.ringtones import Ringtone
 from app.audio.tone_synth import ToneSynth
 from app.audio.tones import ToneSpec
-
-Int16Array = npt.NDArray[np.int16]
-FloatArray = npt.NDArray[np.float32]
 
 
 class Mixer:
@@ -95,42 +90,50 @@ class Mixer:
         return self.tone_started_at if self._tone_event.wait(timeout) else None
 
     # ---- PortAudio callbacks ------------------------------------------------------------
-    def playback(self, mix: FloatArray, out: Int16Array, now: float, with_ring: bool) -> None:
-        """Add the tones (and the ringtone when it shares the speaker) to `mix`, write `out`."""
-        frames = len(out)
+    def playback(self, far: Pcm | None, out: memoryview, now: float, with_ring: bool) -> None:
+        """Write to `out` the call's audio `far` (None: none) with the tones over it, all at the
+        speaker's gain, and the ringtone at the ringer's when it shares the speaker."""
+        frames = len(out) // WIDTH
+        gain = self.gain
+        mix = scale(far, gain) if far is not None else bytes(len(out))
         tone = self._tone
         if tone is not None:
             if self._tone_pending:
                 self._tone_pending = False
                 self.tone_started_at = now
                 self._tone_event.set()
-            mix += tone.read_float(frames)
+            mix = add(mix, scale(tone.read(frames), gain))
             if tone.finished and self._tone is tone:
                 self._tone = None
         key = self._key_tone
         if key is not None:
-            mix += key.read_float(frames)
+            mix = add(mix, scale(key.read(frames), gain))
             if key.finished and self._key_tone is key:
                 self._key_tone = None
-        mix *= self.gain
         if with_ring:
-            mix += self._ring_block(frames, now) * self.ring_gain
-        np.clip(mix, -32768, 32767, out=mix)
-        out[:] = mix.astype(np.int16)
+            mix = add(mix, scale(self._ring_block(frames, now), self.ring_gain))
+        out[:] = mix
 
-    def ringer(self, out: Int16Array, now: float) -> None:
-        block = self._ring_block(len(out), now) * self.ring_gain
-        np.clip(block, -32768, 32767, out=block)
-        out[:] = block.astype(np.int16)
+    def ringer(self, out: memoryview, now: float) -> None:
+        out[:] = scale(self._ring_block(len(out) // WIDTH, now), self.ring_gain)
 
-    def _ring_block(self, frames: int, now: float) -> FloatArray:
+    def _ring_block(self, frames: int, now: float) -> bytes:
         tone = self._ringtone
         if tone is None or tone.silent:
-            return np.zeros(frames, dtype=np.float32)
+            return bytes(WIDTH * frames)
         if self._ring_pending:
             self._ring_pending = False
             self.ring_started_at = now
-        n = len(tone.samples)
-        idx = (self._ring_pos + np.arange(frames)) % n
-        self._ring_pos = (self._ring_pos + frames) % n
-        return tone.samples[idx].astype(np.float32)
+        pcm = tone.pcm
+        n = len(pcm) // WIDTH
+        pos = self._ring_pos
+        self._ring_pos = (pos + frames) % n
+        if pos + frames <= n:
+            return pcm[WIDTH * pos : WIDTH * (pos + frames)]
+        parts = []  # the cycle ends inside this block (once, or often for a very short file)
+        while frames > 0:
+            take = min(frames, n - pos)
+            parts.append(pcm[WIDTH * pos : WIDTH * (pos + take)])
+            frames -= take
+            pos = (pos + take) % n
+        return b"".join(parts)

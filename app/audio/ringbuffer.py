@@ -1,7 +1,7 @@
 """A ring buffer of int16 samples between two clocks (pjmedia's and the sound card's).
 
 One writer and one reader, each on its own thread. The lock is held only for index arithmetic
-and one or two small numpy copies, so neither side waits measurably on the other.
+and one or two small byte copies, so neither side waits measurably on the other.
 
 Drift policy: when the writer runs faster, the depth climbs to `high_water`; the oldest samples
 are then dropped so the depth falls back to `target` (one click, counted as an overrun). When the
@@ -22,12 +22,11 @@ wait is sampled at every write and summarised in `stats()`.
 from __future__ import annotations
 
 import threading
+from array import array
 from dataclasses import dataclass
 
-import numpy as np
-import numpy.typing as npt
+from app.audio.pcm import WIDTH, Pcm
 
-Int16Array = npt.NDArray[np.int16]
 _HISTORY = 2048  # depth samples kept for percentiles
 STEADY_WINDOWS = 4  # windows slipping one way (none the other) that make a drift
 
@@ -52,6 +51,14 @@ class RingStats:
         return 1000.0 * self.depth / self.rate
 
 
+def _percentile(ordered: list[int], q: float) -> float:
+    """Linear interpolation between the closest ranks (numpy's default method)."""
+    pos = q * (len(ordered) - 1)
+    low = int(pos)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
 class SampleRing:
     """Single-producer single-consumer int16 ring buffer that absorbs clock drift."""
 
@@ -70,12 +77,13 @@ class SampleRing:
         self.target = target
         self.high_water = high_water
         self._cap = capacity or high_water + 8192
-        self._buf = np.zeros(self._cap, dtype=np.int16)
+        self._buf = bytearray(WIDTH * self._cap)
+        self._view = memoryview(self._buf)
         self._lock = threading.Lock()
         self._head = 0  # next read position
         self._depth = 0
         self._refilling = True  # output silence until `target` samples are queued
-        self._history = np.zeros(_HISTORY, dtype=np.int32)
+        self._history = array("i", bytes(4 * _HISTORY))
         self._hist_n = 0
         self._written = self._read = 0
         self._overruns = self._dropped = self._underruns = self._inserted = 0
@@ -90,19 +98,24 @@ class SampleRing:
         self._slipped = 0
         self._run = 0  # windows in a row that slipped one way (signed)
 
-    def _slip_block(self, samples: Int16Array) -> Int16Array:
+    def _slip_block(self, data: Pcm) -> bytes:
         """Leave out or repeat one sample per 10 ms of the block at most, spread evenly."""
-        n = len(samples)
+        n = len(data) // WIDTH
         k = min(abs(self._slip), max(1, n * 100 // self.rate))
-        at = np.linspace(0, n - 1, k + 2)[1:-1].astype(np.intp)
-        if self._slip < 0:
-            self._slip += k
-            out: Int16Array = np.delete(samples, at)
-        else:
-            self._slip -= k
-            out = np.insert(samples, at, samples[at])
-        self._slipped += k
-        return out
+        at = sorted({(n - 1) * j // (k + 1) for j in range(1, k + 1)})
+        view = memoryview(data).cast("B")
+        parts: list[Pcm] = []
+        start = 0
+        for i in at:
+            parts.append(view[start : WIDTH * i])
+            # left out: the piece after it starts past it; repeated: it starts at it again
+            start = WIDTH * (i + 1) if self._slip < 0 else WIDTH * i
+            if self._slip > 0:
+                parts.append(view[WIDTH * i : WIDTH * (i + 1)])
+        parts.append(view[start:])
+        self._slip += len(at) if self._slip < 0 else -len(at)
+        self._slipped += len(at)
+        return b"".join(parts)
 
     def _end_window(self) -> None:
         """A second of reads is over: plan the next slips from its smallest margin."""
@@ -136,20 +149,22 @@ class SampleRing:
         cap = self.rate // 200 if steady else self.rate // 1000  # 80 or 16 a second at 16 kHz
         self._slip = max(-cap, min(cap, want))
 
-    def write(self, samples: Int16Array) -> None:
-        """Queue samples (copied). Drops the oldest ones when past the high-water mark."""
-        if self._slip and len(samples) > 16:
-            samples = self._slip_block(samples)
+    def write(self, data: Pcm) -> None:
+        """Queue int16 samples (copied). Drops the oldest ones when past the high-water mark."""
+        if self._slip and len(data) > WIDTH * 16:
+            data = self._slip_block(data)
         if self._pad:
-            samples = np.concatenate([np.zeros(self._pad, dtype=np.int16), samples])
+            data = bytes(WIDTH * self._pad) + data
             self._pad = 0
-        n = len(samples)
+        view = memoryview(data).cast("B")
+        n = len(view) // WIDTH
         if n == 0:
             return
         too_many = max(0, n - self._cap)
         if too_many:
-            samples = samples[too_many:]
+            view = view[WIDTH * too_many :]
             n = self._cap
+        buf = self._view
         with self._lock:
             self._dropped += too_many
             if self._depth + n > self.high_water:
@@ -160,22 +175,20 @@ class SampleRing:
                 self._dropped += drop
             tail = (self._head + self._depth) % self._cap
             first = min(n, self._cap - tail)
-            self._buf[tail : tail + first] = samples[:first]
+            buf[WIDTH * tail : WIDTH * (tail + first)] = view[: WIDTH * first]
             if first < n:
-                self._buf[: n - first] = samples[first:]
+                buf[: WIDTH * (n - first)] = view[WIDTH * first : WIDTH * n]
             self._depth += n
             self._written += n
             self._max_depth = max(self._max_depth, self._depth)
             self._history[self._hist_n % _HISTORY] = self._depth - n + n // 2
             self._hist_n += 1
 
-    def write_bytes(self, data: bytes) -> None:
-        """Queue s16le bytes (what pjmedia hands over)."""
-        self.write(np.frombuffer(data, dtype=np.int16, count=len(data) // 2))
-
-    def read_into(self, out: Int16Array) -> int:
-        """Fill `out` with queued samples, silence for the rest; return how many were real."""
-        n = len(out)
+    def read_into(self, out: memoryview) -> int:
+        """Fill `out` (writable, format "B") with queued samples, silence for the rest; return
+        how many samples were real."""
+        n = len(out) // WIDTH
+        buf = self._view
         with self._lock:
             # A refill ends once the whole request can be served: a reader taking blocks larger
             # than `target` would otherwise underrun again at once.
@@ -191,9 +204,10 @@ class SampleRing:
                 self._settling = True
             take = 0 if self._refilling else min(n, self._depth)
             first = min(take, self._cap - self._head)
-            out[:first] = self._buf[self._head : self._head + first]
+            head = self._head
+            out[: WIDTH * first] = buf[WIDTH * head : WIDTH * (head + first)]
             if first < take:
-                out[first:take] = self._buf[: take - first]
+                out[WIDTH * first : WIDTH * take] = buf[: WIDTH * (take - first)]
             self._head = (self._head + take) % self._cap
             self._depth -= take
             self._read += n
@@ -203,21 +217,18 @@ class SampleRing:
                 if self._win_read >= self.rate:
                     self._end_window()
             if take < n:
-                out[take:] = 0
+                out[WIDTH * take : WIDTH * n] = bytes(WIDTH * (n - take))
                 self._inserted += n - take
                 if not self._refilling:
                     self._underruns += 1
                     self._refilling = True
         return take
 
-    def read(self, n: int) -> Int16Array:
-        out = np.empty(n, dtype=np.int16)
-        self.read_into(out)
-        return out
-
-    def read_bytes(self, n: int) -> bytes:
-        """n samples as s16le bytes (silence where nothing was queued)."""
-        return self.read(n).tobytes()
+    def read(self, n: int) -> bytes:
+        """n samples (silence where nothing was queued)."""
+        out = bytearray(WIDTH * n)
+        self.read_into(memoryview(out))
+        return bytes(out)
 
     def clear(self) -> None:
         with self._lock:
@@ -232,13 +243,13 @@ class SampleRing:
     def stats(self) -> RingStats:
         with self._lock:
             count = min(self._hist_n, _HISTORY)
-            hist = self._history[:count].astype(np.float64)
+            hist = sorted(self._history[:count])
             written, read, depth = self._written, self._read, self._depth
             counters = (self._overruns, self._dropped, self._underruns, self._inserted)
             max_depth, slipped = self._max_depth, self._slipped
         to_ms = 1000.0 / self.rate
-        mean = float(hist.mean()) * to_ms if count else 0.0
-        p95 = float(np.percentile(hist, 95)) * to_ms if count else 0.0
+        mean = sum(hist) / count * to_ms if count else 0.0
+        p95 = _percentile(hist, 0.95) * to_ms if count else 0.0
         return RingStats(self.rate, written, read, depth, *counters, max_depth, mean, p95, slipped)
 
     def reset_stats(self) -> None:

@@ -13,11 +13,12 @@ import logging
 import queue
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.phone.ringtone_names import BUILTIN, SILENT
 
-if TYPE_CHECKING:  # numpy comes with them: loaded on the worker thread, when a file is wanted
+if TYPE_CHECKING:  # synthesised or decoded when a ringtone is wanted, not at start-up
     from app.audio.ringtones import Ringtone, RingtoneError
 
 log = logging.getLogger("deskphone.audio")
@@ -27,6 +28,20 @@ MAX_KEPT = 4  # decoded files kept; the settings name one
 
 def is_builtin(choice: str) -> bool:
     return choice.strip().capitalize() in (*BUILTIN, SILENT)
+
+
+def load_ringtone(choice: str) -> Ringtone:
+    """Ring1–Ring8, Silent (any case), or a path to a WAV file."""
+    from app.audio.ringtones import RingtoneError, builtin_ringtone
+
+    stripped = choice.strip()
+    if is_builtin(stripped):
+        return builtin_ringtone(stripped)
+    if not stripped:
+        raise RingtoneError("no ringtone chosen")
+    from app.audio.ringtone_wav import load_wav  # numpy: only for a file, on the worker thread
+
+    return load_wav(Path(stripped).expanduser())
 
 
 class RingtoneLoader:
@@ -82,7 +97,7 @@ class RingtoneLoader:
         return got
 
     def _run(self) -> None:
-        from app.audio.ringtones import RingtoneError, load_ringtone
+        from app.audio.ringtones import RingtoneError
 
         load = self._load or load_ringtone
         while True:

@@ -13,12 +13,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import numpy as np
-import numpy.typing as npt
-
 from app.audio.bridge_config import FRAME_SAMPLES, RATE, BridgeConfig, Mode
 from app.audio.devices import Found, find_device
 from app.audio.pace import Pace
+from app.audio.pcm import byte_view
 from app.audio.thread_priority import raise_this_thread
 
 ROLE_TEXT = {"play": "Speaker", "rec": "Microphone", "ring": "Ringer"}
@@ -27,17 +25,18 @@ CLOSE_TIMEOUT = 1.0  # s
 # An output stream's first 50 ms get silence: PortAudio primes the buffer in a burst of
 # callbacks, and the first xrun of a new pulse stream comes within that time (pace.py).
 PRIMING_S = 0.05
-Int16Array = npt.NDArray[np.int16]
 
 
 class StreamHost(Protocol):
-    """What the streams' callbacks need from the bridge (called on PortAudio's threads)."""
+    """What the streams' callbacks need from the bridge (called on PortAudio's threads). The
+    audio is mono int16 in PortAudio's own buffer, seen as bytes (app/audio/pcm.py); it is
+    valid only during the call."""
 
-    def fill_playback(self, out: Int16Array, now: float) -> None: ...
+    def fill_playback(self, out: memoryview, now: float) -> None: ...
 
-    def fill_ringer(self, out: Int16Array, now: float) -> None: ...
+    def fill_ringer(self, out: memoryview, now: float) -> None: ...
 
-    def capture(self, samples: Int16Array) -> None: ...
+    def capture(self, samples: memoryview) -> None: ...
 
 
 @dataclass
@@ -141,7 +140,8 @@ class StreamSet:
         if found.index is None:
             return notes
         c = self._config
-        kind = sd.InputStream if role == "rec" else sd.OutputStream
+        # The raw streams hand buffers, not numpy arrays (sounddevice's others import numpy).
+        kind = sd.RawInputStream if role == "rec" else sd.RawOutputStream
         try:
             stream = kind(
                 device=found.index,
@@ -171,8 +171,9 @@ class StreamSet:
     def _callback(self, role: str, slot: _Slot) -> Any:
         host = self._host
 
-        def on_audio(data: Any, frames: int, _time: Any, status: Any) -> None:
+        def on_audio(buffer: Any, frames: int, _time: Any, status: Any) -> None:
             start = time.perf_counter()
+            data = byte_view(buffer)
             now = time.monotonic()
             if not slot.first_cb:
                 slot.first_cb = now
@@ -183,13 +184,13 @@ class StreamSet:
                 slot.xruns += 1
             if role == "rec":
                 if slot.pace.allow(now, frames):
-                    host.capture(data[:, 0])
+                    host.capture(data)
             elif not slot.pace.allow(now, frames, bool(status.output_underflow)):
-                data.fill(0)  # a post-xrun burst: played into nothing, so take nothing
+                data[:] = bytes(len(data))  # a post-xrun burst: played into nothing, take nothing
             elif role == "play":
-                host.fill_playback(data[:, 0], now)
+                host.fill_playback(data, now)
             else:
-                host.fill_ringer(data[:, 0], now)
+                host.fill_ringer(data, now)
             self.callback_seconds += time.perf_counter() - start
 
         return on_audio

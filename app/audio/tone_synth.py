@@ -1,32 +1,54 @@
 """The synthesiser of Yealink tones (app/audio/tones.py): phase-continuous, sample-exact
 cadences, rendered block by block in the device callback.
 
-Kept apart from the tone parser so that the engine can read tone settings without numpy,
-which loads only when sound is first needed (app/engine/sound_loader.py).
+No numpy and no per-sample loop in the callback: each frequency's sine is computed once per
+process into a table of whole periods (an integer frequency repeats exactly every
+rate / gcd(freq, rate) samples at most one second: 40 samples for 400 Hz), and a block is
+slices of those tables summed by audioop (app/audio/pcm.py). Only the 2 ms raised-cosine edges
+where a tone switches on or off are shaped sample by sample (at most 2 × 32 samples an element).
 """
 
 from __future__ import annotations
 
 import math
+from array import array
+from functools import cache
 
-import numpy as np
-import numpy.typing as npt
-
+from app.audio.pcm import WIDTH, add, samples
 from app.audio.tones import SAMPLE_RATE, ToneSpec
 
 # Peak of one sine component as a fraction of full scale: four components still cannot clip.
 COMPONENT_LEVEL = 0.22
 # Raised-cosine edge (ms) where a tone switches on or off, so cadences do not click.
 EDGE_MS = 2.0
+_MIN_TABLE = 2048  # samples: a table holds whole periods and at least this, so most blocks
+# are one slice
 
-Int16Array = npt.NDArray[np.int16]
-FloatArray = npt.NDArray[np.float32]
+
+@cache
+def _sine(freq: int, rate: int, level: float) -> tuple[bytes, int]:
+    """One component from phase 0 for a period and _MIN_TABLE samples more (int16 bytes, so a
+    slice of up to _MIN_TABLE samples from any phase is one slice), and the period."""
+    period = rate // math.gcd(freq, rate)
+    peak = level * 32767.0
+    step = 2.0 * math.pi * freq / rate
+    one = array("h", (round(peak * math.sin(step * i)) for i in range(period)))
+    repeats = 1 + -(-_MIN_TABLE // period)
+    return (bytes(one) * repeats)[: WIDTH * (period + _MIN_TABLE)], period
 
 
-def _raised_cosine(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    ramp = np.clip(x, 0.0, 1.0)
-    result: npt.NDArray[np.float64] = 0.5 - 0.5 * np.cos(np.pi * ramp)
-    return result
+@cache
+def _ramp(edge: int) -> tuple[float, ...]:
+    """Raised cosine from 0 to 1 over `edge` samples (index 0..edge)."""
+    return tuple(0.5 - 0.5 * math.cos(math.pi * i / edge) for i in range(edge + 1))
+
+
+def prepare(spec: ToneSpec, rate: int = SAMPLE_RATE, level: float = COMPONENT_LEVEL) -> None:
+    """Compute the tables a tone needs (a 1 s period, e.g. DTMF's 697 Hz, takes ~4 ms: the
+    engine prepares its key tones on the sound loader's thread, app/engine/audio.py)."""
+    for element in spec.elements:
+        for freq in element.freqs:
+            _sine(freq, rate, level)
 
 
 class ToneSynth:
@@ -40,12 +62,13 @@ class ToneSynth:
         self.level = level
         self._lengths = [round(e.duration_ms * rate / 1000) for e in spec.elements]
         self._edge = max(1, round(EDGE_MS * rate / 1000))
-        self._phase: dict[int, float] = {}
+        self._phase: dict[int, int] = {}  # samples into each frequency's period
         self._index = 0
         self._offset = 0
         self._first_pass = True
         self.samples_out = 0
         self.finished = spec.disabled or sum(self._lengths) == 0
+        prepare(spec, rate, level)  # the tables now, not in the device callback
 
     def _active(self, index: int) -> bool:
         element = self.spec.elements[index]
@@ -76,53 +99,71 @@ class ToneSynth:
                 return self.spec.elements[index].freqs
         return ()
 
-    def _segment(self, n: int) -> FloatArray:
+    def _component(self, freq: int, n: int) -> bytes:
+        """The next n samples of one frequency, continuing its phase."""
+        table, period = _sine(freq, self.rate, self.level)
+        pos = self._phase.get(freq, 0)
+        self._phase[freq] = (pos + n) % period
+        room = len(table) // WIDTH - period  # samples a slice from any phase can take
+        parts = []
+        while n > 0:
+            take = min(n, room)
+            parts.append(table[WIDTH * pos : WIDTH * (pos + take)])
+            pos = (pos + take) % period
+            n -= take
+        return parts[0] if len(parts) == 1 else b"".join(parts)
+
+    def _segment(self, n: int) -> bytes:
         element = self.spec.elements[self._index]
         if not element.freqs:
-            return np.zeros(n, dtype=np.float32)
-        t = np.arange(n, dtype=np.float64)
-        out = np.zeros(n, dtype=np.float64)
+            return bytes(WIDTH * n)
+        out = b""
         for freq in element.freqs:
-            step = 2.0 * math.pi * freq / self.rate
-            phase = self._phase.get(freq, 0.0)
-            out += np.sin(phase + step * t)
-            self._phase[freq] = (phase + step * n) % (2.0 * math.pi)
-        out *= self.level * 32767.0
+            part = self._component(freq, n)
+            out = add(out, part) if out else part
         length = self._lengths[self._index]
-        pos = self._offset + np.arange(n)
-        if self._neighbour_freqs(-1) != element.freqs or self.spec.once:
-            out *= _raised_cosine(pos / self._edge)
-        if self._neighbour_freqs(+1) != element.freqs or self.spec.once:
-            out *= _raised_cosine((length - pos) / self._edge)
-        return out.astype(np.float32)
-
-    def read_float(self, n: int) -> FloatArray:
-        """Next n samples as float32 in int16 units (for mixing)."""
-        out = np.zeros(n, dtype=np.float32)
-        if self.finished:
+        start = self._offset
+        head = self._neighbour_freqs(-1) != element.freqs or self.spec.once
+        tail = self._neighbour_freqs(+1) != element.freqs or self.spec.once
+        edge = self._edge
+        head_end = min(n, edge - start) if head else 0  # samples [0, head_end) fade in
+        tail_start = max(0, length - edge - start) if tail else n  # [tail_start, n) fade out
+        if head_end <= 0 and tail_start >= n:
             return out
+        ramp = _ramp(edge)
+        values = samples(out)
+        for i in range(head_end):
+            values[i] = int(values[i] * ramp[start + i])
+        for i in range(tail_start, n):
+            values[i] = int(values[i] * ramp[length - start - i])
+        return bytes(values)
+
+    def read(self, n: int) -> bytes:
+        """Next n samples, int16 bytes."""
+        if self.finished:
+            self.samples_out += n
+            return bytes(WIDTH * n)
         if not self._active(self._index):
             self._advance()
+        parts = []
         filled = 0
         while filled < n and not self.finished:
             left = self._lengths[self._index] - self._offset
             take = min(left, n - filled)
-            out[filled : filled + take] = self._segment(take)
+            parts.append(self._segment(take))
             filled += take
             self._offset += take
             if self._offset >= self._lengths[self._index]:
                 self._advance()
+        if filled < n:
+            parts.append(bytes(WIDTH * (n - filled)))
         self.samples_out += n
-        return out
-
-    def read(self, n: int) -> Int16Array:
-        return np.clip(self.read_float(n), -32768, 32767).astype(np.int16)
+        return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
-def render(spec: ToneSpec, seconds: float, rate: int = SAMPLE_RATE) -> Int16Array:
+def render(spec: ToneSpec, seconds: float, rate: int = SAMPLE_RATE) -> bytes:
     """The first `seconds` of a tone, rendered in 20 ms blocks as the bridge does."""
     synth = ToneSynth(spec, rate)
     total = round(seconds * rate)
     block = rate // 50
-    chunks = [synth.read(min(block, total - i)) for i in range(0, total, block)]
-    return np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
+    return b"".join(synth.read(min(block, total - i)) for i in range(0, total, block))

@@ -5,7 +5,7 @@ it only stores the text, and the loop (`poll`) shows it. The core decides when t
 ringer sound (app/phone/tones_policy.py); this module carries its commands out.
 
 The conference clock exists from the start (calls need it, sound or not). The DeviceBridge,
-with numpy and PortAudio, loads the first time sound is needed (app/engine/sound_loader.py);
+with PortAudio, loads the first time sound is needed (app/engine/sound_loader.py);
 until then the sound wanted (tone, ringtone, mode, volumes, mute) is kept here and handed to
 the bridge when it arrives. Beside it: audio_settings.py (settings -> bridge devices and
 volumes), audio_state.py (the state published to the UI), key_tones.py (keypad feedback).
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.audio.bridge_config import Mode
 from app.audio.conference_clock import Conference, ConferenceClock
-from app.audio.ringtone_loader import RingtoneLoader
+from app.audio.ringtone_loader import RingtoneLoader, is_builtin
 from app.audio.tone_plan import tone_for
 from app.audio.tones import ToneError, ToneSpec, parse_tone
 from app.engine.audio_settings import (
@@ -125,15 +125,23 @@ class EngineAudio:
             self._on_status(problem)
 
     def _make_bridge(self) -> DeviceBridge:
-        """On the loader's thread: numpy, PortAudio (its device list) and the bridge."""
+        """On the loader's thread: PortAudio (its device list) and the bridge."""
         from app.audio.device_bridge import DeviceBridge
         from app.audio.ringtones import builtin_ringtone
+        from app.audio.tone_synth import prepare
 
         audio = self._settings().audio
         bridge = DeviceBridge(bridge_config(audio), self.clock)
         bridge.on_status(self._on_status)
         bridge.start()
-        builtin_ringtone("Ring1")  # synthesised once (cached): the first ring waits for none
+        # Synthesised once (cached), here rather than on the SIP thread when a call rings or a
+        # key is pressed: the ringtones (20-60 ms each) and the key tones' sine tables (~4 ms
+        # a frequency). A ringtone chosen by Alert-Info is synthesised when it first rings.
+        builtin_ringtone("Ring1")
+        if is_builtin(audio.ringtone):
+            builtin_ringtone(audio.ringtone)
+        for tone in filter(None, map(key_tone, "0123456789*#")):
+            prepare(parse_tone(tone))
         return bridge
 
     def _need_sound(self) -> None:

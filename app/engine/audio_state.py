@@ -15,8 +15,8 @@ NOT_LOADED_TEXT = "Sound loads when first needed"
 
 
 def is_ok(status: str) -> bool:
-    """The bridge's "all well" words; stream_keeper loads numpy (~190 ms, ~12 MiB), so it is
-    imported once a status is there to compare, not at start-up (docs/footprint.md §2)."""
+    """The bridge's "all well" words; stream_keeper brings the stream code, so it is imported
+    once a status is there to compare, not at start-up (docs/footprint.md §2)."""
     from app.audio.stream_keeper import OK_TEXT
 
     return status == OK_TEXT

@@ -1,11 +1,12 @@
 """Sound libraries load when sound is first needed, in the background.
 
-numpy and PortAudio (sounddevice, whose import runs Pa_Initialize: ALSA's configuration, its
-pulse plugin, a probe of every device) cost the engine about 37 MB and 0.3-0.6 s of CPU on the
-test machine (docs/audio.md §2). An always-on phone that is never called would pay that for
-nothing, so the engine loads them the first time it needs sound: the dial screen, a key, a
-call placed or coming in. The SIP thread never waits for the load: a thread of its own builds
-the DeviceBridge, and the SIP thread adopts it on the loop turn after `ready` woke it.
+PortAudio (sounddevice, whose import runs Pa_Initialize: ALSA's configuration, its pulse
+plugin, a probe of every device) and, before the bridge went without numpy, numpy cost the
+engine about 37 MB and 0.3-0.6 s of CPU on the test machine (docs/audio.md §2). An always-on
+phone that is never called would pay that for nothing, so the engine loads them the first
+time it needs sound: the dial screen, a key, a call placed or coming in. The SIP thread never
+waits for the load: a thread of its own builds the DeviceBridge, and the SIP thread adopts it
+on the loop turn after `ready` woke it.
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ def test_incoming_call_rings_on_ringer_until_silence(
     start = first_sound(ring_audio)
     ringing = ring_audio[start : start + 2 * RATE]
     # Alert-Info asked for Ring3 (a 523 Hz chime) instead of the configured Ring1 (1000/1250 Hz)
-    expected = peak_freqs(builtin_ringtone("Ring3").samples, 1)[0]
+    expected = peak_freqs(np.frombuffer(builtin_ringtone("Ring3").pcm, dtype=np.int16), 1)[0]
     assert peak_freqs(ringing, 1) == pytest.approx([expected], abs=3)
     assert energy_ratio(ringing, [1000, 1250]) < 0.05
     silent_from = round((silence_at - rec_ring.started + 0.3) * RATE)

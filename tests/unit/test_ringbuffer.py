@@ -10,8 +10,13 @@ from app.audio.bridge_config import BridgeConfig
 from app.audio.ringbuffer import SampleRing
 
 
-def ramp(start: int, n: int) -> np.ndarray:
-    return (np.arange(start, start + n) % 30000).astype(np.int16)
+def ramp(start: int, n: int) -> bytes:
+    """n int16 samples counting up from `start` (as the ring takes them: bytes)."""
+    return (np.arange(start, start + n) % 30000).astype(np.int16).tobytes()
+
+
+def take(ring: SampleRing, n: int) -> np.ndarray:
+    return np.frombuffer(ring.read(n), dtype=np.int16)
 
 
 def test_fifo_order_across_wraparound() -> None:
@@ -19,10 +24,10 @@ def test_fifo_order_across_wraparound() -> None:
     out = []
     for i in range(50):
         ring.write(ramp(i * 320, 320))
-        out.append(ring.read(320))
+        out.append(take(ring, 320))
     data = np.concatenate(out)
     real = data[data != 0]
-    assert np.array_equal(real, ramp(int(real[0]), len(real)))  # nothing reordered or lost
+    assert real.tobytes() == ramp(int(real[0]), len(real))  # nothing reordered or lost
     s = ring.stats()
     assert s.overruns == 0 and s.dropped == 0
 
@@ -46,8 +51,8 @@ def test_slow_writer_underruns_insert_silence_and_refill() -> None:
     out = []
     for i in range(1000):
         if i % 10:  # writer 10 % slow
-            ring.write(np.full(320, 1000, dtype=np.int16))
-        out.append(ring.read(320))
+            ring.write(np.full(320, 1000, dtype=np.int16).tobytes())
+        out.append(take(ring, 320))
     data = np.concatenate(out)
     s = ring.stats()
     assert s.underruns > 0
@@ -59,10 +64,10 @@ def test_slow_writer_underruns_insert_silence_and_refill() -> None:
 
 def test_bytes_interface_and_silence_when_empty() -> None:
     ring = SampleRing(target=320, high_water=960)
-    assert ring.read_bytes(320) == bytes(640)
-    frame = ramp(1, 320).tobytes()
-    ring.write_bytes(frame)
-    assert ring.read_bytes(320) == frame
+    assert ring.read(320) == bytes(640)
+    frame = ramp(1, 320)
+    ring.write(frame)
+    assert ring.read(320) == frame
 
 
 def test_threads_write_and_read_concurrently() -> None:
@@ -77,7 +82,7 @@ def test_threads_write_and_read_concurrently() -> None:
     t = threading.Thread(target=writer)
     t.start()
     while t.is_alive() or ring.depth:
-        got.append(ring.read(160))
+        got.append(take(ring, 160))
     t.join()
     s = ring.stats()
     assert s.written == total
@@ -146,7 +151,7 @@ def test_a_moment_of_late_callbacks_slips_gently() -> None:
     )
     _paced_call(ring, 320, 320, 50.0, 5)
     ring.reset_stats()
-    out = np.empty(320, dtype=np.int16)
+    out = memoryview(bytearray(640))
     for second in range(10):
         for block in range(50):
             if not (second == 2 and block == 10):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from app.audio.ringtone_loader import RingtoneLoader
-from app.audio.ringtones import Ringtone, RingtoneError, load_ringtone
+from app.audio.ringtone_loader import RingtoneLoader, load_ringtone
+from app.audio.ringtones import Ringtone, RingtoneError
 from app.userfiles import UserFileError, ca_file_problem, read_user_file
 
 
