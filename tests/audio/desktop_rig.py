@@ -36,6 +36,14 @@ def desktop_engine(
         yield pair
 
 
+def numpy_loaded(engine: EngineProcess) -> list[str]:
+    """numpy's libraries mapped in the engine: none while it rings or talks, since the audio
+    path works on bytes (app/audio/pcm.py, docs/footprint.md §3)."""
+    assert engine.proc is not None
+    maps = Path(f"/proc/{engine.proc.pid}/maps").read_text()
+    return sorted({line.split()[-1] for line in maps.splitlines() if "numpy" in line})
+
+
 def wait_idle(client: EngineClient, timeout: float = 8.0) -> dict[str, Any]:
     """The engine's audio once no stream is open and pjmedia's clock is stopped."""
     deadline = time.monotonic() + timeout

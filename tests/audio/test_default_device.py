@@ -23,6 +23,7 @@ from tests.audio.desktop_rig import (
     cadence_cycles,
     desktop_engine,
     longest_gap_ms,
+    numpy_loaded,
     wait_idle,
 )
 from tests.audio.engine_rig import audio_status, target, uas
@@ -177,8 +178,8 @@ def test_far_end_audio_is_continuous_for_30_s(
 ) -> None:
     """The default microphone (a 1000 Hz sine) goes out as RTP, SIPp echoes it back, and the
     default sink plays it: no gap over 40 ms, every conference tick from the speaker's own
-    callback, no drop or refill of the microphone ring."""
-    with desktop_engine(config_dir, desktop) as (_engine, client):
+    callback, no drop or refill of the microphone ring; and numpy never loaded in the engine."""
+    with desktop_engine(config_dir, desktop) as (engine, client):
         sipp = uas(tmp_path / "sipp", "uas-200-echo.xml", {}, extra=["-rtp_echo"])
         since = len(client.events)
         client.send("dial", target=target(sipp))
@@ -189,6 +190,7 @@ def test_far_end_audio_is_continuous_for_30_s(
         time.sleep(30.0)
         audio = rec.stop()
         state = audio_status(client)
+        in_call_numpy = numpy_loaded(engine)
         client.send("hangup")
         client.wait_call("Finished", 10, since)
         sipp.wait(15)
@@ -204,6 +206,7 @@ def test_far_end_audio_is_continuous_for_30_s(
     assert ticks["own"] == 0 and ticks["device"] >= 29 * 50, ticks
     drops = [a - b for a, b in zip(state["mic_drops"], before["mic_drops"], strict=True)]
     assert drops == [0, 0], (before, state)
+    assert in_call_numpy == [], in_call_numpy
 
 
 def test_ringback_through_a_302_on_the_default_device(
@@ -238,6 +241,7 @@ def test_incoming_call_rings_on_the_default_device(
         ring = client.wait_for(lambda e: e.get("ev") == "ring_started", 10, since)
         client.wait_call("CallIn", 10, since)
         time.sleep(2.5)
+        ringing_numpy = numpy_loaded(engine)
         client.send("key", key="X")  # Reject
         client.wait_call("Finished", 10, since)
         time.sleep(1.0)
@@ -251,3 +255,4 @@ def test_incoming_call_rings_on_the_default_device(
     assert ring["started"] - ring["requested"] < 0.5, ring
     tail = audio[-RATE // 2 :]
     assert np.abs(tail.astype(int)).max() < 50, "the ringtone went on after Reject"
+    assert ringing_numpy == [], ringing_numpy

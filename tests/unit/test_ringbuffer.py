@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import pytest
 
 from app.audio.bridge_config import BridgeConfig
 from app.audio.ringbuffer import SampleRing
@@ -158,3 +159,27 @@ def test_a_moment_of_late_callbacks_slips_gently() -> None:
                 ring.write(ramp(0, 320 * (1 + (second == 2 and block == 11))))
             ring.read_into(out)
         assert ring.stats().slipped <= (second + 1) * 16, (second, ring.stats())
+
+
+@pytest.mark.parametrize(("speed", "steps"), [(1.003, {1, 2}), (0.997, {0, 1})])
+def test_slips_leave_out_or_repeat_single_samples(speed: float, steps: set[int]) -> None:
+    """What a slipping ring plays is the writer's ramp with single samples left out (writer
+    fast) or repeated (writer slow): nothing reordered, no bigger jump."""
+    c = BridgeConfig()
+    ring = SampleRing(
+        target=c.mic_target, high_water=c.mic_high_water, margin=c.mic_margin, follow_drift=True
+    )
+    t_w, t_r, k, got = 0.0, 0.005, 0, []
+    while t_r < 30:
+        if t_w <= t_r:
+            ring.write(ramp(k, 320))
+            k += 320
+            t_w += 0.02 / speed
+        else:
+            got.append(take(ring, 320))
+            t_r += 0.02
+    played = np.concatenate(got)
+    played = played[np.flatnonzero(played)[0] :]  # from the first sample after the fill
+    diffs = set((np.diff(played.astype(np.int64)) % 30000).tolist())
+    assert ring.stats().slipped > 200 and ring.stats().overruns == 0, ring.stats()
+    assert diffs == steps, diffs

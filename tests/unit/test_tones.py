@@ -103,3 +103,14 @@ def test_dtmf_key_tone() -> None:
     assert np.abs(audio[1700:]).max() == 0
     with pytest.raises(ToneError):
         dtmf_tone("x")
+
+
+def test_tone_switches_on_and_off_through_raised_cosine_edges() -> None:
+    """2 ms (32-sample) raised-cosine edges where a tone starts and stops, none inside it."""
+    audio = render(parse_tone("!1000/100"), 0.2).astype(np.float64)
+    n = round(0.1 * RATE)
+    ideal = 0.22 * 32767 * np.sin(2 * np.pi * 1000 * np.arange(n) / RATE)
+    ramp = 0.5 - 0.5 * np.cos(np.pi * np.minimum(np.arange(n), n - np.arange(n)).clip(0, 32) / 32)
+    assert np.max(np.abs(audio[:n] - ideal * ramp)) <= 1.0
+    assert np.abs(audio[32 : n - 32] - ideal[32 : n - 32]).max() <= 1.0  # full level between
+    assert not audio[n:].any()
