@@ -61,6 +61,8 @@ def check_resources(report: Report) -> None:
 def check_audio(report: Report) -> None:
     try:
         import sounddevice
+
+        import app.audio.pcm  # noqa: F401  (the bridge's sample arithmetic: stdlib audioop)
     except (OSError, ImportError) as exc:  # no PortAudio: no call could ever have sound
         report.add(FAIL, "audio", f"PortAudio not usable ({exc})")
         return
