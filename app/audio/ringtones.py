@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from array import array
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from itertools import accumulate
 
@@ -33,7 +33,7 @@ class RingtoneError(ValueError):
 @dataclass(frozen=True)
 class Ringtone:
     name: str
-    pcm: bytes  # one cycle at 16 kHz mono, int16; empty for Silent
+    pcm: bytes = field(repr=False)  # one cycle at 16 kHz mono, int16; empty for Silent
 
     @property
     def silent(self) -> bool:
@@ -154,11 +154,15 @@ def _to_int16(x: Wave) -> bytes:
     return bytes(array("h", map(round, [v * factor for v in x])))
 
 
-@cache
 def builtin_ringtone(name: str) -> Ringtone:
     canonical = name.strip().capitalize()
     if canonical == SILENT:
         return Ringtone(SILENT, b"")
     if canonical not in _MAKERS:
         raise RingtoneError(f"no built-in ringtone {name!r} (Ring1–Ring8 or Silent)")
+    return _synthesised(canonical)
+
+
+@cache  # by canonical name: "ring3" and "Ring3" share one synthesis
+def _synthesised(canonical: str) -> Ringtone:
     return Ringtone(canonical, _to_int16(_MAKERS[canonical]()))
