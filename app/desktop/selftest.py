@@ -8,6 +8,7 @@ device is only a warning (a headless box can still prove the rest); everything e
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import sys
 import tempfile
@@ -61,10 +62,11 @@ def check_resources(report: Report) -> None:
 def check_audio(report: Report) -> None:
     try:
         import sounddevice
-
-        import app.audio.pcm  # noqa: F401  (the bridge's sample arithmetic: stdlib audioop)
     except (OSError, ImportError) as exc:  # no PortAudio: no call could ever have sound
         report.add(FAIL, "audio", f"PortAudio not usable ({exc})")
+        return
+    if importlib.util.find_spec("audioop") is None:  # the bridge's arithmetic (app/audio/pcm.py)
+        report.add(FAIL, "audio", "the audioop module is missing: calls would have no sound")
         return
     try:
         devices = list(sounddevice.query_devices())
