@@ -24,7 +24,6 @@ from app.desktop.single_instance import (
     hand_over,
 )
 from app.desktop.uris import normalise
-from app.logs import setup_logging
 from app.paths import default_config_dir, log_problems, prepare_config_dir, runtime_dir
 
 if TYPE_CHECKING:  # tempfile, shutil...: not on the way to the engine's start (start-up time)
@@ -204,13 +203,16 @@ def _run_ui(
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
-    setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
-    log_problems(problems)
     control = runtime_dir() / f"engine-{os.getpid()}.sock"
-    # The engine loads and registers while this process loads Qt (app/desktop/early_engine.py)
+    # The engine loads and registers while this process loads Qt (app/desktop/early_engine.py):
+    # started before anything else is loaded here, logging included (docs/footprint.md §1).
     engine = start_engine(
         config_dir, control, args.sip_port, args.bind, args.log_level.upper(), args.test_hooks
     )
+    from app.logs import setup_logging
+
+    setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
+    log_problems(problems)
     return window.run(
         UiOptions(
             config_dir=config_dir,
@@ -228,6 +230,7 @@ def _run_ui(
 
 
 def run_provision(args: argparse.Namespace) -> int:
+    from app.logs import setup_logging
     from app.provision_cli import provision_file, provision_url
 
     config_dir: Path = args.config_dir or default_config_dir()

@@ -14,73 +14,21 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
+from app.client.engine_process import EarlyEngine, EngineConfig, spawn
 from app.protocol import MAX_LINE, ProtocolError, decode, encode, intent, parse_ready
+
+__all__ = ["EarlyEngine", "EngineConfig", "EngineSupervisor", "describe_exit", "spawn"]
 
 log = logging.getLogger("deskphone.supervisor")
 
 BACKOFF = (0.0, 0.5, 1.0, 2.0, 5.0)  # a crash loop slows down instead of spinning
 STABLE_AFTER = 30.0  # seconds of uptime that reset the backoff
 READY_TIMEOUT = 20.0
-
-
-@dataclass
-class EngineConfig:
-    config_dir: Path
-    control_path: Path
-    sip_port: int | None = None
-    bind: str = ""
-    log_level: str = "INFO"
-    test_hooks: bool = False
-    extra_env: dict[str, str] = field(default_factory=dict)
-
-    def argv(self) -> list[str]:
-        args = [
-            sys.executable,
-            "-m",
-            "app.engine",
-            "--config-dir",
-            str(self.config_dir),
-            "--control",
-            str(self.control_path),
-            "--log-level",
-            self.log_level,
-            "--exit-on-disconnect",
-        ]
-        if self.sip_port is not None:
-            args += ["--sip-port", str(self.sip_port)]
-        if self.bind:
-            args += ["--bind", self.bind]
-        if self.test_hooks:
-            args.append("--test-hooks")
-        return args
-
-
-@dataclass
-class EarlyEngine:
-    """An engine started before the window: it loads while Qt does (start-up time)."""
-
-    config: EngineConfig
-    proc: subprocess.Popen[bytes]
-
-
-def spawn(config: EngineConfig) -> subprocess.Popen[bytes]:
-    """Start an engine process (the supervisor adopts one started early: app/cli.py)."""
-    return subprocess.Popen(
-        config.argv(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, **config.extra_env},
-        start_new_session=True,
-    )
 
 
 def describe_exit(code: int) -> str:

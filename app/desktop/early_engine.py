@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.client.supervisor import EarlyEngine, EngineConfig, spawn
+from app.client.engine_process import EarlyEngine, EngineConfig, spawn
 
 __all__ = ["EarlyEngine", "start_engine"]
 
