@@ -17,6 +17,8 @@ from pathlib import Path
 
 @dataclass
 class EngineConfig:
+    """How an engine process is started: the arguments of its command line."""
+
     config_dir: Path
     control_path: Path
     sip_port: int | None = None

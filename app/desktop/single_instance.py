@@ -96,6 +96,8 @@ def instance_key(config_dir: Path) -> str:
 
 @dataclass
 class InstancePaths:
+    """The lock and the socket of one config dir's instance."""
+
     lock: Path
     socket: Path
 

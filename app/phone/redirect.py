@@ -79,6 +79,8 @@ class DecisionKind(StrEnum):
 
 @dataclass(frozen=True)
 class RedirectDecision:
+    """What to do with a 3xx: follow a target, ask the user, or fail."""
+
     kind: DecisionKind
     target: str = ""  # the SIP URI to dial, embedded headers removed
     screen_text: str = ""  # "Forward to: carol", or why a target was not followed
