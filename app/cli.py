@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from app import __version__
-from app.desktop.early_engine import EarlyEngine, start_engine
+from app.desktop.early_engine import start_engine
 from app.desktop.single_instance import (
     HandoffError,
     InstanceDirError,
@@ -27,6 +26,7 @@ from app.desktop.uris import normalise
 from app.paths import default_config_dir, log_problems, prepare_config_dir, runtime_dir
 
 if TYPE_CHECKING:  # tempfile, shutil...: not on the way to the engine's start (start-up time)
+    from app.desktop.early_engine import EarlyEngine
     from app.desktop.selftest import Report
 
 NO_DISPLAY = (
@@ -35,9 +35,11 @@ NO_DISPLAY = (
 )
 
 
-@dataclass
-class UiOptions:
-    """How the window process runs: what the command line asked for."""
+class UiOptions(NamedTuple):
+    """How the window process runs: what the command line asked for.
+
+    A NamedTuple, not a dataclass: `dataclasses` (and the `inspect` it loads) would be loaded
+    before the engine is started, on the way to the registered screen (docs/footprint.md §1)."""
 
     config_dir: Path
     control_path: Path

@@ -17,18 +17,54 @@ import subprocess
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from app.client.engine_process import EarlyEngine, EngineConfig, spawn
+from app.client.engine_process import engine_argv, start_process
 from app.protocol import MAX_LINE, ProtocolError, decode, encode, intent, parse_ready
-
-__all__ = ["EarlyEngine", "EngineConfig", "EngineSupervisor", "describe_exit", "spawn"]
 
 log = logging.getLogger("deskphone.supervisor")
 
 BACKOFF = (0.0, 0.5, 1.0, 2.0, 5.0)  # a crash loop slows down instead of spinning
 STABLE_AFTER = 30.0  # seconds of uptime that reset the backoff
 READY_TIMEOUT = 20.0
+
+
+@dataclass
+class EngineConfig:
+    """How an engine process is started: the arguments of its command line."""
+
+    config_dir: Path
+    control_path: Path
+    sip_port: int | None = None
+    bind: str = ""
+    log_level: str = "INFO"
+    test_hooks: bool = False
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+    def argv(self) -> list[str]:
+        return engine_argv(
+            self.config_dir,
+            self.control_path,
+            self.sip_port,
+            self.bind,
+            self.log_level,
+            self.test_hooks,
+        )
+
+
+@dataclass
+class EarlyEngine:
+    """An engine started before the window: it loads while Qt does (start-up time)."""
+
+    config: EngineConfig
+    proc: subprocess.Popen[bytes]
+
+
+def spawn(config: EngineConfig) -> subprocess.Popen[bytes]:
+    """Start an engine process (the supervisor adopts one started early: app/cli.py)."""
+    return start_process(config.argv(), config.extra_env)
 
 
 def describe_exit(code: int) -> str:

@@ -16,9 +16,8 @@ import contextlib
 import fcntl
 import os
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     from typing import Any
@@ -94,9 +93,9 @@ def instance_key(config_dir: Path) -> str:
     return _sha256_hex(text.encode())[:16]
 
 
-@dataclass
-class InstancePaths:
-    """The lock and the socket of one config dir's instance."""
+class InstancePaths(NamedTuple):
+    """The lock and the socket of one config dir's instance (a NamedTuple: no `dataclasses`
+    before the engine is started, docs/footprint.md §1)."""
 
     lock: Path
     socket: Path
