@@ -168,12 +168,22 @@ def paint_keys(
         paint_power_led(p, skin, sm, blink)
 
 
+def _lamps(sm: ScreenModel) -> tuple[dict[str, tuple[bool, str]], str]:
+    """How the screen lights the faceplate, as paint_keys draws it: each lit line key LED
+    (green or red, its mode; the first entry of a key counts) and the power LED's mode."""
+    can_light = Blink()  # every blinking mode lit: which LEDs light at all
+    line: dict[str, tuple[bool, str]] = {}
+    for k in sm.line_keys:
+        if k.key not in line:
+            line[k.key] = (k.led_colour == "green", k.led_mode)
+    lit = {key: look for key, look in line.items() if can_light.led_on(look[1])}
+    colour_, mode = sm.power_led()
+    return lit, mode if colour_ == "red" and can_light.led_on(mode) else ""
+
+
 def same_lamps(a: ScreenModel, b: ScreenModel) -> bool:
     """The two screens light the faceplate's LEDs alike: only the display differs."""
-    lamps = [(k.key, k.led_colour, k.led_mode) for k in a.line_keys]
-    return lamps == [(k.key, k.led_colour, k.led_mode) for k in b.line_keys] and (
-        a.power_led() == b.power_led()
-    )
+    return _lamps(a) == _lamps(b)
 
 
 def _key_face(
