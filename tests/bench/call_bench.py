@@ -18,6 +18,7 @@ from tests.audio.pulse import PulseServer
 from tests.bench.baresip_call import baresip_call, baresip_idle
 from tests.bench.ringback_bench import echo_call, ringback_starts, ringtone_starts
 from tests.bench.table import Row, compared, cpu_over, failed, median, pct
+from tests.engine_harness import EngineClient
 
 ROWS = (
     "engine CPU idle, sound device present",
@@ -46,13 +47,35 @@ def _deskphone(work: Path, server: PulseServer, calls: int, seconds: float) -> d
         wait_idle(client)
         rings = ringtone_starts(client, engine.port, work / "sipp-in", max(3, calls // 2))
         call = echo_call(client, pid, work / "sipp", seconds)
+        card_mic = _card_mic_call(client, pid, work / "sipp-card", server, seconds)
     return {
         "delays": delays,
         "oneshot": oneshot,
         "rings": rings,
         "call": call,
+        "card_mic": card_mic,
         "idle": (idle_cpu, idle_rss, idle_state),
     }
+
+
+def _card_mic_call(
+    client: EngineClient, pid: int, work: Path, server: PulseServer, seconds: float
+) -> dict[str, Any]:
+    """The same call with a microphone that delivers like a sound card's. The rig's microphone
+    is a null sink's monitor, whose blocks come as that sink renders them: about one capture
+    block in nine 20 ms late, then two at once (docs/audio.md §8), and the ring must wait that
+    out. PulseAudio's null source posts its blocks on a timer at the latency its recorders ask
+    for, as a card's source does. It records silence, which the ring's latency does not see;
+    the default source is put back afterwards, so baresip records the same microphone as the
+    first call."""
+    wait_idle(client)
+    server.pactl("load-module", "module-null-source", "source_name=cardmic")
+    server.pactl("set-default-source", "cardmic")
+    try:
+        return echo_call(client, pid, work, seconds)
+    finally:
+        wait_idle(client)
+        server.pactl("set-default-source", "micsink.monitor")
 
 
 def bench_call(calls: int, seconds: float) -> list[Row]:
@@ -89,6 +112,7 @@ def _rows(
     rings: list[float] = ours["rings"]
     call = ours["call"]
     st = call["state"]
+    card = ours["card_mic"]
     idle_cpu, idle_rss, idle_state = ours["idle"]
     ms = "{:.1f} ms".format
     pc = "{:.2f} % of a core".format
@@ -138,7 +162,11 @@ def _rows(
             f"p95 {st['mic_ms'][1]:.1f} ms (capture → playback callback ring); drops / refills "
             f"{_pair(call['mic_drops'])}; device xruns {call['xruns']} in the call "
             f"({st['xruns']} since sound loaded, stream priming included), refused bursts "
-            f"{call['bursts']}; device callbacks {call['port_us']:.0f} µs per frame",
+            f"{call['bursts']}; device callbacks {call['port_us']:.0f} µs per frame; "
+            "the rig's microphone is a null sink's monitor (late blocks, docs/audio.md §8); with "
+            "one that delivers like a sound card's (null source): "
+            f"{card['state']['mic_ms'][0]:.1f} ms mean, p95 {card['state']['mic_ms'][1]:.1f} ms, "
+            f"drops / refills {_pair(card['mic_drops'])}",
         ),
     ]
 
