@@ -10,12 +10,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, NamedTuple, Protocol
 
 from app import __version__
-from app.desktop.early_engine import EarlyEngine, start_engine
+from app.desktop.early_engine import start_engine
 from app.desktop.single_instance import (
     HandoffError,
     InstanceDirError,
@@ -24,10 +23,10 @@ from app.desktop.single_instance import (
     hand_over,
 )
 from app.desktop.uris import normalise
-from app.logs import setup_logging
 from app.paths import default_config_dir, log_problems, prepare_config_dir, runtime_dir
 
 if TYPE_CHECKING:  # tempfile, shutil...: not on the way to the engine's start (start-up time)
+    from app.desktop.early_engine import EarlyEngine
     from app.desktop.selftest import Report
 
 NO_DISPLAY = (
@@ -36,9 +35,11 @@ NO_DISPLAY = (
 )
 
 
-@dataclass
-class UiOptions:
-    """How the window process runs: what the command line asked for."""
+class UiOptions(NamedTuple):
+    """How the window process runs: what the command line asked for.
+
+    A NamedTuple, not a dataclass: `dataclasses` (and the `inspect` it loads) would be loaded
+    before the engine is started, on the way to the registered screen (docs/footprint.md §1)."""
 
     config_dir: Path
     control_path: Path
@@ -204,13 +205,16 @@ def _run_ui(
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return 2
-    setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
-    log_problems(problems)
     control = runtime_dir() / f"engine-{os.getpid()}.sock"
-    # The engine loads and registers while this process loads Qt (app/desktop/early_engine.py)
+    # The engine loads and registers while this process loads Qt (app/desktop/early_engine.py):
+    # started before anything else is loaded here, logging included (docs/footprint.md §1).
     engine = start_engine(
         config_dir, control, args.sip_port, args.bind, args.log_level.upper(), args.test_hooks
     )
+    from app.logs import setup_logging
+
+    setup_logging(args.log_file or config_dir / "logs" / "deskphone.log", args.log_level)
+    log_problems(problems)
     return window.run(
         UiOptions(
             config_dir=config_dir,
@@ -228,6 +232,7 @@ def _run_ui(
 
 
 def run_provision(args: argparse.Namespace) -> int:
+    from app.logs import setup_logging
     from app.provision_cli import provision_file, provision_url
 
     config_dir: Path = args.config_dir or default_config_dir()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import stat
-import tempfile
 from pathlib import Path
+
+# logging and tempfile are imported where used: `deskphone` calls runtime_dir() and
+# prepare_config_dir() before it starts its engine, and loads as little as it can before that.
 
 
 def default_config_dir() -> Path:
@@ -21,6 +22,8 @@ def runtime_dir() -> Path:
         path = Path(base) / "deskphone"
         path.mkdir(mode=0o700, exist_ok=True)
         return path
+    import tempfile
+
     return Path(tempfile.mkdtemp(prefix="deskphone-"))
 
 
@@ -65,5 +68,7 @@ def prepare_config_dir(config_dir: Path) -> list[str]:
 
 
 def log_problems(problems: list[str]) -> None:
+    import logging
+
     for problem in problems:
         logging.getLogger("deskphone").warning(problem)

@@ -19,6 +19,9 @@ class QtWindow:
     """`app.cli.WindowSide` for the Qt window of ui/app.py."""
 
     def run(self, options: UiOptions) -> int:
+        from ui.feature_check import skip_feature_check
+
+        skip_feature_check()  # before the window's imports: they are what it is about
         from ui.app import run
 
         return run(options)

@@ -37,7 +37,7 @@ class StartupProbe(QObject):
             return
         if self._handset.screen_model().status.registration == self._wanted:
             self._painting = True
-            self._handset.update()
+            self._handset.update_display()  # the status bar's words are on the display
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if self._painting and not self._done and event.type() == QEvent.Type.Paint:

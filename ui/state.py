@@ -10,6 +10,8 @@ from app.phone.model import CALL_TEXT, REG_TEXT, CallState, RegState
 
 @dataclass
 class UiState:
+    """What the window knows of its engine process."""
+
     engine: str = "starting"  # starting | running | restarting | stopped
     restarts: int = 0
     last_exit: str = ""

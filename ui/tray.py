@@ -33,6 +33,8 @@ GREEN, GREY, RED, BLUE = "#2fbf4a", "#8a8f98", "#e5484d", "#2f7fe5"
 
 @dataclass(frozen=True)
 class TrayLook:
+    """What the tray icon shows."""
+
     registered: bool
     dnd: bool
     forward: bool

@@ -16,6 +16,8 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QToolButton, QWidget
 
 @dataclass(frozen=True)
 class WindowAction:
+    """One of the window's actions: name, menu text, shortcut and help."""
+
     name: str  # the QAction's objectName
     text: str  # menu text
     shortcut: str  # QKeySequence text; "" for none

@@ -190,5 +190,7 @@ class FlowMeta:
 
 @dataclass
 class Flow:
+    """One recorded call: its metadata and the SIP packets seen, in order."""
+
     meta: FlowMeta
     packets: list[Packet] = field(default_factory=list)

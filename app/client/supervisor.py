@@ -14,7 +14,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.client.engine_process import engine_argv, start_process
 from app.protocol import MAX_LINE, ProtocolError, decode, encode, intent, parse_ready
 
 log = logging.getLogger("deskphone.supervisor")
@@ -33,6 +33,8 @@ READY_TIMEOUT = 20.0
 
 @dataclass
 class EngineConfig:
+    """How an engine process is started: the arguments of its command line."""
+
     config_dir: Path
     control_path: Path
     sip_port: int | None = None
@@ -42,25 +44,14 @@ class EngineConfig:
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def argv(self) -> list[str]:
-        args = [
-            sys.executable,
-            "-m",
-            "app.engine",
-            "--config-dir",
-            str(self.config_dir),
-            "--control",
-            str(self.control_path),
-            "--log-level",
+        return engine_argv(
+            self.config_dir,
+            self.control_path,
+            self.sip_port,
+            self.bind,
             self.log_level,
-            "--exit-on-disconnect",
-        ]
-        if self.sip_port is not None:
-            args += ["--sip-port", str(self.sip_port)]
-        if self.bind:
-            args += ["--bind", self.bind]
-        if self.test_hooks:
-            args.append("--test-hooks")
-        return args
+            self.test_hooks,
+        )
 
 
 @dataclass
@@ -73,14 +64,7 @@ class EarlyEngine:
 
 def spawn(config: EngineConfig) -> subprocess.Popen[bytes]:
     """Start an engine process (the supervisor adopts one started early: app/cli.py)."""
-    return subprocess.Popen(
-        config.argv(),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, **config.extra_env},
-        start_new_session=True,
-    )
+    return start_process(config.argv(), config.extra_env)
 
 
 def describe_exit(code: int) -> str:

@@ -10,10 +10,14 @@ while the window loads; the window's supervisor adopts the process instead of st
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.client.supervisor import EarlyEngine, EngineConfig, spawn
+from app.client.engine_process import engine_argv, start_process
 
-__all__ = ["EarlyEngine", "start_engine"]
+if TYPE_CHECKING:
+    from app.client.supervisor import EarlyEngine as EarlyEngine
+
+__all__ = ["start_engine"]
 
 
 def start_engine(
@@ -24,5 +28,12 @@ def start_engine(
     log_level: str,
     test_hooks: bool,
 ) -> EarlyEngine:
+    """Spawn the engine first; the supervisor's config for it (dataclasses, logging, threads)
+    is loaded after, while the engine starts."""
+    proc = start_process(
+        engine_argv(config_dir, control_path, sip_port, bind, log_level, test_hooks), {}
+    )
+    from app.client.supervisor import EarlyEngine, EngineConfig
+
     config = EngineConfig(config_dir, control_path, sip_port, bind, log_level, test_hooks)
-    return EarlyEngine(config, spawn(config))
+    return EarlyEngine(config, proc)

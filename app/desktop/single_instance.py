@@ -14,15 +14,16 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import json
 import os
-import socket
 import stat
-import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, NamedTuple
+
+if TYPE_CHECKING:
+    from typing import Any
+
+# json, socket, time and tempfile are imported where used: the first instance takes its lock
+# before it starts its engine, and loads as little as it can before that (docs/footprint.md §1).
 
 MAX_MESSAGE = 8192
 CONNECT_TIMEOUT = 3.0  # the first instance may still be starting when the lock is already taken
@@ -47,6 +48,8 @@ def instance_dir() -> Path:
     if base and os.path.isdir(base) and os.access(base, os.W_OK):
         path = Path(base) / "deskphone"
     else:
+        import tempfile
+
         path = Path(tempfile.gettempdir()) / f"deskphone-{os.getuid()}"
     try:
         path.mkdir(mode=0o700, exist_ok=True)
@@ -90,8 +93,10 @@ def instance_key(config_dir: Path) -> str:
     return _sha256_hex(text.encode())[:16]
 
 
-@dataclass
-class InstancePaths:
+class InstancePaths(NamedTuple):
+    """The lock and the socket of one config dir's instance (a NamedTuple: no `dataclasses`
+    before the engine is started, docs/footprint.md §1)."""
+
     lock: Path
     socket: Path
 
@@ -146,6 +151,8 @@ class InstanceLock:
 
 
 def encode_message(op: str, **data: Any) -> bytes:
+    import json
+
     return json.dumps({"op": op, **data}, separators=(",", ":")).encode() + b"\n"
 
 
@@ -153,6 +160,8 @@ def decode_message(line: bytes) -> dict[str, Any] | None:
     """One request from a later instance; None if it is not one we understand."""
     if len(line) > MAX_MESSAGE:
         return None
+    import json
+
     try:
         msg = json.loads(line.decode())
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -166,6 +175,9 @@ def decode_message(line: bytes) -> dict[str, Any] | None:
 
 def hand_over(paths: InstancePaths, op: str, timeout: float = CONNECT_TIMEOUT, **data: Any) -> None:
     """Send one request to the running instance and wait for its acknowledgement."""
+    import socket
+    import time
+
     deadline = time.monotonic() + timeout
     last: OSError | None = None
     while time.monotonic() < deadline:

@@ -49,6 +49,8 @@ ToWindow = Callable[[dict[str, Any]], object]
 
 @dataclass
 class _Open:
+    """A flow being recorded: the SIP Call-IDs that belong to it and its size so far."""
+
     meta: FlowMeta
     sip_ids: set[str] = field(default_factory=set)
     size: int = 0

@@ -28,6 +28,8 @@ SEND_TIMEOUT = 5.0
 
 @dataclass
 class Inbound:
+    """What the control server's thread hands the engine's thread from one client."""
+
     client: int
     kind: str  # "connected" | "message" | "disconnected" | "bad"
     msg: dict[str, Any] = field(default_factory=dict)

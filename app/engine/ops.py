@@ -63,6 +63,8 @@ class OpHost(Protocol):
 
 @dataclass(frozen=True)
 class Op(Generic[R]):
+    """One control op: how its message is read and which engine method handles it."""
+
     name: str
     read: Callable[[Msg], R]  # raises ProtocolError with a sentence for the client
     handle: Callable[[OpHost, int, R], None]  # (engine, client id, request)
@@ -104,23 +106,31 @@ def read_redirect_confirm(msg: Msg) -> RedirectConfirm:
 
 @dataclass(frozen=True)
 class Hello:
+    """The `hello` op: which client connected (`ui`, a test) and its pid."""
+
     client: str
     pid: object
 
 
 @dataclass(frozen=True)
 class Ping:
+    """The `ping` op: answered with a pong carrying `ts` back."""
+
     ts: object  # echoed back as the pong's `t`, whatever the client sent
 
 
 @dataclass(frozen=True)
 class ScreenImage:
+    """The window's answer to a screen capture the engine asked for (Action URI)."""
+
     request_id: int
     png: str  # base64, checked by the receiver
 
 
 @dataclass(frozen=True)
 class PromptAnswer:
+    """The user's answer to an "Allow remote control?" box."""
+
     ip: str  # the broker's key: the address, or one request of a web browser (access.Caller)
     allowed: bool
 

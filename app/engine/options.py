@@ -8,6 +8,8 @@ from pathlib import Path
 
 @dataclass
 class EngineOptions:
+    """How the engine process runs: what its command line asked for."""
+
     config_dir: Path
     control_path: Path
     sip_port: int | None = None  # None: the settings' port

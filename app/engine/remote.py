@@ -94,6 +94,8 @@ class RemoteHost(EventsHost, Protocol):
 
 @dataclass
 class _Shot:
+    """A screen capture asked of the window: set once its PNG arrived."""
+
     done: threading.Event = field(default_factory=threading.Event)
     png: bytes | None = None
 

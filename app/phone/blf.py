@@ -58,6 +58,8 @@ class PickupTarget:
 
 @dataclass(frozen=True)
 class Watch:
+    """What the BLF key of one monitored colleague shows, from the last NOTIFY."""
+
     lamp: Lamp = Lamp.UNKNOWN
     caller: str = ""  # who rings the colleague (display name, else number), while RINGING
     pickup: PickupTarget | None = None  # the ringing call's ids, when the NOTIFY gave them

@@ -40,6 +40,8 @@ class Party:
 
 @dataclass(frozen=True)
 class Dialog:
+    """One <dialog> of a dialog-info document (RFC 4235)."""
+
     id: str
     state: str  # one of STATES, lower case; "" when missing or unknown
     direction: str = ""  # initiator | recipient | ""
@@ -53,6 +55,8 @@ class Dialog:
 
 @dataclass(frozen=True)
 class DialogInfo:
+    """A parsed dialog-info NOTIFY body (RFC 4235): the entity and its dialogs."""
+
     entity: str
     version: int
     full: bool  # state="full": the whole list; "partial": changes only

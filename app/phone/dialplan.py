@@ -51,6 +51,8 @@ def applies(line_id: list[int], account: int) -> bool:
 
 @dataclass(frozen=True)
 class DialPlanResult:
+    """What the dial plan made of a typed number: the number to dial, or blocked."""
+
     number: str  # what to dial
     original: str  # what was typed
     blocked: bool = False
@@ -63,6 +65,8 @@ class DialPlanResult:
 
 @dataclass(frozen=True)
 class _Rule:
+    """A replace rule compiled: its pattern and the accounts it applies to."""
+
     slot: int
     pattern: Pattern
     line_id: tuple[int, ...]

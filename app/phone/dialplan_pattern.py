@@ -30,6 +30,8 @@ class PatternError(ValueError):
 
 @dataclass(frozen=True)
 class Pattern:
+    """A Yealink dial plan pattern (x, ., [1-5], groups) compiled to tokens."""
+
     text: str
     tokens: tuple[Token, ...]
     groups: int

@@ -18,6 +18,8 @@ RouteKind = Literal["forward", "refuse", "ring"]
 
 @dataclass(frozen=True)
 class Route:
+    """What happens to an incoming call: it rings, is refused, or is forwarded."""
+
     kind: RouteKind
     code: int = 180
     reason: str = ""

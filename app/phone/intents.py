@@ -13,11 +13,15 @@ from app.phone.messages import Answer, Dial, Hangup
 
 @dataclass(frozen=True)
 class Hold:
+    """Put a call on hold."""
+
     call: str | None = None
 
 
 @dataclass(frozen=True)
 class Resume:
+    """Take a held call back."""
+
     call: str | None = None
 
 
@@ -103,11 +107,15 @@ class OnHook:
 
 @dataclass(frozen=True)
 class Mute:
+    """Mute or unmute the microphone."""
+
     on: bool
 
 
 @dataclass(frozen=True)
 class SendDtmf:
+    """Send one DTMF digit in a call."""
+
     digit: str  # one of 0-9 * #
     call: str | None = None
 
@@ -119,6 +127,8 @@ class Redial:
 
 @dataclass(frozen=True)
 class SetDnd:
+    """Turn Do Not Disturb on or off."""
+
     on: bool
 
 
@@ -154,11 +164,15 @@ class DirectedPickup:
 
 @dataclass(frozen=True)
 class VolumeStep:
+    """The volume keys: one step up or down."""
+
     delta: int  # +1 / -1 on the 0-15 scale of the active device (ringer when idle)
 
 
 @dataclass(frozen=True)
 class SelectAudioMode:
+    """Switch between handset, headset and speaker."""
+
     mode: str  # handset | headset | speaker
 
 

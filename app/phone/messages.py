@@ -19,6 +19,8 @@ from app.phone.sipuri import Contact, Diversion
 
 @dataclass(frozen=True)
 class RegistrationChanged:
+    """An account's registration state from pjsua2 (onRegState)."""
+
     account: int
     code: int  # last REGISTER final status; 0 while in progress
     reason: str
@@ -29,6 +31,8 @@ class RegistrationChanged:
 
 @dataclass(frozen=True)
 class IncomingCall:
+    """A new incoming INVITE that pjsua2 made a call of (onIncomingCall)."""
+
     call: str  # id chosen by the adapter ("i<n>")
     account: int
     remote_uri: str
@@ -152,22 +156,30 @@ class TransferStatus:
 
 @dataclass(frozen=True)
 class Dial:
+    """Place a call to what the user typed or clicked."""
+
     target: str  # number, sip:/sips:/tel: URI or user@host
     account: int | None = None
 
 
 @dataclass(frozen=True)
 class Answer:
+    """Answer a ringing call."""
+
     call: str | None = None  # None: the ringing call
 
 
 @dataclass(frozen=True)
 class Hangup:
+    """End a call, or reject the ringing one."""
+
     call: str | None = None  # None: the active call, else the ringing one
 
 
 @dataclass(frozen=True)
 class HangupAll:
+    """End every call (quitting the phone)."""
+
     pass
 
 
@@ -191,6 +203,8 @@ class Tick:
 
 @dataclass(frozen=True)
 class PlaceCall:
+    """Send an INVITE for a new call."""
+
     call: str
     account: int
     uri: str
@@ -209,6 +223,8 @@ class AnswerCall:
 
 @dataclass(frozen=True)
 class HangupCall:
+    """End a call: CANCEL, BYE or a final response, as its state needs."""
+
     call: str
     code: int = 0  # 0: pjsua2 picks (CANCEL/BYE/603)
 
@@ -222,12 +238,16 @@ class RetryRegistration:
 
 @dataclass(frozen=True)
 class HoldCall:
+    """Send the re-INVITE that holds or resumes a call."""
+
     call: str
     hold: bool = True  # False: resume (re-INVITE with sendrecv)
 
 
 @dataclass(frozen=True)
 class SendDtmfCall:
+    """Send DTMF digits in a call."""
+
     call: str
     digits: str
     method: str = "rfc2833"  # rfc2833 | info
@@ -266,6 +286,8 @@ class PlayTone:
 
 @dataclass(frozen=True)
 class StopTone:
+    """Stop the local tone."""
+
     pass
 
 
@@ -279,6 +301,8 @@ class Ring:
 
 @dataclass(frozen=True)
 class StopRing:
+    """Stop ringing."""
+
     pass
 
 

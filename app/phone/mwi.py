@@ -37,6 +37,8 @@ _COUNTS = re.compile(rf"^{_PAIR}(?:[ \t]*\([ \t]*{_PAIR}[ \t]*\))?$")
 
 @dataclass(frozen=True)
 class Counts:
+    """Message counts of one class: new/old (urgent new/old)."""
+
     new: int
     old: int
     urgent_new: int = 0
@@ -45,6 +47,8 @@ class Counts:
 
 @dataclass(frozen=True)
 class MessageSummary:
+    """A parsed message-summary body (RFC 3842)."""
+
     waiting: bool  # Messages-Waiting
     voice: Counts | None  # None: the body gave no Voice-Message line
     account: str = ""  # Message-Account, as sent (at most MAX_LINE characters)
@@ -60,6 +64,8 @@ class MessageSummary:
 
 @dataclass(frozen=True)
 class SummaryError:
+    """Why a message-summary body was refused."""
+
     reason: str
 
 

@@ -32,6 +32,8 @@ MIN_NATIONAL = 8
 
 @dataclass(frozen=True)
 class Numbering:
+    """The tone country's numbering: country code and trunk prefix."""
+
     country_code: str = ""  # "49"; empty: unknown
     trunk_prefix: str = ""  # "0"; empty: none (the national form is the number itself)
 

@@ -29,6 +29,8 @@ _DEFAULT_PORT = {"sip": 5060, "sips": 5061}
 
 @dataclass(frozen=True)
 class SipUri:
+    """A parsed sip:, sips: or tel: URI."""
+
     scheme: str  # lower case: sip, sips or tel
     user: str  # as written (percent escapes kept); the number for tel:
     host: str  # lower case; empty for tel:
@@ -60,6 +62,8 @@ class SipUri:
 
 @dataclass(frozen=True)
 class Contact:
+    """One Contact of a 3xx: its URI, q-value and parameters."""
+
     uri: str  # as received inside <>, embedded headers included; "*" for the wildcard
     q: float = 1.0
     display: str = ""
@@ -75,6 +79,8 @@ class Contact:
 
 @dataclass(frozen=True)
 class Diversion:
+    """One Diversion header entry (RFC 5806)."""
+
     uri: str
     reason: str = ""  # lower case, e.g. unconditional, user-busy, no-answer
     counter: int = 1
@@ -84,6 +90,8 @@ class Diversion:
 
 @dataclass(frozen=True)
 class HistoryEntry:
+    """One History-Info header entry (RFC 7044)."""
+
     uri: str  # without embedded headers
     index: str = ""
     cause: int = 0  # from the embedded Reason header or the RFC 4458 `cause` URI parameter

@@ -44,6 +44,8 @@ _TALK = {CallState.TALKING, CallState.HOLD, CallState.HELD, CallState.CONNECTING
 
 @dataclass(frozen=True)
 class Wanted:
+    """The tone and the ring that should be playing now."""
+
     tone: tuple[str, str] | None = None  # (kind, call id)
     ring: tuple[str, str] | None = None  # (call id, ringtone)
 
@@ -68,6 +70,8 @@ def ringtone_for(headers: tuple[tuple[str, str], ...], default: str) -> str:
 
 @dataclass
 class TonePolicy:
+    """Which calls have ringback or early media, and their ringtones."""
+
     ringback_180: set[str] = field(default_factory=set)  # got a 180 without SDP
     early_media: set[str] = field(default_factory=set)  # got a provisional response with SDP
     silenced: set[str] = field(default_factory=set)

@@ -97,6 +97,8 @@ class ConfigQuery:
 
 @dataclass(frozen=True)
 class BadRequest:
+    """Why an Action URI request was refused."""
+
     reason: str
 
 

@@ -151,6 +151,8 @@ def call_vars(
 
 @dataclass(frozen=True)
 class _Job:
+    """One Action URL request waiting to be sent."""
+
     event: str
     url: str
     queued_at: float

@@ -65,6 +65,8 @@ TEXT: Final = "text/plain; charset=utf-8"
 
 @dataclass(frozen=True)
 class Response:
+    """An HTTP response of the Action URI server."""
+
     status: int
     body: bytes = b""
     content_type: str = TEXT

@@ -67,6 +67,8 @@ class BlfSink(Protocol):
 
 @dataclass
 class _Buddy:
+    """One BLF subscription: the key it lights and when its answer is due."""
+
     key: WatchKey
     uri: str
     due: float  # an answer (to SUBSCRIBE or its refresh) is due before this

@@ -60,6 +60,8 @@ Hop = tuple[str, int]  # (IP address as text, port)
 
 @dataclass(frozen=True)
 class Server:
+    """A host and port an account's credentials may be sent to."""
+
     host: str  # a name or an IP literal (no brackets)
     port: int
 

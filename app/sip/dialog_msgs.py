@@ -24,6 +24,8 @@ Presentity = tuple[str, str]  # (user, host): who is monitored
 
 @dataclass(frozen=True)
 class Notify:
+    """A dialog-info NOTIFY of a BLF subscription, read from the raw message."""
+
     call_id: str  # of the subscription's dialog
     cseq: str
     presentity: Presentity  # of the From: the monitored URI
@@ -35,6 +37,8 @@ class Notify:
 
 @dataclass(frozen=True)
 class SubscribeAnswer:
+    """The answer to one of our SUBSCRIBEs, read from the raw message."""
+
     call_id: str  # of the subscription's dialog
     code: int
     reason: str  # the reason phrase

@@ -34,6 +34,8 @@ _COMPACT = {"o": "event", "c": "content-type", "t": "to", "f": "from", "i": "cal
 
 @dataclass(frozen=True)
 class Refusal:
+    """The response that refuses an unsolicited NOTIFY."""
+
     code: int
     reason: str
     headers: tuple[tuple[str, str], ...] = ()
@@ -41,6 +43,8 @@ class Refusal:
 
 @dataclass(frozen=True)
 class Request:
+    """The parts of an incoming request the MWI check reads."""
+
     method: str
     headers: dict[str, str]  # lower-case full names -> the first value
     body: str

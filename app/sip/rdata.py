@@ -62,6 +62,8 @@ _ADDR_CHARS = frozenset(b"0123456789abcdefABCDEF.:%")
 
 @dataclass(frozen=True)
 class Received:
+    """A SIP message as pjsip received it, with its source."""
+
     text: bytes  # the whole SIP message as received (at most MAX_PKT_LEN bytes)
     host: str  # source address as pjsip printed it
     port: int

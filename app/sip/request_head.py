@@ -25,6 +25,8 @@ RECORDED = {
 
 @dataclass(frozen=True)
 class RequestHead:
+    """The headers that identify a request, read without parsing it whole."""
+
     method: str
     call_id: str
     cseq: str  # the sequence number

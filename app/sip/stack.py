@@ -46,6 +46,8 @@ class CaFileRefused(ValueError):
 
 @dataclass
 class StackOptions:
+    """How the SIP stack starts: port, address, logging."""
+
     port: int = 5060
     bind: str = ""  # empty: all interfaces, as a desk phone listens
     log_dir: Path | None = None

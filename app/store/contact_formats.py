@@ -16,6 +16,8 @@ CONTROL = re.compile(r"[\x00-\x1f]")
 
 @dataclass
 class Contact:
+    """One directory entry as imported or exported."""
+
     name: str
     office: str = ""
     mobile: str = ""
@@ -47,6 +49,8 @@ def contact_error(c: Contact) -> str:
 
 @dataclass
 class ParsedContacts:
+    """The contacts read from a file, and the entries skipped."""
+
     contacts: list[Contact] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # entries skipped, with the reason
 

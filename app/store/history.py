@@ -61,6 +61,8 @@ _WHERE: dict[HistoryList, str] = {
 
 @dataclass
 class CallRecord:
+    """One row of the call history."""
+
     direction: Direction
     account: int  # index into Settings.accounts
     remote_uri: str

@@ -206,6 +206,8 @@ def migrate(raw: dict[str, Any], secrets: SecretStore) -> tuple[dict[str, Any], 
 
 @dataclass
 class LoadResult:
+    """The settings read from disk, and what to tell the user about them."""
+
     settings: Settings
     warning: str = ""  # shown on screen and logged when the file was broken or values reset
     secrets_note: str = ""  # where passwords are kept, for the settings dialog

@@ -21,6 +21,8 @@ Colour = str | list[str]
 
 @dataclass(frozen=True)
 class KeySpec:
+    """One key of the handset's face: name, kind and place."""
+
     key: str  # the key name sent to the handset ("OK", "L1", "5", ...)
     kind: str  # line | soft | feature | digit | volume | round
     rect: tuple[float, float, float, float]
@@ -33,6 +35,8 @@ class KeySpec:
 
 @dataclass(frozen=True)
 class Skin:
+    """A handset model's look: size, colours and keys."""
+
     name: str
     model: str
     size: tuple[float, float]

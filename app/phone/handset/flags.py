@@ -19,6 +19,8 @@ FORWARDED = "forwarded"
 
 @dataclass(frozen=True)
 class HistoryItem:
+    """One row of the handset's History list."""
+
     name: str
     number: str  # number or URI to call back
     kind: str  # missed | placed | received | forwarded
@@ -45,6 +47,8 @@ class VoiceMailBox:
 
 @dataclass
 class HandsetFlags:
+    """The phone-wide state the handset shows besides calls and accounts."""
+
     dnd: bool = False  # DND of the account the status bar shows
     dnd_accounts: frozenset[int] = frozenset()  # accounts DND refuses calls on: their line keys
     forward_on: bool = False  # any forward rule on: the status bar icon

@@ -28,6 +28,8 @@ RING_CHOICES = tuple(range(0, MAX_RINGS * SECONDS_PER_RING + 1, SECONDS_PER_RING
 
 @dataclass
 class FormField:
+    """One editable line of a handset form (a toggle, a choice or a text)."""
+
     label: str  # catalog source text
     kind: str  # TOGGLE | CHOICE | TEXT | CODE
     value: str
@@ -48,6 +50,8 @@ class FormField:
 
 @dataclass
 class Form:
+    """A handset form (forward, DND): its fields and the one selected."""
+
     id: str  # always | busy | no_answer | dnd
     title: str
     fields: list[FormField]

@@ -14,6 +14,8 @@ from app.phone.texts import T
 
 @dataclass(frozen=True)
 class MenuItem:
+    """An entry of the handset's Menu tree."""
+
     id: str
     text: str  # catalog source text
     children: tuple[MenuItem, ...] = ()

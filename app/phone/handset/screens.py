@@ -43,6 +43,8 @@ SLOW = "slow"
 
 @dataclass
 class LineKeyView:
+    """What one line key shows: label, icon and LED."""
+
     key: str = ""  # "L1".."L10": the physical key on the current page
     label: str = ""
     icon: str = ""  # registered | registering | failed | talking | ringing | hold | page | ""
@@ -53,6 +55,8 @@ class LineKeyView:
 
 @dataclass
 class StatusBar:
+    """The display's top bar: account, registration, time and indicators."""
+
     account: str = ""
     registration: str = ""  # Yealink words: Registered, Register failed!, ...
     reg_state: str = ""  # RegState value, for the icon colour
@@ -65,6 +69,8 @@ class StatusBar:
 
 @dataclass
 class PopupView:
+    """A message box over the current screen."""
+
     text: str
     kind: str = "info"  # info | error | missed | forwarded | voice_mail | message
     title: str = ""
@@ -72,6 +78,8 @@ class PopupView:
 
 @dataclass
 class ScreenModel:
+    """Everything the display shows, sent to the window as the `screen` event."""
+
     name: str = IDLE
     status: StatusBar = field(default_factory=StatusBar)
     title: str = ""  # state text: "Talking", "Incoming call", menu title, ...

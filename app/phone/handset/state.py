@@ -45,6 +45,8 @@ _RANK: dict[CallState, int] = {
 
 @dataclass
 class HandsetState:
+    """What the handset knows of the phone, and which view it shows."""
+
     accounts: list[AccountView] = field(default_factory=list)
     calls: list[CallView] = field(default_factory=list)
     flags: HandsetFlags = field(default_factory=HandsetFlags)

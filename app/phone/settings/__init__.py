@@ -82,6 +82,8 @@ __all__ = [
 # fmt: off
 @dataclass
 class Settings:
+    """Every setting of the phone (settings.json); each field is declared once."""
+
     schema: int = setting(
         1, "Settings schema", help="The layout version of settings.json, written by DeskPhone.",
     )

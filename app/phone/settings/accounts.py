@@ -59,6 +59,8 @@ OUTBOUND_PROXY = Joint(
 
 @dataclass
 class AccountSettings:
+    """One SIP account (Yealink's account.N.*)."""
+
     # fmt: off
     enabled: bool = setting(
         True, "Line active", "enable",

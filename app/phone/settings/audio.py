@@ -60,6 +60,8 @@ def _volume(label: str, what: str) -> Any:
 # fmt: off
 @dataclass
 class AudioSettings:
+    """Tones, ringtones, devices and volumes."""
+
     tone_country: str = setting(
         "United States", "Tone country", "voice.tone.country",
         choices=tuple(Choice(c, c) for c in sorted(TONE_COUNTRIES)),

@@ -63,6 +63,8 @@ META = "deskphone.setting"
 
 @dataclass(frozen=True)
 class Choice:
+    """One allowed value of a setting, with its label and .cfg spelling."""
+
     value: Any
     label: str  # as the dialog shows it
     cfg: str | None = None  # its spelling in a .cfg file, when not the value itself (or 0/1)
@@ -95,6 +97,8 @@ class Joint:
 
 @dataclass(frozen=True)
 class Table:
+    """A numbered group of settings entries (accounts, rules, line keys)."""
+
     count: int  # entries are numbered 1..count
     noun: str  # what one entry is, for messages: "account", "rule"
     refuse: str  # import message for a number outside 1..count; {count} is filled in
@@ -107,6 +111,8 @@ class Table:
 
 @dataclass(frozen=True)
 class Setting:
+    """A setting's declaration: label, help, .cfg key, range and checks."""
+
     label: str
     help: str = ""
     cfg: str = ""  # "": not in .cfg files

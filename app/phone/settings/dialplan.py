@@ -94,6 +94,8 @@ def _area_code(code: str) -> str:
 # fmt: off
 @dataclass
 class ReplaceRule:
+    """A dial plan replace rule: a typed prefix dialled as another."""
+
     CHECKS: ClassVar[tuple[GroupCheck, ...]] = (_replacement,)
 
     prefix: str = setting(
@@ -108,6 +110,8 @@ class ReplaceRule:
 
 @dataclass
 class DialNowRule:
+    """A dial-now rule: a matching number is dialled without Send."""
+
     rule: str = setting(
         "", "Rule", "rule", check=_pattern,
         help="A number matching this pattern is dialled at once, without Send.",
@@ -117,6 +121,8 @@ class DialNowRule:
 
 @dataclass
 class BlockOutRule:
+    """A block-out rule: matching numbers cannot be dialled."""
+
     number: str = setting(
         "", "BlockOut Number", "number", check=_pattern,
         help="Numbers matching this pattern cannot be dialled, nor reached by a redirect, "
@@ -128,6 +134,8 @@ class BlockOutRule:
 
 @dataclass
 class AreaCode:
+    """The area code added to numbers of the given lengths."""
+
     CHECKS: ClassVar[tuple[GroupCheck, ...]] = (_lengths,)
 
     code: str = setting(
@@ -142,6 +150,8 @@ class AreaCode:
 
 @dataclass
 class DialPlanSettings:
+    """The dial plan: replace, dial-now, area code and block-out rules."""
+
     replace: dict[int, ReplaceRule] = _rules(
         "Replace Rules", "replace", 100, "A typed number matching Prefix is dialled as Replace.",
     )

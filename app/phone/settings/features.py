@@ -18,6 +18,8 @@ REFUSE_CODES = (
 # fmt: off
 @dataclass
 class DndSettings:
+    """Do Not Disturb: phone-wide or per account."""
+
     enabled: bool = setting(
         False, "DND on (phone)", "features.dnd.enable",
         help="Do Not Disturb for the whole phone (Phone mode): calls are refused.",
@@ -35,6 +37,8 @@ class DndSettings:
 
 @dataclass
 class RedirectSettings:
+    """How a 3xx received on an outgoing call is followed."""
+
     mode: str = setting(
         "auto", "Policy", "mode", own=True,
         choices=(
@@ -64,6 +68,8 @@ class RedirectSettings:
 
 @dataclass
 class IntercomSettings:
+    """Intercom calls: accepted, answered by themselves, muted or not."""
+
     allow: bool = setting(
         True, "Accept intercom calls", "allow",
         help="An incoming intercom call is answered by itself when it came through a registered "
@@ -93,6 +99,8 @@ class IntercomSettings:
 
 @dataclass
 class FeatureSettings:
+    """Call features: reject code, call waiting, timeouts, hold, redirects, intercom..."""
+
     normal_refuse_code: int = setting(
         486, "Reject with", "features.normal_refuse_code", choices=REFUSE_CODES,
         help="The SIP response sent when a call is rejected with the Reject soft key.",

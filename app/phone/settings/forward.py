@@ -36,6 +36,8 @@ def _target_needed(rule: ForwardRule) -> dict[str, str]:
 # fmt: off
 @dataclass
 class ForwardRule:
+    """One forward rule: on or off, and the target."""
+
     CHECKS: ClassVar[tuple[GroupCheck, ...]] = (_target_needed,)
 
     enabled: bool = setting(False, "On", "enable", help="Calls of this kind are forwarded.")
@@ -56,6 +58,8 @@ class ForwardRule:
 
 @dataclass
 class ForwardSet:
+    """The three forward rules: always, busy, no answer."""
+
     always: ForwardRule = group(
         ForwardRule, "Always Forward", "forward.always", cfg_account="always_fwd",
         help="Every call is forwarded at once.",
@@ -97,6 +101,8 @@ EMERGENCY = Joint(((_ENABLE, bool), (_NUMBERS, list)), _emergency_split, _emerge
 
 @dataclass
 class ForwardSettings:
+    """Call forward: the phone's rules or each account's, and what may be forwarded."""
+
     allowed: bool = setting(
         True, "Call forward allowed", "features.fwd.allow",
         help="Off: call forward cannot be used on this phone.",

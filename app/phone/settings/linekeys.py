@@ -46,6 +46,8 @@ def _type_warning(value: int) -> str:
 # fmt: off
 @dataclass
 class LineKeySettings:
+    """One line key (Yealink's linekey.X.*)."""
+
     type: int = setting(
         0, "Type", "type", lo=0, hi=999, warn=_type_warning,
         help="Yealink's key type number: 15 Line, 16 BLF, 13 Speed Dial, 14 Intercom, "

@@ -21,6 +21,8 @@ ACTION_URL_EVENTS = (
 # fmt: off
 @dataclass
 class RemoteSettings:
+    """Remote control: Action URI and Action URL."""
+
     action_uri_enabled: bool = setting(
         False, "Allow Action URI (control this phone over HTTP)", "features.action_uri.enable",
         help="Programs may press keys, dial and read the phone's state over HTTP "

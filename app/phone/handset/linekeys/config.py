@@ -33,6 +33,8 @@ BLIND = "blind"
 
 @dataclass(frozen=True)
 class LineKey:
+    """One configured line key (Yealink's linekey.X.*), as the handset uses it."""
+
     type: int = NA
     line: int = 0  # the account (AccountView.index; linekey.X.line, 1 = the first account)
     value: str = ""  # what the type acts on: a number to call or monitor, ...

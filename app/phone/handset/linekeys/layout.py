@@ -28,6 +28,8 @@ PAGE_KEY = f"L{LINE_KEYS_PER_PAGE}"
 
 @dataclass
 class Layout:
+    """The line keys of the page shown and which configured key each one is."""
+
     keys: list[LineKeyView]  # the physical keys L1-L10 of the page shown
     slots: dict[str, Slot] = field(default_factory=dict)  # physical key -> key on the page
     page: int = 0  # the page shown, 0-based
