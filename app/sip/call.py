@@ -8,6 +8,7 @@ from typing import Any
 
 import pjsua2 as pj
 
+from app.sip.dtmf_info import InfoDtmf, info_answered
 from app.sip.guard import guarded
 from app.sip.sipmsg import rx_message
 from app.sip.srtp import MediaSecurity, sdp_body
@@ -52,6 +53,10 @@ class SipCall(pj.Call):  # type: ignore[misc]
         # told when that changes.
         self.security = MediaSecurity(mode=srtp)
         self.on_secured: Callable[[SipCall, bool], None] | None = None
+        # DTMF digits going out as SIP INFO, one transaction at a time (app/sip/dtmf_info.py);
+        # `on_info_answered` hears when the next may go
+        self.info_dtmf = InfoDtmf()
+        self.on_info_answered: Callable[[SipCall], None] | None = None
 
     @guarded()
     def onCallState(self, prm: Any) -> None:
@@ -82,6 +87,10 @@ class SipCall(pj.Call):  # type: ignore[misc]
 
     @guarded()
     def onCallTsxState(self, prm: Any) -> None:
+        if self.info_dtmf.in_flight and info_answered(prm):
+            self.info_dtmf.answered()
+            if self.on_info_answered is not None:
+                self.on_info_answered(self)
         # Answers to our offers (200, 183, and re-INVITE answers) arrive here.
         if self.security.mode == "off":
             return

@@ -55,16 +55,13 @@ def set_hold(call: pj.Call, hold: bool) -> None:
         call.reinvite(op)
 
 
-def send_dtmf(call: pj.Call, digits: str, method: str) -> None:
-    """RFC 2833 telephone-events in the RTP stream, or one SIP INFO per digit."""
-    if method == "info":
-        prm = pj.CallSendDtmfParam()
-        prm.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
-        prm.digits = digits
-        prm.duration = DTMF_INFO_MS
-        call.sendDtmf(prm)
-    else:
-        call.dialDtmf(digits)
+def send_info_digit(call: pj.Call, digit: str) -> None:
+    """One SIP INFO (application/dtmf-relay) for one digit."""
+    prm = pj.CallSendDtmfParam()
+    prm.method = pj.PJSUA_DTMF_METHOD_SIP_INFO
+    prm.digits = digit
+    prm.duration = DTMF_INFO_MS
+    call.sendDtmf(prm)
 
 
 def transfer(call: pj.Call, target_uri: str, replaces: pj.Call | None) -> None:
@@ -148,9 +145,38 @@ class CallOperations:
         # refused by pjsua (PJ_EINVALIDOP) and is sent when that offer/answer completes
         self._want_hold: dict[str, bool] = {}
         self._retry: set[str] = set()
+        self._info_ready: set[str] = set()  # calls whose last DTMF INFO was answered
+
+    def _queue_info(self, call: SipCall, digits: str) -> None:
+        dropped = call.info_dtmf.add(digits)
+        if dropped:
+            log.warning("call %s: %d DTMF digits dropped (queue full)", call.core_id, dropped)
+        call.on_info_answered = self._info_answered
+        self._send_info(call)
+
+    def _info_answered(self, call: SipCall) -> None:
+        # inside onCallTsxState: the next INFO goes on the engine loop's next turn
+        if call.info_dtmf.waiting:
+            self._info_ready.add(call.core_id)
+
+    def _send_info(self, call: SipCall) -> None:
+        digit = call.info_dtmf.next_digit()
+        if digit is None:
+            return
+        try:
+            send_info_digit(call, digit)
+        except pj.Error as exc:
+            log.warning("DTMF INFO on %s failed: %s", call.core_id, exc.info())
+            call.info_dtmf.clear()
 
     def retry_pending(self) -> None:
-        """Outside any callback (the engine loop): send the holds/resumes that had to wait."""
+        """Outside any callback (the engine loop): send the holds/resumes that had to wait,
+        and the DTMF INFOs whose previous one was answered."""
+        if self._info_ready:
+            ready, self._info_ready = self._info_ready, set()
+            for core_id in ready:
+                if (call := self.calls.get(core_id)) is not None:
+                    self._send_info(call)
         retry, self._retry = self._retry, set()
         for core_id in retry:
             call, want = self.calls.get(core_id), self._want_hold.get(core_id)
@@ -176,8 +202,10 @@ class CallOperations:
                 case HoldCall():
                     self._want_hold[cmd.call] = cmd.hold
                     set_hold(call, cmd.hold)
+                case SendDtmfCall() if cmd.method == "info":
+                    self._queue_info(call, cmd.digits)
                 case SendDtmfCall():
-                    send_dtmf(call, cmd.digits, cmd.method)
+                    call.dialDtmf(cmd.digits)  # RFC 2833 telephone-events in the RTP stream
                 case TransferCall():
                     call.on_transfer = self.on_transfer
                     other = self.calls.get(cmd.replaces) if cmd.replaces else None

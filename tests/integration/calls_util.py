@@ -25,6 +25,11 @@ def sip_messages(sipp: Sipp, direction: str = "received") -> list[str]:
     return [m.group(3) for m in _ENTRY.finditer(sipp.messages()) if m.group(2) == direction]
 
 
+def exchange(sipp: Sipp) -> list[tuple[str, str]]:
+    """(received|sent, message) of every SIP message in SIPp's log, in order."""
+    return [(m.group(2), m.group(3)) for m in _ENTRY.finditer(sipp.messages())]
+
+
 def requests(sipp: Sipp, method: str) -> list[str]:
     return [m for m in sip_messages(sipp) if m.startswith(f"{method} ")]
 

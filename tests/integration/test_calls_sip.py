@@ -6,6 +6,8 @@ resume, the peer's hold. Transfer, call waiting and history are in test_calls_mo
 
 from __future__ import annotations
 
+import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from tests.integration.calls_util import (
     call_event,
     caller,
     direct,
+    exchange,
     requests,
     responses,
     screen_event,
@@ -28,7 +31,7 @@ from tests.integration.calls_util import (
     uac,
     wait_until,
 )
-from tests.sipnet import HOST, Kamailio, kamailio
+from tests.sipnet import HOST, Kamailio, Sipp, kamailio
 
 pytestmark = pytest.mark.sip
 
@@ -89,12 +92,32 @@ def test_dtmf_as_sip_info_when_the_account_says_so(
         call_event(client, "Talking")
         client.send("text", text="7*")  # typed digits during a call are DTMF too
         client.wait_for(lambda e: e.get("ev") == "dtmf" and e["digits"] == "*")
+        deadline = time.monotonic() + 10
+        while info_flow(sipp).count("200") < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)  # SIPp answers each INFO after 200 ms; the BYE must come after
         client.send("hangup", call=call["id"])
         assert sipp.wait(15) == 0, sipp.messages()[-2000:]
     infos = requests(sipp, "INFO")
     assert len(infos) == 2
     assert "application/dtmf-relay" in infos[0]
     assert "Signal=7" in infos[0] and "Signal=*" in infos[1]
+    # one INFO at a time: a proxy may reorder two in flight and a UAS then answers the one with
+    # the lower CSeq 500 (RFC 3261 §12.2.2)
+    assert info_flow(sipp) == ["INFO", "200", "INFO", "200"]
+
+
+def info_flow(sipp: Sipp) -> list[str]:
+    """INFO requests SIPp received and the 200s it sent for them, in its log's order."""
+    return [
+        "INFO" if text.startswith("INFO ") else "200"
+        for direction, text in exchange(sipp)
+        if (direction == "received" and text.startswith("INFO "))
+        or (
+            direction == "sent"
+            and text.startswith("SIP/2.0 200")
+            and re.search(r"CSeq: *\d+ INFO", text)
+        )
+    ]
 
 
 def test_reject_answers_486(tmp_path: Path, config_dir: Path) -> None:
