@@ -121,11 +121,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     who = "baresip" if args.baresip else "engine"
     for _ in range(args.rounds):
-        rows = (
-            measure_baresip(args.seconds)
-            if args.baresip
-            else measure(args.seconds, args.perf)
-        )
+        rows = measure_baresip(args.seconds) if args.baresip else measure(args.seconds, args.perf)
         total = sum(r[1] for r in rows)
         print(f"{who} in a call, {args.seconds:.0f} s: {total:.2f} % of a core")
         for label, cpu, wakes in rows:
