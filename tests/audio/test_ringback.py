@@ -20,6 +20,7 @@ def capture_tone(
 ) -> tuple[Samples, float]:
     rec = pulse.record("spk.monitor", seconds)
     time.sleep(0.5)
+    before = bridge.stats().xruns
     bridge.play_tone(tone_for(country, kind))
     started = bridge.wait_tone_started(2.0)
     assert started is not None, f"tone never reached PortAudio: {bridge.status}"
@@ -28,9 +29,11 @@ def capture_tone(
     time.sleep(0.3)
     audio = rec.stop()
     drift = len(audio) / RATE / rec.wall
+    # printed, so a cadence failure under load says whether PortAudio saw the device run dry
     print(
         f"{country} {kind}: {len(audio) / RATE:.2f} s captured in {rec.wall:.2f} s wall "
-        f"(device pace {100 * drift:.1f} % of nominal)"
+        f"(device pace {100 * drift:.1f} % of nominal), "
+        f"device xruns while playing {bridge.stats().xruns - before}"
     )
     return audio, drift
 
