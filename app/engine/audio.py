@@ -96,6 +96,7 @@ class EngineAudio:
         self._tone_spec: ToneSpec | None = None
         self._ring_name: str | None = None
         self._status_lock = threading.Lock()
+        self._wake: Callable[[], None] | None = None  # ends the loop's wait (start())
         self._status_new: str | None = None
         self._status_shown = ""
         self._warned_in_call = False
@@ -119,7 +120,7 @@ class EngineAudio:
         self.clock = ConferenceClock(conference)
         self.port = port
         self._problem = problem
-        self._loader.ready = wake
+        self._loader.ready = self._wake = wake
         self.ringtones.want(self._settings().audio.ringtone)  # a file: read before it rings
         if problem:
             self._on_status(problem)
@@ -377,6 +378,8 @@ class EngineAudio:
     def _on_status(self, text: str) -> None:
         with self._status_lock:
             self._status_new = text
+        if self._wake is not None:  # shown now, not at the loop's next timer second (wake.py)
+            self._wake()
 
     def state(self) -> dict[str, Any]:
         return audio_state(self._problem, str(self._mode), self._volume, self.clock, self.bridge)

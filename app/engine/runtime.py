@@ -31,9 +31,10 @@ from app.engine.line_keys import EngineLineKeys
 from app.engine.options import EngineOptions
 from app.engine.outbox import Outbox
 from app.engine.remote import RemoteControl
-from app.engine.wake import Waker, wait_ms
+from app.engine.wake import Waker, bound_ms, wait_ms
 from app.phone.core import CoreInput
 from app.phone.core_audio import SoundingPhoneCore
+from app.phone.handset.call_text import next_timer_change
 from app.phone.messages import Input, Publish, Then, Tick, TransportInfo
 from app.phone.settings import Settings
 from app.protocol import PROTOCOL_VERSION, event, ready_line
@@ -191,7 +192,7 @@ class Engine:
         while not self._stop:
             times = (self.core.next_deadline(), self.line_keys.next_deadline())
             deadline = min((t for t in times if t is not None), default=None)
-            wait = 0 if self.waker.pending else wait_ms(deadline, self._resting)
+            wait = 0 if self.waker.pending else wait_ms(deadline, self._wait_bound)
             self.stack.handle_events(wait)
             self.waker.woken()
             self.control.drain(self._on_inbound)
@@ -214,14 +215,16 @@ class Engine:
             self.heap.note(time.monotonic(), bool(self.core.live_calls()))
             self.gc.turn()
 
-    def _resting(self) -> bool:
-        return (
-            not self.core.live_calls()
-            and self.display.handset.resting()
+    def _wait_bound(self) -> int:
+        quiet = (
+            self.display.handset.resting()
             and not self.audio.tone_pending
             and not self._accounts_pending
             and not self.history.stale
         )
+        now, calls = time.monotonic(), self.core.live_calls()
+        timer = next_timer_change(calls, now) if quiet else None
+        return bound_ms(quiet and (not calls or timer is not None), timer, now)
 
     def _shutdown(self) -> None:
         log.info("engine stopping")

@@ -17,16 +17,30 @@ KEEPALIVE = b"\r\n\r\n"
 
 # Upper bounds of one libHandleEvents() wait. Packets, pjsip timers, intents (Waker) and signals
 # (set_wakeup_fd) end a wait at once; these only pace what changes by time alone: 200 ms while a
-# call, a dial screen or a pop-up is up, 1 s at rest, where only the clock changes (idle CPU).
+# dial screen, a pop-up or a call being set up is up, 1 s at rest, where only the clock changes
+# (idle CPU). In an established call with nothing else up only its timer changes: the wait
+# lasts until its next second (1 wake-up a second instead of 5; each loop turn composes the
+# screen, ~1 ms of CPU: docs/audio.md §8).
 MAX_WAIT_MS = 200
 REST_WAIT_MS = 1000
 
 
-def wait_ms(deadline: float | None, resting: Callable[[], bool]) -> int:
+def bound_ms(quiet: bool, timer_change: float | None, now: float) -> int:
+    """The longest wait with no deadline. `quiet`: no dial screen, pop-up, tone awaited or
+    other work pending; `timer_change`: when the calls' timer shows its next second (None when
+    no call, or a call that is not established: handset/call_text.next_timer_change)."""
+    if not quiet:
+        return MAX_WAIT_MS
+    if timer_change is None:
+        return REST_WAIT_MS
+    return max(1, min(REST_WAIT_MS, int((timer_change - now) * 1000) + 1))
+
+
+def wait_ms(deadline: float | None, bound: Callable[[], int]) -> int:
     """How long the next libHandleEvents() may wait: until the core's next deadline, else the
-    bound for now (`resting`: nothing on screen changes but the clock)."""
+    bound for now (`bound()`: bound_ms for what the phone shows)."""
     if deadline is None:
-        return REST_WAIT_MS if resting() else MAX_WAIT_MS
+        return bound()
     return max(0, min(MAX_WAIT_MS, int((deadline - time.monotonic()) * 1000) + 1))
 
 

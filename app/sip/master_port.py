@@ -29,6 +29,7 @@ import ctypes
 import logging
 import os
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from app.sip.pj_module import pjsua_library
@@ -111,6 +112,8 @@ class MasterPort:
         self._descs: dict[int, Any] = {}  # native thread id -> its pj_thread_desc
         self._descs_lock = threading.Lock()
         self.ticks = 0
+        # Called first in each tick: the RTP that arrived since the last (media_poll.py).
+        self.receive: Callable[[], None] | None = None
 
     @classmethod
     def take(cls, endpoint: Any) -> MasterPort:
@@ -136,6 +139,9 @@ class MasterPort:
     def tick(self, mic: int, out: int) -> bool:
         """One conference frame: `mic` (address of 640 bytes) in, what slot 0 plays written to
         `out` (640 bytes). True when that is audio; else `out` holds nothing meaningful."""
+        receive = self.receive
+        if receive is not None:
+            receive()
         ts = self._timestamp
         self._timestamp = ts + FRAME_SAMPLES
         self.ticks += 1

@@ -247,6 +247,8 @@ class SipStack:
         written for, pjsua's null device clocks it instead: calls work, without sound."""
         try:
             self.master = MasterPort.take(ep)
+            if self.media.active:  # each tick takes the RTP that arrived (media_poll.py)
+                self.master.receive = self.media.poll_ready
         except (ValueError, OSError) as exc:
             self.master_problem = f"Sound unavailable: {exc}"
             log.error("conference master port: %s; using pjsua's null sound device", exc)

@@ -76,12 +76,23 @@ def timer_text(seconds: float) -> str:
     return f"{h}:{m:02d}:{sec:02d}" if h else f"{m:02d}:{sec:02d}"
 
 
+_TIMED = (CallState.TALKING, CallState.HOLD, CallState.HELD)
+
+
 def call_timer(call: CallView, now: float) -> str:
     if call.state == CallState.FINISHED and call.answered:
         return timer_text((call.ended or now) - call.answered)
-    if call.answered and call.state in (CallState.TALKING, CallState.HOLD, CallState.HELD):
+    if call.answered and call.state in _TIMED:
         return timer_text(now - call.answered)
     return ""
+
+
+def next_timer_change(calls: list[CallView], now: float) -> float | None:
+    """When the first of these calls' running timers (call_timer) shows its next second; None
+    if any of them shows none running (ringing, dialling: other things change by time)."""
+    if not calls or any(not (c.answered and c.state in _TIMED) for c in calls):
+        return None
+    return min(c.answered + int(now - c.answered) + 1 for c in calls)
 
 
 def body_lines(call: CallView) -> list[str]:
