@@ -29,14 +29,23 @@ class BridgeConfig:
     # a burst from eating tones and from ticking the conference too fast. Every stream's block
     # is one conference frame (20 ms); with a 60 ms buffer the plugin wakes once per block.
     latency: float | str = 0.06
-    # The microphone ring between the capture stream's callbacks and the playback stream's,
-    # which takes one frame per conference tick (app/audio/ringbuffer.py): the depth aimed at
-    # after a refill, the drop mark, and the margin (smallest depth left after a read) that
-    # the drift following keeps. The margin is one frame: a PulseAudio source was seen to
-    # deliver about one period in ten a period late, then two at once (docs/audio.md §4).
+    # The microphone ring between the pulled microphone and the playback callback, which
+    # takes one frame per conference tick (app/audio/ringbuffer.py): the depth aimed at after
+    # a refill, the drop mark, the margin (smallest depth left after a read) that the drift
+    # following keeps, and the slack above it before samples are left out. Each time a
+    # drifting source's block lands just after a tick instead of before it the ring holds one
+    # block less: 80 samples ran dry on the test rig's monitor source (it delivers coarser
+    # blocks) 1 call in 2 over 30 s, 160 held in every run, loaded machine included
+    # (docs/audio.md §8).
     mic_target: int = 640
     mic_high_water: int = 1600
-    mic_margin: int = 320
+    mic_margin: int = 160
+    mic_slack: int = 48
+    # The microphone stream is pulled by the playback callback (no callback of its own), so
+    # its blocks can be small at no cost in wake-ups of ours: the newest audio then reaches
+    # the tick within a few ms of the source delivering it (docs/audio.md §8).
+    mic_block: int = 80
+    mic_latency: float = 0.02
     monitor_interval: float = 0.25  # health checks while a stream is open
     stall_timeout: float = 3.0  # no callback for this long on a running stream: device lost
     linger: float = 2.0  # s a stream stays open after the last thing that needed it

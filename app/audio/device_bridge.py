@@ -5,7 +5,9 @@ Threads:
   exists (app/audio/conference_clock.py): the microphone frame goes in, what the call plays
   comes out, the local tones are mixed over it and it goes straight to the device. No buffer
   between pjmedia and the speaker, one clock for both.
-- PortAudio's capture callback fills the microphone ring, which the playback callback reads.
+- The microphone stream has no callback: the playback callback pulls what it captured into
+  the microphone ring right before each tick (app/audio/streams.py StreamSet.pull), so no
+  thread of ours wakes for the microphone.
 - The ringer's callback loops the ringtone (app/audio/streams.py; every stream is paced
   against wall time by app/audio/pace.py).
 - The device thread opens and closes streams on demand (app/audio/stream_keeper.py).
@@ -63,7 +65,12 @@ class DeviceBridge:
         self.config = config or BridgeConfig()
         c = self.config
         self.mic = SampleRing(
-            RATE, c.mic_target, c.mic_high_water, margin=c.mic_margin, follow_drift=True
+            RATE,
+            c.mic_target,
+            c.mic_high_water,
+            margin=c.mic_margin,
+            follow_drift=True,
+            slack=c.mic_slack,
         )
         self.mix = Mixer(RATE)
         self._mode = Mode.HEADSET
@@ -189,6 +196,7 @@ class DeviceBridge:
 
     def _mic_into(self, address: int) -> None:
         """The next microphone frame at `address` (the fallback clock's ticks)."""
+        self._streams.pull(time.monotonic())
         self._read_mic(byte_view((ctypes.c_char * FRAME_BYTES).from_address(address)))
 
     def _read_mic(self, frame: memoryview) -> None:
@@ -302,6 +310,7 @@ class DeviceBridge:
         pjmedia now, with the local tones over it."""
         got = False
         clock = self._clock
+        self._streams.pull(now)  # drained on every block: no stale audio waits in it
         if clock is not None and len(out) == FRAME_BYTES:
             self._read_mic(self._mic_view)
             got = bool(clock.device_tick(self._mic_addr, self._far_addr))

@@ -70,6 +70,7 @@ class SampleRing:
         capacity: int | None = None,
         margin: int | None = None,
         follow_drift: bool = False,
+        slack: int = 96,
     ) -> None:
         if not 0 < target < high_water:
             raise ValueError("need 0 < target < high_water")
@@ -90,6 +91,7 @@ class SampleRing:
         self._max_depth = 0
         self.margin = target // 2 if margin is None else margin
         self.follow_drift = follow_drift
+        self.slack = slack  # samples above the margin before slipping down (the dead zone)
         self._win_low = 1 << 30  # smallest depth left after a read in this window
         self._win_read = 0
         self._slip = 0  # samples still to leave out (< 0) or repeat (> 0)
@@ -127,7 +129,7 @@ class SampleRing:
             self._settling = False
             if low < self.margin:
                 self._pad = self.margin - low
-            elif low > self.margin + 96:
+            elif low > self.margin + self.slack:
                 skip = min(self._depth, low - self.margin)
                 self._head = (self._head + skip) % self._cap
                 self._depth -= skip
@@ -138,14 +140,16 @@ class SampleRing:
         # echo measured 994 Hz). So a slip starts gently (0.1 %, 1 Hz at 1 kHz) and only a
         # drift that lasts STEADY_WINDOWS windows gets the full rate (0.5 %).
         want = 0
-        if low > self.margin + 96:
+        if low > self.margin + self.slack:
             want = -(low - self.margin)
         elif low < self.margin:
             want = self.margin - low + 16
         direction = (want > 0) - (want < 0)
         if direction:  # windows in the dead zone between slips keep the count
             self._run = self._run + direction if self._run * direction > 0 else direction
-        steady = abs(self._run) >= STEADY_WINDOWS
+        # Except when the low mark is already down to half the margin: then the next window
+        # could run dry (a break in the sound), which is worse than a pitch change.
+        steady = abs(self._run) >= STEADY_WINDOWS or low < self.margin // 2
         cap = self.rate // 200 if steady else self.rate // 1000  # 80 or 16 a second at 16 kHz
         self._slip = max(-cap, min(cap, want))
 

@@ -20,6 +20,7 @@ from app.audio.streams import ROLES, StreamSet
 
 OK_TEXT = "Audio OK"
 NO_DEVICE_TEXT = "No sound device: calls continue without audio"
+IDLE_PULL = 0.1  # s without a pull of the microphone before the device thread drains it
 
 
 class Demand(Protocol):
@@ -143,6 +144,8 @@ class StreamKeeper:
     def reconcile(self, now: float) -> None:
         """Open what is wanted, close what lingered long enough, notice dead streams."""
         sd, c, streams = self._sd, self._config, self._streams
+        if streams.pulled_since(now) > IDLE_PULL:
+            streams.pull(now)  # no tick pulls the microphone now (no call yet, no speaker)
         lost = streams.check(now, c.stall_timeout)
         if lost:
             self._status("; ".join(lost) + "; calls continue without audio")

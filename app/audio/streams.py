@@ -65,6 +65,7 @@ class StreamSet:
         self.abandoned: list[Any] = []  # streams PortAudio would not close (kept alive on purpose)
         self.xruns = 0  # over the bridge's life, closed streams included
         self.bursts = 0  # xrun recoveries whose too-fast audio Pace refused
+        self._pull_lock = threading.Lock()
 
     # ---- state seen from the pjmedia side and the bridge ------------------------------
     def is_open(self, role: str) -> bool:
@@ -140,27 +141,40 @@ class StreamSet:
         if found.index is None:
             return notes
         c = self._config
-        # The raw streams hand buffers, not numpy arrays (sounddevice's others import numpy).
-        kind = sd.RawInputStream if role == "rec" else sd.RawOutputStream
         try:
-            stream = kind(
-                device=found.index,
-                samplerate=RATE,
-                channels=1,
-                dtype="int16",
-                # one conference frame per callback: the playback callback ticks pjmedia's
-                # conference once per block (app/audio/conference_clock.py)
-                blocksize=FRAME_SAMPLES,
-                latency=c.latency,
-                callback=self._callback(role, slot),
-                finished_callback=lambda: self._finished(slot),
-            )
+            # The raw streams hand buffers, not numpy arrays (sounddevice's others import numpy).
+            if role == "rec":
+                # No callback: the playback callback pulls what was captured right before each
+                # conference tick (pull()). Small blocks, free here since no thread of ours
+                # wakes for them, put the newest audio as close to the tick as the source
+                # delivers it (docs/audio.md §8).
+                stream = sd.RawInputStream(
+                    device=found.index,
+                    samplerate=RATE,
+                    channels=1,
+                    dtype="int16",
+                    blocksize=c.mic_block,
+                    latency=c.mic_latency,
+                )
+            else:
+                stream = sd.RawOutputStream(
+                    device=found.index,
+                    samplerate=RATE,
+                    channels=1,
+                    dtype="int16",
+                    # one conference frame per callback: the playback callback ticks
+                    # pjmedia's conference once per block (app/audio/conference_clock.py)
+                    blocksize=FRAME_SAMPLES,
+                    latency=c.latency,
+                    callback=self._callback(role, slot),
+                    finished_callback=lambda: self._finished(slot),
+                )
             # Refilling after an xrun fills the device buffer at once; the pulse plugin takes
             # more than the latency PortAudio reports (measured: 120 ms for 90). The priming at
             # the start gets silence anyway (PRIMING_S).
             buffered = float(getattr(stream, "latency", 0.0) or 0.0)
             slack = int(1.5 * buffered * RATE) + 2 * FRAME_SAMPLES
-            slot.pace = Pace(RATE, slack, settle=0.0 if role == "rec" else PRIMING_S)
+            slot.pace = Pace(RATE, slack, settle=PRIMING_S)
             slot.opened_at = time.monotonic()
             stream.start()
             slot.stream = stream
@@ -182,10 +196,7 @@ class StreamSet:
             slot.frames += frames
             if status:
                 slot.xruns += 1
-            if role == "rec":
-                if slot.pace.allow(now, frames):
-                    host.capture(data)
-            elif not slot.pace.allow(now, frames, bool(status.output_underflow)):
+            if not slot.pace.allow(now, frames, bool(status.output_underflow)):
                 data[:] = bytes(len(data))  # a post-xrun burst: played into nothing, take nothing
             elif role == "play":
                 host.fill_playback(data, now)
@@ -194,6 +205,40 @@ class StreamSet:
             self.callback_seconds += time.perf_counter() - start
 
         return on_audio
+
+    def pull(self, now: float) -> int:
+        """Hand the bridge what the microphone captured since the last pull; how many samples
+        (-1: no microphone, or another thread pulled). Called by the playback callback before
+        each conference tick, by the fallback clock, and by the device thread while nothing
+        ticks (the stream must be drained, and its health stamped)."""
+        slot = self._slots["rec"]
+        if slot.stream is None or slot.finished or not self._pull_lock.acquire(blocking=False):
+            return -1  # another thread pulls right now: its audio reaches the ring as well
+        try:
+            stream = slot.stream
+            if stream is None:
+                return -1
+            avail = int(stream.read_available)
+            if avail <= 0:
+                return 0
+            data, overflowed = stream.read(avail)
+            if not slot.first_cb:
+                slot.first_cb = now
+            slot.last_cb = now
+            slot.frames += avail
+            slot.xruns += bool(overflowed)
+            self._host.capture(byte_view(data))
+            return avail
+        except Exception:  # a lost device or server: the health check reports it
+            slot.finished = True
+            return -1
+        finally:
+            self._pull_lock.release()
+
+    def pulled_since(self, now: float) -> float:
+        """Seconds since the microphone was last drained (0 with no microphone open)."""
+        slot = self._slots["rec"]
+        return now - (slot.last_cb or slot.opened_at) if slot.stream is not None else 0.0
 
     def _finished(self, slot: _Slot) -> None:
         if not slot.closing:
@@ -215,7 +260,12 @@ class StreamSet:
 
     def close(self, role: str) -> None:
         slot = self._slots[role]
+        # Never close the microphone under a pull in progress; a pull that hangs (a dead
+        # server) is waited for only as long as a close is.
+        pulling = role == "rec" and self._pull_lock.acquire(timeout=CLOSE_TIMEOUT)
         stream, slot.stream = slot.stream, None
+        if pulling:
+            self._pull_lock.release()
         self.xruns += slot.xruns
         self.bursts += slot.pace.bursts
         slot.xruns = slot.pace.bursts = 0

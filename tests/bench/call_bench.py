@@ -159,8 +159,8 @@ def _rows(
         Row(
             ROWS[4] + ", microphone → pjmedia",
             f"{st['mic_ms'][0]:.1f} ms mean",
-            f"p95 {st['mic_ms'][1]:.1f} ms (capture → playback callback ring); drops / refills "
-            f"{_pair(call['mic_drops'])}; device xruns {call['xruns']} in the call "
+            f"p95 {st['mic_ms'][1]:.1f} ms (pulled microphone → conference tick ring); "
+            f"drops / refills {_pair(call['mic_drops'])}; device xruns {call['xruns']} in the call "
             f"({st['xruns']} since sound loaded, stream priming included), refused bursts "
             f"{call['bursts']}; device callbacks {call['port_us']:.0f} µs per frame; "
             "the rig's microphone is a null sink's monitor (late blocks, docs/audio.md §8); with "
