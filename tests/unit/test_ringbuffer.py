@@ -20,6 +20,18 @@ def take(ring: SampleRing, n: int) -> np.ndarray:
     return np.frombuffer(ring.read(n), dtype=np.int16)
 
 
+def bridge_ring(margin: int | None = None) -> SampleRing:
+    """The microphone ring as the bridge sets it up (BridgeConfig), with another margin maybe."""
+    c = BridgeConfig()
+    return SampleRing(
+        target=c.mic_target,
+        high_water=c.mic_high_water,
+        margin=c.mic_margin if margin is None else margin,
+        follow_drift=True,
+        slack=c.mic_slack,
+    )
+
+
 def test_fifo_order_across_wraparound() -> None:
     ring = SampleRing(target=100, high_water=1000, capacity=1300)
     out = []
@@ -138,13 +150,7 @@ def test_ten_minutes_of_drift_either_way_without_drops_or_refills() -> None:
     c = BridgeConfig()
     for write_n in (c.mic_block, c.mic_block // 2):
         for writer_hz in (16000 / write_n * 1.003, 16000 / write_n * 0.997):
-            ring = SampleRing(
-                target=c.mic_target,
-                high_water=c.mic_high_water,
-                margin=c.mic_margin,
-                follow_drift=True,
-                slack=c.mic_slack,
-            )
+            ring = bridge_ring()
             _paced_call(ring, write_n, 320, writer_hz, 605, warm_up=5)
             s = ring.stats()
             assert s.overruns == 0 and s.underruns == 0, (write_n, writer_hz, s)
@@ -164,13 +170,7 @@ def test_a_source_delivering_20_ms_blocks_needs_a_bigger_margin() -> None:
     of a block it does not."""
     c = BridgeConfig()
     for margin, dry in ((c.mic_margin, True), (320, False)):
-        ring = SampleRing(
-            target=c.mic_target,
-            high_water=c.mic_high_water,
-            margin=margin,
-            follow_drift=True,
-            slack=c.mic_slack,
-        )
+        ring = bridge_ring(margin)
         _paced_call(ring, 320, 320, 50 * 0.997, 125, warm_up=5)
         assert (ring.stats().underruns > 0) is dry, (margin, ring.stats())
 
@@ -184,14 +184,7 @@ def test_without_follow_drift_the_same_call_drops() -> None:
 def test_a_moment_of_late_callbacks_slips_gently() -> None:
     """Same clocks both sides, but one writer block comes a block late, with the next (a
     loaded machine): the ring slips at most 0.1 % a second for it (1 Hz at 1 kHz), not 0.5 %."""
-    c = BridgeConfig()
-    ring = SampleRing(
-        target=c.mic_target,
-        high_water=c.mic_high_water,
-        margin=c.mic_margin,
-        follow_drift=True,
-        slack=c.mic_slack,
-    )
+    ring = bridge_ring()
     _paced_call(ring, 320, 320, 50.0, 5)
     ring.reset_stats()
     out = memoryview(bytearray(640))
@@ -208,13 +201,7 @@ def test_slips_leave_out_or_repeat_single_samples(speed: float, steps: set[int])
     """What a slipping ring plays is the writer's ramp with single samples left out (writer
     fast) or repeated (writer slow): nothing reordered, no bigger jump."""
     c = BridgeConfig()
-    ring = SampleRing(
-        target=c.mic_target,
-        high_water=c.mic_high_water,
-        margin=c.mic_margin,
-        follow_drift=True,
-        slack=c.mic_slack,
-    )
+    ring = bridge_ring()
     t_w, t_r, k, got, block = 0.0, 0.005, 0, [], c.mic_block
     pending: list[bytes] = []
     while t_r < 30:
