@@ -1,20 +1,20 @@
 """The engine's sound: pjmedia's conference clock, the calls' link to it, and the DeviceBridge.
 
-Runs on the engine's SIP thread, except `_on_status`, which the bridge's monitor thread calls:
-it only stores the text, and the loop (`poll`) shows it. The core decides when tones and the
-ringer sound (app/phone/tones_policy.py); this module carries its commands out.
+Runs on the engine's SIP thread, except the status reports of the bridge's monitor thread,
+which audio_status.py keeps until the loop (`poll`) shows them. The core decides when tones
+and the ringer sound (app/phone/tones_policy.py); this module carries its commands out.
 
 The conference clock exists from the start (calls need it, sound or not). The DeviceBridge,
 with PortAudio, loads the first time sound is needed (app/engine/sound_loader.py);
 until then the sound wanted (tone, ringtone, mode, volumes, mute) is kept here and handed to
 the bridge when it arrives. Beside it: audio_settings.py (settings -> bridge devices and
-volumes), audio_state.py (the state published to the UI), key_tones.py (keypad feedback).
+volumes), audio_state.py (the state published to the UI), audio_status.py (device trouble
+told to the user), key_tones.py (keypad feedback).
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,8 @@ from app.engine.audio_settings import (
     devices,
     volumes,
 )
-from app.engine.audio_state import audio_state, is_ok
+from app.engine.audio_state import audio_state
+from app.engine.audio_status import SoundStatus
 from app.engine.key_tones import key_tone
 from app.engine.sound_loader import SoundLoader
 from app.phone import intents as ui_intents
@@ -74,9 +75,6 @@ class EngineAudio:
         self._settings = settings
         self._publish = publish
         self._show_error = show_error
-        # Device trouble is a line on the call screen, not a pop-up: a pop-up would take the
-        # soft keys (Hold, End Call) from the user in the middle of the call.
-        self._warn = warn or show_error
         self._in_call = in_call
         # The dial screen is up: the user is about to place a call (devices open now, so the
         # ringback's first sample is not held up by opening them).
@@ -95,11 +93,11 @@ class EngineAudio:
         self._muted = False
         self._tone_spec: ToneSpec | None = None
         self._ring_name: str | None = None
-        self._status_lock = threading.Lock()
-        self._wake: Callable[[], None] | None = None  # ends the loop's wait (start())
-        self._status_new: str | None = None
-        self._status_shown = ""
-        self._warned_in_call = False
+        # Device trouble is a line on the call screen, not a pop-up: a pop-up would take the
+        # soft keys (Hold, End Call) from the user in the middle of the call.
+        self._status = SoundStatus(
+            lambda: publish("audio", self.state()), warn or show_error, in_call
+        )
         self._tone: tuple[str, str] | None = None  # (kind, call) waiting for its first sample
         self._tone_requested = 0.0
         self.dial_tone = DialTone()
@@ -120,10 +118,10 @@ class EngineAudio:
         self.clock = ConferenceClock(conference)
         self.port = port
         self._problem = problem
-        self._loader.ready = self._wake = wake
+        self._loader.ready = self._status.wake = wake
         self.ringtones.want(self._settings().audio.ringtone)  # a file: read before it rings
         if problem:
-            self._on_status(problem)
+            self._status.report(problem)
 
     def _make_bridge(self) -> DeviceBridge:
         """On the loader's thread: PortAudio (its device list) and the bridge."""
@@ -133,7 +131,7 @@ class EngineAudio:
 
         audio = self._settings().audio
         bridge = DeviceBridge(bridge_config(audio), self.clock)
-        bridge.on_status(self._on_status)
+        bridge.on_status(self._status.report)
         bridge.start()
         # Synthesised once (cached), here rather than on the SIP thread when a call rings or a
         # key is pressed: the ringtones (20-60 ms each) and the key tones' sine tables (~4 ms
@@ -155,7 +153,7 @@ class EngineAudio:
         if bridge is None:
             if self._loader.error and not self._problem:
                 self._problem = self._loader.error
-                self._on_status(self._problem)
+                self._status.report(self._problem)
             return
         self.bridge = bridge
         for target, level in self._volume.items():
@@ -170,7 +168,7 @@ class EngineAudio:
         if self._ring_name is not None:
             bridge.ring(self._ringtone(self._ring_name))
         self._hold_devices()
-        self._on_status(bridge.status)
+        self._status.report(bridge.status)
         log.info("audio: sound loaded: %s", bridge.status)
 
     def shutdown(self) -> None:
@@ -338,23 +336,8 @@ class EngineAudio:
         self._hold_devices()
         if self.dial_tone.check(self._in_call()):
             self._stop_tone()
-        with self._status_lock:
-            text, self._status_new = self._status_new, None
-        if text is not None:
-            self._publish("audio", self.state())
-            if is_ok(text):
-                self._warn("")
-            elif self._in_call() and text != self._status_shown:
-                self._status_shown = text
-                self._warn(text)
         bridge = self.bridge
-        status = bridge.status if bridge is not None else self._problem
-        if status and self._in_call() and not self._warned_in_call and not is_ok(status):
-            # No popup at start-up (it would take the first key press): the user hears
-            # nothing when a call is up, so the phone says why then.
-            self._warned_in_call = True
-            self._status_shown = status
-            self._warn(status)
+        self._status.show(bridge.status if bridge is not None else self._problem)
         if bridge is None:
             return
         if self._ring_requested and bridge.ring_started_at is not None:
@@ -374,12 +357,6 @@ class EngineAudio:
                     "started": bridge.tone_started_at,
                 },
             )
-
-    def _on_status(self, text: str) -> None:
-        with self._status_lock:
-            self._status_new = text
-        if self._wake is not None:  # shown now, not at the loop's next timer second (wake.py)
-            self._wake()
 
     def state(self) -> dict[str, Any]:
         return audio_state(self._problem, str(self._mode), self._volume, self.clock, self.bridge)

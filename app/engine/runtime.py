@@ -34,7 +34,6 @@ from app.engine.remote import RemoteControl
 from app.engine.wake import Waker, bound_ms, wait_ms
 from app.phone.core import CoreInput
 from app.phone.core_audio import SoundingPhoneCore
-from app.phone.handset.call_text import next_timer_change
 from app.phone.messages import Input, Publish, Then, Tick, TransportInfo
 from app.phone.settings import Settings
 from app.protocol import PROTOCOL_VERSION, event, ready_line
@@ -222,9 +221,7 @@ class Engine:
             and not self._accounts_pending
             and not self.history.stale
         )
-        now, calls = time.monotonic(), self.core.live_calls()
-        timer = next_timer_change(calls, now) if quiet else None
-        return bound_ms(quiet and (not calls or timer is not None), timer, now)
+        return bound_ms(quiet, self.core.live_calls(), time.monotonic())
 
     def _shutdown(self) -> None:
         log.info("engine stopping")

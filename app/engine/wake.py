@@ -13,6 +13,9 @@ import threading
 import time
 from collections.abc import Callable
 
+from app.phone.handset.call_text import next_timer_change
+from app.phone.model import CallView
+
 KEEPALIVE = b"\r\n\r\n"
 
 # Upper bounds of one libHandleEvents() wait. Packets, pjsip timers, intents (Waker) and signals
@@ -25,14 +28,17 @@ MAX_WAIT_MS = 200
 REST_WAIT_MS = 1000
 
 
-def bound_ms(quiet: bool, timer_change: float | None, now: float) -> int:
+def bound_ms(quiet: bool, calls: list[CallView], now: float) -> int:
     """The longest wait with no deadline. `quiet`: no dial screen, pop-up, tone awaited or
-    other work pending; `timer_change`: when the calls' timer shows its next second (None when
-    no call, or a call that is not established: handset/call_text.next_timer_change)."""
+    other work pending; `calls`: the live calls (one being set up keeps the short bound, an
+    established one's timer shows its next second on time: handset/call_text.py)."""
     if not quiet:
         return MAX_WAIT_MS
-    if timer_change is None:
+    if not calls:
         return REST_WAIT_MS
+    timer_change = next_timer_change(calls, now)
+    if timer_change is None:
+        return MAX_WAIT_MS
     return max(1, min(REST_WAIT_MS, int((timer_change - now) * 1000) + 1))
 
 

@@ -55,7 +55,7 @@ def test_an_established_call_wakes_the_loop_when_its_timer_turns_a_second() -> N
     talking = _call(CallState.TALKING, 90.5)  # shows 00:09 until 100.5
     held = _call(CallState.HOLD, 99.9)  # shows 00:00 until 100.9
     assert next_timer_change([talking, held], now) == 100.5
-    assert bound_ms(True, next_timer_change([talking], now), now) == 251
+    assert bound_ms(True, [talking], now) == 251
     # the timer then turns exactly on time, not up to MAX_WAIT_MS late
     assert call_timer(talking, 100.5) == "00:10" and call_timer(talking, 100.499) == "00:09"
 
@@ -66,7 +66,8 @@ def test_a_call_not_yet_established_or_anything_on_screen_keeps_the_short_bound(
     talking = _call(CallState.TALKING, 40.0)
     assert next_timer_change([talking, ringing], now) is None
     assert next_timer_change([], now) is None
-    assert bound_ms(False, next_timer_change([talking], now), now) == MAX_WAIT_MS  # pop-up
-    assert bound_ms(True, None, now) == REST_WAIT_MS  # no call: only the clock
+    assert bound_ms(True, [talking, ringing], now) == MAX_WAIT_MS  # one still being set up
+    assert bound_ms(False, [talking], now) == MAX_WAIT_MS  # pop-up
+    assert bound_ms(True, [], now) == REST_WAIT_MS  # no call: only the clock
     assert wait_ms(None, lambda: 700) == 700
     assert wait_ms(time.monotonic() + 5.0, lambda: 700) == MAX_WAIT_MS  # a core deadline
