@@ -45,6 +45,10 @@ class RingStats:
     mean_latency_ms: float  # mean wait of the samples written (depth before + half a block)
     p95_latency_ms: float
     slipped: int = 0  # samples left out or repeated to follow the drift (not drops)
+    # The half block in mean_latency_ms: how long a written block's samples waited, on
+    # average, for the block to be complete (every 20 ms client has it for its frames); the
+    # rest of the mean is the time they spend in the ring.
+    fill_ms: float = 0.0
 
     @property
     def depth_ms(self) -> float:
@@ -85,6 +89,7 @@ class SampleRing:
         self._depth = 0
         self._refilling = True  # output silence until `target` samples are queued
         self._history = array("i", bytes(4 * _HISTORY))
+        self._halves = array("i", bytes(4 * _HISTORY))  # each write's n // 2, same slots
         self._hist_n = 0
         self._written = self._read = 0
         self._overruns = self._dropped = self._underruns = self._inserted = 0
@@ -185,7 +190,9 @@ class SampleRing:
             self._depth += n
             self._written += n
             self._max_depth = max(self._max_depth, self._depth)
-            self._history[self._hist_n % _HISTORY] = self._depth - n + n // 2
+            slot = self._hist_n % _HISTORY
+            self._history[slot] = self._depth - n + n // 2
+            self._halves[slot] = n // 2
             self._hist_n += 1
 
     def read_into(self, out: memoryview) -> int:
@@ -248,13 +255,17 @@ class SampleRing:
         with self._lock:
             count = min(self._hist_n, _HISTORY)
             hist = sorted(self._history[:count])
+            halves = sum(self._halves[:count])
             written, read, depth = self._written, self._read, self._depth
             counters = (self._overruns, self._dropped, self._underruns, self._inserted)
             max_depth, slipped = self._max_depth, self._slipped
         to_ms = 1000.0 / self.rate
         mean = sum(hist) / count * to_ms if count else 0.0
         p95 = _percentile(hist, 0.95) * to_ms if count else 0.0
-        return RingStats(self.rate, written, read, depth, *counters, max_depth, mean, p95, slipped)
+        fill = halves / count * to_ms if count else 0.0
+        return RingStats(
+            self.rate, written, read, depth, *counters, max_depth, mean, p95, slipped, fill
+        )
 
     def reset_stats(self) -> None:
         with self._lock:

@@ -47,6 +47,7 @@ def audio_state(
         "status": problem or bridge.status,
         "ok": bridge.ok and not problem,
         "mic_ms": [stats.mic.mean_latency_ms, stats.mic.p95_latency_ms],
+        "mic_fill_ms": stats.mic.fill_ms,  # the blocks' own filling, part of mic_ms' mean
         "mic_drops": [stats.mic.overruns, stats.mic.underruns],
         "play_rate": stats.play_rate,
         "callback_seconds": stats.callback_seconds,

@@ -160,12 +160,14 @@ def _rows(
             ROWS[4] + ", microphone → pjmedia",
             f"{st['mic_ms'][0]:.1f} ms mean",
             f"p95 {st['mic_ms'][1]:.1f} ms (pulled microphone → conference tick ring); "
+            f"{_split(st)}; "
             f"drops / refills {_pair(call['mic_drops'])}; device xruns {call['xruns']} in the call "
             f"({st['xruns']} since sound loaded, stream priming included), refused bursts "
             f"{call['bursts']}; device callbacks {call['port_us']:.0f} µs per frame; "
             "the rig's microphone is a null sink's monitor (late blocks, docs/audio.md §8); with "
             "one that delivers like a sound card's (null source): "
             f"{card['state']['mic_ms'][0]:.1f} ms mean, p95 {card['state']['mic_ms'][1]:.1f} ms, "
+            f"{_split(card['state'])}, "
             f"drops / refills {_pair(card['mic_drops'])}",
         ),
     ]
@@ -202,6 +204,14 @@ def bench_long_call(seconds: float) -> list[Row]:
             f"{call['cpu']:.1f} % of a core",
         )
     ]
+
+
+def _split(state: dict[str, Any]) -> str:
+    """The microphone mean taken apart: the pulled blocks' own filling (half a block: any
+    client that sends 20 ms frames has it) and the wait in the ring (the bridge's margin)."""
+    fill = float(state.get("mic_fill_ms", 0.0))
+    ring = state["mic_ms"][0] - fill
+    return f"of which {fill:.1f} ms the blocks' own filling, {ring:.1f} in the ring"
 
 
 def _pair(value: Any) -> str:

@@ -45,6 +45,19 @@ def test_fifo_order_across_wraparound() -> None:
     assert s.overruns == 0 and s.dropped == 0
 
 
+def test_latency_splits_into_the_blocks_own_filling_and_the_wait_in_the_ring() -> None:
+    """A write's samples wait half its block for the block to be complete (fill_ms), then the
+    depth that was queued before it."""
+    ring = SampleRing(target=160, high_water=2000)
+    for n in (80, 240, 80, 240):
+        ring.write(ramp(0, n))
+    s = ring.stats()
+    assert s.fill_ms == pytest.approx(1000 * 80 / 16000)  # halves 40, 120, 40, 120
+    assert s.mean_latency_ms - s.fill_ms == pytest.approx(1000 * 200 / 16000)  # 0, 80, 320, 400
+    ring.reset_stats()
+    assert ring.stats().fill_ms == 0.0
+
+
 def test_fast_writer_drops_oldest_and_counts() -> None:
     """Writer 10 % faster than reader: depth stays bounded, drops are counted."""
     ring = SampleRing(target=640, high_water=1920)
