@@ -5,6 +5,7 @@ Rows are printed as a Markdown table so the README can take the output as it is.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import statistics
 import time
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 TICK = os.sysconf("SC_CLK_TCK")
+_LIBC = ctypes.CDLL(None, use_errno=True)
 
 
 @dataclass
@@ -52,10 +54,23 @@ def median(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def proc_usage(pid: int) -> tuple[float, int]:
-    """(CPU seconds, RSS kB) of a process from /proc."""
+def cpu_seconds(pid: int) -> float:
+    """A process's CPU time, all its threads (ended ones included), to the nanosecond: its CPU
+    clock (clock_getcpuclockid). /proc's utime + stime count 10 ms ticks, which is 0.2 % of a
+    core over a 5 s sample: the size of the idle figures themselves."""
+    clock = ctypes.c_int()
+    if _LIBC.clock_getcpuclockid(pid, ctypes.byref(clock)) == 0:
+        try:
+            return time.clock_gettime(clock.value)
+        except OSError:
+            pass  # gone meanwhile: /proc says so below
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    cpu = (int(fields[11]) + int(fields[12])) / TICK
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def proc_usage(pid: int) -> tuple[float, int]:
+    """(CPU seconds, RSS kB) of a process."""
+    cpu = cpu_seconds(pid)
     rss = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
