@@ -74,11 +74,12 @@ class PjLogSpool:
             chunks.append(chunk)
         if not chunks:
             return []
-        entries = split_entries(b"".join(chunks), time.time(), time.localtime())
+        now = time.time()  # and its local time from the same instant, not a second later
+        entries = split_entries(b"".join(chunks), now, time.localtime(now))
         skipped = os.fstat(self._fd).st_size - self._pos
         if skipped > 0:  # more than READ_MAX in one loop turn (a flood): the rest is dropped
-            now = time.strftime("%H:%M:%S.000")
-            entries.append((time.time(), f"{now} pjlog_spool {skipped} bytes of log skipped"))
+            stamp = time.strftime("%H:%M:%S.000", time.localtime(now))
+            entries.append((now, f"{stamp} pjlog_spool {skipped} bytes of log skipped"))
             self._pos += skipped
         if self._pos >= SPOOL_MAX:
             # Append mode: pjsua's next write goes to offset 0. A line another thread wrote
@@ -99,9 +100,11 @@ class PjLogSpool:
 def split_entries(data: bytes, now: float, local: time.struct_time) -> list[tuple[float, str]]:
     """(time, entry) for each entry in `data`: whole entries, as fflush() wrote them."""
     out: list[tuple[float, str]] = []
-    now_ms = (local.tm_hour * 3600 + local.tm_min * 60 + local.tm_sec) * 1000 + int(
-        (now % 1) * 1000
-    )
+    # On the millisecond grid of the decoration: with `now`'s own fraction of a millisecond
+    # carried over, entries of the same millisecond read in two turns got times up to 1 ms
+    # apart, and a 180 answered within the INVITE's millisecond was shown before it.
+    epoch_ms = int(now * 1000)
+    now_ms = (local.tm_hour * 3600 + local.tm_min * 60 + local.tm_sec) * 1000 + epoch_ms % 1000
     size = len(data)
     start = _ENTRY_START.search(data, 0)
     while start is not None:
@@ -110,7 +113,7 @@ def split_entries(data: bytes, now: float, local: time.struct_time) -> list[tupl
         h, m, s, ms = (int(g) for g in start.groups())
         ago = (now_ms - ((h * 3600 + m * 60 + s) * 1000 + ms)) % _DAY_MS
         text = data[at:end].rstrip(b"\n").decode("utf-8", "surrogateescape")
-        out.append((now - ago / 1000, text))
+        out.append(((epoch_ms - ago) / 1000, text))
         start = _ENTRY_HERE.match(data, end) or _ENTRY_START.search(data, end)
     return out
 

@@ -58,6 +58,17 @@ def test_lines_and_a_message_with_a_forged_entry_in_its_body() -> None:
     assert entries[2][1].endswith("Call time: 00h:00m:00s")
 
 
+def test_an_entry_time_does_not_depend_on_when_it_was_read() -> None:
+    """The same decoration read in two loop turns a fraction of a millisecond apart gets the
+    same time: an INVITE and the 180 that answered it within its millisecond keep their order
+    (seen in CI: the 180 was shown 0.8 ms before the INVITE it answered)."""
+    stamp = "10:00:18.487"
+    ringing = b"SIP/2.0 180 Ringing\r\nCall-ID: c1\r\nCSeq: 1 INVITE\r\n\r\n"
+    ((sent, _),) = split_entries(message_entry(stamp, "TX", invite()), 1_000_000.4889, LOCAL)
+    ((got, _),) = split_entries(message_entry(stamp, "RX", ringing), 1_000_000.4901, LOCAL)
+    assert sent == got == pytest.approx(1_000_000.487, abs=1e-6)
+
+
 def test_an_entry_cut_at_pjsip_limit_is_followed_by_the_next() -> None:
     big = invite(b"a=x\r\n" * 900)
     data = message_entry("10:00:18.000", "RX", big) + message_entry("10:00:18.001", "TX", invite())
