@@ -13,8 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.libc import libc_function
+
 TICK = os.sysconf("SC_CLK_TCK")
-_LIBC = ctypes.CDLL(None, use_errno=True)
+_CPU_CLOCK_ID = libc_function(
+    "clock_getcpuclockid", [ctypes.c_int, ctypes.POINTER(ctypes.c_int)], ctypes.c_int
+)
 
 
 @dataclass
@@ -59,7 +63,7 @@ def cpu_seconds(pid: int) -> float:
     clock (clock_getcpuclockid). /proc's utime + stime count 10 ms ticks, which is 0.2 % of a
     core over a 5 s sample: the size of the idle figures themselves."""
     clock = ctypes.c_int()
-    if _LIBC.clock_getcpuclockid(pid, ctypes.byref(clock)) == 0:
+    if _CPU_CLOCK_ID is not None and _CPU_CLOCK_ID(pid, ctypes.byref(clock)) == 0:
         try:
             return time.clock_gettime(clock.value)
         except OSError:
