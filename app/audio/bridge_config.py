@@ -31,16 +31,19 @@ class BridgeConfig:
     latency: float | str = 0.06
     # The microphone ring between the pulled microphone and the playback callback, which
     # takes one frame per conference tick (app/audio/ringbuffer.py): the depth aimed at after
-    # a refill, the drop mark, the margin (smallest depth left after a read) that the drift
-    # following keeps, and the slack above it before samples are left out. Each time a
-    # drifting source's block lands just after a tick instead of before it the ring holds one
-    # block less: 80 samples ran dry on the test rig's monitor source (it delivers coarser
-    # blocks) 1 call in 2 over 30 s, 160 held in every run, loaded machine included
-    # (docs/audio.md §8).
+    # a refill, the drop mark, the margin (depth left after a read) that the drift following
+    # keeps and the slack above it before samples are left out. A tick that finds less than a
+    # frame waits for the microphone, `mic_wait` at most (a fraction of the 60 ms device
+    # buffer, and more than the test rig's monitor source is ever late: 20 ms), and
+    # `mic_tolerate` of a second's ticks may wait without the ring keeping more audio for
+    # them. With a standing margin instead (no wait), 80 samples ran dry on the monitor 1 call
+    # in 2 over 30 s and 160 held, at 26 ms mean against 16 ms this way (docs/audio.md §8).
     mic_target: int = 640
     mic_high_water: int = 1600
-    mic_margin: int = 160
-    mic_slack: int = 48
+    mic_margin: int = 32
+    mic_slack: int = 32
+    mic_tolerate: float = 0.15
+    mic_wait: float = 0.03
     # The microphone stream is pulled by the playback callback (no callback of its own), so
     # its blocks can be small at no cost in wake-ups of ours: the newest audio then reaches
     # the tick within a few ms of the source delivering it (docs/audio.md §8).

@@ -71,6 +71,7 @@ class DeviceBridge:
             margin=c.mic_margin,
             follow_drift=True,
             slack=c.mic_slack,
+            tolerate=c.mic_tolerate,
         )
         self.mix = Mixer(RATE)
         self._mode = Mode.HEADSET
@@ -200,10 +201,28 @@ class DeviceBridge:
         self._read_mic(byte_view((ctypes.c_char * FRAME_BYTES).from_address(address)))
 
     def _read_mic(self, frame: memoryview) -> None:
-        if self._mic_muted or not self._streams.capturing:
+        if not self._streams.capturing:
             frame[:] = bytes(len(frame))
-        else:
-            self.mic.read_into(frame)
+            return
+        short = 0 if self.mic.refilling else FRAME_SAMPLES - self.mic.depth
+        if short > 0:
+            self._await_mic(short)
+        self.mic.read_into(frame, max(0, short))
+        if self._mic_muted:  # read all the same: unmuted, the far end hears now, not then
+            frame[:] = bytes(len(frame))
+
+    def _await_mic(self, short: int) -> None:
+        """The frame is due and the microphone has not delivered all of it: wait for it, a
+        bounded time, rather than keep a standing margin of audio for such moments on every
+        frame (docs/audio.md §8). Sleeps as long as the missing samples take to come."""
+        deadline = time.monotonic() + self.config.mic_wait
+        while short > 0:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return  # the ring underruns and refills, as it did with no wait
+            time.sleep(min(left, max(0.001, short / RATE)))
+            self._streams.pull(time.monotonic())
+            short = FRAME_SAMPLES - self.mic.depth
 
     # ---- local tones and the ringer (the mixer holds them; the device thread opens) ------
     def play_tone(self, spec: ToneSpec) -> None:

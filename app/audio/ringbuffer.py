@@ -14,9 +14,14 @@ watches the smallest depth left after a read over each second of reads, and when
 margin stays well above `margin` (writer faster) it leaves out a few samples of the next writes,
 when it falls below it (reader faster) it repeats a few: at most 80 a second (0.5 %) and one
 per 10 ms of audio, so no click is heard. The depth then stays bounded over a long call with
-neither drops nor refills. The depth seen by each new sample is the latency the buffer adds: a
-written block's samples wait, on average, the depth before the write plus half the block. That
-wait is sampled at every write and summarised in `stats()`.
+neither drops nor refills. A reader that waits for the writer when the ring is short (the
+bridge's playback callback does, briefly) tells `read_into` how short it was; that read counts
+as a negative margin, and `tolerate` lets that fraction of a window's reads fall under the
+margin unheeded: a source that delivers one block late now and then is waited for on those
+reads instead of the ring holding a block more on all the others. The depth seen by each new
+sample is the latency the buffer adds: a written block's samples wait, on average, the depth
+before the write plus half the block. That wait is sampled at every write and summarised in
+`stats()`.
 """
 
 from __future__ import annotations
@@ -49,6 +54,8 @@ class RingStats:
     # average, for the block to be complete (every 20 ms client has it for its frames); the
     # rest of the mean is the time they spend in the ring.
     fill_ms: float = 0.0
+    short_reads: int = 0  # reads that found the ring short and whose reader waited
+    max_short: int = 0  # the largest shortfall such a read found (samples)
 
     @property
     def depth_ms(self) -> float:
@@ -75,6 +82,7 @@ class SampleRing:
         margin: int | None = None,
         follow_drift: bool = False,
         slack: int = 96,
+        tolerate: float = 0.0,
     ) -> None:
         if not 0 < target < high_water:
             raise ValueError("need 0 < target < high_water")
@@ -97,8 +105,10 @@ class SampleRing:
         self.margin = target // 2 if margin is None else margin
         self.follow_drift = follow_drift
         self.slack = slack  # samples above the margin before slipping down (the dead zone)
-        self._win_low = 1 << 30  # smallest depth left after a read in this window
+        self.tolerate = tolerate  # fraction of a window's reads allowed under the margin
+        self._spares = array("i")  # this window's depth left after each full read (< 0: short)
         self._win_read = 0
+        self._short_reads = self._max_short = 0
         self._slip = 0  # samples still to leave out (< 0) or repeat (> 0)
         self._settling = True  # the first window after a (re)fill sets the level at once
         self._pad = 0  # silence to put before the next write (settling up)
@@ -125,8 +135,12 @@ class SampleRing:
         return b"".join(parts)
 
     def _end_window(self) -> None:
-        """A second of reads is over: plan the next slips from its smallest margin."""
-        low, self._win_low, self._win_read = self._win_low, 1 << 30, 0
+        """A second of reads is over: plan the next slips from its smallest margin (or, with
+        `tolerate`, the smallest once that fraction of the reads is set aside)."""
+        spares = sorted(self._spares)
+        low = spares[int(len(spares) * self.tolerate)] if spares else 1 << 30
+        del self._spares[:]
+        self._win_read = 0
         if self._settling:
             # Right after a (re)fill the sound has just had a break: reach the margin in one
             # step (a few ms of silence, or of the oldest audio skipped) rather than seconds of
@@ -195,9 +209,10 @@ class SampleRing:
             self._halves[slot] = n // 2
             self._hist_n += 1
 
-    def read_into(self, out: memoryview) -> int:
+    def read_into(self, out: memoryview, short: int = 0) -> int:
         """Fill `out` (writable, format "B") with queued samples, silence for the rest; return
-        how many samples were real."""
+        how many samples were real. `short`: how many samples the ring lacked when this read
+        was due and the reader waited for them."""
         n = len(out) // WIDTH
         buf = self._view
         with self._lock:
@@ -211,7 +226,8 @@ class SampleRing:
                     extra = self._depth - max(self.target, n)
                     self._head = (self._head + extra) % self._cap
                     self._depth -= extra
-                self._win_low, self._win_read, self._slip = 1 << 30, 0, 0
+                del self._spares[:]
+                self._win_read = self._slip = 0
                 self._settling = True
             take = 0 if self._refilling else min(n, self._depth)
             first = min(take, self._cap - self._head)
@@ -222,8 +238,11 @@ class SampleRing:
             self._head = (self._head + take) % self._cap
             self._depth -= take
             self._read += n
+            if short > 0 and not self._refilling:
+                self._short_reads += 1
+                self._max_short = max(self._max_short, short)
             if take == n and self.follow_drift:
-                self._win_low = min(self._win_low, self._depth)
+                self._spares.append(-short if short > 0 else self._depth)
                 self._win_read += n
                 if self._win_read >= self.rate:
                     self._end_window()
@@ -245,11 +264,17 @@ class SampleRing:
         with self._lock:
             self._head = self._depth = 0
             self._refilling = True
-            self._win_low, self._win_read, self._slip = 1 << 30, 0, 0
+            del self._spares[:]
+            self._win_read = self._slip = 0
 
     @property
     def depth(self) -> int:
         return self._depth
+
+    @property
+    def refilling(self) -> bool:
+        """Handing out silence until `target` samples gather (a reader need not wait)."""
+        return self._refilling
 
     def stats(self) -> RingStats:
         with self._lock:
@@ -259,12 +284,13 @@ class SampleRing:
             written, read, depth = self._written, self._read, self._depth
             counters = (self._overruns, self._dropped, self._underruns, self._inserted)
             max_depth, slipped = self._max_depth, self._slipped
+            shorts = (self._short_reads, self._max_short)
         to_ms = 1000.0 / self.rate
         mean = sum(hist) / count * to_ms if count else 0.0
         p95 = _percentile(hist, 0.95) * to_ms if count else 0.0
         fill = halves / count * to_ms if count else 0.0
         return RingStats(
-            self.rate, written, read, depth, *counters, max_depth, mean, p95, slipped, fill
+            self.rate, written, read, depth, *counters, max_depth, mean, p95, slipped, fill, *shorts
         )
 
     def reset_stats(self) -> None:
@@ -274,3 +300,4 @@ class SampleRing:
             self._overruns = self._dropped = self._underruns = self._inserted = 0
             self._max_depth = self._depth
             self._slipped = 0
+            self._short_reads = self._max_short = 0

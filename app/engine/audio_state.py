@@ -49,6 +49,8 @@ def audio_state(
         "mic_ms": [stats.mic.mean_latency_ms, stats.mic.p95_latency_ms],
         "mic_fill_ms": stats.mic.fill_ms,  # the blocks' own filling, part of mic_ms' mean
         "mic_drops": [stats.mic.overruns, stats.mic.underruns],
+        # ticks that waited for the microphone's late audio, and the longest shortfall (ms)
+        "mic_waits": [stats.mic.short_reads, 1000.0 * stats.mic.max_short / stats.mic.rate],
         "play_rate": stats.play_rate,
         "callback_seconds": stats.callback_seconds,
         "open_streams": stats.open_streams,

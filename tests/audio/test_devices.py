@@ -61,12 +61,17 @@ def test_microphone_reaches_the_conference(
     assert len(audio) >= 1.5 * RATE, "the device did not tick the conference"
     assert level(audio) > 500
     assert peak_freqs(audio[len(audio) // 2 :], 1) == pytest.approx([1000], abs=3)
+    drops = bridge.mic.stats().overruns
     bridge.set_mic_muted(True)
     time.sleep(0.2)
     since = len(conference.mic)
-    time.sleep(0.3)
+    time.sleep(0.8)
     muted = conference.mic_audio(since)
     assert len(muted) and not muted.any()
+    # Muted, the ring is still read: it neither fills up to its drop mark (it did, before) nor
+    # holds a second of old audio for the far end to hear when the microphone comes back.
+    s = bridge.mic.stats()
+    assert s.overruns == drops and s.depth < 2 * 320, s
 
 
 def test_speaker_mode_routes_to_handsfree_with_its_volume(

@@ -211,7 +211,11 @@ def _split(state: dict[str, Any]) -> str:
     client that sends 20 ms frames has it) and the wait in the ring (the bridge's margin)."""
     fill = float(state.get("mic_fill_ms", 0.0))
     ring = state["mic_ms"][0] - fill
-    return f"of which {fill:.1f} ms the blocks' own filling, {ring:.1f} in the ring"
+    waits, longest = state.get("mic_waits", [0, 0.0])
+    return (
+        f"of which {fill:.1f} ms the blocks' own filling, {ring:.1f} in the ring; "
+        f"ticks that waited for the microphone {waits} (at most {longest:.1f} ms short)"
+    )
 
 
 def _pair(value: Any) -> str:

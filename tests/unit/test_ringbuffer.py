@@ -29,6 +29,7 @@ def bridge_ring(margin: int | None = None) -> SampleRing:
         margin=c.mic_margin if margin is None else margin,
         follow_drift=True,
         slack=c.mic_slack,
+        tolerate=c.mic_tolerate,
     )
 
 
@@ -132,15 +133,20 @@ def _paced_call(
     seconds: int,
     warm_up: int = 0,
     pulled: bool = True,
+    wait: float = 0.0,
 ) -> None:
     """Two clocks: the source's blocks come `writer_hz` times a second, the reader's at exactly
     16000/read_n a second; simulated time, events in time order. `pulled`: the blocks that
     came reach the ring right before each read, as the bridge pulls them; else each as it
-    comes (a capture callback). Statistics restart after `warm_up` seconds (the first fill)."""
+    comes (a capture callback). `wait`: a read that finds the ring short waits up to that long
+    for the source's next blocks, as the bridge's playback callback does (its next read is
+    still due on the device's clock). Statistics restart after `warm_up` seconds (the first
+    fill)."""
     t_w, t_r = 0.0, 0.005
     w_step, r_step = 1 / writer_hz, read_n / 16000
     k = 0
     pending: list[bytes] = []
+    out = memoryview(bytearray(2 * read_n))
     while t_r < seconds:
         if warm_up and t_r >= warm_up:
             ring.reset_stats()
@@ -155,7 +161,12 @@ def _paced_call(
             if pending:
                 ring.write(b"".join(pending))
                 pending.clear()
-            ring.read(read_n)
+            short = 0 if ring.refilling else read_n - ring.depth
+            while wait and short > 0 and ring.depth < read_n and t_w <= t_r + wait:
+                ring.write(ramp(k, write_n))
+                k += write_n
+                t_w += w_step
+            ring.read_into(out, max(0, short) if wait else 0)
             t_r += r_step
 
 
@@ -168,7 +179,7 @@ def test_ten_minutes_of_drift_either_way_without_drops_or_refills() -> None:
     for write_n in (c.mic_block, c.mic_block // 2):
         for writer_hz in (16000 / write_n * 1.003, 16000 / write_n * 0.997):
             ring = bridge_ring()
-            _paced_call(ring, write_n, 320, writer_hz, 605, warm_up=5)
+            _paced_call(ring, write_n, 320, writer_hz, 605, warm_up=5, wait=c.mic_wait)
             s = ring.stats()
             assert s.overruns == 0 and s.underruns == 0, (write_n, writer_hz, s)
             assert s.max_depth <= c.mic_target + c.mic_margin + 640, s  # bounded: no drift
@@ -180,16 +191,19 @@ def test_ten_minutes_of_drift_either_way_without_drops_or_refills() -> None:
             assert 0.002 * 600 * 16000 < s.slipped < 0.006 * 600 * 16000, s
 
 
-def test_a_source_delivering_20_ms_blocks_needs_a_bigger_margin() -> None:
-    """Why the margin depends on the blocks the source delivers: each time the (drifting)
-    source's block lands just after a tick instead of before it, the ring holds one block less
-    (docs/audio.md §8). A 20 ms source with the bridge's small margin runs dry; with a margin
-    of a block it does not."""
+def test_a_source_delivering_20_ms_blocks_is_waited_for_not_run_dry() -> None:
+    """Each time a drifting source's block lands just after a tick instead of before it, the
+    ring holds one block less (docs/audio.md §8). With the bridge's small margin a 20 ms source
+    runs dry unless the reader waits for the late block, as the playback callback does; with a
+    wait, no refill, and the ring keeps no extra block for those ticks."""
     c = BridgeConfig()
-    for margin, dry in ((c.mic_margin, True), (320, False)):
-        ring = bridge_ring(margin)
-        _paced_call(ring, 320, 320, 50 * 0.997, 125, warm_up=5)
-        assert (ring.stats().underruns > 0) is dry, (margin, ring.stats())
+    for wait, dry in ((0.0, True), (c.mic_wait, False)):
+        ring = bridge_ring()
+        _paced_call(ring, 320, 320, 50 * 0.997, 125, warm_up=5, wait=wait)
+        s = ring.stats()
+        assert (s.underruns > 0) is dry, (wait, s)
+        if wait:
+            assert s.short_reads > 0 and s.mean_latency_ms < 20 + 10, s
 
 
 def test_without_follow_drift_the_same_call_drops() -> None:
@@ -229,7 +243,14 @@ def test_slips_leave_out_or_repeat_single_samples(speed: float, steps: set[int])
         else:
             ring.write(b"".join(pending))  # pulled right before the tick
             pending.clear()
-            got.append(take(ring, 320))
+            short = 0 if ring.refilling else 320 - ring.depth
+            while short > 0 and ring.depth < 320:  # the tick waits for the source, as the bridge's
+                ring.write(ramp(k, block))
+                k += block
+                t_w += block / 16000 / speed
+            out = bytearray(640)
+            ring.read_into(memoryview(out), max(0, short))
+            got.append(np.frombuffer(bytes(out), dtype=np.int16))
             t_r += 0.02
     played = np.concatenate(got)
     # from the first window after the fill on: that window sets the level in one step (the
@@ -238,3 +259,42 @@ def test_slips_leave_out_or_repeat_single_samples(speed: float, steps: set[int])
     diffs = set((np.diff(played.astype(np.int64)) % 30000).tolist())
     assert ring.stats().slipped > 200 and ring.stats().overruns == 0, ring.stats()
     assert diffs == steps, diffs
+
+
+def _late_block_call(ring: SampleRing, seconds: int, late_every: int, wait: float) -> None:
+    """A source of 20 ms blocks on the reader's clock, every `late_every`-th block one block
+    late (delivered with the next one), as the test rig's monitor source delivers
+    (docs/audio.md §8); the reader ticks every 20 ms and waits up to `wait` s when short."""
+    due = sorted(((j + 1 + (j % late_every == 0)) * 0.02, j) for j in range(seconds * 50 + 10))
+    out = memoryview(bytearray(640))
+    t_r, k, i = 0.005, 0, 0
+    while t_r < seconds:
+        if 5 <= t_r < 5.02:
+            ring.reset_stats()  # after the first fill and its settling window
+        while i < len(due) and due[i][0] <= t_r:
+            ring.write(ramp(k, 320))
+            k, i = k + 320, i + 1
+        short = 0 if ring.refilling else 320 - ring.depth
+        while short > 0 and ring.depth < 320 and i < len(due) and due[i][0] <= t_r + wait:
+            ring.write(ramp(k, 320))
+            k, i = k + 320, i + 1
+        ring.read_into(out, max(0, short))
+        t_r += 0.02
+
+
+def test_a_source_late_now_and_then_is_waited_for_on_those_ticks_only() -> None:
+    """With `tolerate`, the drift following sets aside the few reads that had to wait for a
+    late block: the others keep only the margin (one block less latency), and the late ones
+    wait instead of running dry. Without it the low mark is the late tick's, and the ring holds
+    a block more on every other tick."""
+    c = BridgeConfig()
+    means = {}
+    for tolerate in (0.0, c.mic_tolerate):
+        ring = bridge_ring()
+        ring.tolerate = tolerate
+        _late_block_call(ring, 30, 9, c.mic_wait)
+        s = ring.stats()
+        assert s.underruns == 0 and s.overruns == 0, (tolerate, s)
+        means[tolerate] = s.mean_latency_ms
+        assert (s.short_reads > 0) is (tolerate > 0), (tolerate, s)
+    assert means[c.mic_tolerate] < means[0.0] - 10, means
