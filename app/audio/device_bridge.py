@@ -221,7 +221,8 @@ class DeviceBridge:
             if left <= 0:
                 return  # the ring underruns and refills, as it did with no wait
             time.sleep(min(left, max(0.001, short / RATE)))
-            self._streams.pull(time.monotonic())
+            if self._streams.pull(time.monotonic()) < 0 and not self._streams.capturing:
+                return  # closed or lost meanwhile: nothing more will come
             short = FRAME_SAMPLES - self.mic.depth
 
     # ---- local tones and the ringer (the mixer holds them; the device thread opens) ------
