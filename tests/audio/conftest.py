@@ -15,6 +15,7 @@ import pytest
 from app.audio.conference_clock import ConferenceClock
 from app.audio.device_bridge import BridgeConfig, DeviceBridge
 from tests.audio.frames import FrameConference, clock_with
+from tests.audio.pipewire import PipeWireServer, missing_tools
 from tests.audio.pulse import PulseServer, apply_env
 
 WARM_UP = 0.8  # s: after the first callbacks PulseAudio streams still stall ~0.7 s (measured)
@@ -68,3 +69,19 @@ def bridge(pulse: PulseServer, clock: ConferenceClock) -> Iterator[DeviceBridge]
         yield b
     finally:
         b.close()
+
+
+@pytest.fixture(scope="module")
+def pipewire() -> Iterator[PulseServer]:
+    missing = missing_tools()
+    if missing:
+        pytest.skip(f"not installed: {', '.join(missing)} (Debian pipewire pipewire-pulse ...)")
+    server = PipeWireServer()
+    try:
+        server.start()
+    except Exception as exc:
+        logs = server.logs()
+        server.cleanup()
+        pytest.skip(f"PipeWire would not run headless here: {exc}: {logs[-400:]}")
+    yield server
+    server.cleanup()

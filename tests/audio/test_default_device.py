@@ -27,7 +27,6 @@ from tests.audio.desktop_rig import (
     wait_idle,
 )
 from tests.audio.engine_rig import audio_status, target, uas
-from tests.audio.pipewire import PipeWireServer, missing_tools
 from tests.audio.pulse import RATE, PulseServer
 from tests.audio.test_engine_redirect_ringback import check_redirect_ringback, run_flow
 from tests.sipnet import HOST, Sipp, free_port
@@ -44,22 +43,6 @@ def desktop() -> Iterator[PulseServer]:
     except Exception as exc:
         server.cleanup()
         pytest.skip(f"pulseaudio would not start: {exc}")
-    yield server
-    server.cleanup()
-
-
-@pytest.fixture(scope="module")
-def pipewire() -> Iterator[PulseServer]:
-    missing = missing_tools()
-    if missing:
-        pytest.skip(f"not installed: {', '.join(missing)} (Debian pipewire pipewire-pulse ...)")
-    server = PipeWireServer()
-    try:
-        server.start()
-    except Exception as exc:
-        logs = server.logs()
-        server.cleanup()
-        pytest.skip(f"PipeWire would not run headless here: {exc}: {logs[-400:]}")
     yield server
     server.cleanup()
 
