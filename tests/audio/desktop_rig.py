@@ -13,14 +13,15 @@ from typing import Any
 
 import numpy as np
 
-from tests.audio.analysis import Samples, inner_runs
-from tests.audio.engine_rig import audio_engine, audio_status, wait_audio_ok
+from tests.audio.analysis import Samples, inner_runs, peak_freqs
+from tests.audio.engine_rig import audio_engine, audio_status, target, uas, wait_audio_ok
 from tests.audio.pulse import RATE, PulseServer
 from tests.engine_harness import EngineClient, EngineProcess
 
 DEFAULT_DEVICES = {"handset_device": "", "handsfree_device": "", "ringer_device": ""}
 SEGMENT_TOL_MS = 100
 SYSTEM_ALSA_CONF = "/usr/share/alsa/alsa.conf"  # the issue's tolerance per cadence segment
+MIC_HZ = 1000  # what the rigs' default microphones hear (tests/audio/pulse.py, pipewire tests)
 
 
 @contextlib.contextmanager
@@ -81,3 +82,46 @@ def longest_gap_ms(audio: Samples, threshold: int = 300, window_ms: int = 5) -> 
         return float("inf")
     gaps = np.diff(idx) - 1
     return float(gaps.max() * window_ms)
+
+
+def echoed_call(
+    server: PulseServer, workdir: Path, config_dir: Path, seconds: float
+) -> tuple[Samples, dict[str, Any], dict[str, Any], list[str]]:
+    """The default microphone goes out as RTP, SIPp echoes it back, the default sink plays
+    it: (what the sink played over `seconds` of the call, the engine's audio state before and
+    after them, numpy's libraries mapped in the engine during the call)."""
+    with desktop_engine(config_dir, server) as (engine, client):
+        sipp = uas(workdir / "sipp", "uas-200-echo.xml", {}, extra=["-rtp_echo"])
+        since = len(client.events)
+        client.send("dial", target=target(sipp))
+        client.wait_call("Talking", 10, since)
+        time.sleep(2.0)  # the echo's first packets and pjmedia's jitter buffer settle
+        before = audio_status(client)
+        rec = server.record("spk.monitor", seconds + 5)
+        time.sleep(seconds)
+        audio = rec.stop()
+        state = audio_status(client)
+        in_call_numpy = numpy_loaded(engine)
+        client.send("hangup")
+        client.wait_call("Finished", 10, since)
+        sipp.wait(15)
+    return audio, before, state, in_call_numpy
+
+
+def check_echoed_call(
+    audio: Samples, before: dict[str, Any], state: dict[str, Any], seconds: float
+) -> None:
+    """The echoed microphone heard with no gap over 40 ms and at its pitch (±5 Hz); the
+    speaker's callback clocked the conference throughout (no fallback tick), and the
+    microphone ring neither dropped nor refilled."""
+    talk = audio[RATE // 2 : -RATE // 2]
+    gap = longest_gap_ms(talk)
+    print(f"\nlongest gap {gap:.0f} ms over {len(talk) / RATE:.1f} s; engine audio: {state}")
+    assert len(talk) > (seconds - 2) * RATE
+    peak = peak_freqs(talk, 1)
+    assert len(peak) == 1 and abs(peak[0] - MIC_HZ) <= 5, peak
+    assert gap <= 40, f"far-end audio stopped for {gap:.0f} ms"
+    ticks = {k: state["ticks"][k] - before["ticks"][k] for k in ("device", "own")}
+    assert ticks["own"] == 0 and ticks["device"] >= (seconds - 1) * 50, ticks
+    drops = [a - b for a, b in zip(state["mic_drops"], before["mic_drops"], strict=True)]
+    assert drops == [0, 0], (before, state)

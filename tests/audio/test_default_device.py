@@ -21,8 +21,9 @@ from tests.audio.desktop_rig import (
     DEFAULT_DEVICES,
     SYSTEM_ALSA_CONF,
     cadence_cycles,
+    check_echoed_call,
     desktop_engine,
-    longest_gap_ms,
+    echoed_call,
     numpy_loaded,
     wait_idle,
 )
@@ -32,7 +33,6 @@ from tests.audio.test_engine_redirect_ringback import check_redirect_ringback, r
 from tests.sipnet import HOST, Sipp, free_port
 
 pytestmark = [pytest.mark.audio, pytest.mark.sip, pytest.mark.slow]
-MIC_HZ = 1000  # module-sine on the default source (tests/audio/pulse.py)
 
 
 @pytest.fixture(scope="module")
@@ -162,33 +162,8 @@ def test_far_end_audio_is_continuous_for_30_s(
     """The default microphone (a 1000 Hz sine) goes out as RTP, SIPp echoes it back, and the
     default sink plays it: no gap over 40 ms, every conference tick from the speaker's own
     callback, no drop or refill of the microphone ring; and numpy never loaded in the engine."""
-    with desktop_engine(config_dir, desktop) as (engine, client):
-        sipp = uas(tmp_path / "sipp", "uas-200-echo.xml", {}, extra=["-rtp_echo"])
-        since = len(client.events)
-        client.send("dial", target=target(sipp))
-        client.wait_call("Talking", 10, since)
-        time.sleep(2.0)  # the echo's first packets and pjmedia's jitter buffer settle
-        before = audio_status(client)
-        rec = desktop.record("spk.monitor", 35)
-        time.sleep(30.0)
-        audio = rec.stop()
-        state = audio_status(client)
-        in_call_numpy = numpy_loaded(engine)
-        client.send("hangup")
-        client.wait_call("Finished", 10, since)
-        sipp.wait(15)
-    talk = audio[RATE // 2 : -RATE // 2]
-    gap = longest_gap_ms(talk)
-    print(f"\nlongest gap {gap:.0f} ms over {len(talk) / RATE:.1f} s; engine audio: {state}")
-    assert len(talk) > 28 * RATE
-    assert peak_freqs(talk, 1) == pytest.approx([MIC_HZ], abs=5)
-    assert gap <= 40, f"far-end audio stopped for {gap:.0f} ms"
-    # over the 30 s measured: the speaker's callback clocked the conference throughout (no
-    # fallback tick), and the microphone ring neither dropped nor refilled
-    ticks = {k: state["ticks"][k] - before["ticks"][k] for k in ("device", "own")}
-    assert ticks["own"] == 0 and ticks["device"] >= 29 * 50, ticks
-    drops = [a - b for a, b in zip(state["mic_drops"], before["mic_drops"], strict=True)]
-    assert drops == [0, 0], (before, state)
+    audio, before, state, in_call_numpy = echoed_call(desktop, tmp_path, config_dir, 30.0)
+    check_echoed_call(audio, before, state, 30.0)
     assert in_call_numpy == [], in_call_numpy
 
 
