@@ -134,13 +134,19 @@ class SampleRing:
         self._slipped += len(at)
         return b"".join(parts)
 
+    def _new_window(self, keep_slip: bool = False) -> None:
+        """Start a window of reads afresh; after a (re)fill or a clear, with no slip pending."""
+        del self._spares[:]
+        self._win_read = 0
+        if not keep_slip:
+            self._slip = 0
+
     def _end_window(self) -> None:
         """A second of reads is over: plan the next slips from its smallest margin (or, with
         `tolerate`, the smallest once that fraction of the reads is set aside)."""
         spares = sorted(self._spares)
         low = spares[int(len(spares) * self.tolerate)] if spares else 1 << 30
-        del self._spares[:]
-        self._win_read = 0
+        self._new_window(keep_slip=True)
         if self._settling:
             # Right after a (re)fill the sound has just had a break: reach the margin in one
             # step (a few ms of silence, or of the oldest audio skipped) rather than seconds of
@@ -226,8 +232,7 @@ class SampleRing:
                     extra = self._depth - max(self.target, n)
                     self._head = (self._head + extra) % self._cap
                     self._depth -= extra
-                del self._spares[:]
-                self._win_read = self._slip = 0
+                self._new_window()
                 self._settling = True
             take = 0 if self._refilling else min(n, self._depth)
             first = min(take, self._cap - self._head)
@@ -264,8 +269,7 @@ class SampleRing:
         with self._lock:
             self._head = self._depth = 0
             self._refilling = True
-            del self._spares[:]
-            self._win_read = self._slip = 0
+            self._new_window()
 
     @property
     def depth(self) -> int:
