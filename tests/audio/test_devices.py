@@ -69,7 +69,7 @@ def test_microphone_reaches_the_conference(
     muted = conference.mic_audio(since)
     assert len(muted) and not muted.any()
     # Muted, the ring is still read: it neither fills up to its drop mark (it did, before) nor
-    # holds a second of old audio for the far end to hear when the microphone comes back.
+    # holds up to 100 ms of old audio for the far end to hear when the microphone comes back.
     s = bridge.mic.stats()
     assert s.overruns == drops and s.depth < 2 * 320, s
 
