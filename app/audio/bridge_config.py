@@ -44,6 +44,9 @@ class BridgeConfig:
     mic_slack: int = 32
     mic_tolerate: float = 0.15
     mic_wait: float = 0.03
+    # What a wait for the microphone leaves of the time until the block plays: the rest of
+    # the tick, and a sleep that wakes late on a loaded machine (docs/audio.md §8).
+    play_reserve: float = 0.03
     # The microphone stream is pulled by the playback callback (no callback of its own), so
     # its blocks can be small at no cost in wake-ups of ours: the newest audio then reaches
     # the tick within a few ms of the source delivering it (docs/audio.md §8).

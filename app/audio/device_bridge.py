@@ -197,25 +197,26 @@ class DeviceBridge:
 
     def _mic_into(self, address: int) -> None:
         """The next microphone frame at `address` (the fallback clock's ticks)."""
-        self._streams.pull(time.monotonic())
-        self._read_mic(byte_view((ctypes.c_char * FRAME_BYTES).from_address(address)))
+        now = time.monotonic()
+        self._streams.pull(now)
+        frame = byte_view((ctypes.c_char * FRAME_BYTES).from_address(address))
+        self._read_mic(frame, now + self.config.mic_wait)
 
-    def _read_mic(self, frame: memoryview) -> None:
+    def _read_mic(self, frame: memoryview, until: float) -> None:
         if not self._streams.capturing:
             frame[:] = bytes(len(frame))
             return
         short = 0 if self.mic.refilling else FRAME_SAMPLES - self.mic.depth
         if short > 0:
-            self._await_mic(short)
+            self._await_mic(short, until)
         self.mic.read_into(frame, max(0, short))
         if self._mic_muted:  # read all the same: unmuted, the far end hears now, not then
             frame[:] = bytes(len(frame))
 
-    def _await_mic(self, short: int) -> None:
-        """The frame is due and the microphone has not delivered all of it: wait for it, a
-        bounded time, rather than keep a standing margin of audio for such moments on every
+    def _await_mic(self, short: int, deadline: float) -> None:
+        """The frame is due and the microphone has not delivered all of it: wait for it until
+        `deadline` rather than keep a standing margin of audio for such moments on every
         frame (docs/audio.md §8). Sleeps as long as the missing samples take to come."""
-        deadline = time.monotonic() + self.config.mic_wait
         while short > 0:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -325,14 +326,17 @@ class DeviceBridge:
         )
 
     # ---- StreamHost: PortAudio callbacks ----------------------------------------------
-    def fill_playback(self, out: memoryview, now: float) -> None:
-        """One block (one conference frame) for the speaker: the call's audio, ticked out of
-        pjmedia now, with the local tones over it."""
+    def fill_playback(self, out: memoryview, now: float, due: float) -> None:
+        """One block (one conference frame) for the speaker, which plays it at `due`: the
+        call's audio, ticked out of pjmedia now, with the local tones over it."""
         got = False
         clock = self._clock
+        c = self.config
         self._streams.pull(now)  # drained on every block: no stale audio waits in it
         if clock is not None and len(out) == FRAME_BYTES:
-            self._read_mic(self._mic_view)
+            # A wait for the microphone never eats into what keeps the speaker playing: a
+            # callback that came late (a loaded machine) has less time to wait, or none.
+            self._read_mic(self._mic_view, min(now + c.mic_wait, due - c.play_reserve))
             got = bool(clock.device_tick(self._mic_addr, self._far_addr))
         with_ring = self._streams.ring_in_playback
         if self.mix.busy(with_ring):

@@ -27,12 +27,24 @@ CLOSE_TIMEOUT = 1.0  # s
 PRIMING_S = 0.05
 
 
+def _ahead(info: Any, nominal: float) -> float:
+    """Seconds until the block being asked for reaches the speaker. PortAudio's time info
+    says so through ALSA's pulse plugin (measured: 80 ms with a 60 ms buffer on time, less by
+    as much as the callback is late; docs/audio.md §8). A backend that leaves it 0 gets the
+    buffer it reported."""
+    dac = float(info.outputBufferDacTime)
+    if dac == 0.0:
+        return nominal
+    ahead = dac - float(info.currentTime)
+    return min(max(ahead, 0.0), 1.0)
+
+
 class StreamHost(Protocol):
     """What the streams' callbacks need from the bridge (called on PortAudio's threads). The
     audio is mono int16 in PortAudio's own buffer, seen as bytes (app/audio/pcm.py); it is
     valid only during the call."""
 
-    def fill_playback(self, out: memoryview, now: float) -> None: ...
+    def fill_playback(self, out: memoryview, now: float, due: float) -> None: ...
 
     def fill_ringer(self, out: memoryview, now: float) -> None: ...
 
@@ -51,6 +63,7 @@ class _Slot:
     xruns: int = 0  # PortAudio's underflow/overflow flags seen
     finished: bool = False
     closing: bool = False
+    latency: float = 0.0  # the device buffer PortAudio reports for the stream (s)
     pace: Pace = field(default_factory=lambda: Pace(RATE, RATE // 10))
 
 
@@ -173,6 +186,7 @@ class StreamSet:
             # more than the latency PortAudio reports (measured: 120 ms for 90). The priming at
             # the start gets silence anyway (PRIMING_S).
             buffered = float(getattr(stream, "latency", 0.0) or 0.0)
+            slot.latency = buffered
             slack = int(1.5 * buffered * RATE) + 2 * FRAME_SAMPLES
             slot.pace = Pace(RATE, slack, settle=PRIMING_S)
             slot.opened_at = time.monotonic()
@@ -185,7 +199,7 @@ class StreamSet:
     def _callback(self, role: str, slot: _Slot) -> Any:
         host = self._host
 
-        def on_audio(buffer: Any, frames: int, _time: Any, status: Any) -> None:
+        def on_audio(buffer: Any, frames: int, info: Any, status: Any) -> None:
             start = time.perf_counter()
             data = byte_view(buffer)
             now = time.monotonic()
@@ -194,12 +208,15 @@ class StreamSet:
                 raise_this_thread()
             slot.last_cb = now
             slot.frames += frames
+            underflow = False
             if status:
                 slot.xruns += 1
-            if not slot.pace.allow(now, frames, bool(status.output_underflow)):
+                underflow = bool(status.output_underflow)
+            if not slot.pace.allow(now, frames, underflow):
                 data[:] = bytes(len(data))  # a post-xrun burst: played into nothing, take nothing
             elif role == "play":
-                host.fill_playback(data, now)
+                ahead = 0.0 if underflow else _ahead(info, slot.latency)
+                host.fill_playback(data, now, now + ahead)
             else:
                 host.fill_ringer(data, now)
             self.callback_seconds += time.perf_counter() - start
