@@ -28,13 +28,12 @@ ON_TIME = 0.08  # s from callback to speaker on the rig (PortAudio's time info, 
 
 
 class Ticks:
-    """pjmedia's conference as the bridge ticks it, counting ticks (no call audio here)."""
+    """pjmedia's conference as the bridge ticks it, with no call: the microphone frame goes
+    in, no audio comes out."""
 
     mic_source: Callable[[int], None] | None = None
-    ticks = 0
 
     def device_tick(self, mic: int, out: int) -> bool:
-        self.ticks += 1
         return False
 
 
