@@ -54,7 +54,16 @@ class PipeWireServer(PulseServer):
         self._wait_for(self._pulse_up, timeout, "pipewire-pulse")
         self.pactl("load-module", "module-null-sink", "sink_name=spk")
         self._wait_for(lambda: "spk" in self.pactl("list", "short", "sinks"), timeout, "spk")
-        self.pactl("set-default-sink", "spk")
+        # pipewire-pulse refuses a default sink ("Not supported") until wireplumber has set up
+        # the default-nodes metadata, which can come after the sink (seen once in CI): retry.
+        self._wait_for(self._default_is_spk, timeout, "the default sink")
+
+    def _default_is_spk(self) -> bool:
+        try:
+            self.pactl("set-default-sink", "spk")
+            return self.pactl("get-default-sink").strip() == "spk"
+        except RuntimeError:
+            return False
 
     def _spawn(self, argv: list[str]) -> None:
         log = open(self.dir / f"{argv[0]}.log", "wb")  # noqa: SIM115 (lives with the process)
