@@ -19,8 +19,8 @@ from tests.audio.pulse import RATE, PulseServer
 from tests.engine_harness import EngineClient, EngineProcess
 
 DEFAULT_DEVICES = {"handset_device": "", "handsfree_device": "", "ringer_device": ""}
-SEGMENT_TOL_MS = 100
-SYSTEM_ALSA_CONF = "/usr/share/alsa/alsa.conf"  # the issue's tolerance per cadence segment
+SEGMENT_TOL_MS = 100  # the issue's tolerance per cadence segment
+SYSTEM_ALSA_CONF = "/usr/share/alsa/alsa.conf"
 MIC_HZ = 1000  # what the rigs' default microphones hear (tests/audio/pulse.py, pipewire tests)
 
 
