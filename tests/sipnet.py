@@ -308,8 +308,50 @@ def kamailio(
         kam.stop()
 
 
+SIPP_BIND_FAILED = 254  # SIPp's exit (-2) when it cannot bind its SIP or its media socket
+
+
+def port_is_free(port: int, host: str = HOST) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def register_user(kam: Kamailio, user: str, port: int, workdir: Path) -> None:
-    """Register a SIPp-played user at Kamailio so the proxy can route to 127.0.0.1:port."""
-    code = Sipp("reg.xml", port, workdir, target=kam.domain, service=user, timeout=10).run()
-    if code != 0:
-        raise RuntimeError(f"registering {user} failed with sipp exit {code}")
+    """Register a SIPp-played user at Kamailio so the proxy can route to 127.0.0.1:port.
+
+    free_port() hands out ephemeral ports, so another process can take the SIP port or the
+    register's media pair before SIPp binds it (CI once failed so, exit 254). A taken media pair
+    is tried again with a new one; a taken SIP port is SippExited, which start_registered()
+    answers with a new port.
+    """
+    for _ in range(3):
+        reg = Sipp("reg.xml", port, workdir, target=kam.domain, service=user, timeout=10)
+        code = reg.run()
+        if code == 0:
+            return
+        said = reg.output()[-600:]
+        if code != SIPP_BIND_FAILED:
+            raise RuntimeError(f"registering {user} failed with sipp exit {code}: {said}")
+        if not port_is_free(port):
+            raise SippExited(f"registering {user}: port {port} was taken: {said}")
+    raise RuntimeError(f"registering {user}: sipp could not bind 3 times: {said}")
+
+
+def start_registered(kam: Kamailio, user: str, sipp: Sipp, attempts: int = 3) -> Sipp:
+    """Register `user` with `sipp`'s port as its contact, then start `sipp` and wait until it
+    listens. A port taken meanwhile by another process is replaced by a fresh one."""
+    for attempt in range(attempts):
+        try:
+            register_user(kam, user, sipp.port, sipp.workdir)
+            sipp.start().wait_listening()
+            return sipp
+        except SippExited:
+            broken = sipp.proc is not None and sipp.proc.returncode not in (None, SIPP_BIND_FAILED)
+            if broken or attempt == attempts - 1:
+                raise
+            sipp.port = free_port()
+    raise AssertionError("unreachable")

@@ -30,7 +30,7 @@ from tests.audio.engine_rig import PEERS, WARM_UP, wait_audio_ok
 from tests.audio.pulse import RATE, PulseServer
 from tests.audio.test_ringback import assert_cadence
 from tests.engine_harness import EngineClient, EngineProcess
-from tests.sipnet import HOST, Kamailio, Sipp, free_port, kamailio, register_user
+from tests.sipnet import HOST, Kamailio, Sipp, free_port, kamailio, start_registered
 
 pytestmark = [pytest.mark.audio, pytest.mark.sip, pytest.mark.slow]
 
@@ -56,12 +56,9 @@ def write_settings(config_dir: Path, kam: Kamailio, devices: dict[str, str]) -> 
 def far_end(
     kam: Kamailio, workdir: Path, user: str, scenario: str, ring_ms: int, **keys: str
 ) -> Sipp:
-    port = free_port()
-    register_user(kam, user, port, workdir)
-    sipp = Sipp(str(PEERS / scenario), port, workdir, service=user, keys=keys, timeout=40)
+    sipp = Sipp(str(PEERS / scenario), free_port(), workdir, service=user, keys=keys, timeout=40)
     sipp.extra = ["-d", str(ring_ms)]
-    sipp.start().wait_listening()
-    return sipp
+    return start_registered(kam, user, sipp)
 
 
 def sent_monotonic(sipp: Sipp, code: int) -> float:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import start_alice_app
-from tests.sipnet import HOST, Kamailio, Sipp, free_port, register_user
+from tests.sipnet import HOST, Kamailio, Sipp, free_port, start_registered
 from ui.app import DeskPhoneApp, UiOptions
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip]
@@ -23,9 +23,7 @@ def test_keypad_dials_a_number_and_end_call_hangs_up(
     qtbot: QtBot, tmp_path: Path, config_dir: Path, kam: Kamailio, screens_dir: Path
 ) -> None:
     callee = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=40)
-    register_user(kam, "2001", callee.port, tmp_path / "sipp")
-    callee.start()
-    callee.wait_listening()
+    start_registered(kam, "2001", callee)
     app = start_alice_app(qtbot, config_dir, kam)
     try:
         qtbot.waitUntil(lambda: app.window.registration_text() == "Registered", timeout=10000)

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import start_alice_app
-from tests.sipnet import Kamailio, Sipp, free_port, register_user
+from tests.sipnet import Kamailio, Sipp, free_port, start_registered
 from ui.app import DeskPhoneApp
 
 pytestmark = [pytest.mark.gui, pytest.mark.sip]
@@ -28,11 +28,8 @@ def test_redirect_on_screen_and_in_history(
         service="bob",
         keys={"redir_target": f"sip:carol@{kam.domain}"},
     )
-    register_user(kam, "carol", carol.port, work)
-    register_user(kam, "bob", bob.port, work)
-    for peer in (carol, bob):
-        peer.start()
-        peer.wait_listening()
+    start_registered(kam, "carol", carol)
+    start_registered(kam, "bob", bob)
     app = start_alice_app(qtbot, config_dir, kam)
     handset = app.window.handset
     try:

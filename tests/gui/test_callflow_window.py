@@ -19,7 +19,7 @@ from tests.integration.callflow_seeds import (
     check_against_figure,
     tshark_rows,
 )
-from tests.sipnet import Kamailio, Sipp, free_port, register_user
+from tests.sipnet import Kamailio, Sipp, free_port, start_registered
 from ui.app import DeskPhoneApp
 from ui.callflow.window import CallFlowWindow
 from ui.handset.keymap import HELP
@@ -31,11 +31,8 @@ pytestmark = [pytest.mark.gui, pytest.mark.sip]
 def far_ends(kam: Kamailio, work: Path, bob_scenario: str, **bob_keys: str) -> list[Sipp]:
     carol = Sipp("uas-180-200-rtp.xml", free_port(), work, timeout=60)
     bob = Sipp(bob_scenario, free_port(), work, timeout=60, service="bob", keys=bob_keys)
-    register_user(kam, "carol", carol.port, work)
-    register_user(kam, "bob", bob.port, work)
-    for peer in (carol, bob):
-        peer.start()
-        peer.wait_listening()
+    start_registered(kam, "carol", carol)
+    start_registered(kam, "bob", bob)
     return [carol, bob]
 
 

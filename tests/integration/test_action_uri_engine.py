@@ -24,7 +24,7 @@ import pytest
 from app.phone.settings import AccountSettings, RemoteSettings, Settings
 from app.store.settings import save_settings
 from tests.engine_harness import EngineClient, EngineProcess, running_engine
-from tests.sipnet import HOST, Sipp, free_port, kamailio, register_user
+from tests.sipnet import HOST, Sipp, free_port, kamailio, start_registered
 
 pytestmark = pytest.mark.sip
 
@@ -128,9 +128,7 @@ def test_a_whole_call_only_through_action_uri(
     uri_port = free_port()
     with kamailio(tmp_path / "kam") as kam:
         callee = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=30)
-        register_user(kam, "2001", callee.port, tmp_path / "sipp")
-        callee.start()
-        callee.wait_listening()
+        start_registered(kam, "2001", callee)
         write_settings(
             config_dir, uri_port, receiver.urls(), user="alice", server=HOST, port=kam.port
         )

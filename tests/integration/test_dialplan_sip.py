@@ -22,7 +22,7 @@ from app.store.settings import save_settings
 from tests.engine_harness import EngineClient, running_engine
 from tests.integration.calls_util import call_event, requests
 from tests.integration.test_dial_features_sip import dismiss_popup
-from tests.sipnet import HOST, Sipp, free_port, kamailio, register_user
+from tests.sipnet import HOST, Sipp, free_port, kamailio, start_registered
 
 pytestmark = pytest.mark.sip
 
@@ -40,10 +40,8 @@ def test_replace_rule_sets_the_request_uri_and_block_out_sends_nothing(
     tmp_path: Path, config_dir: Path
 ) -> None:
     with kamailio(tmp_path / "kam") as kam:
-        port = free_port()
-        register_user(kam, REPLACED, port, tmp_path / "reg")
-        peer = Sipp("calls/uas-conf.xml", port, tmp_path / "sipp", timeout=60, calls=1)
-        peer.start().wait_listening()
+        peer = Sipp("calls/uas-conf.xml", free_port(), tmp_path / "sipp", timeout=60, calls=1)
+        start_registered(kam, REPLACED, peer)
         plan = DialPlanSettings(
             replace={1: ReplaceRule("001(xxx)45(xx)", "9001$145$2")},
             dialnow={1: DialNowRule("001xxxxxxx")},  # ten digits: no Send needed
@@ -85,7 +83,7 @@ def test_replace_rule_sets_the_request_uri_and_block_out_sends_nothing(
     invites = [m for m in requests(peer, "INVITE") if "o=- 1 2" not in m]
     assert len(invites) == 1, invites  # nothing for the blocked number
     request_uri = invites[0].split()[1]
-    assert request_uri.startswith(f"sip:{REPLACED}@{HOST}:{port}"), request_uri
+    assert request_uri.startswith(f"sip:{REPLACED}@{HOST}:{peer.port}"), request_uri
     to = re.search(r"(?im)^(?:to|t):\s*<?([^>;\r\n]+)", invites[0])
     # the To is what DeskPhone asked for (the proxy rewrote the Request-URI to the contact)
     assert to is not None and to.group(1).startswith(f"sip:{REPLACED}@{HOST}"), invites[0]

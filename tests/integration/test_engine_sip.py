@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.engine_harness import EngineProcess, running_engine, write_account
-from tests.sipnet import HOST, Sipp, free_port, kamailio, register_user
+from tests.sipnet import HOST, Sipp, free_port, kamailio, start_registered
 
 pytestmark = pytest.mark.sip
 
@@ -21,9 +21,7 @@ def _uas(tmp_path: Path, port: int | None = None) -> Sipp:
 def test_registers_calls_through_kamailio_and_hangs_up(tmp_path: Path, config_dir: Path) -> None:
     with kamailio(tmp_path / "kam") as kam:
         bob = _uas(tmp_path)
-        register_user(kam, "bob", bob.port, tmp_path / "sipp")
-        bob.start()
-        bob.wait_listening()
+        start_registered(kam, "bob", bob)
         write_account(config_dir, "alice", HOST, kam.port)
         with running_engine(config_dir) as (_engine, client):
             client.wait_account("Registered")

@@ -11,7 +11,7 @@ from app.phone.settings import AccountSettings, ForwardRule, Settings
 from app.store.settings import save_settings
 from tests.baresip_peer import Baresip
 from tests.engine_harness import running_engine
-from tests.sipnet import HOST, Sipp, free_port, kamailio, register_user
+from tests.sipnet import HOST, Sipp, free_port, kamailio, start_registered
 
 pytestmark = pytest.mark.sip
 
@@ -19,9 +19,7 @@ pytestmark = pytest.mark.sip
 def test_baresip_follows_deskphones_302_to_carol(tmp_path: Path, config_dir: Path) -> None:
     with kamailio(tmp_path / "kam") as kam:
         carol = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=30)
-        register_user(kam, "carol", carol.port, tmp_path / "sipp")
-        carol.start()
-        carol.wait_listening()
+        start_registered(kam, "carol", carol)
         settings = Settings(accounts=[AccountSettings(user="bob", server=HOST, port=kam.port)])
         settings.forward.phone.always = ForwardRule(True, f"sip:carol@{kam.domain}")
         save_settings(config_dir, settings)

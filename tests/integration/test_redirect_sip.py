@@ -23,7 +23,7 @@ from app.phone.settings import AccountSettings, Settings
 from app.store.secrets import SecretStore
 from app.store.settings import save_settings
 from tests.engine_harness import EngineClient, running_engine
-from tests.sipnet import HOST, Kamailio, Sipp, SippExited, free_port, kamailio, register_user
+from tests.sipnet import HOST, Kamailio, Sipp, free_port, kamailio, start_registered
 
 pytestmark = pytest.mark.sip
 
@@ -46,20 +46,9 @@ class Peers:
         return f"sip:{user}@{self.kam.domain}"
 
     def add(self, user: str, scenario: str, timeout: float = 20, **keys: str) -> Sipp:
-        for attempt in range(3):
-            port = free_port()
-            register_user(self.kam, user, port, self.workdir)
-            sipp = Sipp(scenario, port, self.workdir, service=user, keys=keys, timeout=timeout)
-            try:
-                sipp.start().wait_listening()
-            except SippExited:
-                # Another process took the free port between the check and SIPp's bind.
-                if attempt == 2:
-                    raise
-                continue
-            self.all.append(sipp)
-            return sipp
-        raise AssertionError("unreachable")
+        sipp = Sipp(scenario, free_port(), self.workdir, service=user, keys=keys, timeout=timeout)
+        self.all.append(start_registered(self.kam, user, sipp))
+        return sipp
 
     def stop(self) -> None:
         for sipp in self.all:

@@ -1,0 +1,50 @@
+"""The SIPp peers' port race: free_port() hands out an ephemeral port that another process may
+bind before SIPp does (a clean-clone CI run once failed registering a far end with SIPp's exit
+254). start_registered() must then carry on with a fresh port, registered as the contact."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.sipnet import (
+    HOST,
+    SIPP_BIND_FAILED,
+    Sipp,
+    SippExited,
+    free_port,
+    kamailio,
+    register_user,
+    start_registered,
+)
+
+pytestmark = pytest.mark.sip
+
+
+def test_a_taken_port_is_replaced_and_the_new_one_registered(tmp_path: Path) -> None:
+    with kamailio(tmp_path / "kam") as kam, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((HOST, 0))
+        taken = int(s.getsockname()[1])
+        with pytest.raises(SippExited, match=f"port {taken} was taken"):
+            register_user(kam, "bob", taken, tmp_path / "reg")
+        bob = Sipp("uas-180-200-rtp.xml", taken, tmp_path / "sipp", service="bob", timeout=10)
+        try:
+            start_registered(kam, "bob", bob)
+            assert bob.port != taken
+            assert bob.proc is not None and bob.proc.poll() is None  # listening on the new port
+            reg_log = (tmp_path / "sipp" / f"reg-{bob.port}.messages.log").read_text()
+            assert f"Contact: <sip:bob@{HOST}:{bob.port}>" in reg_log, reg_log
+            assert "SIP/2.0 200 OK" in reg_log, reg_log
+        finally:
+            bob.stop()
+
+
+def test_sipp_says_254_when_its_port_is_taken(tmp_path: Path) -> None:
+    """The exit code register_user() relies on, seen on this SIPp."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((HOST, 0))
+        taken = int(s.getsockname()[1])
+        reg = Sipp("reg.xml", taken, tmp_path, target=f"{HOST}:{free_port()}", timeout=3)
+        assert reg.run() == SIPP_BIND_FAILED, reg.output()[-600:]
