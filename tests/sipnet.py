@@ -19,6 +19,7 @@ from pathlib import Path
 
 PEERS = Path(__file__).resolve().parent / "peers"
 HOST = "127.0.0.1"
+SIPP_BIND_FAILED = 254  # SIPp's exit (-2) when it cannot bind its SIP or its media socket
 
 
 def free_port(udp_and_tcp: bool = True) -> int:
@@ -36,6 +37,15 @@ def free_port(udp_and_tcp: bool = True) -> int:
             except OSError:
                 continue
     raise RuntimeError("no free port")
+
+
+def port_is_free(port: int, host: str = HOST) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 def free_even_port_pair() -> int:
@@ -267,6 +277,21 @@ class Sipp:
                 os.killpg(self.proc.pid, 9)
             self.proc.wait(5)
 
+    def listen(self, attempts: int = 3, tcp: bool = False) -> Sipp:
+        """Start this UAS and wait until it listens, on a fresh port if free_port()'s was taken
+        by another process before SIPp could bind it (SIPp exits 254): read .port afterwards."""
+        for attempt in range(attempts):
+            if not port_is_free(self.port, self.host):
+                self.port = free_port()
+            try:
+                self.start().wait_listening(tcp=tcp)
+                return self
+            except SippExited:
+                assert self.proc is not None
+                if self.proc.returncode != SIPP_BIND_FAILED or attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
     def wait_listening(self, timeout: float = 15.0, tcp: bool = False) -> None:
         """A SIPp UAS is up once its port is bound (UDP; TCP for `-t t1`, which binds only TCP).
 
@@ -308,18 +333,6 @@ def kamailio(
         kam.stop()
 
 
-SIPP_BIND_FAILED = 254  # SIPp's exit (-2) when it cannot bind its SIP or its media socket
-
-
-def port_is_free(port: int, host: str = HOST) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
 def register_user(kam: Kamailio, user: str, port: int, workdir: Path) -> None:
     """Register a SIPp-played user at Kamailio so the proxy can route to 127.0.0.1:port.
 
@@ -347,6 +360,8 @@ def start_registered(kam: Kamailio, user: str, sipp: Sipp, attempts: int = 3) ->
     for attempt in range(attempts):
         try:
             register_user(kam, user, sipp.port, sipp.workdir)
+            if not port_is_free(sipp.port, sipp.host):  # taken since the register let it go
+                raise SippExited(f"port {sipp.port} was taken")
             sipp.start().wait_listening()
             return sipp
         except SippExited:

@@ -80,8 +80,7 @@ def uas(
     after `timeout` seconds whatever the call does."""
     sipp = Sipp(str(PEERS / scenario), free_port(), workdir, keys=keys, timeout=timeout)
     sipp.extra = [*(["-d", str(ring_ms)] if ring_ms else []), *(extra or [])]
-    sipp.start()
-    sipp.wait_listening()
+    sipp.listen()
     return sipp
 
 

@@ -110,7 +110,7 @@ def _memory_in_call(
     with tempfile.TemporaryDirectory(prefix="bench-app-memory-") as tmp:
         work = Path(tmp)
         callee = Sipp("uas-180-200-rtp.xml", free_port(), work / "callee", timeout=60)
-        callee.start().wait_listening()
+        callee.listen()
         config = work / "config"
         config.mkdir()
         try:

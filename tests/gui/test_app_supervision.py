@@ -117,8 +117,7 @@ def test_start_and_quit_20_times(tmp_path: Path, config_dir: Path) -> None:
 
 def test_sigterm_hangs_up_and_exits_0(tmp_path: Path, config_dir: Path) -> None:
     """`deskphone URI` dials once idle; SIGTERM during the call sends BYE, then exits 0."""
-    callee = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=30).start()
-    callee.wait_listening()
+    callee = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=30).listen()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         deskphone_argv(config_dir, f"sip:carol@{HOST}:{callee.port}"),

@@ -58,9 +58,8 @@ def _second(tmp_path: Path, config_dir: Path, *args: str) -> tuple[int, float, s
 def test_second_launch_hands_link_to_first(
     tmp_path: Path, config_dir: Path, first: subprocess.Popen[bytes], scheme: str
 ) -> None:
-    callee = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=30).start()
+    callee = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=30).listen()
     try:
-        callee.wait_listening()
         link = f"{scheme}:carol@{HOST}:{callee.port}"
         code, took, err = _second(tmp_path, config_dir, link)
         assert code == 0, err

@@ -251,8 +251,7 @@ def test_a_receiver_that_never_answers_does_not_delay_the_call(
     rounds = 3
     callee = Sipp(
         "uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", calls=2 * rounds, timeout=60
-    ).start()
-    callee.wait_listening()
+    ).listen()
     target = f"sip:2001@{HOST}:{callee.port}"
     uri_port = free_port()
     write_settings(config_dir, uri_port, receiver.urls())

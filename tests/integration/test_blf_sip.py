@@ -92,8 +92,7 @@ def test_lamp_follows_the_notifies_and_bad_bodies_change_nothing(
 ) -> None:
     sipp = notifier(
         tmp_path, "uas-blf-notifier.xml", expires="20", bomb_doctype=BOMB, huge="x" * 6000
-    ).start()
-    sipp.wait_listening()
+    ).listen()
     blf_settings(config_dir, sipp.port, L2=LineKeySettings(BLF, 1, "1005", "Bob"))
     try:
         with running_engine(config_dir) as (engine, client):
@@ -133,8 +132,7 @@ def test_a_refused_subscription_leaves_the_key_dark_and_the_phone_working(
     template = (PEERS / "blf" / "uas-blf-refuse.xml").read_text()
     scenario = tmp_path / "refuse.xml"
     scenario.write_text(template.replace("@CODE@", code).replace("@REASON@", reason))
-    sipp = notifier(tmp_path, str(scenario)).start()
-    sipp.wait_listening()
+    sipp = notifier(tmp_path, str(scenario)).listen()
     blf_settings(config_dir, sipp.port, L2=LineKeySettings(BLF, 1, "1005", "Bob"))
     try:
         with running_engine(config_dir) as (engine, client):
@@ -150,8 +148,7 @@ def test_a_refused_subscription_leaves_the_key_dark_and_the_phone_working(
 
 
 def test_removing_the_key_ends_its_subscription(tmp_path: Path, config_dir: Path) -> None:
-    sipp = notifier(tmp_path, "uas-blf-unsubscribe.xml", expires="600").start()
-    sipp.wait_listening()
+    sipp = notifier(tmp_path, "uas-blf-unsubscribe.xml", expires="600").listen()
     blf_settings(config_dir, sipp.port, L2=LineKeySettings(BLF, 1, "1005", "Bob"))
     try:
         with running_engine(config_dir) as (_engine, client):
@@ -174,8 +171,8 @@ def test_a_notify_flood_does_not_stall_calls(tmp_path: Path, config_dir: Path) -
     # was sent again, and SIPp aborts its call on the second 200 (not the phone's doing)
     flood.extra = ["-nr"]
     callee = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "callee", timeout=60)
-    callee.start().wait_listening()
-    flood.start().wait_listening()
+    callee.listen()
+    flood.listen()
     keys = {f"L{n}": LineKeySettings(BLF, 1, f"100{n}", f"K{n}") for n in (2, 3, 4)}
     blf_settings(config_dir, flood.port, **keys)
     try:
@@ -225,7 +222,7 @@ def test_subscriptions_are_made_again_after_a_new_registration(
     again, and the subscription is made anew (the old one ended with an un-SUBSCRIBE)."""
     sipp = notifier(tmp_path, "uas-blf-reregister.xml")
     sipp.calls = 4  # two registrations (pjsua starts over after the 503), two SUBSCRIBEs
-    sipp.start().wait_listening()
+    sipp.listen()
     blf_settings(config_dir, sipp.port, L2=LineKeySettings(BLF, 1, "1005", "Bob"))
     try:
         with running_engine(config_dir) as (engine, client):
@@ -247,7 +244,7 @@ def test_subscriptions_are_made_again_when_the_engine_restarts(
 ) -> None:
     sipp = notifier(tmp_path, "uas-blf-unsubscribe.xml", expires="600")
     sipp.calls = 4  # two engines: a REGISTER and a SUBSCRIBE each
-    sipp.start().wait_listening()
+    sipp.listen()
     blf_settings(config_dir, sipp.port, L2=LineKeySettings(BLF, 1, "1005", "Bob"))
     try:
         for _ in range(2):

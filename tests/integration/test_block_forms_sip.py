@@ -49,7 +49,7 @@ def _forbidden(client: EngineClient, target: str) -> None:
 def test_every_form_of_a_blocked_number_is_refused(tmp_path: Path, config_dir: Path) -> None:
     with kamailio(tmp_path / "kam") as kam:
         sink = Sipp("redirect/uas-486.xml", free_port(), tmp_path / "sink", timeout=60, calls=20)
-        sink.start().wait_listening()
+        sink.listen()
         here = f"{HOST}:{sink.port}"
         peers = Peers(kam, tmp_path / "sipp")
         settings = Settings(

@@ -62,8 +62,7 @@ def test_blind_transfer_sends_refer_to_the_target_and_leaves_the_call(
 
 def test_attended_transfer_sends_refer_with_replaces(tmp_path: Path, config_dir: Path) -> None:
     save_settings(config_dir, Settings())
-    target = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=40).start()
-    target.wait_listening()
+    target = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=40).listen()
     with running_engine(config_dir) as (engine, client):
         sipp = caller(tmp_path, direct(engine.port)).start()
         first = answered_call(client, sipp)
@@ -128,8 +127,7 @@ def test_history_rows_are_right_after_a_restart(tmp_path: Path, config_dir: Path
     settings = Settings()
     save_settings(config_dir, settings)
     work = tmp_path / "sipp"
-    busy_peer = Sipp("redirect/uas-486.xml", free_port(), work, timeout=30).start()
-    busy_peer.wait_listening()
+    busy_peer = Sipp("redirect/uas-486.xml", free_port(), work, timeout=30).listen()
     with running_engine(config_dir) as (engine, client):
         # answered
         peer = caller(tmp_path, direct(engine.port), pai_name="Answered", pai_user="1001").start()

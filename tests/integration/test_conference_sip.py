@@ -27,11 +27,9 @@ pytestmark = pytest.mark.sip
 def test_conference_key_joins_two_calls_and_both_stay_up(tmp_path: Path, config_dir: Path) -> None:
     save_settings(config_dir, Settings())
     peers = [
-        Sipp("calls/uas-conf.xml", free_port(), tmp_path / "sipp", timeout=60).start()
+        Sipp("calls/uas-conf.xml", free_port(), tmp_path / "sipp", timeout=60).listen()
         for _ in range(2)
     ]
-    for peer in peers:
-        peer.wait_listening()
     bob, carol = (
         f"sip:{name}@{HOST}:{p.port}" for name, p in zip(("bob", "carol"), peers, strict=True)
     )

@@ -45,7 +45,7 @@ def test_redial_history_and_directory_dial_through_the_keys(
 ) -> None:
     save_settings(config_dir, Settings())
     peer = Sipp("calls/uas-conf.xml", free_port(), tmp_path / "sipp", timeout=60, calls=4)
-    peer.start().wait_listening()
+    peer.listen()
     bob = f"sip:bob@{HOST}:{peer.port}"
     carol = f"sip:carol@{HOST}:{peer.port}"
     Directory(config_dir).add(Contact(name="Carol", office=carol))

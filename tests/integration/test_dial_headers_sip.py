@@ -25,7 +25,7 @@ ROUTER_HOST = "127.0.0.3"
 
 def _uas(workdir: Path, host: str) -> Sipp:
     sipp = Sipp("redirect/uas-486.xml", free_port(), workdir, host=host, timeout=20)
-    sipp.start().wait_listening()
+    sipp.listen()
     return sipp
 
 

@@ -43,8 +43,7 @@ def test_exception_in_a_callback_is_logged_and_the_engine_goes_on(
 ) -> None:
     with kamailio(tmp_path / "kam") as kam:
         write_account(config_dir, "alice", HOST, kam.port)
-        callee = _uas(tmp_path).start()
-        callee.wait_listening()
+        callee = _uas(tmp_path).listen()
         env = {"DESKPHONE_FAULT_INJECT": "onRegState"}
         with running_engine(config_dir, env=env) as (engine, client):
             client.send("status")
@@ -65,8 +64,7 @@ def test_exception_in_a_callback_is_logged_and_the_engine_goes_on(
 
 
 def test_without_an_account_direct_calls_work(tmp_path: Path, config_dir: Path) -> None:
-    callee = _uas(tmp_path).start()
-    callee.wait_listening()
+    callee = _uas(tmp_path).listen()
     with running_engine(config_dir) as (_engine, client):
         snapshot = client.wait_for(lambda e: e.get("ev") == "snapshot")
         assert [a["state"] for a in snapshot["accounts"]] == ["NoService"]
@@ -78,8 +76,7 @@ def test_without_an_account_direct_calls_work(tmp_path: Path, config_dir: Path) 
 
 
 def test_sigterm_hangs_up_the_call_first(tmp_path: Path, config_dir: Path) -> None:
-    callee = _uas(tmp_path).start()
-    callee.wait_listening()
+    callee = _uas(tmp_path).listen()
     engine = EngineProcess(config_dir).start()
     client = engine.client()
     try:

@@ -88,8 +88,7 @@ def test_busy_forwards_a_second_caller(tmp_path: Path, config_dir: Path) -> None
     settings = forwarding_settings(config_dir, busy=ForwardRule(True, "sip:voicemail@127.0.0.1"))
     settings.features.call_waiting = False
     save_settings(config_dir, settings)
-    callee = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=30).start()
-    callee.wait_listening()
+    callee = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=30).listen()
     with running_engine(config_dir) as (engine, client):
         client.send("dial", target=f"sip:carol@{HOST}:{callee.port}")
         client.wait_call("Talking")
@@ -143,7 +142,7 @@ def test_handset_menu_switches_forward_on_persists_dials_code_and_forwards(
     settings = Settings(accounts=[AccountSettings(user="alice", server=HOST, port=code_sink.port)])
     settings.forward.phone.always.on_code = "*72"
     save_settings(config_dir, settings)
-    code_sink.start()
+    code_sink.start()  # not listen(): its port is in the settings already
     code_sink.wait_listening()
     with running_engine(config_dir) as (engine, client):
         for key in ("F4", "DOWN", "OK", "OK", "OK", "RIGHT", "DOWN"):  # Menu → Features → CF

@@ -52,7 +52,7 @@ def test_a_display_name_with_quotes_and_brackets_stays_one_quoted_name(
 ) -> None:
     name = 'Eve" <sip:boss@corp.example>;tag=forged'
     far = Sipp("redirect/uas-486.xml", free_port(), tmp_path / "far", timeout=20)
-    far.start().wait_listening()
+    far.listen()
     # A registrar nobody answers: the account exists, its calls go out directly.
     account = AccountSettings(user="alice", server=HOST, port=free_port(), display_name=name)
     _save(config_dir, Settings(accounts=[account]))
@@ -74,7 +74,7 @@ def test_a_display_name_with_quotes_and_brackets_stays_one_quoted_name(
 def test_a_500000_character_dial_target_goes_nowhere(tmp_path: Path, config_dir: Path) -> None:
     _save(config_dir, Settings())
     far = Sipp("redirect/uas-486.xml", free_port(), tmp_path / "far", timeout=20)
-    far.start().wait_listening()
+    far.listen()
     huge = "sip:" + "b" * 500_000 + f"@{HOST}:{far.port}"
     try:
         with running_engine(config_dir) as (_engine, client):

@@ -83,7 +83,7 @@ def test_a_direct_ip_intercom_call_rings(tmp_path: Path, config_dir: Path) -> No
 
 def test_an_intercom_key_calls_with_the_intercom_header(tmp_path: Path, config_dir: Path) -> None:
     proxy = Sipp("proxy/uas-proxy-register-call.xml", free_port(), tmp_path / "sipp", calls=2)
-    proxy.start().wait_listening()
+    proxy.listen()
     acc = AccountSettings(user="alice", server=HOST, port=proxy.port)
     settings = Settings(accounts=[acc], line_keys={2: LineKeySettings(INTERCOM, 1, "1005", "Ops")})
     save(config_dir, settings)

@@ -63,8 +63,7 @@ def test_a_key_pressed_in_a_call_transfers_it(
 def test_with_attended_transfer_a_blf_key_consults_the_colleague_first(
     tmp_path: Path, config_dir: Path
 ) -> None:
-    target = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=40).start()
-    target.wait_listening()
+    target = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=40).listen()
     bob = f"sip:bob@{HOST}:{target.port}"
     settings = Settings(
         line_keys={2: LineKeySettings(BLF, 1, bob, "Bob")},

@@ -29,7 +29,7 @@ def test_media_sockets_are_polled_during_a_call_and_not_while_idle(
     tmp_path: Path, config_dir: Path
 ) -> None:
     bob = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=30)
-    bob.start().wait_listening()
+    bob.listen()
     with running_engine(config_dir) as (_engine, client):
         client.wait_for(lambda e: e.get("ev") == "snapshot")
         idle = _polls(client)

@@ -50,12 +50,10 @@ def messages(sipp: Sipp, kind: str) -> list[str]:
 
 
 def test_subscribes_and_follows_counts_up_down_and_to_zero(tmp_path: Path) -> None:
-    port = free_port()
-    sipp = Sipp(REGISTRAR, port, tmp_path / "sipp", calls=20, timeout=60).start()
+    sipp = Sipp(REGISTRAR, free_port(), tmp_path / "sipp", calls=20, timeout=60).listen()
     try:
-        sipp.wait_listening()
         uri_port = free_port()
-        write_settings(tmp_path, uri_port, {}, user="1001", server="127.0.0.1", port=port,
+        write_settings(tmp_path, uri_port, {}, user="1001", server="127.0.0.1", port=sipp.port,
                        subscribe_mwi=True, subscribe_mwi_expires=600, voice_mail="*97")  # fmt: skip
         with running_engine(tmp_path) as (_engine, client):
             wait_counts(client, [(2, 8), (3, 8), (1, 10), (0, 11)])
@@ -116,8 +114,7 @@ def notify_from(host: str, port: int, body: str) -> bytes | None:
 
 def registrar_with_unsolicited(tmp_path: Path) -> Sipp:
     sipp = Sipp("mwi/uas-registrar-unsolicited.xml", free_port(), tmp_path / "reg", calls=5,
-                timeout=60).start()  # fmt: skip
-    sipp.wait_listening()
+                timeout=60).listen()  # fmt: skip
     return sipp
 
 
@@ -166,8 +163,7 @@ RENEW = "mwi/uas-registrar-renew.xml"
 
 
 def renew_registrar(tmp_path: Path, name: str, **keys: str) -> Sipp:
-    sipp = Sipp(RENEW, free_port(), tmp_path / name, calls=20, timeout=90, keys=keys).start()
-    sipp.wait_listening()
+    sipp = Sipp(RENEW, free_port(), tmp_path / name, calls=20, timeout=90, keys=keys).listen()
     return sipp
 
 

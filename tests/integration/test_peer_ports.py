@@ -16,6 +16,7 @@ from tests.sipnet import (
     SippExited,
     free_port,
     kamailio,
+    port_is_free,
     register_user,
     start_registered,
 )
@@ -48,3 +49,16 @@ def test_sipp_says_254_when_its_port_is_taken(tmp_path: Path) -> None:
         taken = int(s.getsockname()[1])
         reg = Sipp("reg.xml", taken, tmp_path, target=f"{HOST}:{free_port()}", timeout=3)
         assert reg.run() == SIPP_BIND_FAILED, reg.output()[-600:]
+
+
+def test_listen_moves_off_a_taken_port(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((HOST, 0))
+        taken = int(s.getsockname()[1])
+        uas = Sipp("uas-180-200-rtp.xml", taken, tmp_path, timeout=10).listen()
+        try:
+            assert uas.port != taken
+            assert uas.proc is not None and uas.proc.poll() is None
+            assert not port_is_free(uas.port)  # SIPp holds the new one
+        finally:
+            uas.stop()

@@ -25,7 +25,7 @@ VOICE_MAIL = 12
 
 def test_a_voice_mail_key_calls_the_voice_mail(tmp_path: Path, config_dir: Path) -> None:
     proxy = Sipp("proxy/uas-proxy-register-call.xml", free_port(), tmp_path / "sipp", calls=2)
-    proxy.start().wait_listening()
+    proxy.listen()
     acc = AccountSettings(user="alice", server=HOST, port=proxy.port)
     keys = {2: LineKeySettings(VOICE_MAIL, 1, "*97")}
     settings = Settings(accounts=[acc], line_keys=keys)

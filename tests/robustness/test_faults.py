@@ -65,8 +65,7 @@ SESSION_BOUND_S = 150  # Session-Expires 90 s; seen ending after 109 s
 @pytest.mark.slow
 def test_callee_vanishing_mid_call_ends_the_call(tmp_path: Path, config_dir: Path) -> None:
     callee = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path / "sipp", timeout=200)
-    callee.start()
-    callee.wait_listening()
+    callee.listen()
     with running_engine(config_dir) as (_engine, client):
         client.send("dial", target=f"sip:bob@{HOST}:{callee.port}")
         client.wait_call("Talking", 10)

@@ -118,8 +118,7 @@ def test_established_call_survives_flood(tmp_path: Path, config_dir: Path) -> No
     """A call set up before the flood keeps its dialog: in-dialog UPDATE every second answered,
     and its BYE at the end gets 200, while 500 INVITEs/s hit the same port."""
     peer = Sipp(str(PEERS / "uas-established.xml"), free_port(), tmp_path / "est", timeout=40)
-    peer.start()
-    peer.wait_listening()
+    peer.listen()
     with running_engine(config_dir) as (engine, client):
         assert engine.proc is not None
         pid = engine.proc.pid
