@@ -96,6 +96,10 @@ def _db_text_tables(db: Path) -> None:
         shutil.copyfile(DB_TEXT_SCHEMA / name, db / name)
 
 
+class PortTaken(RuntimeError):
+    """A peer could not bind its port: another process took it after free_port() chose it."""
+
+
 @dataclass
 class Kamailio:
     port: int
@@ -107,9 +111,28 @@ class Kamailio:
     def domain(self) -> str:
         return f"{HOST}:{self.port}"
 
-    def start(self, follow_3xx: bool = False, auth: tuple[str, str, str] | None = None) -> None:
+    def start(
+        self,
+        follow_3xx: bool = False,
+        auth: tuple[str, str, str] | None = None,
+        keep_port: bool = False,
+    ) -> None:
         """`auth` = (realm, user, password): REGISTER and INVITE from that user are challenged
-        (401 / 407) and must answer with that password; nobody else is asked."""
+        (401 / 407) and must answer with that password; nobody else is asked.
+
+        free_port()'s port can be bound by another process before Kamailio binds it: Kamailio
+        then starts on a fresh one (read .port after this), unless `keep_port` (a registrar
+        coming back where it was)."""
+        for attempt in range(3):
+            try:
+                self._start_once(follow_3xx, auth)
+                return
+            except PortTaken:
+                if keep_port or attempt == 2:
+                    raise
+                self.port = free_port()
+
+    def _start_once(self, follow_3xx: bool, auth: tuple[str, str, str] | None) -> None:
         if shutil.which("kamailio") is None:
             raise RuntimeError("kamailio is not installed: run `make test`")
         cfg_text = (PEERS / self.template).read_text()
@@ -151,9 +174,10 @@ class Kamailio:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(
-                    f"kamailio exited: {(self.workdir / 'kamailio.log').read_text()}"
-                )
+                said = (self.workdir / "kamailio.log").read_text(errors="replace")
+                self.proc = None
+                kind = PortTaken if "Address already in use" in said else RuntimeError
+                raise kind(f"kamailio exited: {said[-2000:]}")
             if sip_options_ping(self.port, 0.2):
                 return
         raise RuntimeError("kamailio did not answer OPTIONS within 10 s")

@@ -1,6 +1,7 @@
-"""The SIPp peers' port race: free_port() hands out an ephemeral port that another process may
-bind before SIPp does (a clean-clone CI run once failed registering a far end with SIPp's exit
-254). start_registered() must then carry on with a fresh port, registered as the contact."""
+"""The test peers' port race: free_port() hands out an ephemeral port that another process may
+bind before SIPp or Kamailio does (a clean-clone CI run once failed registering a far end with SIPp's exit
+254). The helpers must then carry on with a fresh port (for a far end, registered as the
+contact), and say so plainly where the port must stay."""
 
 from __future__ import annotations
 
@@ -12,12 +13,15 @@ import pytest
 from tests.sipnet import (
     HOST,
     SIPP_BIND_FAILED,
+    Kamailio,
+    PortTaken,
     Sipp,
     SippExited,
     free_port,
     kamailio,
     port_is_free,
     register_user,
+    sip_options_ping,
     start_registered,
 )
 
@@ -62,3 +66,19 @@ def test_listen_moves_off_a_taken_port(tmp_path: Path) -> None:
             assert not port_is_free(uas.port)  # SIPp holds the new one
         finally:
             uas.stop()
+
+
+def test_kamailio_moves_off_a_taken_port_unless_told_to_keep_it(tmp_path: Path) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind((HOST, 0))
+        taken = int(s.getsockname()[1])
+        kept = Kamailio(taken, tmp_path / "kept")
+        with pytest.raises(PortTaken, match="Address already in use"):
+            kept.start(keep_port=True)
+        kam = Kamailio(taken, tmp_path / "moved")
+        kam.start()
+        try:
+            assert kam.port != taken
+            assert sip_options_ping(kam.port, 2.0)
+        finally:
+            kam.stop()

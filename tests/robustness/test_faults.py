@@ -48,7 +48,7 @@ def test_registrar_restart_shows_failure_then_reregisters(tmp_path: Path, config
             # the engine hears the TCP connection close (Endpoint.onTransportState)
             client.wait_account("RegisterFailed", 15, since)
             again = Kamailio(kam.port, tmp_path / "kam2")
-            again.start()
+            again.start(keep_port=True)
             try:
                 since = len(client.events)
                 client.wait_account("Registered", RETRY_BOUND_S, since)
