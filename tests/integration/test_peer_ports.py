@@ -1,7 +1,7 @@
 """The test peers' port race: free_port() hands out an ephemeral port that another process may
-bind before SIPp or Kamailio does (a clean-clone CI run once failed registering a far end with SIPp's exit
-254). The helpers must then carry on with a fresh port (for a far end, registered as the
-contact), and say so plainly where the port must stay."""
+bind before SIPp or Kamailio does (a clean-clone CI run once failed registering a far end with
+SIPp's exit 254). The helpers must then carry on with a fresh port (for a far end, registered
+as the contact), and say so plainly where the port must stay."""
 
 from __future__ import annotations
 
