@@ -29,6 +29,9 @@ ROWS = (
 )
 
 
+CPU_ROUNDS = 3  # in-call CPU pairs, DeskPhone's and baresip's calls alternated
+
+
 def _skipped(note: str) -> list[Row]:
     return [Row(name, "skipped", note) for name in ROWS]
 
@@ -48,7 +51,9 @@ def _deskphone(work: Path, server: PulseServer, calls: int, seconds: float) -> d
         rings = ringtone_starts(client, engine.port, work / "sipp-in", max(3, calls // 2))
         call = echo_call(client, pid, work / "sipp", seconds)
         card_mic = _card_mic_call(client, pid, work / "sipp-card", server, seconds)
+        baresip = _beside_baresip(client, pid, work, server, seconds, call["cpu"])
     return {
+        "baresip": baresip,
         "delays": delays,
         "oneshot": oneshot,
         "rings": rings,
@@ -78,35 +83,69 @@ def _card_mic_call(
         server.pactl("set-default-source", "micsink.monitor")
 
 
+def _beside_baresip(
+    client: EngineClient, pid: int, work: Path, server: PulseServer, seconds: float, first: float
+) -> dict[str, Any]:
+    """baresip's idle and in-call CPU on the same server, its calls alternated with ours
+    (`first` is our first call's): one short sample of either moves by a few tenths of a
+    percent, a quarter of baresip's figure (docs/audio.md §8), so one pair cannot judge 2×.
+    DeskPhone's engine sits idle (no stream open) while baresip is measured."""
+    out: dict[str, Any] = {"idle": None, "pairs": [], "rss": None, "note": ""}
+    try:
+        wait_idle(client)
+        out["idle"] = baresip_idle(work, server, 5.0)
+    except Exception as exc:  # the reference is optional
+        out["note"] = f"; baresip: {failed('', exc).notes}"
+        return out
+    for n in range(CPU_ROUNDS):
+        ours = first if n == 0 else echo_call(client, pid, work / f"sipp-round{n}", seconds)["cpu"]
+        wait_idle(client)
+        try:
+            theirs, rss = baresip_call(work / f"round{n}", server, seconds)
+        except Exception as exc:
+            out["note"] = f"; baresip: {failed('', exc).notes}"
+            break
+        out["pairs"].append((ours, theirs))
+        out["rss"] = out["rss"] or rss
+    return out
+
+
 def bench_call(calls: int, seconds: float) -> list[Row]:
     if shutil.which("pulseaudio") is None:
         return _skipped("pulseaudio is not installed (apt install pulseaudio)")
     server = PulseServer(desktop=True)
     server.start()
-    note = ""
-    theirs: tuple[float, int] | None = None
-    their_idle: float | None = None
     try:
         with tempfile.TemporaryDirectory(prefix="bench-call-") as tmp:
-            work = Path(tmp)
-            ours = _deskphone(work, server, calls, seconds)
-            try:
-                their_idle = baresip_idle(work, server, 5.0)
-                theirs = baresip_call(work, server, seconds)
-            except Exception as exc:  # the reference is optional
-                note = f"; baresip: {failed('', exc).notes}"
+            ours = _deskphone(Path(tmp), server, calls, seconds)
     finally:
         server.cleanup()
-    return _rows(ours, theirs, their_idle, seconds, note)
+    return _rows(ours, seconds)
 
 
-def _rows(
-    ours: dict[str, Any],
-    theirs: tuple[float, int] | None,
-    their_idle: float | None,
-    seconds: float,
-    note: str,
-) -> list[Row]:
+def _cpu_row(call: dict[str, Any], baresip: dict[str, Any], seconds: float) -> Row:
+    pc1 = "{:.1f} % of a core".format
+    pairs: list[tuple[float, float]] = baresip["pairs"]
+    notes = (
+        f"over {seconds:.0f} s, same default device and SIPp -rtp_echo peer; RSS "
+        f"{call['rss'] / 1024:.0f} MiB"
+        + (f" (baresip {baresip['rss'] / 1024:.0f} MiB)" if baresip["rss"] else "")
+    )
+    if not pairs:
+        return compared(ROWS[3], call["cpu"], None, pc1, notes + baresip["note"])
+    ratios = [ours / theirs for ours, theirs in pairs if theirs > 0]
+    each = ", ".join(f"{ours:.1f}/{theirs:.1f}" for ours, theirs in pairs)
+    return Row(
+        ROWS[3],
+        f"{pc1(median([p[0] for p in pairs]))} median",
+        f"{notes}; {len(pairs)} calls each, alternated (DeskPhone/baresip %: {each}); ratio: "
+        f"median of the pairs' ({', '.join(f'{r:.2f}' for r in ratios)})" + baresip["note"],
+        f"{pc1(median([p[1] for p in pairs]))} median",
+        f"{median(ratios):.2f}×" if ratios else "-",
+    )
+
+
+def _rows(ours: dict[str, Any], seconds: float) -> list[Row]:
     delays: list[float] = ours["delays"]
     oneshot: list[float] = ours["oneshot"]
     rings: list[float] = ours["rings"]
@@ -120,7 +159,7 @@ def _rows(
         compared(
             ROWS[0],
             idle_cpu,
-            their_idle,
+            ours["baresip"]["idle"],
             pc,
             f"no account, over 5 s; streams open {idle_state['open_streams']}, pjmedia clock "
             f"{'on' if idle_state['media_clock'] else 'off'}; RSS {idle_rss / 1024:.0f} MiB",
@@ -139,16 +178,7 @@ def _rows(
             f"p95 {ms(pct(rings, 0.95))}, {len(rings)} calls; SIPp's INVITE send time to the "
             "first ringtone sample the PortAudio callback took (devices closed before each)",
         ),
-        compared(
-            ROWS[3],
-            call["cpu"],
-            theirs[0] if theirs else None,
-            "{:.1f} % of a core".format,
-            f"over {seconds:.0f} s, same default device and SIPp -rtp_echo peer; RSS "
-            f"{call['rss'] / 1024:.0f} MiB"
-            + (f" (baresip {theirs[1] / 1024:.0f} MiB)" if theirs else "")
-            + note,
-        ),
+        _cpu_row(call, ours["baresip"], seconds),
         Row(
             ROWS[4] + ", far end → speaker",
             "0 ms",
