@@ -6,6 +6,7 @@ as the contact), and say so plainly where the port must stay."""
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,10 +29,16 @@ from tests.sipnet import (
 pytestmark = pytest.mark.sip
 
 
-def test_a_taken_port_is_replaced_and_the_new_one_registered(tmp_path: Path) -> None:
-    with kamailio(tmp_path / "kam") as kam, socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+@pytest.fixture
+def taken() -> Iterator[int]:
+    """A port on HOST that this test holds, as another process would."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.bind((HOST, 0))
-        taken = int(s.getsockname()[1])
+        yield int(s.getsockname()[1])
+
+
+def test_a_taken_port_is_replaced_and_the_new_one_registered(tmp_path: Path, taken: int) -> None:
+    with kamailio(tmp_path / "kam") as kam:
         with pytest.raises(SippExited, match=f"port {taken} was taken"):
             register_user(kam, "bob", taken, tmp_path / "reg")
         bob = Sipp("uas-180-200-rtp.xml", taken, tmp_path / "sipp", service="bob", timeout=10)
@@ -46,39 +53,30 @@ def test_a_taken_port_is_replaced_and_the_new_one_registered(tmp_path: Path) -> 
             bob.stop()
 
 
-def test_sipp_says_254_when_its_port_is_taken(tmp_path: Path) -> None:
+def test_sipp_says_254_when_its_port_is_taken(tmp_path: Path, taken: int) -> None:
     """The exit code register_user() relies on, seen on this SIPp."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind((HOST, 0))
-        taken = int(s.getsockname()[1])
-        reg = Sipp("reg.xml", taken, tmp_path, target=f"{HOST}:{free_port()}", timeout=3)
-        assert reg.run() == SIPP_BIND_FAILED, reg.output()[-600:]
+    reg = Sipp("reg.xml", taken, tmp_path, target=f"{HOST}:{free_port()}", timeout=3)
+    assert reg.run() == SIPP_BIND_FAILED, reg.output()[-600:]
 
 
-def test_listen_moves_off_a_taken_port(tmp_path: Path) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind((HOST, 0))
-        taken = int(s.getsockname()[1])
-        uas = Sipp("uas-180-200-rtp.xml", taken, tmp_path, timeout=10).listen()
-        try:
-            assert uas.port != taken
-            assert uas.proc is not None and uas.proc.poll() is None
-            assert not port_is_free(uas.port)  # SIPp holds the new one
-        finally:
-            uas.stop()
+def test_listen_moves_off_a_taken_port(tmp_path: Path, taken: int) -> None:
+    uas = Sipp("uas-180-200-rtp.xml", taken, tmp_path, timeout=10).listen()
+    try:
+        assert uas.port != taken
+        assert uas.proc is not None and uas.proc.poll() is None
+        assert not port_is_free(uas.port)  # SIPp holds the new one
+    finally:
+        uas.stop()
 
 
-def test_kamailio_moves_off_a_taken_port_unless_told_to_keep_it(tmp_path: Path) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.bind((HOST, 0))
-        taken = int(s.getsockname()[1])
-        kept = Kamailio(taken, tmp_path / "kept")
-        with pytest.raises(PortTaken, match="Address already in use"):
-            kept.start(keep_port=True)
-        kam = Kamailio(taken, tmp_path / "moved")
-        kam.start()
-        try:
-            assert kam.port != taken
-            assert sip_options_ping(kam.port, 2.0)
-        finally:
-            kam.stop()
+def test_kamailio_moves_off_a_taken_port_unless_told_to_keep_it(tmp_path: Path, taken: int) -> None:
+    kept = Kamailio(taken, tmp_path / "kept")
+    with pytest.raises(PortTaken, match="Address already in use"):
+        kept.start(keep_port=True)
+    kam = Kamailio(taken, tmp_path / "moved")
+    kam.start()
+    try:
+        assert kam.port != taken
+        assert sip_options_ping(kam.port, 2.0)
+    finally:
+        kam.stop()
