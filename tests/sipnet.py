@@ -16,51 +16,12 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
+
+from tests.ports import HOST, free_even_port_pair, free_port, is_bound, port_is_free
 
 PEERS = Path(__file__).resolve().parent / "peers"
-HOST = "127.0.0.1"
 SIPP_BIND_FAILED = 254  # SIPp's exit (-2) when it cannot bind its SIP or its media socket
-
-
-def free_port(udp_and_tcp: bool = True) -> int:
-    """A port on 127.0.0.1 that is free for UDP (and TCP) right now."""
-    for _ in range(100):
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind((HOST, 0))
-            port = int(udp.getsockname()[1])
-            if not udp_and_tcp:
-                return port
-            try:
-                with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                    tcp.bind((HOST, port))
-                    return port
-            except OSError:
-                continue
-    raise RuntimeError("no free port")
-
-
-def port_is_free(port: int, host: str = HOST) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def free_even_port_pair() -> int:
-    """An even port with the next one free too (RTP + RTCP for SIPp's -mp)."""
-    for _ in range(200):
-        port = free_port(udp_and_tcp=False)
-        if port % 2:
-            continue
-        try:
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-                s.bind((HOST, port + 1))
-            return port
-        except OSError:
-            continue
-    raise RuntimeError("no free RTP port pair")
 
 
 def sip_options_ping(port: int, timeout: float = 0.5) -> bool:
@@ -150,8 +111,21 @@ class Kamailio:
             _db_text_tables(self.workdir / "db")
         cfg = self.workdir / "kamailio.cfg"
         cfg.write_text(cfg_text)
-        log = open(self.workdir / "kamailio.log", "wb")  # noqa: SIM115 (lives with the process)
-        self.proc = subprocess.Popen(
+        with open(self.workdir / "kamailio.log", "wb") as log:  # the child keeps its own copy
+            self.proc = self._popen(cfg, log)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                said = (self.workdir / "kamailio.log").read_text(errors="replace")
+                self.proc = None
+                kind = PortTaken if "Address already in use" in said else RuntimeError
+                raise kind(f"kamailio exited: {said[-2000:]}")
+            if sip_options_ping(self.port, 0.2):
+                return
+        raise RuntimeError("kamailio did not answer OPTIONS within 10 s")
+
+    def _popen(self, cfg: Path, log: IO[bytes]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [
                 "kamailio",
                 "-f",
@@ -171,16 +145,6 @@ class Kamailio:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                said = (self.workdir / "kamailio.log").read_text(errors="replace")
-                self.proc = None
-                kind = PortTaken if "Address already in use" in said else RuntimeError
-                raise kind(f"kamailio exited: {said[-2000:]}")
-            if sip_options_ping(self.port, 0.2):
-                return
-        raise RuntimeError("kamailio did not answer OPTIONS within 10 s")
 
     def stop(self) -> None:
         if self.proc is None:
@@ -216,6 +180,7 @@ class Sipp:
     extra: list[str] = field(default_factory=list)
     host: str = HOST  # another loopback address (127.0.0.2 ...) stands in for another host
     proc: subprocess.Popen[bytes] | None = None
+    _media: int = field(default=0, init=False, repr=False)  # the -mp of the current start
 
     @property
     def name(self) -> str:
@@ -233,7 +198,8 @@ class Sipp:
         scenario = Path(self.scenario)
         if not scenario.is_absolute():
             scenario = PEERS / scenario
-        media = self.media_port or free_even_port_pair()
+        media = self.media_port or self._media or free_even_port_pair()
+        self._media = media
         args = [
             "sipp",
             "-sf",
@@ -271,19 +237,50 @@ class Sipp:
             args.append(self.target)
         return args
 
-    def start(self) -> Sipp:
+    def start(self, attempts: int = 3) -> Sipp:
+        """Start SIPp and return once it has bound its sockets (or ended on its own).
+
+        free_port() hands out ephemeral ports, so another process may bind one before SIPp does;
+        SIPp then exits 254 before it sends anything. A taken media port is tried again with a
+        fresh pair (CI once saw a 500/s flood send nothing, SIPp gone after 0.25 s). A taken SIP
+        port is SippExited: only the caller knows whether this peer's port may change (listen(),
+        start_registered()).
+        """
         if shutil.which("sipp") is None:
             raise RuntimeError("sipp is not installed: run `make test`")
         self.workdir.mkdir(parents=True, exist_ok=True)
-        out = open(self.workdir / f"{self.name}.stdout", "wb")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            self.argv(),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        return self
+        for attempt in range(attempts):
+            self._media = 0
+            out = open(self.workdir / f"{self.name}.stdout", "wb")  # noqa: SIM115
+            self.proc = subprocess.Popen(
+                self.argv(),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+            out.close()
+            if self._wait_bound() != SIPP_BIND_FAILED:
+                return self
+            said = f"sipp exited 254 (could not bind): {self.output()[-600:]}"
+            if not port_is_free(self.port, self.host):
+                raise SippExited(f"port {self.port} was taken: {said}")
+            if self.media_port or attempt == attempts - 1:
+                raise SippExited(f"media port {self._media} or {self._media + 2}: {said}")
+        raise AssertionError("unreachable")
+
+    def _wait_bound(self, timeout: float = 15.0) -> int | None:
+        """SIPp binds its SIP port, then audio at -mp, then video at -mp + 2: once the video
+        socket is held, all are. Its exit code if it ended first."""
+        assert self.proc is not None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                return self.proc.returncode
+            if is_bound(self._media + 2, self.host, pid=self.proc.pid):
+                return None
+            time.sleep(0.005)
+        raise RuntimeError(f"sipp did not bind in {timeout:.0f} s: {self.output()[-600:]}")
 
     def wait(self, timeout: float | None = None) -> int:
         assert self.proc is not None
@@ -302,11 +299,12 @@ class Sipp:
             self.proc.wait(5)
 
     def listen(self, attempts: int = 3, tcp: bool = False) -> Sipp:
-        """Start this UAS and wait until it listens, on a fresh port if free_port()'s was taken
-        by another process before SIPp could bind it (SIPp exits 254): read .port afterwards."""
+        """Start this UAS (or a UAC whose own port nobody knows yet) and wait until it listens,
+        on a fresh port if free_port()'s was taken by another process before SIPp could bind it
+        (SIPp exits 254): read .port afterwards."""
         for attempt in range(attempts):
             if not port_is_free(self.port, self.host):
-                self.port = free_port()
+                self.port = free_port(host=self.host)
             try:
                 self.start().wait_listening(tcp=tcp)
                 return self
@@ -323,13 +321,9 @@ class Sipp:
         that exits instead (port taken meanwhile) is reported with its own output at once.
         """
         assert self.proc is not None
-        kind = socket.SOCK_STREAM if tcp else socket.SOCK_DGRAM
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            try:
-                with socket.socket(socket.AF_INET, kind) as s:
-                    s.bind((self.host, self.port))
-            except OSError:
+            if is_bound(self.port, self.host, tcp, pid=self.proc.pid):
                 return
             if self.proc.poll() is not None:
                 raise SippExited(
@@ -360,22 +354,15 @@ def kamailio(
 def register_user(kam: Kamailio, user: str, port: int, workdir: Path) -> None:
     """Register a SIPp-played user at Kamailio so the proxy can route to 127.0.0.1:port.
 
-    free_port() hands out ephemeral ports, so another process can take the SIP port or the
-    register's media pair before SIPp binds it (CI once failed so, exit 254). A taken media pair
-    is tried again with a new one; a taken SIP port is SippExited, which start_registered()
-    answers with a new port.
+    free_port() hands out ephemeral ports, so another process can take the SIP port before SIPp
+    binds it (CI once failed so, exit 254): that is SippExited from Sipp.start(), which
+    start_registered() answers with a new port. A taken media pair is retried by start().
     """
-    for _ in range(3):
-        reg = Sipp("reg.xml", port, workdir, target=kam.domain, service=user, timeout=10)
-        code = reg.run()
-        if code == 0:
-            return
+    reg = Sipp("reg.xml", port, workdir, target=kam.domain, service=user, timeout=10)
+    code = reg.run()
+    if code != 0:
         said = reg.output()[-600:]
-        if code != SIPP_BIND_FAILED:
-            raise RuntimeError(f"registering {user} failed with sipp exit {code}: {said}")
-        if not port_is_free(port):
-            raise SippExited(f"registering {user}: port {port} was taken: {said}")
-    raise RuntimeError(f"registering {user}: sipp could not bind 3 times: {said}")
+        raise RuntimeError(f"registering {user} failed with sipp exit {code}: {said}")
 
 
 def start_registered(kam: Kamailio, user: str, sipp: Sipp, attempts: int = 3) -> Sipp:
@@ -392,5 +379,5 @@ def start_registered(kam: Kamailio, user: str, sipp: Sipp, attempts: int = 3) ->
             broken = sipp.proc is not None and sipp.proc.returncode not in (None, SIPP_BIND_FAILED)
             if broken or attempt == attempts - 1:
                 raise
-            sipp.port = free_port()
+            sipp.port = free_port(host=sipp.host)
     raise AssertionError("unreachable")

@@ -34,6 +34,9 @@ from app.audio.pcm import WIDTH, Pcm
 
 _HISTORY = 2048  # depth samples kept for percentiles
 STEADY_WINDOWS = 4  # windows slipping one way (none the other) that make a drift
+# Slip rates, as one sample in N: a steady drift's (0.5 %, 5 Hz at 1 kHz) and a first slip's
+# (0.1 %). The full rate is also how far a late source can bend a tone's pitch for a while.
+FULL_SLIP, GENTLE_SLIP = 200, 1000
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ class SampleRing:
         # Except when the low mark is already down to half the margin: then the next window
         # could run dry (a break in the sound), which is worse than a pitch change.
         steady = abs(self._run) >= STEADY_WINDOWS or low < self.margin // 2
-        cap = self.rate // 200 if steady else self.rate // 1000  # 80 or 16 a second at 16 kHz
+        cap = self.rate // (FULL_SLIP if steady else GENTLE_SLIP)  # 80 or 16 a second at 16 kHz
         self._slip = max(-cap, min(cap, want))
 
     def write(self, data: Pcm) -> None:

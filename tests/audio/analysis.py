@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from app.audio.ringbuffer import FULL_SLIP
+
 RATE = 16000
 Samples = npt.NDArray[np.int16]
 
@@ -26,6 +28,13 @@ def peak_freqs(x: Samples, count: int, rate: int = RATE, min_gap_hz: float = 8.0
         if len(peaks) == count:
             break
     return peaks
+
+
+def mic_tolerance_hz(hz: float) -> float:
+    """How far a tone that came in through the microphone ring may peak from `hz`: 3 Hz of
+    analysis, and the ring's full slip rate, which it runs at for seconds while a loaded
+    machine's capture comes late (CI: a 1000 Hz echo peaked at 994.1 Hz)."""
+    return 3 + hz / FULL_SLIP
 
 
 def energy_ratio(x: Samples, freqs: list[float], rate: int = RATE, width: float = 15.0) -> float:

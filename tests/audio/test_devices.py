@@ -17,7 +17,7 @@ from app.audio.device_bridge import DeviceBridge, Mode
 from app.audio.ringtones import builtin_ringtone
 from app.audio.tone_plan import tone_for
 from app.audio.tones import parse_tone
-from tests.audio.analysis import peak_freqs
+from tests.audio.analysis import mic_tolerance_hz, peak_freqs
 from tests.audio.desktop_rig import longest_gap_ms
 from tests.audio.frames import FrameConference, clock_with
 from tests.audio.pulse import RATE, PulseServer
@@ -60,7 +60,9 @@ def test_microphone_reaches_the_conference(
     audio = conference.mic_audio(since)
     assert len(audio) >= 1.5 * RATE, "the device did not tick the conference"
     assert level(audio) > 500
-    assert peak_freqs(audio[len(audio) // 2 :], 1) == pytest.approx([1000], abs=3)
+    assert peak_freqs(audio[len(audio) // 2 :], 1) == pytest.approx(
+        [1000], abs=mic_tolerance_hz(1000)
+    )
     drops = bridge.mic.stats().overruns
     bridge.set_mic_muted(True)
     time.sleep(0.2)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.audio.analysis import energy_ratio, peak_freqs, runs
+from tests.audio.analysis import energy_ratio, mic_tolerance_hz, peak_freqs, runs
 from tests.audio.engine_rig import WARM_UP, engine_with_pulse, target, uas, wait_audio_ok
 from tests.audio.pulse import RATE, PulseServer
 
@@ -43,10 +43,17 @@ def test_speaker_key_moves_the_call_to_the_handsfree_device(
     assert mode["ok"] and vol["volume"]["headset"] == 8
     # parec may start seconds late on a loaded machine, so the recordings are judged by what
     # they hold, not by cutting them at the switch time: the handset device carried only the
-    # echo of the handset microphone, the hands-free device only that of its own microphone.
-    assert peak_freqs(on_spk, 1) == pytest.approx([HANDSET_MIC_HZ], abs=3)
+    # echo of the handset microphone, the hands-free device only that of its own microphone
+    # (each at its pitch within what the microphone ring's slips may bend it).
+    said = f"runs {runs(on_spk, window_ms=100)[:8]}, peaks {peak_freqs(on_spk, 3)}"
+    assert peak_freqs(on_spk, 1) == pytest.approx(
+        [HANDSET_MIC_HZ], abs=mic_tolerance_hz(HANDSET_MIC_HZ)
+    ), said
     assert energy_ratio(on_spk, [HANDSFREE_MIC_HZ]) < 0.01
-    assert peak_freqs(on_hf, 1) == pytest.approx([HANDSFREE_MIC_HZ], abs=3)
+    said = f"runs {runs(on_hf, window_ms=100)[:8]}, peaks {peak_freqs(on_hf, 3)}"
+    assert peak_freqs(on_hf, 1) == pytest.approx(
+        [HANDSFREE_MIC_HZ], abs=mic_tolerance_hz(HANDSFREE_MIC_HZ)
+    ), said
     assert energy_ratio(on_hf, [HANDSET_MIC_HZ]) < 0.05
     # and the handset went quiet: its last second (the call was on hands-free) is silent
     assert np.abs(on_spk[-RATE:].astype(int)).max() < 50, runs(on_spk, window_ms=100)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import sipnet
 from tests.sipnet import (
     HOST,
     SIPP_BIND_FAILED,
@@ -19,6 +20,7 @@ from tests.sipnet import (
     Sipp,
     SippExited,
     free_port,
+    is_bound,
     kamailio,
     port_is_free,
     register_user,
@@ -54,9 +56,35 @@ def test_a_taken_port_is_replaced_and_the_new_one_registered(tmp_path: Path, tak
 
 
 def test_sipp_says_254_when_its_port_is_taken(tmp_path: Path, taken: int) -> None:
-    """The exit code register_user() relies on, seen on this SIPp."""
+    """The exit code Sipp.start() relies on, seen on this SIPp."""
     reg = Sipp("reg.xml", taken, tmp_path, target=f"{HOST}:{free_port()}", timeout=3)
-    assert reg.run() == SIPP_BIND_FAILED, reg.output()[-600:]
+    with pytest.raises(SippExited, match=f"port {taken} was taken: sipp exited 254"):
+        reg.start()
+    assert reg.proc is not None and reg.proc.returncode == SIPP_BIND_FAILED
+
+
+def test_a_taken_media_port_is_replaced_unless_it_was_asked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SIPp binds audio at -mp and video at -mp + 2, whatever the scenario: with the video port
+    held, a fixed -mp is reported, a chosen one is replaced by a fresh pair."""
+    media = sipnet.free_even_port_pair()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as video:
+        video.bind((HOST, media + 2))
+        fixed = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path, timeout=10, media_port=media)
+        with pytest.raises(SippExited, match=f"media port {media} or {media + 2}"):
+            fixed.start()
+        assert fixed.proc is not None and fixed.proc.returncode == SIPP_BIND_FAILED
+        firsts = iter([media])
+        chosen = sipnet.free_even_port_pair
+        monkeypatch.setattr(sipnet, "free_even_port_pair", lambda: next(firsts, 0) or chosen())
+        uas = Sipp("uas-180-200-rtp.xml", free_port(), tmp_path, timeout=10).listen()
+        try:
+            assert uas.proc is not None and uas.proc.poll() is None
+            assert next(firsts, None) is None  # the held pair was tried first
+            assert is_bound(uas.port) and not is_bound(media)
+        finally:
+            uas.stop()
 
 
 def test_listen_moves_off_a_taken_port(tmp_path: Path, taken: int) -> None:

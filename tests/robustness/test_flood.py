@@ -37,6 +37,7 @@ class FloodResult:
     missed_pings: int
     elapsed: float
     exit_code: int | None  # engine's exit code, None while alive
+    sipp_exit: int | None  # SIPp's: 0 when every call went as the scenario says
 
 
 def _status(client: EngineClient) -> dict[str, object]:
@@ -58,7 +59,7 @@ def flood(tmp_path: Path, engine: EngineProcess, rate: int) -> FloodResult:
         timeout=SECONDS + 8,
         extra=["-r", str(rate), "-rp", "1000", "-recv_timeout", "4000"],
     )
-    sipp.start()
+    sipp.listen()  # on a fresh port if free_port()'s was taken meanwhile
     started = time.monotonic()
     missed = 0
     try:
@@ -81,6 +82,7 @@ def flood(tmp_path: Path, engine: EngineProcess, rate: int) -> FloodResult:
         missed_pings=missed,
         elapsed=time.monotonic() - started,
         exit_code=engine.proc.poll(),
+        sipp_exit=sipp.proc.poll() if sipp.proc is not None else None,
     )
 
 
@@ -90,7 +92,7 @@ def _check(result: FloodResult, engine: EngineProcess, rate: int, pid: int) -> N
     assert result.exit_code is None, f"engine exited {result.exit_code}: {tail}"
     assert engine.proc.pid == pid
     assert any(sip_options_ping(engine.port, 1.0) for _ in range(3)), "no OPTIONS answer after"
-    assert result.sent >= rate * SECONDS * 0.9, f"SIPp sent only {result.sent} INVITEs"
+    assert result.sent >= rate * SECONDS * 0.9, f"SIPp sent only {result.sent} INVITEs: {result}"
     # pings every ~0.25 s with 1 s timeouts: at most one may be lost to a burst
     assert result.missed_pings <= 1, f"{result.missed_pings} OPTIONS unanswered during flood"
 
