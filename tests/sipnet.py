@@ -180,7 +180,7 @@ class Sipp:
     extra: list[str] = field(default_factory=list)
     host: str = HOST  # another loopback address (127.0.0.2 ...) stands in for another host
     proc: subprocess.Popen[bytes] | None = None
-    _media: int = field(default=0, init=False, repr=False)  # the -mp of the current start
+    _media: int = field(default=0, init=False, repr=False)  # -mp of the current start
 
     @property
     def name(self) -> str:
@@ -198,8 +198,6 @@ class Sipp:
         scenario = Path(self.scenario)
         if not scenario.is_absolute():
             scenario = PEERS / scenario
-        media = self.media_port or self._media or free_even_port_pair()
-        self._media = media
         args = [
             "sipp",
             "-sf",
@@ -211,7 +209,7 @@ class Sipp:
             "-p",
             str(self.port),
             "-mp",
-            str(media),
+            str(self._media),
             "-m",
             str(self.calls),
             "-nostdin",
@@ -250,7 +248,7 @@ class Sipp:
             raise RuntimeError("sipp is not installed: run `make test`")
         self.workdir.mkdir(parents=True, exist_ok=True)
         for attempt in range(attempts):
-            self._media = 0
+            self._media = self.media_port or free_even_port_pair()
             out = open(self.workdir / f"{self.name}.stdout", "wb")  # noqa: SIM115
             self.proc = subprocess.Popen(
                 self.argv(),
